@@ -1,0 +1,3 @@
+from zerotrail.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Immutable values shared by every layer. Imports nothing else of zerotrail."""
