@@ -1,0 +1,42 @@
+"""State and printing shared by the CLI commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from rich.console import Console
+
+from zerotrail.errors import DataError
+from zerotrail.store.workspace import Workspace, open_workspace
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    db: str | None = None
+
+
+STATE = State()
+
+
+@contextmanager
+def workspace(create: bool = False) -> Iterator[Workspace]:
+    ws = open_workspace(STATE.db, create=create)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def print_problems(exc: DataError) -> None:
+    err.print(f"[red]rejected:[/red] {exc}", highlight=False)
+    for p in exc.problems:
+        err.print(f"  {p}", highlight=False, markup=False)
+
+
+def tonnes(x: float) -> str:
+    return f"{x:,.2f}"

@@ -1,0 +1,83 @@
+"""`zerotrail import activities|entities|sites|instruments|factors FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zerotrail.cli import common
+from zerotrail.ingest.activities import ImportReport
+
+app = typer.Typer(help="Import data files (CSV, XLSX or Parquet).", no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")]
+ReplaceOpt = Annotated[
+    bool, typer.Option("--replace", help="Supersede changed records (old versions are kept).")
+]
+
+
+def _report(r: ImportReport) -> None:
+    if r.import_id is None:
+        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
+    else:
+        common.out.print(
+            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
+            f"{r.unchanged} unchanged ({r.import_id})"
+        )
+
+
+@app.command("activities")
+def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
+    """Import activity records; the whole file is checked first and imported whole or not at all."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from zerotrail.ingest.activities import import_activities
+
+    with common.workspace() as ws, Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=common.err, transient=True,
+    ) as bar:
+        task = bar.add_task("importing")
+        report = import_activities(
+            ws, file, replace=replace,
+            progress=lambda step: bar.update(task, description=f"{file.name}: {step}"),
+        )
+    _report(report)
+
+
+@app.command("entities")
+def entities(file: FileArg) -> None:
+    """Import the entity tree (ownership and control); replaces the previous entity list."""
+    from zerotrail.ingest.organization import import_entities
+
+    with common.workspace() as ws:
+        _report(import_entities(ws, file))
+
+
+@app.command("sites")
+def sites(file: FileArg) -> None:
+    """Import sites (kind, grid region, control); replaces the previous site list."""
+    from zerotrail.ingest.organization import import_sites
+
+    with common.workspace() as ws:
+        _report(import_sites(ws, file))
+
+
+@app.command("instruments")
+def instruments(file: FileArg, replace: ReplaceOpt = False) -> None:
+    """Import contractual instruments (RECs, GOs, I-RECs, GECs, PPAs, supplier rates)."""
+    from zerotrail.ingest.instruments import import_instruments
+
+    with common.workspace() as ws:
+        _report(import_instruments(ws, file, replace=replace))
+
+
+@app.command("factors")
+def factors(file: FileArg) -> None:
+    """Import a custom or supplier-specific factor set (see docs/factors.md)."""
+    from zerotrail.ingest.factors import import_factors
+
+    with common.workspace() as ws:
+        _report(import_factors(ws, file))

@@ -1,0 +1,117 @@
+"""`zerotrail calculate` and `zerotrail inventory`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from zerotrail.cli import common
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def calculate(
+        year: Annotated[int, typer.Option(help="Reporting year (records by period start).")],
+        gwp: Annotated[str, typer.Option(help="GWP set: AR4, AR5, AR5_CCFB, AR6, GHGP_AR6.")] = "AR5",
+        approach: Annotated[
+            str, typer.Option(help="operational_control, financial_control or equity_share.")
+        ] = "operational_control",
+        blend_rule: Annotated[
+            str, typer.Option(help="Refrigerant blends: composition or publisher (EPA, AR5).")
+        ] = "composition",
+    ) -> None:
+        """Calculate the year's inventory from the stored records and store it per record."""
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from zerotrail.engine.settings import InventorySettings
+        from zerotrail.pipeline import calculate as run
+
+        settings = InventorySettings(year, gwp, approach, blend_rule)
+        with common.workspace() as ws, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=common.err, transient=True,
+        ) as bar:
+            task = bar.add_task("calculating")
+            summary = run(ws, settings,
+                          progress=lambda s: bar.update(task, description=f"{year}: {s}"))
+        common.out.print(
+            f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
+            f"{summary.consolidation}); {summary.problems} problem(s); run {summary.run_id}"
+        )
+        for note in summary.notes:
+            common.out.print(f"  note: {note}")
+        if summary.problems:
+            common.out.print(f"  see `zerotrail inventory --year {year} --format json` for problems")
+
+    @app.command()
+    def inventory(
+        year: Annotated[int, typer.Option(help="Reporting year.")],
+        format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
+        by: Annotated[
+            str | None,
+            typer.Option(help="Break down by scope, entity, site, category, gas, month or activity."),
+        ] = None,
+    ) -> None:
+        """Show the year's inventory (t CO2e), in total or broken down."""
+        from zerotrail.reports.inventory import breakdown, summary
+
+        with common.workspace() as ws:
+            data = summary(ws, year)
+            rows = breakdown(ws, year, by) if by else None
+        if format == "json":
+            payload = data if rows is None else {**data, "breakdown": {"by": by, "rows": rows}}
+            typer.echo(json.dumps(payload, indent=2, default=str))
+        elif format == "csv":
+            table_rows = rows if rows is not None else _headline_rows(data)
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=list(table_rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(table_rows)
+            typer.echo(buf.getvalue(), nl=False)
+        elif format == "table":
+            _print_table(data, rows, by)
+        else:
+            raise typer.BadParameter("expected table, json or csv", param_hint="--format")
+
+
+def _headline_rows(d: dict[str, object]) -> list[dict[str, object]]:
+    keys = ("scope1", "scope2_location", "scope2_market", "scope3", "biogenic_co2",
+            "total_location", "total_market")
+    rows: list[dict[str, object]] = [{"item": k, "t_co2e": d[k]} for k in keys]
+    cats = d["scope3_by_category"]
+    assert isinstance(cats, dict)
+    rows += [{"item": f"scope3_category_{c}", "t_co2e": v} for c, v in cats.items()]
+    return rows
+
+
+def _print_table(d: dict[str, object], rows: list[dict[str, object]] | None, by: str | None
+                 ) -> None:
+    t = common.tonnes
+    title = f"{d['year']} inventory — {d['gwp_set']}, {d['consolidation']} (t CO2e)"
+    if rows is not None:
+        table = Table(title=f"{title}, by {by}")
+        for col in rows[0]:
+            table.add_column(col, justify="left" if col == by or col == "gas" else "right")
+        for r in rows:
+            table.add_row(*[t(v) if isinstance(v, float) else str(v) for v in r.values()])
+        common.out.print(table)
+        return
+    table = Table(title=title)
+    table.add_column("item")
+    table.add_column("t CO2e", justify="right")
+    for label, key in (("Scope 1", "scope1"), ("Scope 2 (location-based)", "scope2_location"),
+                       ("Scope 2 (market-based)", "scope2_market"), ("Scope 3", "scope3"),
+                       ("Total (location-based)", "total_location"),
+                       ("Total (market-based)", "total_market"),
+                       ("Biogenic CO2 (outside the scopes)", "biogenic_co2")):
+        value = d[key]
+        assert isinstance(value, float)
+        table.add_row(label, t(value))
+    common.out.print(table)
+    if d.get("problem_count"):
+        common.out.print(f"[yellow]{d['problem_count']} record(s) could not be calculated[/yellow]")

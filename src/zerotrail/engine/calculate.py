@@ -1,0 +1,278 @@
+"""The inventory calculation for one year, written once as Ibis expressions.
+
+Work is done per *signature* (the distinct combination of entity, site, key, region, unit,
+period, pinned factor, supplier, CH4 origin and category), which is orders of magnitude smaller
+than the activity table: factor resolution, unit conversion, GWP weighting, consolidation share,
+scope, and the Scope 2 market-based coverage are all folded into per-unit coefficients there.
+Each activity row then costs one join and a few multiplications. Every step is linear in the
+quantity, so this gives exactly the per-row result (the reference implementation checks it).
+
+Inputs (Ibis tables, any backend):
+  acts       current activity records of the year (columns of the `activities` table)
+  factors    the factor library (long: one row per factor and gas)
+  conv       (activity, unit, factor_id, multiplier, via_heat)  from inputs.conversions
+  lineage    (region, ancestor, level, market)                   from inputs.region_lineage
+  gases      per (gas, origin) family masses and CO2e            from inputs.gas_table
+  shares     (entity, share)                                     from inputs.consolidation_shares
+  sites      (site, site_kind, controlled)
+  keyinfo    (activity, scope, default_category, method, method_dq, is_grid, regional)
+  mwh        (unit, mwh_per_unit)
+  pools      (pool_kind, pool_key, market, inst_mwh, inst_rate_t, inst_renewable_mwh)
+Output: `Calculation.results` (one row per activity record) and `.unresolved` (signatures with
+no usable factor, to be reported as problems).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from zerotrail.engine.resolve import RESOLVE_KEYS, factor_heads, resolve
+from zerotrail.engine.settings import FAMILIES
+
+SIG = (
+    "entity", "site_k", "activity", "region", "unit", "period_start", "period_end",
+    "pin_k", "supplier_k", "origin_k", "cat_k",
+)
+
+
+@dataclass(frozen=True)
+class Calculation:
+    results: Any
+    unresolved: Any
+
+
+def _keyed(acts: Any) -> Any:
+    """Null-free key columns, so joins on them behave the same on every engine."""
+    return acts.mutate(
+        site_k=acts.site.fill_null(""),
+        pin_k=acts.factor_id.fill_null(""),
+        supplier_k=acts.supplier.fill_null(""),
+        origin_k=acts.ch4_origin.fill_null(""),
+        cat_k=acts.scope3_category.fill_null(0),
+    )
+
+
+def coefficients(factors: Any, gases: Any) -> Any:
+    """kg of each family, kg CO2e by family, biogenic kg, per factor unit, by (factor, origin)."""
+    j = factors.join(gases, factors.gas == gases.gas)
+    fossil = ~j.biogenic
+    agg: dict[str, Any] = {}
+    for fam in FAMILIES:
+        agg[f"k_{fam}"] = (j.value * j[f"m_{fam}"] * ibis.ifelse(fossil, 1.0, 0.0)).sum()
+        agg[f"e_{fam}"] = (j.value * j[f"e_{fam}"] * ibis.ifelse(fossil, 1.0, 0.0)).sum()
+    agg["k_unsplit"] = (j.value * j.unsplit).sum()
+    agg["k_bio"] = (j.value * ibis.ifelse(j.biogenic & (j.gas == "CO2"), 1.0, 0.0)).sum()
+    agg["n_gases_found"] = j.gas.nunique()
+    agg["gas_flags"] = j.flags.max()
+    return j.group_by([j.factor_id, j.origin]).aggregate(**agg)
+
+
+def calculate(
+    acts: Any,
+    factors: Any,
+    conv: Any,
+    lineage: Any,
+    gases: Any,
+    shares: Any,
+    sites: Any,
+    keyinfo: Any,
+    mwh: Any,
+    pools: Any,
+    gwp_set: str,
+) -> Calculation:
+    a = _keyed(acts)
+    sig = a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum())
+    heads = factor_heads(factors)
+    coef = coefficients(factors, gases)
+
+    chosen = resolve(sig, heads, conv, lineage)
+    s = sig.join(chosen, list(RESOLVE_KEYS))
+    s = s.join(coef, [("factor_id", "factor_id"), ("origin_k", "origin")])
+    # A factor with a gas the GWP set cannot weigh is not used (it would undercount).
+    s = s.filter(s.n_gases_found == s.n_gases)
+    unresolved = sig.anti_join(s.select(*SIG), list(SIG))
+
+    s = s.join(shares, "entity")
+    s = s.join(keyinfo, "activity")
+    s = _left(s, sites, [("site_k", "site")])
+    s = _left(s, mwh, [("unit", "unit")])
+    s = s.join(
+        lineage.filter(lineage.level == 0).select(region="region", market="market"), "region"
+    )
+
+    # Residual-mix factor for the market-based method, resolved like any other factor.
+    res_keys = s.filter(s.is_grid).mutate(
+        activity=ibis.literal("electricity.residual_mix"), pin_k=ibis.literal("")
+    )
+    res_chosen = resolve(res_keys, heads, conv, lineage)
+    res_coef = res_chosen.join(coef, "factor_id")
+    res_coef = res_coef.filter(res_coef.origin == "")
+    res_total = sum((res_coef[f"e_{f}"] for f in FAMILIES), res_coef.k_unsplit)
+    res_on = ["region", "unit", "period_start", "supplier_k"]
+    residual = res_coef.select(
+        *[res_coef[c].name(f"r_{c}") for c in res_on],
+        res_t_per_unit=res_coef.multiplier * res_total / 1000.0,
+    )
+    s = _left(s, residual, [(c, f"r_{c}") for c in res_on])
+
+    controlled = s.controlled.fill_null(True)
+    leased = (s.scope < 3) & ~controlled
+    scope = ibis.ifelse(leased, 3, s.scope)
+    category = ibis.cases(
+        (leased, 8),
+        (s.scope == 3, ibis.ifelse(s.cat_k > 0, s.cat_k, s.default_category)),
+        else_=ibis.null("int32"),
+    )
+    method = ibis.ifelse(s.level == 1, "supplier-specific", s.method)
+    per = s.multiplier * s.share / 1000.0  # tonnes per activity unit, consolidated
+
+    e_total = sum((s[f"e_{f}"] for f in FAMILIES), s.k_unsplit)
+    loc_t = per * e_total
+    s = s.mutate(
+        out_scope=scope,
+        out_category=category,
+        out_method=method,
+        **{f"t_{f}": per * s[f"k_{f}"] for f in FAMILIES},
+        **{f"te_{f}": per * s[f"e_{f}"] for f in FAMILIES},
+        te_unsplit=per * s.k_unsplit,
+        t_bio=per * s.k_bio,
+        t_co2e=loc_t,
+    )
+    s = _market(s, pools, loc_t)
+    s = s.mutate(flags=_flags(s, gwp_set))
+
+    keep = [
+        *SIG, "factor_id", "factor_set", "f_region", "verified", "share", "site_kind",
+        "out_scope", "out_category", "out_method", "method_dq",
+        *[f"t_{f}" for f in FAMILIES], *[f"te_{f}" for f in FAMILIES],
+        "te_unsplit", "t_bio", "t_co2e", "t_market", "mwh_u", "covered_u", "renewable_u", "flags",
+    ]
+    s = s.select(*keep).rename(used_factor_id="factor_id")
+
+    rows = a.join(s, list(SIG))
+    q = rows.quantity
+    dq_cols = [rows.dq_technology, rows.dq_time, rows.dq_geography, rows.dq_completeness,
+               rows.dq_reliability]
+    dq_n = sum((c.notnull().cast("int32") for c in dq_cols), ibis.literal(0))
+    dq_sum = sum((c.fill_null(0).cast("float64") for c in dq_cols), ibis.literal(0.0))
+    results = rows.select(
+        record_id=rows.record_id,
+        version=rows.version,
+        entity=rows.entity,
+        site=rows.site,
+        site_kind=rows.site_kind,
+        period_start=rows.period_start,
+        activity=rows.activity,
+        scope=rows.out_scope.cast("int32"),
+        category=rows.out_category.cast("int32"),
+        method=rows.out_method,
+        factor_id=rows.used_factor_id,
+        factor_set=rows.factor_set,
+        factor_region=rows.f_region,
+        factor_verified=rows.verified,
+        share=rows.share,
+        **{f"{f}_t": q * rows[f"t_{f}"] for f in FAMILIES},
+        **{f"co2e_{f}_t": q * rows[f"te_{f}"] for f in FAMILIES},
+        co2e_unsplit_t=q * rows.te_unsplit,
+        co2e_t=q * rows.t_co2e,
+        co2e_market_t=q * rows.t_market,
+        biogenic_co2_t=q * rows.t_bio,
+        mwh=q * rows.mwh_u,
+        covered_mwh=q * rows.covered_u,
+        renewable_mwh=q * rows.renewable_u,
+        dq_score=ibis.ifelse(dq_n > 0, dq_sum / dq_n.cast("float64"), rows.method_dq),
+        gwp_set=ibis.literal(gwp_set),
+        flags=rows.flags,
+    )
+    return Calculation(results=results, unresolved=unresolved)
+
+
+def _left(s: Any, t: Any, on: list[tuple[str, str]]) -> Any:
+    """Left join on (left, right) column pairs, keeping only the left key columns.
+
+    The right keys are renamed first so no backend-specific suffixing of same-named columns
+    leaks into the result.
+    """
+    renamed = t.rename({f"__k{i}": right for i, (_, right) in enumerate(on)})
+    joined = s.left_join(renamed, [(left, f"__k{i}") for i, (left, _) in enumerate(on)])
+    return joined.drop(*[f"__k{i}" for i in range(len(on))])
+
+
+def _market(s: Any, pools: Any, loc_t: Any) -> Any:
+    """Market-based Scope 2: instruments first (site pools, then entity pools), then residual mix.
+
+    Coverage is pro-rata within a pool: each record in a (site, market) pool gets the same
+    covered fraction min(1, instrument MWh / consumed MWh); entity pools then cover what site
+    pools left. Pro-rata keeps every record's figure linear in its quantity.
+    """
+    grid = s.is_grid & s.mwh_per_unit.notnull()
+    s = s.mutate(
+        mwh_u=ibis.ifelse(grid, s.mwh_per_unit * s.share, 0.0),
+        pool_site=s.site_k,
+        pool_entity=s.entity,
+    )
+    use = s.filter(s.mwh_u > 0)
+    site_use = use.filter(use.site_k != "").group_by(["site_k", "market"]).aggregate(
+        c_site=(use.sig_quantity * use.mwh_u).sum()
+    )
+    sp = pools.filter(pools.pool_kind == "site")
+    site_pool = site_use.join(sp, [("site_k", "pool_key"), ("market", "market")]).select(
+        "site_k", "market",
+        f_site=ibis.least(1.0, sp.inst_mwh / site_use.c_site),
+        r_site=sp.inst_rate_t,
+        ren_site=sp.inst_renewable_mwh / sp.inst_mwh,
+    )
+    s = _left(s, site_pool, [("site_k", "site_k"), ("market", "market")])
+    f_site = ibis.ifelse(s.mwh_u > 0, s.f_site.fill_null(0.0), 0.0)
+    s = s.mutate(f_site_eff=f_site)
+
+    use = s.filter(s.mwh_u > 0)
+    ent_use = use.group_by(["entity", "market"]).aggregate(
+        c_ent=(use.sig_quantity * use.mwh_u * (1.0 - use.f_site_eff)).sum()
+    )
+    ep = pools.filter(pools.pool_kind == "entity")
+    ent_pool = ent_use.join(ep, [("entity", "pool_key"), ("market", "market")]).select(
+        "entity", "market",
+        f_ent=ibis.ifelse(ent_use.c_ent > 0, ibis.least(1.0, ep.inst_mwh / ent_use.c_ent), 0.0),
+        r_ent=ep.inst_rate_t,
+        ren_ent=ep.inst_renewable_mwh / ep.inst_mwh,
+    )
+    s = _left(s, ent_pool, [("entity", "entity"), ("market", "market")])
+    f_ent = ibis.ifelse(s.mwh_u > 0, (1.0 - s.f_site_eff) * s.f_ent.fill_null(0.0), 0.0)
+    covered = s.f_site_eff + f_ent
+    inst_t = s.mwh_u * (s.f_site_eff * s.r_site.fill_null(0.0) + f_ent * s.r_ent.fill_null(0.0))
+    uncovered_t = (1.0 - covered) * ibis.ifelse(
+        s.res_t_per_unit.notnull(), s.res_t_per_unit * s.share, loc_t
+    )
+    return s.mutate(
+        covered_u=s.mwh_u * covered,
+        renewable_u=s.mwh_u
+        * (s.f_site_eff * s.ren_site.fill_null(0.0) + f_ent * s.ren_ent.fill_null(0.0)),
+        t_market=ibis.ifelse(s.is_grid, inst_t + uncovered_t, loc_t),
+        residual_missing=s.is_grid & s.res_t_per_unit.isnull() & (covered < 1.0),
+    )
+
+
+def _flags(s: Any, gwp_set: str) -> Any:
+    parts = [
+        (s.vrank == 1, "earlier_edition"),
+        (s.vrank == 2, "pinned_outside_validity"),
+        (s.regional & (s.f_region != s.region) & (s.f_region != "GLOBAL"), "parent_region_factor"),
+        (s.regional & (s.f_region != s.region) & (s.f_region == "GLOBAL"), "global_factor"),
+        (~s.verified, "unverified_factor"),
+        (s.via_heat, "heat_content_conversion"),
+        (s.gwp_basis.notnull() & (s.gwp_basis != gwp_set), "gwp_basis_mismatch"),
+        (s.residual_missing, "residual_mix_missing"),
+        (s.share == 0.0, "excluded_by_consolidation"),
+        ((s.scope < 3) & ~s.controlled.fill_null(True), "leased_asset_scope3"),
+        (s.period_end.year() != s.period_start.year(), "spans_years"),
+    ]
+    text = ibis.literal("")
+    for cond, name in parts:
+        text = text + ibis.ifelse(cond.fill_null(False), name + ";", "")
+    gas_flags = s.gas_flags.fill_null("")
+    text = text + ibis.ifelse(gas_flags != "", gas_flags + ";", "")
+    return text.re_replace(";$", "")

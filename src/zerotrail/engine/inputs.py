@@ -1,0 +1,179 @@
+"""Small derived tables the calculation joins in, computed once per run in plain Python.
+
+Each is tiny next to the activity table (one row per entity, site, region, distinct unit pair or
+gas), so computing them outside the query engine costs nothing and keeps pint and the GWP
+tables out of the per-row path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from zerotrail.engine.settings import FAMILIES
+from zerotrail.errors import GwpError, UnitError
+from zerotrail.model.regions import lineage
+from zerotrail.reference.blends import blend, is_blend
+from zerotrail.reference.gwp import gwp_set
+from zerotrail.units import bridge_factor, compatible, conversion_factor
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    entity: str
+    parent: str | None
+    equity_share: float  # percent
+    financial_control: str  # yes / no / joint
+    operational_control: bool
+
+
+def consolidation_shares(
+    entities: Sequence[EntityRow], approach: str
+) -> dict[str, tuple[float, str | None]]:
+    """Each entity's share of its emissions in the inventory, with a note when excluded.
+
+    The share multiplies down the ownership chain: a 60%-held subsidiary of a 50%-held joint
+    venture counts 30% under equity share. Under financial control, joint control is taken by
+    equity share (GHG Protocol ch. 3); under the control approaches no control means 0%.
+    """
+    by_id = {e.entity: e for e in entities}
+
+    def link(e: EntityRow) -> float:
+        if e.parent is None:
+            return 1.0  # the reporting company itself
+        if approach == "equity_share":
+            return e.equity_share / 100.0
+        if approach == "financial_control":
+            if e.financial_control == "yes":
+                return 1.0
+            if e.financial_control == "joint":
+                return e.equity_share / 100.0
+            return 0.0
+        return 1.0 if e.operational_control else 0.0
+
+    out: dict[str, tuple[float, str | None]] = {}
+    for e in entities:
+        share, cur, hops = 1.0, e, 0
+        while True:
+            share *= link(cur)
+            if cur.parent is None or hops > len(by_id):
+                break
+            cur, hops = by_id[cur.parent], hops + 1
+        note = None
+        if share == 0.0:
+            note = f"entity {e.entity} excluded: no control and no equity under {approach}"
+        out[e.entity] = (share, note)
+    return out
+
+
+def region_lineage(regions: Iterable[str]) -> list[tuple[str, str, int]]:
+    """(region, ancestor, level) rows: level 0 is the region itself, then country, then GLOBAL."""
+    rows = []
+    for r in sorted(set(regions)):
+        for level, anc in enumerate(lineage(r)):
+            rows.append((r, anc, level))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class FactorUnit:
+    factor_id: str
+    activity: str
+    unit: str
+    heat_content: float | None
+    heat_content_unit: str | None
+
+
+def conversions(
+    pairs: Iterable[tuple[str, str]], factors: Iterable[FactorUnit]
+) -> list[tuple[str, str, str, float, bool]]:
+    """(activity, unit, factor_id, multiplier, via_heat_content) for every usable pairing.
+
+    The multiplier turns one activity unit into factor units, directly when dimensions match
+    or through the factor's heat content (mass or volume → energy). Pairs with no usable
+    factor are simply absent: the resolver then reports the record as unresolved.
+    """
+    by_activity: dict[str, list[FactorUnit]] = {}
+    for f in factors:
+        by_activity.setdefault(f.activity, []).append(f)
+    rows = []
+    for activity, unit in sorted(set(pairs)):
+        for f in by_activity.get(activity, ()):
+            try:
+                if compatible(unit, f.unit):
+                    rows.append((activity, unit, f.factor_id, conversion_factor(unit, f.unit), False))
+                elif f.heat_content is not None and f.heat_content_unit:
+                    m = bridge_factor(unit, f.unit, f.heat_content, f.heat_content_unit)
+                    rows.append((activity, unit, f.factor_id, m, True))
+            except UnitError:
+                continue
+    return rows
+
+
+def mwh_per_unit(units: Iterable[str]) -> dict[str, float]:
+    """MWh in one unit, for energy units (used for Scope 2 instrument coverage)."""
+    out = {}
+    for u in set(units):
+        try:
+            out[u] = conversion_factor(u, "MWh")
+        except UnitError:
+            continue
+    return out
+
+
+ORIGINS = ("", "fossil", "non_fossil")
+
+
+def gas_table(gases: Iterable[str], set_id: str, blend_rule: str) -> list[dict[str, object]]:
+    """Per (gas, CH4 origin): kg of each Kyoto family and kg CO2e by family, per kg of the gas.
+
+    'CO2e' (factors published only in CO2e) maps to the `unsplit` column. Gases the set has no
+    value for are left out, so their factors stay unresolved rather than silently zero.
+    """
+    gs = gwp_set(set_id)
+    rows: list[dict[str, object]] = []
+    for gas in sorted(set(gases)):
+        for origin in ORIGINS:
+            mass = dict.fromkeys(FAMILIES, 0.0)
+            co2e = dict.fromkeys(FAMILIES, 0.0)
+            unsplit = 0.0
+            flags: list[str] = []
+            if gas == "CO2e":
+                unsplit = 1.0
+            elif is_blend(gas):
+                b = blend(gas)
+                for c in b.components:
+                    if c.kyoto:  # HCFCs and hydrocarbons carry no Kyoto CO2e
+                        mass[c.family.lower()] += c.mass_fraction
+                        co2e[c.family.lower()] += c.mass_fraction * gs.gwp(c.gas)
+                if blend_rule == "publisher":
+                    if set_id != "AR5":
+                        flags.append("blend_publisher_unavailable")
+                    else:
+                        # EPA publishes one rounded total: keep the family split, scale to it.
+                        total = sum(co2e.values())
+                        scale = b.epa_published_ar5_gwp / total if total else 0.0
+                        co2e = {f: v * scale for f, v in co2e.items()}
+                        flags.append("blend_publisher_value")
+            elif gas in gs.family:
+                try:
+                    resolved = gs.resolve(gas, origin or None)
+                except GwpError:
+                    continue
+                fam = gs.family[gas].lower()
+                mass[fam] = 1.0
+                co2e[fam] = gs.values[resolved]
+                if resolved in gs.fallbacks:
+                    flags.append("gwp_fallback")
+                if resolved in gs.unverified:
+                    flags.append("gwp_unverified")
+                if gas == "CH4" and origin and resolved == "CH4":
+                    flags.append("ch4_origin_not_in_set")
+            else:
+                continue
+            row: dict[str, object] = {"gas": gas, "origin": origin, "unsplit": unsplit}
+            row.update({f"m_{f}": mass[f] for f in FAMILIES})
+            row.update({f"e_{f}": co2e[f] for f in FAMILIES})
+            row["flags"] = ";".join(flags)
+            rows.append(row)
+    return rows

@@ -1,0 +1,379 @@
+"""Custom and supplier-specific emission factors: the user's factor CSV, parsed and checked.
+
+Part of `factors/`, the factor library. A team adds factors the shipped sets lack (a utility's own
+rate, a supplier's product footprint) as a CSV with the meaning of the shipped
+`reference/data/factors.csv`; a `supplier` column makes a factor supplier-specific. This module
+turns the rows of such a file into `FactorRow`s (value normalised to kg of gas per unit) and
+returns every `Problem` it finds, each naming the row (header = 1) and column and saying what
+was expected. A file with any problem is rejected as a whole (`read_custom_csv` raises
+`DataError`); nothing is half-imported. The format is described in docs/factors.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from zerotrail.errors import DataError, Problem, UnitError
+from zerotrail.model.keys import key_problem
+from zerotrail.model.regions import region_problem
+from zerotrail.reference.factors import FactorRow
+from zerotrail.units import check_unit, dimension
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "factor_id",
+    "activity",
+    "region",
+    "valid_from",
+    "valid_to",
+    "unit",
+    "gas",
+    "value",
+    "source",
+)
+# `scope_use` and `source_ref` are accepted too, so the shipped factors.csv is itself a valid
+# custom file: the build script checks its output with this very parser.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "factor_set",
+    "supplier",
+    "value_unit",
+    "gwp_basis",
+    "biogenic",
+    "edition",
+    "source_url",
+    "licence",
+    "verified",
+    "heat_content",
+    "heat_content_unit",
+    "heat_basis",
+    "scope_use",
+    "note",
+    "source_ref",
+)
+DEFAULT_FACTOR_SET = "custom"
+BASE_GASES: tuple[str, ...] = ("CO2", "CH4", "N2O", "CO2e")
+GWP_BASES: tuple[str, ...] = ("AR4", "AR5", "AR5_CCFB", "AR6", "GHGP_AR6")
+HEAT_BASES: tuple[str, ...] = ("HHV", "NCV")
+# Mass units `value` may be written in, as exact multipliers to kg (1 lb = 0.45359237 kg).
+VALUE_UNITS: dict[str, Decimal] = {
+    "kg": Decimal(1),
+    "g": Decimal("0.001"),
+    "t": Decimal(1000),
+    "lb": Decimal("0.45359237"),
+}
+_TRUE = frozenset({"true", "yes"})
+_FALSE = frozenset({"false", "no"})
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+_UNIT_EXAMPLES = "kWh, MWh, gallon, litre, m3, scf, mmBtu, TJ, kg, short_ton, tonne-km or USD"
+# Fields every gas row of one factor must share: the factor is one thing, its gases are parts.
+_SHARED = ("factor_set", "supplier", "activity", "region", "unit", "valid_from", "valid_to")
+
+
+def parse_custom_factors(
+    records: Iterable[Mapping[Any, Any]],
+    source: str,
+    *,
+    columns: Sequence[str] | None = None,
+    gases: Collection[str] | None = None,
+) -> tuple[tuple[FactorRow, ...], tuple[Problem, ...]]:
+    """Parse the rows of a custom-factor CSV (e.g. from `csv.DictReader`) read from `source`.
+
+    `columns` is the header (taken from the first row when None). `gases` are the gas ids a
+    factor may name besides CO2, CH4, N2O and CO2e; by default the species of the packaged
+    gwp.csv and the blends of refrigerant_blends.csv. Returns the rows that parsed and every
+    problem found; callers must reject the whole file when there is any problem.
+    """
+    rows = list(records)
+    header = list(columns) if columns is not None else _header_of(rows)
+    problems = _header_problems(header, source)
+    if not rows:
+        problems.append(Problem(source, None, None, "no factor rows (expected at least one)"))
+    if problems and not set(REQUIRED_COLUMNS) <= set(header):
+        # Without the required columns every row would repeat the same complaint.
+        return (), tuple(problems)
+    known = frozenset(gases) if gases is not None else _package_gases()
+    parsed: list[tuple[int, FactorRow]] = []
+    for index, record in enumerate(rows):
+        reader = _RowReader(source, index + 2, record)
+        row = reader.factor_row(known)
+        problems.extend(reader.problems)
+        if row is not None:
+            parsed.append((reader.row, row))
+    problems.extend(_group_problems(parsed, source))
+    return tuple(row for _, row in parsed), tuple(problems)
+
+
+def read_custom_csv(path: str | Path) -> tuple[FactorRow, ...]:
+    """Read a custom-factor CSV file; DataError (carrying every Problem) if anything is wrong."""
+    file = Path(path)
+    # utf-8-sig: spreadsheets often save a byte-order mark that would otherwise stick to the
+    # first column name.
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows, problems = parse_custom_factors(
+            list(reader), file.name, columns=list(reader.fieldnames or [])
+        )
+    if problems:
+        raise DataError(problems, f"{file.name}: {len(problems)} problem(s); no factor loaded")
+    return rows
+
+
+def _header_of(rows: Sequence[Mapping[Any, Any]]) -> list[str]:
+    return [str(name) for name in rows[0] if name is not None] if rows else []
+
+
+def _header_problems(header: Sequence[str], source: str) -> list[Problem]:
+    problems = [
+        Problem(source, 1, name, f"required column '{name}' is missing")
+        for name in REQUIRED_COLUMNS
+        if name not in header
+    ]
+    allowed = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    expected = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    for name in header:
+        if name not in allowed:
+            problems.append(
+                Problem(source, 1, name, f"unknown column '{name}' (expected one of: {expected})")
+            )
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(source, 1, name, f"column '{name}' appears twice"))
+        seen.add(name)
+    return problems
+
+
+@dataclass
+class _RowReader:
+    """Reads one record cell by cell, collecting a Problem for each bad cell."""
+
+    source: str
+    row: int
+    record: Mapping[Any, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+    def bad(self, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.source, self.row, column, message))
+
+    def cell(self, column: str) -> str:
+        value = self.record.get(column)
+        return value.strip() if isinstance(value, str) else ""
+
+    def required(self, column: str) -> str:
+        text = self.cell(column)
+        if not text:
+            self.bad(column, f"'{column}' is empty; a value is required")
+        return text
+
+    def factor_row(self, gases: frozenset[str]) -> FactorRow | None:
+        extra = self.record.get(None)
+        if extra and any(str(cell).strip() for cell in extra):
+            self.bad(None, f"the row has {len(extra)} more cell(s) than the header has columns")
+        factor_id = self.required("factor_id")
+        factor_set = self.cell("factor_set") or DEFAULT_FACTOR_SET
+        if not _SET_ID.match(factor_set):
+            self.bad("factor_set", f"'{factor_set}' is not a set id (letters, digits, . _ -)")
+        activity = self.required("activity")
+        if activity and (why := key_problem(activity)):
+            self.bad("activity", why)
+        region = self.required("region")
+        if region and (why := region_problem(region)):
+            self.bad("region", why)
+        valid_from = self.date("valid_from", required=True)
+        valid_to = self.date("valid_to", required=False)
+        if valid_from and valid_to and valid_to < valid_from:
+            self.bad("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+        unit = self.unit()
+        gas = self.gas(gases)
+        value = self.value()
+        gwp_basis = self.gwp_basis(gas)
+        biogenic = self.flag("biogenic")
+        if biogenic and gas and gas != "CO2":
+            self.bad("biogenic", f"only CO2 can be biogenic (CH4 and N2O stay in scope); gas {gas}")
+        verified = self.flag("verified")
+        heat_content, heat_unit, heat_basis = self.heat()
+        source = self.required("source")
+        if self.problems or valid_from is None or value is None:
+            return None
+        return FactorRow(
+            factor_set=factor_set,
+            factor_id=factor_id,
+            activity=activity,
+            region=region,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            unit=unit,
+            gas=gas,
+            value=value,
+            gwp_basis=gwp_basis,
+            biogenic=biogenic,
+            heat_content=heat_content,
+            heat_content_unit=heat_unit,
+            heat_basis=heat_basis,
+            scope_use=self.cell("scope_use"),
+            source=source,
+            edition=self.cell("edition"),
+            source_url=self.cell("source_url"),
+            licence=self.cell("licence"),
+            verified=verified,
+            note=self.cell("note"),
+            source_ref=self.cell("source_ref") or f"{self.source}, row {self.row}",
+            supplier=self.cell("supplier"),
+        )
+
+    def date(self, column: str, *, required: bool) -> date | None:
+        text = self.required(column) if required else self.cell(column)
+        if not text:
+            return None
+        try:
+            if not _ISO_DATE.match(text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            self.bad(column, f"'{text}' is not a date (expected YYYY-MM-DD, e.g. 2024-01-01)")
+            return None
+
+    def unit(self) -> str:
+        text = self.required("unit")
+        if text:
+            try:
+                check_unit(text)
+            except UnitError as exc:
+                self.bad("unit", f"{exc} (expected a unit such as {_UNIT_EXAMPLES})")
+        return text
+
+    def gas(self, gases: frozenset[str]) -> str:
+        text = self.required("gas")
+        if text and text not in BASE_GASES and text not in gases:
+            self.bad(
+                "gas",
+                f"unknown gas '{text}' (expected CO2, CH4, N2O, CO2e, or a species or blend id"
+                " from gwp.csv / refrigerant_blends.csv such as HFC-134a or R-410A)",
+            )
+        return text
+
+    def value(self) -> float | None:
+        text = self.required("value")
+        unit = self.cell("value_unit") or "kg"
+        multiplier = VALUE_UNITS.get(unit)
+        if multiplier is None:
+            self.bad("value_unit", f"unknown mass unit '{unit}' (expected one of: kg, g, t, lb)")
+        if not text:
+            return None
+        if not _NUMBER.match(text):
+            self.bad("value", f"'{text}' is not a number (expected e.g. 0.233 or 1.5e-3)")
+            return None
+        kg = float(Decimal(text) * (multiplier or 1))
+        if not math.isfinite(kg) or kg < 0:
+            self.bad("value", f"'{text}' is out of range (expected a finite number >= 0)")
+            return None
+        return kg
+
+    def gwp_basis(self, gas: str) -> str | None:
+        text = self.cell("gwp_basis")
+        choices = "|".join(GWP_BASES)
+        if gas == "CO2e" and not text:
+            self.bad("gwp_basis", f"a CO2e factor needs its GWP basis (expected {choices})")
+        elif text and text not in GWP_BASES:
+            self.bad("gwp_basis", f"unknown GWP basis '{text}' (expected {choices})")
+        elif text and gas and gas != "CO2e":
+            self.bad("gwp_basis", f"only CO2e rows carry a GWP basis; leave it blank for {gas}")
+        return text or None
+
+    def flag(self, column: str) -> bool:
+        text = self.cell(column).lower()
+        if text in _TRUE:
+            return True
+        if text and text not in _FALSE:
+            self.bad(column, f"'{self.cell(column)}' is not a flag (expected true/false or yes/no)")
+        return False
+
+    def heat(self) -> tuple[float | None, str | None, str | None]:
+        text, unit, basis = (
+            self.cell(c) for c in ("heat_content", "heat_content_unit", "heat_basis")
+        )
+        content: float | None = None
+        if text:
+            if _NUMBER.match(text) and 0 < float(text) < math.inf:
+                content = float(text)
+            else:
+                self.bad("heat_content", f"'{text}' is not a positive number")
+            if not unit:
+                self.bad("heat_content_unit", "heat_content needs a unit such as 'mmBtu/gallon'")
+            if not basis:
+                self.bad("heat_basis", "heat_content needs its basis (expected HHV or NCV)")
+        elif unit:
+            self.bad("heat_content", "heat_content_unit is given but heat_content is empty")
+        if unit and not _heat_unit_ok(unit):
+            self.bad(
+                "heat_content_unit",
+                f"'{unit}' is not energy per amount (expected e.g. 'mmBtu/gallon' or 'TJ/Gg')",
+            )
+        if basis and basis not in HEAT_BASES:
+            self.bad("heat_basis", f"unknown heat basis '{basis}' (expected HHV or NCV)")
+        return content, unit or None, basis or None
+
+
+def _heat_unit_ok(unit: str) -> bool:
+    numerator, _, denominator = unit.partition("/")
+    try:
+        check_unit(denominator)
+        return dimension(numerator) == "energy"
+    except UnitError:
+        return False
+
+
+def _group_problems(parsed: Sequence[tuple[int, FactorRow]], source: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first_gas: dict[tuple[str, str], int] = {}
+    first_row: dict[str, tuple[int, FactorRow]] = {}
+    for row_number, row in parsed:
+        where = first_gas.setdefault((row.factor_id, row.gas), row_number)
+        if where != row_number:
+            problems.append(
+                Problem(
+                    source,
+                    row_number,
+                    "gas",
+                    f"factor_id '{row.factor_id}' already has a {row.gas} value at row {where}"
+                    " (expected one row per factor_id and gas)",
+                )
+            )
+        first_number, first = first_row.setdefault(row.factor_id, (row_number, row))
+        for column in _SHARED:
+            mine, theirs = getattr(row, column), getattr(first, column)
+            if mine != theirs:
+                problems.append(
+                    Problem(
+                        source,
+                        row_number,
+                        column,
+                        f"factor_id '{row.factor_id}' has {column} '{theirs or ''}' at row"
+                        f" {first_number} but '{mine or ''}' here (expected every gas of one"
+                        " factor to share activity, region, unit and validity)",
+                    )
+                )
+    return problems
+
+
+@cache
+def _package_gases() -> frozenset[str]:
+    """Species of the packaged gwp.csv and blends of refrigerant_blends.csv."""
+    data = files("zerotrail").joinpath("reference/data")
+    ids: set[str] = set()
+    for name, column in (("gwp.csv", "gas_id"), ("refrigerant_blends.csv", "blend")):
+        text = data.joinpath(name).read_text(encoding="utf-8")
+        ids.update(record[column] for record in csv.DictReader(io.StringIO(text)))
+    return frozenset(ids)

@@ -1,0 +1,117 @@
+"""The documented import formats: columns, whether required, and what each holds.
+
+docs/formats.md is checked against these definitions by a test, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    kind: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+ACTIVITIES = Format(
+    "activities",
+    (
+        Column("record_id", True, "unique id of the record in the workspace"),
+        Column("entity", True, "entity id from the entities file"),
+        Column("period_start", True, "first day of the period (ISO date)"),
+        Column("period_end", True, "last day of the period (ISO date, not before period_start)"),
+        Column("activity", True, "activity key, e.g. stationary_combustion.diesel"),
+        Column("quantity", True, "finite number; negative only for spend corrections"),
+        Column("unit", True, "unit of quantity, convertible to the factor's unit"),
+        Column("region", True, "region code: CN, US-CAMX, CN-EAST, GB, GLOBAL ..."),
+        Column("site", False, "site id from the sites file"),
+        Column("scope3_category", False, "1-15; required where the key implies none"),
+        Column("supplier", False, "supplier id; selects supplier-specific factors"),
+        Column("factor_id", False, "pins one factor by id"),
+        Column("ch4_origin", False, "fossil or non_fossil (selects the CH4 GWP under AR5/AR6)"),
+        Column("evidence", False, "URI and/or sha256:<64 hex> of the source document"),
+        Column("note", False, "free text"),
+        Column("dq_technology", False, "data quality, technological representativeness 1-5"),
+        Column("dq_time", False, "data quality, temporal representativeness 1-5"),
+        Column("dq_geography", False, "data quality, geographical representativeness 1-5"),
+        Column("dq_completeness", False, "data quality, completeness 1-5"),
+        Column("dq_reliability", False, "data quality, reliability 1-5"),
+    ),
+)
+
+ENTITIES = Format(
+    "entities",
+    (
+        Column("entity", True, "unique entity id"),
+        Column("name", True, "display name"),
+        Column("parent", False, "entity id of the parent; blank for the reporting company"),
+        Column("equity_share", True, "percent of this entity held by its parent, 0-100"),
+        Column("financial_control", True, "yes, no or joint (by the parent)"),
+        Column("operational_control", True, "yes or no (by the parent)"),
+        Column("country", True, "ISO 3166-1 alpha-2 country code"),
+    ),
+)
+
+SITES = Format(
+    "sites",
+    (
+        Column("site", True, "unique site id"),
+        Column("entity", True, "entity that owns or leases the site"),
+        Column("kind", True, "campus, office, data_center_owned, data_center_leased, ..."),
+        Column("region", True, "region code used for grid factors, e.g. CN-EAST"),
+        Column("name", False, "display name"),
+        Column("operational_control", False, "yes or no where the site differs from its entity"),
+    ),
+)
+
+INSTRUMENTS = Format(
+    "instruments",
+    (
+        Column("instrument_id", True, "unique id"),
+        Column("type", True, "REC, GO, I-REC, GEC, PPA or supplier_rate"),
+        Column("mwh", True, "MWh covered (positive)"),
+        Column("period_start", True, "first day of the generation / contract period"),
+        Column("period_end", True, "last day of the period, in the same calendar year"),
+        Column("region", True, "market region of the instrument (its country decides)"),
+        Column("entity", False, "entity the instrument is claimed for (entity or site needed)"),
+        Column("site", False, "site the instrument is claimed for"),
+        Column("status", True, "held, retired or cancelled"),
+        Column("retired_on", False, "date retired or cancelled (needed when retired)"),
+        Column("registry_id", False, "serial or registry reference"),
+        Column("emission_rate_t_per_mwh", False, "t CO2 per MWh of the claimed supply; 0 default"),
+    ),
+)
+
+SITE_KINDS = frozenset(
+    {
+        "campus",
+        "office",
+        "data_center_owned",
+        "data_center_leased",
+        "warehouse",
+        "vehicle_fleet",
+        "factory",
+        "retail",
+        "other",
+    }
+)
+
+INSTRUMENT_TYPES = frozenset({"REC", "GO", "I-REC", "GEC", "PPA", "supplier_rate"})
+RENEWABLE_TYPES = frozenset({"REC", "GO", "I-REC", "GEC", "PPA"})
+INSTRUMENT_STATUSES = frozenset({"held", "retired", "cancelled"})

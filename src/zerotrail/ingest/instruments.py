@@ -1,0 +1,107 @@
+"""Importing contractual instruments for market-based Scope 2 (certificates, PPAs, supplier rates).
+
+Instruments are validated for form here; whether each one counts (retired, same market, same
+period) is decided by the calculation, which reports the reason for every instrument that does not.
+New instrument ids are added; a known id with changed content is refused unless replace.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from zerotrail.errors import Problem
+from zerotrail.ingest.activities import ImportReport, _import_id, record_import
+from zerotrail.ingest.checks import raise_if
+from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.formats import INSTRUMENT_STATUSES, INSTRUMENT_TYPES, INSTRUMENTS
+from zerotrail.ingest.rows import parse_date, parse_number
+from zerotrail.model.regions import region_problem
+from zerotrail.store.workspace import Workspace
+
+
+def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
+    f = read_small(path)
+    problems = missing_columns(f.name, f.columns, INSTRUMENTS.required)
+    raise_if(f.name, problems, len(problems))
+    entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
+    sites = {r[0]: r[1] for r in ws.fetchall("SELECT site, entity FROM sites")}
+    existing = {r[0]: tuple(r[1:]) for r in ws.fetchall(
+        "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site, status,"
+        " retired_on, registry_id, emission_rate_t_per_mwh FROM instruments")}
+    rows: list[tuple[object, ...]] = []
+    seen: dict[str, int] = {}
+    for line, r in f.rows:
+        def bad(col: str, msg: str, line: int = line) -> None:
+            problems.append(Problem(f.name, line, col, msg))
+
+        iid = r.get("instrument_id", "")
+        if not iid:
+            bad("instrument_id", "is empty (required)")
+        elif iid in seen:
+            bad("instrument_id", f"duplicate instrument {iid} (first on row {seen[iid]})")
+        seen.setdefault(iid, line)
+        typ = r.get("type", "")
+        if typ not in INSTRUMENT_TYPES:
+            bad("type", f"expected one of {', '.join(sorted(INSTRUMENT_TYPES))}, not '{typ}'")
+        mwh, why = parse_number(r.get("mwh", ""), low=0)
+        if why:
+            bad("mwh", why)
+        start, why = parse_date(r.get("period_start", ""))
+        if why:
+            bad("period_start", why)
+        end, why = parse_date(r.get("period_end", ""))
+        if why:
+            bad("period_end", why)
+        if start and end and end < start:
+            bad("period_end", f"ends before period_start ({start.isoformat()})")
+        region = r.get("region", "")
+        if why := region_problem(region):
+            bad("region", why)
+        ent, site = r.get("entity") or None, r.get("site") or None
+        if not ent and not site:
+            bad("entity", "an instrument needs an entity or a site")
+        if ent and ent not in entities:
+            bad("entity", f"unknown entity '{ent}'")
+        if site and site not in sites:
+            bad("site", f"unknown site '{site}'")
+        if site and site in sites and ent is None:
+            ent = sites[site]
+        status = r.get("status", "")
+        if status not in INSTRUMENT_STATUSES:
+            bad("status", f"expected one of {', '.join(sorted(INSTRUMENT_STATUSES))}, not '{status}'")
+        retired: date | None = None
+        if r.get("retired_on"):
+            retired, why = parse_date(r["retired_on"])
+            if why:
+                bad("retired_on", why)
+        elif status in {"retired", "cancelled"}:
+            bad("retired_on", f"required when status is {status}")
+        rate = 0.0
+        if r.get("emission_rate_t_per_mwh"):
+            value, why = parse_number(r["emission_rate_t_per_mwh"], low=0)
+            if why:
+                bad("emission_rate_t_per_mwh", why)
+            rate = value or 0.0
+        row = (typ, mwh, start, end, region, ent, site, status, retired,
+               r.get("registry_id") or None, rate)
+        if iid in existing and existing[iid] != row and not replace:
+            bad("instrument_id", f"instrument {iid} already exists with different content;"
+                " use --replace to update it")
+        rows.append((iid, *row))
+    raise_if(f.name, problems, len(problems))
+    new = [r for r in rows if r[0] not in existing]
+    changed = [r for r in rows if r[0] in existing and existing[str(r[0])] != tuple(r[1:])]
+    if not new and not changed:
+        return ImportReport("instruments", f.name, len(rows), 0, 0, len(rows), None)
+    import_id = _import_id(path)
+    with ws.transaction():
+        for r in changed:
+            ws.execute("DELETE FROM instruments WHERE instrument_id = ?", [r[0]])
+        ws.con.executemany(
+            "INSERT INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*r, import_id) for r in new + changed],
+        )
+        record_import(ws, import_id, "instruments", path, len(new), len(changed))
+    return ImportReport("instruments", f.name, len(rows), len(new), len(changed),
+                        len(rows) - len(new) - len(changed), import_id)

@@ -1,0 +1,1 @@
+"""Report data (tables and figures) kept apart from rendering."""

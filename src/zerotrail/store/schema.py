@@ -1,0 +1,205 @@
+"""The workspace schema as an ordered list of forward migrations.
+
+Each migration is plain, portable SQL (standard types, no engine-specific DDL), so the same list
+will create a PostgreSQL workspace. Tables carry no primary-key indexes on the large
+activity/result tables: an index over 10^8 rows costs more memory than the whole calculation, so
+uniqueness of record ids is enforced by the import, which checks it set-wise.
+
+Never edit a published migration: append a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_FACTOR_COLUMNS = """
+    factor_set VARCHAR NOT NULL,
+    factor_id VARCHAR NOT NULL,
+    activity VARCHAR NOT NULL,
+    region VARCHAR NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE,
+    unit VARCHAR NOT NULL,
+    gas VARCHAR NOT NULL,
+    value DOUBLE PRECISION NOT NULL,
+    gwp_basis VARCHAR,
+    biogenic BOOLEAN NOT NULL,
+    heat_content DOUBLE PRECISION,
+    heat_content_unit VARCHAR,
+    heat_basis VARCHAR,
+    scope_use VARCHAR,
+    supplier VARCHAR,
+    source VARCHAR NOT NULL,
+    edition VARCHAR,
+    source_url VARCHAR,
+    licence VARCHAR,
+    verified BOOLEAN NOT NULL,
+    note VARCHAR,
+    source_ref VARCHAR
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "foundations: settings, factor sets and factors",
+        (
+            "CREATE TABLE zt_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+            """CREATE TABLE factor_sets (
+                factor_set VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                publisher VARCHAR,
+                edition VARCHAR,
+                source_url VARCHAR,
+                licence VARCHAR,
+                description VARCHAR,
+                kind VARCHAR NOT NULL,
+                content_sha256 VARCHAR NOT NULL,
+                loaded_at TIMESTAMP NOT NULL
+            )""",
+            f"CREATE TABLE factors ({_FACTOR_COLUMNS})",
+        ),
+    ),
+    Migration(
+        2,
+        "inventory: entities, sites, activities, instruments, calculation runs and results",
+        (
+            """CREATE TABLE imports (
+                import_id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                file_name VARCHAR NOT NULL,
+                file_sha256 VARCHAR NOT NULL,
+                rows_added BIGINT NOT NULL,
+                rows_replaced BIGINT NOT NULL,
+                imported_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE entities (
+                entity VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                parent VARCHAR,
+                equity_share DOUBLE PRECISION NOT NULL,
+                financial_control VARCHAR NOT NULL,
+                operational_control BOOLEAN NOT NULL,
+                country VARCHAR NOT NULL,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE sites (
+                site VARCHAR PRIMARY KEY,
+                entity VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL,
+                region VARCHAR NOT NULL,
+                name VARCHAR,
+                operational_control BOOLEAN,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE activities (
+                record_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                current BOOLEAN NOT NULL,
+                entity VARCHAR NOT NULL,
+                site VARCHAR,
+                period_start DATE NOT NULL,
+                period_end DATE NOT NULL,
+                activity VARCHAR NOT NULL,
+                quantity DOUBLE PRECISION NOT NULL,
+                unit VARCHAR NOT NULL,
+                region VARCHAR NOT NULL,
+                scope3_category INTEGER,
+                supplier VARCHAR,
+                factor_id VARCHAR,
+                ch4_origin VARCHAR,
+                evidence VARCHAR,
+                note VARCHAR,
+                dq_technology INTEGER,
+                dq_time INTEGER,
+                dq_geography INTEGER,
+                dq_completeness INTEGER,
+                dq_reliability INTEGER,
+                content_hash VARCHAR NOT NULL,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE instruments (
+                instrument_id VARCHAR PRIMARY KEY,
+                type VARCHAR NOT NULL,
+                mwh DOUBLE PRECISION NOT NULL,
+                period_start DATE NOT NULL,
+                period_end DATE NOT NULL,
+                region VARCHAR NOT NULL,
+                entity VARCHAR,
+                site VARCHAR,
+                status VARCHAR NOT NULL,
+                retired_on DATE,
+                registry_id VARCHAR,
+                emission_rate_t_per_mwh DOUBLE PRECISION NOT NULL,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE runs (
+                run_id VARCHAR PRIMARY KEY,
+                year INTEGER NOT NULL,
+                gwp_set VARCHAR NOT NULL,
+                consolidation VARCHAR NOT NULL,
+                blend_rule VARCHAR NOT NULL,
+                records BIGINT NOT NULL,
+                problems BIGINT NOT NULL,
+                created_at TIMESTAMP NOT NULL,
+                current BOOLEAN NOT NULL
+            )""",
+            """CREATE TABLE results (
+                run_id VARCHAR NOT NULL,
+                record_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                entity VARCHAR NOT NULL,
+                site VARCHAR,
+                site_kind VARCHAR,
+                period_start DATE NOT NULL,
+                activity VARCHAR NOT NULL,
+                scope INTEGER NOT NULL,
+                category INTEGER,
+                method VARCHAR NOT NULL,
+                factor_id VARCHAR NOT NULL,
+                factor_set VARCHAR NOT NULL,
+                factor_region VARCHAR NOT NULL,
+                factor_verified BOOLEAN NOT NULL,
+                share DOUBLE PRECISION NOT NULL,
+                co2_t DOUBLE PRECISION NOT NULL,
+                ch4_t DOUBLE PRECISION NOT NULL,
+                n2o_t DOUBLE PRECISION NOT NULL,
+                hfc_t DOUBLE PRECISION NOT NULL,
+                pfc_t DOUBLE PRECISION NOT NULL,
+                sf6_t DOUBLE PRECISION NOT NULL,
+                nf3_t DOUBLE PRECISION NOT NULL,
+                co2e_co2_t DOUBLE PRECISION NOT NULL,
+                co2e_ch4_t DOUBLE PRECISION NOT NULL,
+                co2e_n2o_t DOUBLE PRECISION NOT NULL,
+                co2e_hfc_t DOUBLE PRECISION NOT NULL,
+                co2e_pfc_t DOUBLE PRECISION NOT NULL,
+                co2e_sf6_t DOUBLE PRECISION NOT NULL,
+                co2e_nf3_t DOUBLE PRECISION NOT NULL,
+                co2e_unsplit_t DOUBLE PRECISION NOT NULL,
+                co2e_t DOUBLE PRECISION NOT NULL,
+                co2e_market_t DOUBLE PRECISION NOT NULL,
+                biogenic_co2_t DOUBLE PRECISION NOT NULL,
+                mwh DOUBLE PRECISION NOT NULL,
+                covered_mwh DOUBLE PRECISION NOT NULL,
+                renewable_mwh DOUBLE PRECISION NOT NULL,
+                dq_score DOUBLE PRECISION,
+                gwp_set VARCHAR NOT NULL,
+                flags VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE run_problems (
+                run_id VARCHAR NOT NULL,
+                record_id VARCHAR,
+                message VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version

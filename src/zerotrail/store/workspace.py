@@ -1,0 +1,199 @@
+"""Opening a workspace: URL resolution, schema version checks, migrations, transactions.
+
+A workspace is one database. The default is `zerotrail.duckdb` in the current folder; `--db` or
+`ZEROTRAIL_DB` names another (`path/to/file.duckdb`, `duckdb:///path`, `:memory:`). PostgreSQL
+URLs are recognised and refused with a clear message until the server profile lands.
+
+Every write goes through `Workspace.transaction()`, so an import or calculation commits whole
+or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from zerotrail.errors import SchemaVersionError, WorkspaceError
+from zerotrail.store.schema import LATEST_VERSION, MIGRATIONS
+
+DEFAULT_DB = "zerotrail.duckdb"
+ENV_VAR = "ZEROTRAIL_DB"
+# DuckDB spills to disk beyond this, which keeps 10^8-row imports and calculations bounded.
+MEMORY_LIMIT_ENV = "ZEROTRAIL_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1500MB"
+
+
+def resolve_url(db: str | None) -> str:
+    """The workspace URL from the option, else the environment, else the default file."""
+    return db or os.environ.get(ENV_VAR) or DEFAULT_DB
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str  # "duckdb"
+    path: str  # file path or ":memory:"
+
+
+def parse_url(url: str) -> Target:
+    if url.startswith(("postgresql://", "postgres://")):
+        raise WorkspaceError(
+            f"'{url}': PostgreSQL workspaces are not supported yet (planned); use a DuckDB file"
+        )
+    if url.startswith("duckdb://"):
+        path = url.removeprefix("duckdb://")
+        path = path[1:] if path.startswith("/") and not path.startswith("//") else path
+        return Target("duckdb", path or ":memory:")
+    if "://" in url:
+        raise WorkspaceError(f"'{url}': unknown database URL scheme (expected a file path)")
+    return Target("duckdb", url)
+
+
+class Workspace:
+    """An open workspace database. Use as a context manager; close() releases the file."""
+
+    def __init__(self, url: str, connection: Any) -> None:
+        self.url = url
+        self.con = connection
+        self._in_tx = False
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Workspace]:
+        """BEGIN … COMMIT, or ROLLBACK on any exception. Nested use joins the outer one."""
+        if self._in_tx:
+            yield self
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_tx = True
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    # --- small helpers -----------------------------------------------------------------------
+    def execute(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> Any:
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def fetchall(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> list[Any]:
+        return list(self.execute(sql, params).fetchall())
+
+    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def get_setting(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM zt_meta WHERE key = ?", [key])
+        return None if value is None else str(value)
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.execute("DELETE FROM zt_meta WHERE key = ?", [key])
+            self.execute("INSERT INTO zt_meta (key, value) VALUES (?, ?)", [key, value])
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.get_setting("schema_version") or 0)
+
+    def ibis(self) -> Any:
+        """An Ibis backend over this same connection (so engine writes share our transaction)."""
+        import ibis
+
+        return ibis.duckdb.from_connection(self.con)
+
+
+def _connect(target: Target) -> Any:
+    import duckdb
+
+    try:
+        con = duckdb.connect(target.path)
+    except duckdb.Error as exc:
+        raise WorkspaceError(f"cannot open workspace '{target.path}': {exc}") from exc
+    limit = os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
+    con.execute(f"SET memory_limit = '{limit}'")
+    # Row order of imports is part of their error messages (row numbers): keep it.
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def _has_meta(con: Any) -> bool:
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'zt_meta'"
+    ).fetchone()
+    return bool(rows and rows[0])
+
+
+def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
+    """Apply every migration newer than the workspace's version, each in its own transaction."""
+    applied: list[int] = []
+    current = ws.schema_version if _has_meta(ws.con) else 0
+    if current > LATEST_VERSION:
+        raise SchemaVersionError(
+            f"workspace '{ws.url}' has schema version {current}, newer than this zerotrail "
+            f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
+        )
+    for m in MIGRATIONS:
+        if current < m.version <= upto:
+            with ws.transaction():
+                for stmt in m.statements:
+                    ws.execute(stmt)
+                ws.execute("DELETE FROM zt_meta WHERE key = 'schema_version'")
+                ws.execute(
+                    "INSERT INTO zt_meta (key, value) VALUES ('schema_version', ?)",
+                    [str(m.version)],
+                )
+            applied.append(m.version)
+    return applied
+
+
+def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
+    """Open (and migrate) the workspace at `db`; with create=True, make a new one if absent.
+
+    A missing workspace is an error unless creating; a newer schema is refused before anything
+    is written; an older schema is migrated forward.
+    """
+    url = resolve_url(db)
+    target = parse_url(url)
+    exists = target.path == ":memory:" or Path(target.path).exists()
+    if not exists and not create:
+        raise WorkspaceError(f"no workspace at '{url}': run `zerotrail init` first")
+    if not exists:
+        Path(target.path).parent.mkdir(parents=True, exist_ok=True)
+    ws = Workspace(url, _connect(target))
+    try:
+        if _has_meta(ws.con):
+            version = ws.schema_version
+            if version > LATEST_VERSION:
+                raise SchemaVersionError(
+                    f"workspace '{url}' has schema version {version}, newer than this zerotrail "
+                    f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
+                )
+            migrate(ws)
+        elif create:
+            migrate(ws)
+            ws.set_setting("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        else:
+            raise WorkspaceError(f"'{url}' is not a zerotrail workspace (no zt_meta table)")
+    except BaseException:
+        ws.close()
+        raise
+    return ws
