@@ -172,16 +172,30 @@ def _memtable(rows: list[dict[str, Any]], schema: dict[str, str]) -> Any:
     return ibis.memtable(arrow)
 
 
-def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | None = None
-              ) -> RunSummary:
-    """Calculate the inventory of one year and store it as the year's current run."""
-    step = progress or no_progress()
-    _check_settings(ws, settings)
-    year = settings.year
-    y0, y1 = date(year, 1, 1), date(year, 12, 31)
-    where = "current AND period_start BETWEEN ? AND ?"
-    step("preparing")
+@dataclass(frozen=True)
+class Prepared:
+    """The small derived tables of one calculation (see engine/calculate.py for each)."""
 
+    conv: list[tuple[str, str, str, float, bool]]
+    lineage: list[dict[str, Any]]
+    gases: list[dict[str, object]]
+    shares: dict[str, tuple[float, str | None]]
+    sites: list[dict[str, Any]]
+    keyinfo: list[dict[str, Any]]
+    mwh: list[dict[str, Any]]
+    pools: list[dict[str, Any]]
+    notes: list[str]
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
+    """Gather the small tables the engine joins in, from the workspace, in plain Python."""
+    year = settings.year
+    y0, y1 = year_bounds(year)
+    where = "current AND period_start BETWEEN ? AND ?"
     ents = [EntityRow(e, p, float(s), fc, bool(oc)) for e, p, s, fc, oc in ws.fetchall(
         "SELECT entity, parent, equity_share, financial_control, operational_control FROM entities")]
     shares = consolidation_shares(ents, settings.approach)
@@ -247,6 +261,18 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
         year, consumption)
     notes += inst_notes
 
+    return Prepared(conv, lineage, gases, shares, site_rows, keyinfo, mwh, pools, notes)
+
+
+def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | None = None
+              ) -> RunSummary:
+    """Calculate the inventory of one year and store it as the year's current run."""
+    step = progress or no_progress()
+    _check_settings(ws, settings)
+    year = settings.year
+    y0, y1 = year_bounds(year)
+    step("preparing")
+    prep = prepare(ws, settings)
     be = ws.ibis()
     import ibis
 
@@ -257,24 +283,24 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
         acts=acts,
         factors=be.table("factors"),
         conv=_memtable([dict(zip(("activity", "unit", "factor_id", "multiplier", "via_heat"), c,
-                                 strict=True)) for c in conv],
+                                 strict=True)) for c in prep.conv],
                        {"activity": "string", "unit": "string", "factor_id": "string",
                         "multiplier": "float64", "via_heat": "boolean"}),
-        lineage=_memtable(lineage, {"region": "string", "ancestor": "string", "level": "int64",
+        lineage=_memtable(prep.lineage, {"region": "string", "ancestor": "string", "level": "int64",
                                     "market": "string"}),
-        gases=_memtable(gases, {"gas": "string", "origin": "string", "unsplit": "float64",
+        gases=_memtable(prep.gases, {"gas": "string", "origin": "string", "unsplit": "float64",
                                 **{f"m_{f}": "float64" for f in fam_cols},
                                 **{f"e_{f}": "float64" for f in fam_cols}, "flags": "string"}),
-        shares=_memtable([{"entity": e, "share": s} for e, (s, _) in shares.items()],
+        shares=_memtable([{"entity": e, "share": s} for e, (s, _) in prep.shares.items()],
                          {"entity": "string", "share": "float64"}),
-        sites=_memtable(site_rows, {"site": "string", "site_kind": "string",
+        sites=_memtable(prep.sites, {"site": "string", "site_kind": "string",
                                     "controlled": "boolean"}),
-        keyinfo=_memtable(keyinfo, {"activity": "string", "scope": "int64",
+        keyinfo=_memtable(prep.keyinfo, {"activity": "string", "scope": "int64",
                                     "default_category": "int64", "method": "string",
                                     "method_dq": "float64", "is_grid": "boolean",
                                     "regional": "boolean"}),
-        mwh=_memtable(mwh, {"unit": "string", "mwh_per_unit": "float64"}),
-        pools=_memtable(pools, {"pool_kind": "string", "pool_key": "string", "market": "string",
+        mwh=_memtable(prep.mwh, {"unit": "string", "mwh_per_unit": "float64"}),
+        pools=_memtable(prep.pools, {"pool_kind": "string", "pool_key": "string", "market": "string",
                                 "inst_mwh": "float64", "inst_rate_t": "float64",
                                 "inst_renewable_mwh": "float64"}),
         gwp_set=settings.gwp_set,
@@ -286,7 +312,7 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
         be.insert("results", results)
         unresolved = calc.unresolved
         n_problems = _store_unresolved(ws, be, run_id, acts, unresolved)
-        for n in notes:
+        for n in prep.notes:
             ws.execute("INSERT INTO run_problems VALUES (?, NULL, ?)", [run_id, n])
         n_records = int(ws.scalar("SELECT count(*) FROM results WHERE run_id = ?", [run_id]))
         ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [year])
@@ -296,7 +322,7 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
              n_problems, datetime.now(UTC).replace(tzinfo=None)],
         )
     return RunSummary(run_id, year, settings.gwp_set, settings.approach, n_records, n_problems,
-                      tuple(notes))
+                      tuple(prep.notes))
 
 
 def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:
