@@ -220,14 +220,10 @@ def join(*parts: str) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def provenance(src: Rec) -> dict[str, object]:
-    return {
-        "source": src["source"],
-        "edition": src["edition"],
-        "source_url": src["source_url"],
-        "licence": src["licence"],
-        "verified": {"yes": True, "no": False}[src["verified"]],
-    }
+def verified(src: Rec) -> bool:
+    if src["verified"] not in ("yes", "no"):
+        raise BuildError(f"verified must be yes or no, found {src['verified']!r}")
+    return src["verified"] == "yes"
 
 
 @dataclass(frozen=True)
@@ -275,7 +271,12 @@ class Factor:
             scope_use=self.scope_use,
             note=self.note,
             source_ref=source_ref,
-            **provenance(src),  # type: ignore[arg-type]
+            # Provenance always comes from the source row the number was read from.
+            source=src["source"],
+            edition=src["edition"],
+            source_url=src["source_url"],
+            licence=src["licence"],
+            verified=verified(src),
         )
 
 
@@ -671,30 +672,26 @@ def build_ipcc(rows: list[Rec]) -> Iterator[FactorRow]:
             if r["gas"] in ("CH4", "N2O") and r["sector"] != IPCC_SECTOR
         ]
         energy, _, mass = ncv["value_unit"].partition(" per ")
-        common = {
-            "factor_set": IPCC,
-            "region": "GLOBAL",
-            "valid_from": date(2006, 1, 1),
-            "valid_to": None,
-            "scope_use": "Scope 1",
-            "heat_content": float(ncv["value"]),
-            "heat_content_unit": f"{unit_name(energy)}/{unit_name(mass.split()[0])}",
-            "heat_basis": "NCV",
-        }
         name = co2["ipcc_fuel_name"]
         stationary = Factor(
-            factor_id=f"{IPCC}:stationary.{slug(fuel_id, '-')}.tj",
-            activity=f"stationary_combustion.{IPCC_FUELS[fuel_id]}",
-            note=join(
-                f"{name}; NCV basis; CH4 and N2O for {IPCC_SECTOR}.", *alternatives, co2["notes"]
-            ),
-            **common,  # type: ignore[arg-type]
+            IPCC,
+            f"{IPCC}:stationary.{slug(fuel_id, '-')}.tj",
+            f"stationary_combustion.{IPCC_FUELS[fuel_id]}",
+            "GLOBAL",
+            date(2006, 1, 1),
+            None,
+            "Scope 1",
+            join(f"{name}; NCV basis; CH4 and N2O for {IPCC_SECTOR}.", *alternatives, co2["notes"]),
+            float(ncv["value"]),
+            f"{unit_name(energy)}/{unit_name(mass.split()[0])}",
+            "NCV",
         )
         for r in [co2, *others]:
             yield ipcc_row(stationary, r, ncv)
         for key_fuel in IPCC_MOBILE.get(fuel_id, ()):
             variant = f".{key_fuel}" if len(IPCC_MOBILE[fuel_id]) > 1 else ""
-            mobile = Factor(
+            mobile = replace(
+                stationary,
                 factor_id=f"{IPCC}:mobile.{slug(fuel_id, '-')}{variant}.tj",
                 activity=f"mobile_combustion.{key_fuel}",
                 note=join(
@@ -703,7 +700,6 @@ def build_ipcc(rows: list[Rec]) -> Iterator[FactorRow]:
                     " reference data.",
                     co2["notes"],
                 ),
-                **common,  # type: ignore[arg-type]
             )
             yield ipcc_row(mobile, co2, ncv)
 
@@ -907,7 +903,7 @@ def build_useeio(rows: list[Rec]) -> Iterator[FactorRow]:
         parts = [
             f"NAICS {r['naics_code']} {r['naics_title']}: with-margins factor, kg CO2e per"
             f" {r['dollar_year']} USD at {r['price_basis']}; deflate spend to {r['dollar_year']}"
-            f" USD first. GHG data year: {r['data_year']}.",
+            f" USD first. GHG data: {r['data_year']}.",
         ]
         if r["sef_without_margins"]:
             parts.append(

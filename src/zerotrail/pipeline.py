@@ -327,11 +327,11 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
 
 def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:
     """Every record whose signature found no factor becomes a problem with its reason."""
-    sigs = unresolved.execute()
-    if len(sigs) == 0:
+    sigs = unresolved.to_pyarrow().to_pylist()
+    if not sigs:
         return 0
     total = 0
-    for sig in sigs.to_dict("records"):
+    for sig in sigs:
         reason = explain_unresolved(ws, sig)
         cond = [
             (acts.entity == sig["entity"]),
@@ -352,7 +352,7 @@ def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved
             run_id=ibis.literal(run_id), record_id=acts.record_id, message=ibis.literal(reason)
         )
         be.insert("run_problems", rows)
-        total += int(rows.count().execute())
+        total += int(rows.count().to_pyarrow().as_py())
     return total
 
 

@@ -49,6 +49,7 @@ def _heads(factors: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         h = heads.setdefault(f["factor_id"], {**f, "gases": []})
         h["gases"].append(f)
         h["verified"] = h["verified"] and f["verified"]
+        h["gwp_basis"] = h.get("gwp_basis") or f.get("gwp_basis")  # set on the CO2e row only
     return heads
 
 
@@ -81,7 +82,7 @@ def _choose(rec: Mapping[str, Any], activity: str, pin: str | None,
             vrank = 2
         else:
             continue
-        key = (level, vrank, not h["verified"], -h["valid_from"].toordinal(), fid)
+        key = (level, vrank, not h["verified"], -h["valid_from"].toordinal(), c[1], fid)
         if best is None or key < best:
             best, choice = key, _Choice(fid, level, vrank, c[0], c[1], h)
     return choice

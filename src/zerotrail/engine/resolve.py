@@ -4,7 +4,8 @@ Order of preference (docs/methodology.md): a pinned `factor_id`; a supplier-spec
 the record's supplier; then the record's region, its country, GLOBAL. Within one level a factor
 whose validity contains the period start beats the nearest earlier edition (flagged
 `earlier_edition`); later editions are never used. A verified factor beats an unverified one;
-then the newest `valid_from`; then the factor id, so ties resolve the same way on every engine.
+then the newest `valid_from`; then a factor in the record's own dimension before one reached
+through a heat content; then the factor id, so ties resolve the same way on every engine.
 A pinned factor is used even outside its validity, with the flag `pinned_outside_validity`.
 """
 
@@ -82,6 +83,7 @@ def resolve(keys: Any, heads: Any, conv: Any, lineage: Any) -> Any:
         cand.vrank,
         ibis.desc(cand.verified),
         ibis.desc(cand.valid_from),
+        cand.via_heat,
         cand.factor_id,
     ]
     ranked = cand.mutate(rn=ibis.row_number().over(group_by=list(RESOLVE_KEYS), order_by=order))

@@ -150,7 +150,9 @@ def _header_problems(header: Sequence[str], source: str) -> list[Problem]:
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append(Problem(source, 1, name, f"column '{name}' appears twice"))
+            problems.append(
+                Problem(source, 1, name, f"column '{name}' appears twice (expected once)")
+            )
         seen.add(name)
     return problems
 
@@ -180,13 +182,21 @@ class _RowReader:
     def factor_row(self, gases: frozenset[str]) -> FactorRow | None:
         extra = self.record.get(None)
         if extra and any(str(cell).strip() for cell in extra):
-            self.bad(None, f"the row has {len(extra)} more cell(s) than the header has columns")
+            self.bad(
+                None,
+                f"the row has {len(extra)} more cell(s) than the header (expected one per column)",
+            )
         factor_id = self.required("factor_id")
         factor_set = self.cell("factor_set") or DEFAULT_FACTOR_SET
         if not _SET_ID.match(factor_set):
-            self.bad("factor_set", f"'{factor_set}' is not a set id (letters, digits, . _ -)")
+            self.bad(
+                "factor_set",
+                f"'{factor_set}' is not a set id (expected letters, digits, '.', '_', '-')",
+            )
         activity = self.required("activity")
         if activity and (why := key_problem(activity)):
+            if "expected" not in why:
+                why += " (expected a key such as 'stationary_combustion.diesel'; see activity-keys)"
             self.bad("activity", why)
         region = self.required("region")
         if region and (why := region_problem(region)):
@@ -194,14 +204,20 @@ class _RowReader:
         valid_from = self.date("valid_from", required=True)
         valid_to = self.date("valid_to", required=False)
         if valid_from and valid_to and valid_to < valid_from:
-            self.bad("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+            self.bad(
+                "valid_to",
+                f"valid_to {valid_to} is before valid_from {valid_from} (expected from <= to)",
+            )
         unit = self.unit()
         gas = self.gas(gases)
         value = self.value()
         gwp_basis = self.gwp_basis(gas)
         biogenic = self.flag("biogenic")
         if biogenic and gas and gas != "CO2":
-            self.bad("biogenic", f"only CO2 can be biogenic (CH4 and N2O stay in scope); gas {gas}")
+            self.bad(
+                "biogenic",
+                f"only CO2 can be biogenic (expected false for {gas}: it stays in scope)",
+            )
         verified = self.flag("verified")
         heat_content, heat_unit, heat_basis = self.heat()
         source = self.required("source")
@@ -289,7 +305,7 @@ class _RowReader:
         elif text and text not in GWP_BASES:
             self.bad("gwp_basis", f"unknown GWP basis '{text}' (expected {choices})")
         elif text and gas and gas != "CO2e":
-            self.bad("gwp_basis", f"only CO2e rows carry a GWP basis; leave it blank for {gas}")
+            self.bad("gwp_basis", f"only CO2e rows carry a GWP basis (expected blank for {gas})")
         return text or None
 
     def flag(self, column: str) -> bool:
@@ -309,13 +325,18 @@ class _RowReader:
             if _NUMBER.match(text) and 0 < float(text) < math.inf:
                 content = float(text)
             else:
-                self.bad("heat_content", f"'{text}' is not a positive number")
+                self.bad("heat_content", f"'{text}' is not a number (expected a positive number)")
             if not unit:
-                self.bad("heat_content_unit", "heat_content needs a unit such as 'mmBtu/gallon'")
+                self.bad(
+                    "heat_content_unit", "heat_content needs a unit (expected e.g. 'mmBtu/gallon')"
+                )
             if not basis:
                 self.bad("heat_basis", "heat_content needs its basis (expected HHV or NCV)")
         elif unit:
-            self.bad("heat_content", "heat_content_unit is given but heat_content is empty")
+            self.bad(
+                "heat_content",
+                "heat_content_unit is given without a value (expected a heat_content)",
+            )
         if unit and not _heat_unit_ok(unit):
             self.bad(
                 "heat_content_unit",

@@ -1,0 +1,471 @@
+"""Emmet Group's yearly activity plan: how much of each activity, where, in each year 2020-2025.
+
+Part of `demo/`. `activities.py` spreads these yearly amounts over months or quarters with a
+seeded noise, so the seed changes the monthly pattern but never a year's total; `instruments.py`
+sizes the certificates and the PPA from the same electricity table.
+
+Calibration (operational control, AR5), by hand with round factors: Chinese grid 0.55-0.6 t
+CO2/MWh (0.581 national for 2020, 0.557 for 2021, then regional: North 0.64-0.68, East
+0.55-0.56, South 0.39-0.40, Southwest 0.23-0.25; residual mix about 0.6), natural gas 56.1 kg
+CO2/GJ (IPCC NCV), diesel 3.19 t CO2/t, petrol 2.32 kg CO2/L, diesel 2.70 kg CO2/L, GWPs (AR5)
+R-410A 1,924, HFC-134a 1,300, SF6 23,500; spend 0.03-3.0 kg CO2e/USD (USEEIO v1.2; servers
+0.112).
+
+- Scope 1, 2020: gas 48,000 GJ x 56.1 kg = 2,690 t; generators 90 t x 3.19 = 290 t; fleet
+  320,000 L x 2.32 = 740 t petrol and 180,000 L x 2.70 = 490 t diesel; refrigerants 300 kg
+  x 1,924 = 580 t, 180 kg x 1,300 = 230 t, 5 kg x 23,500 = 120 t: about 5,100 t, falling to
+  about 3,700 t in 2025 (gas -18%, electric cars, fewer leaks).
+- Scope 2 market-based, 2020: campuses and offices 14,000 MWh less 7% GECs, owned data
+  centres 40,000 MWh, depot 50 MWh: 53,000 MWh x 0.58 = about 30,900 t. 2025: campuses 14,550
+  MWh less 93% GECs, owned data centres 41,000 MWh less an 8,000 MWh PPA, depot 700 MWh: about
+  34,700 MWh x 0.61 (residual mix) = about 21,300 t. Scope 1 + 2: about 36,000 t in 2020 and
+  25,000 t in 2025, -30% (the target). London and Philadelphia add under 200 t.
+- Scope 3, 2020 (about 19x Scope 1 + 2): category 1 spend 1,470 M USD, about 290,000 t
+  (facility services 620 M x 0.167, canteen produce 43 M at 1.3-3.0, end-user devices 380 M x
+  0.112, insurance, health checks, stationery); category 2 servers 1,900 M USD (the US share
+  starts in 2023) x 0.112 = 213,000 t; category 8 leased data centres 250,000 MWh (China) x
+  0.581 = 145,000 t plus London; travel (pandemic) 18,000 t; commuting 21,000 t; freight 5,700
+  t; waste 2,300 t: about 690,000 t. 2023: about 775,000 t (the example company disclosed
+  764,200 t), 27x Scope 1 + 2; 2025: about 780,000 t, 31x. I-RECs and RECs cover 31% of the
+  leased data centres' use in 2025.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from zerotrail.demo.company import CLOUD, INTL, JV, PAY, ROOT, START, US, entity, site
+
+Yearly = tuple[float, float, float, float, float, float]  # one amount per year 2020-2025
+
+# Monthly weights (January first). Why these shapes: data halls and offices peak with summer
+# cooling; gas peaks with winter heating (canteens burn a steady base); travel dips at the
+# Spring Festival in February.
+FLAT = (1.0,) * 12
+COOLING = (0.92, 0.90, 0.95, 0.98, 1.04, 1.10, 1.14, 1.14, 1.06, 0.98, 0.93, 0.92)
+HEATING = (1.55, 1.40, 1.15, 0.90, 0.70, 0.60, 0.55, 0.55, 0.65, 0.90, 1.20, 1.45)
+TRAVEL = (1.00, 0.55, 1.05, 1.05, 1.05, 1.00, 0.95, 0.90, 1.05, 0.95, 1.10, 1.15)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One stream of activity records: an activity at a site (or for an entity) over the years.
+
+    `amounts` are full-year rates in `unit`; a line whose entity or site joins mid-year gets
+    the share of its active months. `cadence` is month, quarter or event (a few dated
+    refrigerant top-ups a year).
+    """
+
+    activity: str
+    unit: str
+    entity: str
+    site: str
+    region: str
+    amounts: Yearly
+    cadence: str = "month"
+    profile: tuple[float, ...] = FLAT
+    scope3_category: int | None = None
+    suppliers: tuple[str, ...] = ()
+    ch4_origin: str = ""
+    note: str = ""
+    evidence: str = ""  # URL path for the source document ("" for none)
+    dq: tuple[int, int, int, int, int] | None = None
+    corrections: bool = False  # spend lines: a few credit notes (negative rows)
+    start: date = START
+
+
+def _scale(base: float, trend: Yearly) -> Yearly:
+    a, b, c, d, e, f = (base * t for t in trend)
+    return (a, b, c, d, e, f)
+
+
+def _times(x: Yearly, y: Yearly) -> Yearly:
+    a, b, c, d, e, f = (p * q for p, q in zip(x, y, strict=True))
+    return (a, b, c, d, e, f)
+
+
+# --- Electricity (MWh a year; full-year rates for the US sites, which join in April 2023) ---
+ELECTRICITY_MWH: dict[str, Yearly] = {
+    "HZ-CAMPUS": (5000, 5050, 5100, 5150, 5200, 5250),
+    "SH-CAMPUS": (4000, 4050, 4100, 4150, 4150, 4200),
+    "CD-CAMPUS": (2000, 2000, 2050, 2050, 2100, 2100),
+    "BJ-OFFICE": (1500, 1500, 1500, 1500, 1500, 1500),
+    "SZ-OFFICE": (1500, 1500, 1500, 1500, 1500, 1500),
+    # Depot charging grows as electric cars replace the petrol fleet.
+    "FLEET-EAST": (50, 120, 250, 400, 550, 700),
+    # Owned halls: compute grows, but free cooling and liquid cooling hold the meter flat.
+    "ZB-DC": (26000, 26800, 27400, 27800, 28000, 28000),
+    "HZ-DC": (14000, 14200, 14000, 13600, 13300, 13000),
+    "UQ-DC": (140000, 150000, 160000, 168000, 175000, 180000),
+    "GZ-DC": (70000, 74000, 78000, 80000, 82000, 84000),
+    "CD-DC": (40000, 44000, 48000, 52000, 55000, 58000),
+    "LDN-OFFICE": (400, 400, 400, 400, 400, 400),
+    "LDN-DC": (6000, 6200, 6400, 6600, 6800, 7000),
+    "WH-OFFICE": (600, 600, 600, 600, 600, 600),
+    "PHL-OFFICE": (0, 0, 0, 300, 300, 300),
+    "NJ-DC": (0, 0, 0, 8000, 8400, 8800),
+}
+
+# Campus and office sites in China whose electricity the GECs cover.
+GEC_SITES = ("HZ-CAMPUS", "SH-CAMPUS", "CD-CAMPUS", "BJ-OFFICE", "SZ-OFFICE")
+# Share of that electricity covered by retired GECs ("over 90% by 2023" in the press figures).
+GEC_SHARE: Yearly = (0.07, 0.28, 0.60, 0.91, 0.92, 0.93)
+# Leased data centres in China covered by I-RECs, and the share (target: 30% by 2025).
+IREC_SITES = ("UQ-DC", "GZ-DC", "CD-DC")
+IREC_SHARE: Yearly = (0.0, 0.05, 0.10, 0.18, 0.24, 0.31)
+# Wind PPA for the Zhangbei data centre from 2023 (MWh a year).
+PPA_SITE = "ZB-DC"
+PPA_MWH: Yearly = (0, 0, 0, 4000, 6000, 8000)
+# RECs the acquired US business buys for its leased hall (MWh a year).
+REC_SITE = "NJ-DC"
+REC_MWH: Yearly = (0, 0, 0, 0, 3000, 4000)
+
+# --- Scope 1 ---
+NATURAL_GAS_GJ = {"HZ-CAMPUS": 24000.0, "SH-CAMPUS": 16000.0, "CD-CAMPUS": 8000.0}
+GAS_TREND: Yearly = (1.0, 0.98, 0.94, 0.90, 0.86, 0.82)  # heat pumps, kitchen electrification
+GENERATOR_DIESEL_T: dict[str, Yearly] = {
+    "ZB-DC": (55, 54, 52, 49, 47, 45),
+    "HZ-DC": (35, 34, 33, 31, 31, 30),
+}
+FLEET_PETROL_L: Yearly = (320000, 290000, 250000, 200000, 160000, 130000)
+FLEET_DIESEL_L: Yearly = (180000, 170000, 160000, 140000, 120000, 100000)  # shuttle buses
+REFRIGERANT_KG: tuple[tuple[str, str, float], ...] = (
+    ("ZB-DC", "fugitive.R-410A", 180.0),
+    ("HZ-DC", "fugitive.R-410A", 120.0),
+    ("ZB-DC", "fugitive.HFC-134a", 100.0),
+    ("HZ-DC", "fugitive.HFC-134a", 80.0),
+    ("ZB-DC", "fugitive.SF6", 3.0),
+    ("HZ-DC", "fugitive.SF6", 2.0),
+)
+LEAK_TREND: Yearly = (1.0, 0.95, 0.90, 0.85, 0.80, 0.75)  # leak detection on chillers
+
+# --- Scope 3 ---
+# Share of staff (travel, commuting, overheads) by entity; the US share only from 2023, so the
+# acquisition shows up as growth that a base-year recalculation must take out.
+STAFF = ((ROOT, 0.20), (PAY, 0.55), (CLOUD, 0.15), (INTL, 0.05), (US, 0.05))
+HEADCOUNT: Yearly = (1.0, 1.03, 1.06, 1.09, 1.12, 1.15)
+
+# Business travel for a normal year (group, units per year), and the pandemic and modal shift.
+TRAVEL_BASE = (
+    ("business_travel.air_short_haul", "passenger-km", 18e6),
+    ("business_travel.air_medium_haul", "passenger-km", 160e6),
+    ("business_travel.air_long_haul", "passenger-km", 40e6),
+    ("business_travel.rail", "passenger-km", 200e6),
+    ("business_travel.car", "vehicle-km", 6e6),
+)
+TRAVEL_TREND: Yearly = (0.55, 0.70, 0.60, 1.00, 1.05, 1.05)
+AIR_SHIFT: Yearly = (1.0, 1.0, 1.0, 0.95, 0.90, 0.85)  # "sustainable travel": rail over air
+RAIL_SHIFT: Yearly = (1.0, 1.0, 1.0, 1.10, 1.20, 1.30)
+
+COMMUTING_BASE = (
+    ("commuting.car", "vehicle-km", 45e6),
+    ("commuting.bus", "passenger-km", 90e6),
+    ("commuting.rail_transit", "passenger-km", 220e6),
+)
+CAR_SHIFT: Yearly = (1.0, 0.97, 0.93, 0.88, 0.83, 0.78)  # shuttle buses and metro over cars
+
+# Hardware deliveries (tonne-km a year), following server purchases.
+FREIGHT_BASE = (
+    ("freight.truck", 30e6),
+    ("freight.rail", 8e6),
+    ("freight.waterborne", 20e6),
+    ("freight.air", 1.5e6),
+)
+
+# Campus waste (t a year): less to landfill, more office paper recycled.
+WASTE_LANDFILL_T = {"HZ-CAMPUS": 1500.0, "SH-CAMPUS": 1200.0, "CD-CAMPUS": 800.0}
+WASTE_PAPER_T = {"HZ-CAMPUS": 250.0, "SH-CAMPUS": 200.0, "CD-CAMPUS": 150.0}
+LANDFILL_TREND: Yearly = (1.0, 0.95, 0.90, 0.80, 0.70, 0.60)
+RECYCLING_TREND: Yearly = (1.0, 1.05, 1.10, 1.20, 1.30, 1.40)
+
+# Purchased goods and services (USD a year for the group, split by staff share). NAICS codes
+# are ones the shipped USEEIO v1.2 sample carries, so the proxy set can re-issue them.
+SPEND_CAT1 = (
+    ("561720", 620e6, "facility services (cleaning, maintenance)", "FAC", 4),
+    ("524126", 320e6, "property and casualty insurance", "INS", 2),
+    ("334111", 380e6, "laptops and end-user devices (expensed)", "DEV", 3),
+    ("622110", 110e6, "staff health checks", "HLT", 2),
+    ("322230", 70e6, "stationery and printed matter", "OFF", 3),
+    ("111150", 25e6, "canteen grain and produce", "CAN", 3),
+    ("111110", 18e6, "canteen soy and oils", "CAN", 3),
+)
+SPEND_TREND: Yearly = (1.0, 1.05, 1.08, 1.10, 1.11, 1.12)
+# Capital goods: servers and network gear (USD a year), by buying entity; from 2024 longer
+# server lives and higher utilisation ("green computing") cut purchases.
+SERVER_CODE = "334111"
+SERVER_CAPEX: Yearly = (2000e6, 2150e6, 1900e6, 2050e6, 1950e6, 1850e6)
+SERVER_BUYERS = ((CLOUD, 0.90), (INTL, 0.05), (US, 0.05))
+JV_FACILITY_USD = 3e6
+
+# Data-quality scores (technology, time, geography, completeness, reliability; 1 best): spend
+# factors are US industry averages applied to Chinese purchases; commuting comes from a survey.
+DQ_SPEND = (4, 3, 4, 2, 3)
+DQ_SURVEY = (3, 2, 1, 3, 3)
+
+
+def _region(entity_id: str) -> str:
+    # Non-electricity records carry the country; electricity carries the site's grid region.
+    return entity(entity_id).country
+
+
+def _electricity() -> list[Line]:
+    lines = []
+    for site_id, mwh in ELECTRICITY_MWH.items():
+        s = site(site_id)
+        dc = s.kind.startswith("data_center")
+        # Data-centre meters read MWh; office and campus bills are in kWh.
+        unit, amounts = ("MWh", mwh) if dc else ("kWh", _scale(1000.0, mwh))
+        lines.append(
+            Line(
+                "electricity.grid",
+                unit,
+                s.entity,
+                s.site,
+                s.region,
+                amounts,
+                profile=COOLING,
+                note="utility bill" if not dc else "meter reading",
+                evidence="bills",
+                start=s.opened,
+            )
+        )
+    return lines
+
+
+def _scope1() -> list[Line]:
+    lines = []
+    for site_id, gj in NATURAL_GAS_GJ.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "stationary_combustion.natural_gas",
+                "GJ",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(gj, GAS_TREND),
+                profile=HEATING,
+                ch4_origin="fossil",
+                note="gas bill (energy basis)",
+                evidence="bills",
+            )
+        )
+    for site_id, tonnes in GENERATOR_DIESEL_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "stationary_combustion.diesel",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                tonnes,
+                cadence="quarter",
+                note="backup generator tests and outages",
+            )
+        )
+    fleet = site("FLEET-EAST")
+    lines.append(
+        Line(
+            "mobile_combustion.motor_gasoline",
+            "L",
+            fleet.entity,
+            fleet.site,
+            "CN",
+            FLEET_PETROL_L,
+            note="fuel cards, pool cars",
+        )
+    )
+    lines.append(
+        Line(
+            "mobile_combustion.diesel",
+            "L",
+            fleet.entity,
+            fleet.site,
+            "CN",
+            FLEET_DIESEL_L,
+            note="fuel cards, staff shuttle buses",
+        )
+    )
+    for site_id, key, kg in REFRIGERANT_KG:
+        s = site(site_id)
+        lines.append(
+            Line(
+                key,
+                "kg",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(kg, LEAK_TREND),
+                cadence="event",
+                note="top-up by service contractor",
+            )
+        )
+    return lines
+
+
+def _staff_lines(
+    key: str,
+    unit: str,
+    group: Yearly,
+    cadence: str,
+    note: str,
+    dq: tuple[int, int, int, int, int] | None = None,
+) -> list[Line]:
+    lines = []
+    for ent, share in STAFF:
+        e = entity(ent)
+        lines.append(
+            Line(
+                key,
+                unit,
+                ent,
+                "",
+                _region(ent),
+                _scale(share, group),
+                cadence=cadence,
+                profile=TRAVEL,
+                note=note,
+                dq=dq,
+                start=e.joined,
+            )
+        )
+    return lines
+
+
+def _travel_and_commuting() -> list[Line]:
+    lines = []
+    for key, unit, base in TRAVEL_BASE:
+        shift = AIR_SHIFT if ".air_" in key else RAIL_SHIFT if key.endswith(".rail") else None
+        trend = _times(TRAVEL_TREND, shift) if shift else TRAVEL_TREND
+        lines += _staff_lines(key, unit, _scale(base, trend), "month", "travel agency report")
+    for key, unit, base in COMMUTING_BASE:
+        trend = _times(HEADCOUNT, CAR_SHIFT) if key == "commuting.car" else HEADCOUNT
+        lines += _staff_lines(
+            key,
+            unit,
+            _scale(base, trend),
+            "quarter",
+            "commuting survey, extrapolated to headcount",
+            DQ_SURVEY,
+        )
+    return lines
+
+
+def _freight_and_waste() -> list[Line]:
+    capex_trend = _scale(1.0 / SERVER_CAPEX[0], SERVER_CAPEX)
+    lines = [
+        Line(
+            key,
+            "tonne-km",
+            CLOUD,
+            "",
+            "CN",
+            _scale(base, capex_trend),
+            cadence="quarter",
+            note="hardware deliveries, carrier statements",
+        )
+        for key, base in FREIGHT_BASE
+    ]
+    for site_id, tonnes in WASTE_LANDFILL_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "waste.mixed_msw.landfilled",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(tonnes, LANDFILL_TREND),
+                cadence="quarter",
+                note="waste contractor weighbridge tickets",
+            )
+        )
+    for site_id, tonnes in WASTE_PAPER_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "waste.office_paper.recycled",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(tonnes, RECYCLING_TREND),
+                cadence="quarter",
+                note="recycler receipts",
+            )
+        )
+    return lines
+
+
+def _suppliers(tag: str, n: int) -> tuple[str, ...]:
+    return tuple(f"SUP-{tag}-{i:02d}" for i in range(1, n + 1))
+
+
+def _spend() -> list[Line]:
+    lines = []
+    for code, usd, note, tag, n in SPEND_CAT1:
+        for ent, share in STAFF:
+            e = entity(ent)
+            lines.append(
+                Line(
+                    f"spend.naics.{code}",
+                    "USD",
+                    ent,
+                    "",
+                    _region(ent),
+                    _scale(usd * share, SPEND_TREND),
+                    scope3_category=1,
+                    suppliers=_suppliers(tag, n),
+                    note=note,
+                    evidence="inv",
+                    dq=DQ_SPEND,
+                    corrections=True,
+                    start=e.joined,
+                )
+            )
+    for ent, share in SERVER_BUYERS:
+        e = entity(ent)
+        lines.append(
+            Line(
+                f"spend.naics.{SERVER_CODE}",
+                "USD",
+                ent,
+                "",
+                _region(ent),
+                _scale(share, SERVER_CAPEX),
+                scope3_category=2,
+                suppliers=_suppliers("SRV", 4),
+                note="servers and network gear",
+                evidence="inv",
+                dq=DQ_SPEND,
+                corrections=True,
+                start=e.joined,
+            )
+        )
+    lines.append(
+        Line(
+            "spend.naics.561720",
+            "USD",
+            JV,
+            "",
+            "CN",
+            _scale(JV_FACILITY_USD, SPEND_TREND),
+            scope3_category=1,
+            suppliers=_suppliers("FAC", 1),
+            note="JV office services",
+            dq=DQ_SPEND,
+        )
+    )
+    return lines
+
+
+def lines() -> list[Line]:
+    """Every activity stream of the demo, in the order records are numbered."""
+    return [*_electricity(), *_scope1(), *_travel_and_commuting(), *_freight_and_waste(), *_spend()]
+
+
+def spend_codes() -> tuple[str, ...]:
+    """The NAICS codes the demo's spend records use, sorted."""
+    return tuple(sorted({code for code, *_ in SPEND_CAT1} | {SERVER_CODE}))
