@@ -74,5 +74,7 @@ class DataError(ZerotrailError):
 
     def __init__(self, problems: Sequence[Problem], summary: str | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        head = summary or f"{len(self.problems)} problem(s) in the input; nothing was changed"
+        sources = sorted({p.source for p in self.problems})
+        where = f"{', '.join(sources)}: " if sources else ""
+        head = summary or f"{where}{len(self.problems)} problem(s); nothing was changed"
         super().__init__(head)

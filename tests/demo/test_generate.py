@@ -32,6 +32,7 @@ from zerotrail.demo.proxies import (
 )
 from zerotrail.demo.scaled import SCALED_COLUMNS, scaled_schema
 from zerotrail.errors import FactorError
+from zerotrail.factors.custom import read_custom_csv
 from zerotrail.ingest.formats import ACTIVITIES, ENTITIES, INSTRUMENTS, SITES
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import market_of, region_problem
@@ -236,7 +237,15 @@ def check_proxies(proxies: list[dict[str, str]], library: list[FactorLine]) -> N
         assert p["gwp_basis"] == original.gwp_basis
         assert (p["source_url"], p["licence"]) == (original.source_url, original.licence)
         assert p["unit"] == original.unit and p["activity"] == original.activity
-        assert p["value_unit"] == f"kg {p['gas']} per {p['unit']}"
+        assert p["value_unit"] == "kg"
+
+
+def test_the_custom_factor_reader_accepts_the_proxy_file(demo: DemoFiles) -> None:
+    rows = read_custom_csv(demo.factors)
+    written = read(demo.factors)
+    assert [(r.factor_id, r.gas) for r in rows] == [(w["factor_id"], w["gas"]) for w in written]
+    assert all(r.factor_set == PROXY_SET and not r.verified for r in rows)
+    assert [r.value for r in rows] == [float(w["value"]) for w in written]
 
 
 def test_proxies_pick_the_right_source_factor(demo: DemoFiles) -> None:

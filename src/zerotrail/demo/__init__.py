@@ -4,7 +4,6 @@
 benchmark scale as Parquet.
 """
 
-from zerotrail.demo.generate import DemoFiles, write_demo
-from zerotrail.demo.scaled import write_scaled
+from zerotrail.demo.generate import DemoFiles, write_demo, write_scaled
 
 __all__ = ["DemoFiles", "write_demo", "write_scaled"]

@@ -23,11 +23,14 @@ from zerotrail.demo.company import ENTITIES, SITES
 from zerotrail.demo.instruments import instruments
 from zerotrail.demo.plan import lines
 from zerotrail.demo.proxies import CUSTOM_COLUMNS, derive, read_library
+from zerotrail.demo.scaled import write_scaled
 from zerotrail.ingest.formats import ACTIVITIES, INSTRUMENTS
 from zerotrail.ingest.formats import ENTITIES as ENTITIES_FORMAT
 from zerotrail.ingest.formats import SITES as SITES_FORMAT
 
 DEFAULT_SEED = 2020
+
+__all__ = ["DEFAULT_SEED", "DemoFiles", "write_csv", "write_demo", "write_scaled"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,7 +188,8 @@ class FactorLine:
             "unit": self.unit,
             "gas": self.gas,
             "value": self.value,
-            "value_unit": f"kg {self.gas} per {self.unit}",
+            # The mass unit of `value`: library values are kg of gas per one `unit`.
+            "value_unit": "kg",
             "gwp_basis": self.gwp_basis,
             "source": self.source,
             "edition": self.edition,

@@ -117,25 +117,28 @@ def stage_large(con: Any, path: Path, view: str) -> tuple[str, ...]:
     """
     fmt = file_format(path)
     p = str(path).replace("'", "''")
+    # Parquet is staged as a view (streamed), the others as tables: separate names, because
+    # DuckDB will not replace a view with a table of the same name.
+    raw = f"{view}_rawv" if fmt == "parquet" else f"{view}_rawt"
     if fmt == "parquet":
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {view}_raw AS "
+            f"CREATE OR REPLACE TEMP VIEW {raw} AS "
             f"SELECT *, file_row_number + 2 AS _row FROM read_parquet('{p}', file_row_number=true)"
         )
     elif fmt == "csv":
         try:
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {view}_raw AS SELECT row_number() OVER () + 1 AS _row,"
+                f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS _row,"
                 f" * FROM read_csv('{p}', all_varchar=true, header=true)"
             )
         except Exception as exc:  # duckdb.Error: the CSV itself is malformed
             raise DataError([Problem(str(path), None, None, f"cannot read CSV: {exc}")]) from exc
     else:
-        _stage_xlsx(con, path, f"{view}_raw")
-    cols = [r[0] for r in con.execute(f"DESCRIBE {view}_raw").fetchall()]
+        _stage_xlsx(con, path, raw)
+    cols = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
     # Normalise header names (case, spaces) with a renaming view.
     select = ", ".join(f'"{c}" AS "{c.strip().lower()}"' for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} FROM {view}_raw")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} FROM {raw}")
     return tuple(c.strip().lower() for c in cols if c != "_row" and c != "file_row_number")
 
 
