@@ -37,12 +37,46 @@ from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
 
 RESULT_COLUMNS = (
-    "run_id", "record_id", "version", "entity", "site", "site_kind", "period_start", "activity",
-    "scope", "category", "method", "factor_id", "factor_set", "factor_region", "factor_verified",
-    "share", "co2_t", "ch4_t", "n2o_t", "hfc_t", "pfc_t", "sf6_t", "nf3_t", "co2e_co2_t",
-    "co2e_ch4_t", "co2e_n2o_t", "co2e_hfc_t", "co2e_pfc_t", "co2e_sf6_t", "co2e_nf3_t",
-    "co2e_unsplit_t", "co2e_t", "co2e_market_t", "biogenic_co2_t", "mwh", "covered_mwh",
-    "renewable_mwh", "dq_score", "gwp_set", "flags",
+    "run_id",
+    "record_id",
+    "version",
+    "entity",
+    "site",
+    "site_kind",
+    "period_start",
+    "activity",
+    "scope",
+    "category",
+    "method",
+    "factor_id",
+    "factor_set",
+    "factor_region",
+    "factor_verified",
+    "share",
+    "co2_t",
+    "ch4_t",
+    "n2o_t",
+    "hfc_t",
+    "pfc_t",
+    "sf6_t",
+    "nf3_t",
+    "co2e_co2_t",
+    "co2e_ch4_t",
+    "co2e_n2o_t",
+    "co2e_hfc_t",
+    "co2e_pfc_t",
+    "co2e_sf6_t",
+    "co2e_nf3_t",
+    "co2e_unsplit_t",
+    "co2e_t",
+    "co2e_market_t",
+    "biogenic_co2_t",
+    "mwh",
+    "covered_mwh",
+    "renewable_mwh",
+    "dq_score",
+    "gwp_set",
+    "flags",
 )
 
 
@@ -76,9 +110,17 @@ def load_shipped_factors(ws: Workspace) -> int:
                 continue
             ws.execute(
                 "INSERT INTO factor_sets VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped', ?, ?)",
-                [info.factor_set, info.name, info.publisher, info.edition, info.source_url,
-                 info.licence, info.description, info.input_sha256,
-                 datetime.now(UTC).replace(tzinfo=None)],
+                [
+                    info.factor_set,
+                    info.name,
+                    info.publisher,
+                    info.edition,
+                    info.source_url,
+                    info.licence,
+                    info.description,
+                    info.input_sha256,
+                    datetime.now(UTC).replace(tzinfo=None),
+                ],
             )
             ws.con.register("zt_shipped_factors", shipped_arrow)
             ws.execute(
@@ -95,14 +137,19 @@ def _check_settings(ws: Workspace, s: InventorySettings) -> None:
     if s.gwp_set not in GWP_SET_IDS:
         raise GwpError(f"unknown GWP set {s.gwp_set!r}; known: {', '.join(GWP_SET_IDS)}")
     if s.approach not in APPROACHES:
-        raise ZerotrailError(f"unknown consolidation approach {s.approach!r}; "
-                             f"expected one of {', '.join(APPROACHES)}")
+        raise ZerotrailError(
+            f"unknown consolidation approach {s.approach!r}; "
+            f"expected one of {', '.join(APPROACHES)}"
+        )
     if s.blend_rule not in BLEND_RULES:
-        raise ZerotrailError(f"unknown blend rule {s.blend_rule!r}; "
-                             f"expected one of {', '.join(BLEND_RULES)}")
+        raise ZerotrailError(
+            f"unknown blend rule {s.blend_rule!r}; expected one of {', '.join(BLEND_RULES)}"
+        )
     if s.blend_rule == "publisher" and s.gwp_set != "AR5":
-        raise GwpError("the publisher blend rule uses EPA's AR5 blend values; "
-                       f"it cannot be combined with {s.gwp_set}")
+        raise GwpError(
+            "the publisher blend rule uses EPA's AR5 blend values; "
+            f"it cannot be combined with {s.gwp_set}"
+        )
     other = ws.fetchall(
         "SELECT DISTINCT gwp_set FROM runs WHERE current AND gwp_set <> ?", [s.gwp_set]
     )
@@ -144,10 +191,17 @@ def instrument_pools(
             notes.append(f"instrument {iid} does not count for {year}: {why}")
             continue
         kind, key = ("site", site) if site else ("entity", entity)
-        p = pools.setdefault((kind, key, market), {
-            "pool_kind": kind, "pool_key": key, "market": market,
-            "inst_mwh": 0.0, "rate_mwh": 0.0, "inst_renewable_mwh": 0.0,
-        })
+        p = pools.setdefault(
+            (kind, key, market),
+            {
+                "pool_kind": kind,
+                "pool_key": key,
+                "market": market,
+                "inst_mwh": 0.0,
+                "rate_mwh": 0.0,
+                "inst_renewable_mwh": 0.0,
+            },
+        )
         p["inst_mwh"] += mwh
         p["rate_mwh"] += mwh * rate
         if typ in RENEWABLE_TYPES and rate == 0:
@@ -164,11 +218,13 @@ def _memtable(rows: list[dict[str, Any]], schema: dict[str, str]) -> Any:
     import ibis
     import pyarrow as pa
 
-    types = {"string": pa.string(), "float64": pa.float64(), "int64": pa.int64(),
-             "boolean": pa.bool_()}
-    arrow = pa.table(
-        {k: pa.array([r[k] for r in rows], type=types[t]) for k, t in schema.items()}
-    )
+    types = {
+        "string": pa.string(),
+        "float64": pa.float64(),
+        "int64": pa.int64(),
+        "boolean": pa.bool_(),
+    }
+    arrow = pa.table({k: pa.array([r[k] for r in rows], type=types[t]) for k, t in schema.items()})
     return ibis.memtable(arrow)
 
 
@@ -196,8 +252,13 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
     year = settings.year
     y0, y1 = year_bounds(year)
     where = "current AND period_start BETWEEN ? AND ?"
-    ents = [EntityRow(e, p, float(s), fc, bool(oc)) for e, p, s, fc, oc in ws.fetchall(
-        "SELECT entity, parent, equity_share, financial_control, operational_control FROM entities")]
+    ents = [
+        EntityRow(e, p, float(s), fc, bool(oc))
+        for e, p, s, fc, oc in ws.fetchall(
+            "SELECT entity, parent, equity_share, financial_control, operational_control"
+            " FROM entities"
+        )
+    ]
     shares = consolidation_shares(ents, settings.approach)
     notes = [n for _, n in shares.values() if n]
     op = {e.entity: e.operational_control for e in ents}
@@ -206,66 +267,116 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
         for s, e, k, c in ws.fetchall("SELECT site, entity, kind, operational_control FROM sites")
     ]
 
-    pairs = [(a, u) for a, u in ws.fetchall(
-        f"SELECT DISTINCT activity, unit FROM activities WHERE {where}", [y0, y1])]
+    pairs = [
+        (a, u)
+        for a, u in ws.fetchall(
+            f"SELECT DISTINCT activity, unit FROM activities WHERE {where}", [y0, y1]
+        )
+    ]
     grid_units = {u for a, u in pairs if a == "electricity.grid"}
     pairs += [("electricity.residual_mix", u) for u in grid_units]
     activities = sorted({a for a, _ in pairs})
-    funits = [FactorUnit(*r) for r in ws.fetchall(
-        "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit FROM factors"
-        f" WHERE activity IN (SELECT unnest(?))", [activities])] if activities else []
-    pinned = [r[0] for r in ws.fetchall(
-        f"SELECT DISTINCT factor_id FROM activities WHERE {where} AND factor_id IS NOT NULL",
-        [y0, y1])]
+    funits = (
+        [
+            FactorUnit(*r)
+            for r in ws.fetchall(
+                "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit"
+                " FROM factors"
+                " WHERE activity IN (SELECT unnest(?))",
+                [activities],
+            )
+        ]
+        if activities
+        else []
+    )
+    pinned = [
+        r[0]
+        for r in ws.fetchall(
+            f"SELECT DISTINCT factor_id FROM activities WHERE {where} AND factor_id IS NOT NULL",
+            [y0, y1],
+        )
+    ]
     if pinned:
-        funits += [FactorUnit(*r) for r in ws.fetchall(
-            "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit"
-            " FROM factors WHERE factor_id IN (SELECT unnest(?))", [pinned])]
+        funits += [
+            FactorUnit(*r)
+            for r in ws.fetchall(
+                "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit"
+                " FROM factors WHERE factor_id IN (SELECT unnest(?))",
+                [pinned],
+            )
+        ]
         # A pinned factor converts from the record's own key and unit.
         pin_pairs = ws.fetchall(
             f"SELECT DISTINCT activity, unit, factor_id FROM activities WHERE {where}"
-            " AND factor_id IS NOT NULL", [y0, y1])
+            " AND factor_id IS NOT NULL",
+            [y0, y1],
+        )
         by_id = {f.factor_id: f for f in funits}
-        funits += [FactorUnit(fid, a, by_id[fid].unit, by_id[fid].heat_content,
-                              by_id[fid].heat_content_unit) for a, _, fid in pin_pairs
-                   if fid in by_id]
+        funits += [
+            FactorUnit(
+                fid, a, by_id[fid].unit, by_id[fid].heat_content, by_id[fid].heat_content_unit
+            )
+            for a, _, fid in pin_pairs
+            if fid in by_id
+        ]
     conv = conversions(pairs, funits)
-    regions = [r[0] for r in ws.fetchall(
-        f"SELECT DISTINCT region FROM activities WHERE {where}", [y0, y1])]
-    lineage = [{"region": r, "ancestor": a, "level": lvl, "market": market_of(r)}
-               for r, a, lvl in region_lineage(regions)]
-    gases = gas_table([r[0] for r in ws.fetchall("SELECT DISTINCT gas FROM factors")],
-                      settings.gwp_set, settings.blend_rule)
+    regions = [
+        r[0] for r in ws.fetchall(f"SELECT DISTINCT region FROM activities WHERE {where}", [y0, y1])
+    ]
+    lineage = [
+        {"region": r, "ancestor": a, "level": lvl, "market": market_of(r)}
+        for r, a, lvl in region_lineage(regions)
+    ]
+    gases = gas_table(
+        [r[0] for r in ws.fetchall("SELECT DISTINCT gas FROM factors")],
+        settings.gwp_set,
+        settings.blend_rule,
+    )
     keyinfo = []
     for a in activities:
         fam = family_of(a)
         if fam is None:
             continue
-        keyinfo.append({"activity": a, "scope": fam.scope, "default_category": fam.default_category
-                        or 0, "method": fam.method, "method_dq": METHOD_DQ[fam.method],
-                        "is_grid": a == "electricity.grid",
-                        # Fugitive keys are mass released: region fallbacks carry no meaning.
-                        "regional": fam.name != "fugitive"})
+        keyinfo.append(
+            {
+                "activity": a,
+                "scope": fam.scope,
+                "default_category": fam.default_category or 0,
+                "method": fam.method,
+                "method_dq": METHOD_DQ[fam.method],
+                "is_grid": a == "electricity.grid",
+                # Fugitive keys are mass released: region fallbacks carry no meaning.
+                "regional": fam.name != "fugitive",
+            }
+        )
     mwh = [{"unit": u, "mwh_per_unit": m} for u, m in mwh_per_unit(grid_units).items()]
 
     consumption: dict[str, set[str]] = {}
     for site, ent, region in ws.fetchall(
         f"SELECT DISTINCT site, entity, region FROM activities WHERE {where}"
-        " AND activity = 'electricity.grid'", [y0, y1]):
+        " AND activity = 'electricity.grid'",
+        [y0, y1],
+    ):
         consumption.setdefault(f"entity:{ent}", set()).add(market_of(region))
         if site:
             consumption.setdefault(f"site:{site}", set()).add(market_of(region))
-    pools, inst_notes = instrument_pools(ws.fetchall(
-        "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site, status,"
-        " retired_on, emission_rate_t_per_mwh FROM instruments ORDER BY instrument_id"),
-        year, consumption)
+    pools, inst_notes = instrument_pools(
+        ws.fetchall(
+            "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site,"
+            " status,"
+            " retired_on, emission_rate_t_per_mwh FROM instruments ORDER BY instrument_id"
+        ),
+        year,
+        consumption,
+    )
     notes += inst_notes
 
     return Prepared(conv, lineage, gases, shares, site_rows, keyinfo, mwh, pools, notes)
 
 
-def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | None = None
-              ) -> RunSummary:
+def calculate(
+    ws: Workspace, settings: InventorySettings, progress: Progress | None = None
+) -> RunSummary:
     """Calculate the inventory of one year and store it as the year's current run."""
     step = progress or no_progress()
     _check_settings(ws, settings)
@@ -282,27 +393,67 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
     calc = calculate_expr(
         acts=acts,
         factors=be.table("factors"),
-        conv=_memtable([dict(zip(("activity", "unit", "factor_id", "multiplier", "via_heat"), c,
-                                 strict=True)) for c in prep.conv],
-                       {"activity": "string", "unit": "string", "factor_id": "string",
-                        "multiplier": "float64", "via_heat": "boolean"}),
-        lineage=_memtable(prep.lineage, {"region": "string", "ancestor": "string", "level": "int64",
-                                    "market": "string"}),
-        gases=_memtable(prep.gases, {"gas": "string", "origin": "string", "unsplit": "float64",
-                                **{f"m_{f}": "float64" for f in fam_cols},
-                                **{f"e_{f}": "float64" for f in fam_cols}, "flags": "string"}),
-        shares=_memtable([{"entity": e, "share": s} for e, (s, _) in prep.shares.items()],
-                         {"entity": "string", "share": "float64"}),
-        sites=_memtable(prep.sites, {"site": "string", "site_kind": "string",
-                                    "controlled": "boolean"}),
-        keyinfo=_memtable(prep.keyinfo, {"activity": "string", "scope": "int64",
-                                    "default_category": "int64", "method": "string",
-                                    "method_dq": "float64", "is_grid": "boolean",
-                                    "regional": "boolean"}),
+        conv=_memtable(
+            [
+                dict(
+                    zip(("activity", "unit", "factor_id", "multiplier", "via_heat"), c, strict=True)
+                )
+                for c in prep.conv
+            ],
+            {
+                "activity": "string",
+                "unit": "string",
+                "factor_id": "string",
+                "multiplier": "float64",
+                "via_heat": "boolean",
+            },
+        ),
+        lineage=_memtable(
+            prep.lineage,
+            {"region": "string", "ancestor": "string", "level": "int64", "market": "string"},
+        ),
+        gases=_memtable(
+            prep.gases,
+            {
+                "gas": "string",
+                "origin": "string",
+                "unsplit": "float64",
+                **{f"m_{f}": "float64" for f in fam_cols},
+                **{f"e_{f}": "float64" for f in fam_cols},
+                "flags": "string",
+            },
+        ),
+        shares=_memtable(
+            [{"entity": e, "share": s} for e, (s, _) in prep.shares.items()],
+            {"entity": "string", "share": "float64"},
+        ),
+        sites=_memtable(
+            prep.sites, {"site": "string", "site_kind": "string", "controlled": "boolean"}
+        ),
+        keyinfo=_memtable(
+            prep.keyinfo,
+            {
+                "activity": "string",
+                "scope": "int64",
+                "default_category": "int64",
+                "method": "string",
+                "method_dq": "float64",
+                "is_grid": "boolean",
+                "regional": "boolean",
+            },
+        ),
         mwh=_memtable(prep.mwh, {"unit": "string", "mwh_per_unit": "float64"}),
-        pools=_memtable(prep.pools, {"pool_kind": "string", "pool_key": "string", "market": "string",
-                                "inst_mwh": "float64", "inst_rate_t": "float64",
-                                "inst_renewable_mwh": "float64"}),
+        pools=_memtable(
+            prep.pools,
+            {
+                "pool_kind": "string",
+                "pool_key": "string",
+                "market": "string",
+                "inst_mwh": "float64",
+                "inst_rate_t": "float64",
+                "inst_renewable_mwh": "float64",
+            },
+        ),
         gwp_set=settings.gwp_set,
     )
     run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
@@ -318,11 +469,20 @@ def calculate(ws: Workspace, settings: InventorySettings, progress: Progress | N
         ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [year])
         ws.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)",
-            [run_id, year, settings.gwp_set, settings.approach, settings.blend_rule, n_records,
-             n_problems, datetime.now(UTC).replace(tzinfo=None)],
+            [
+                run_id,
+                year,
+                settings.gwp_set,
+                settings.approach,
+                settings.blend_rule,
+                n_records,
+                n_problems,
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
         )
-    return RunSummary(run_id, year, settings.gwp_set, settings.approach, n_records, n_problems,
-                      tuple(prep.notes))
+    return RunSummary(
+        run_id, year, settings.gwp_set, settings.approach, n_records, n_problems, tuple(prep.notes)
+    )
 
 
 def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:
@@ -362,19 +522,26 @@ def explain_unresolved(ws: Workspace, sig: dict[str, Any]) -> str:
 
     act, region, unit, start = sig["activity"], sig["region"], sig["unit"], sig["period_start"]
     if sig["pin_k"]:
-        return (f"pinned factor {sig['pin_k']} cannot be used for {act} in {unit} "
-                "(unit not convertible, or its gases lack values in the GWP set)")
+        return (
+            f"pinned factor {sig['pin_k']} cannot be used for {act} in {unit} "
+            "(unit not convertible, or its gases lack values in the GWP set)"
+        )
     regs = list(lineage(region))
     rows = ws.fetchall(
         "SELECT DISTINCT region, valid_from, valid_to FROM factors WHERE activity = ?"
-        " AND region IN (SELECT unnest(?))", [act, regs])
+        " AND region IN (SELECT unnest(?))",
+        [act, regs],
+    )
     if not rows:
-        return (f"no factor for {act} in {region} or its parent regions "
-                f"({', '.join(regs[1:])})")
+        return f"no factor for {act} in {region} or its parent regions ({', '.join(regs[1:])})"
     earliest = min(r[1] for r in rows)
     if earliest > start:
-        return (f"no factor for {act} in {' / '.join(regs)} valid on {start.isoformat()}: the "
-                f"earliest edition starts {earliest.isoformat()} (later editions are not used "
-                "for earlier periods)")
-    return (f"no factor for {act} in {' / '.join(regs)} fits unit {unit} and the GWP set "
-            "(check the unit, or the factor's gases)")
+        return (
+            f"no factor for {act} in {' / '.join(regs)} valid on {start.isoformat()}: the "
+            f"earliest edition starts {earliest.isoformat()} (later editions are not used "
+            "for earlier periods)"
+        )
+    return (
+        f"no factor for {act} in {' / '.join(regs)} fits unit {unit} and the GWP set "
+        "(check the unit, or the factor's gases)"
+    )

@@ -106,7 +106,7 @@ def registry() -> Any:
         if _registry is None:
             import pint
 
-            reg = pint.UnitRegistry()
+            reg: Any = pint.UnitRegistry()
             for definition in _EXTRA_DEFINITIONS:
                 reg.define(definition)
             _registry = reg
@@ -171,9 +171,7 @@ def conversion_factor(src: str, dst: str) -> float:
     """How many `dst` there are in one `src` (1 gallon → L gives 3.785411784)."""
     qs, qd = _quantity(src), _quantity(dst)
     if qs.dimensionality != qd.dimensionality:
-        raise UnitError(
-            f"cannot convert '{src}' ({dimension(src)}) to '{dst}' ({dimension(dst)})"
-        )
+        raise UnitError(f"cannot convert '{src}' ({dimension(src)}) to '{dst}' ({dimension(dst)})")
     value = float((qs / qd).to("dimensionless").magnitude)
     if not math.isfinite(value) or value <= 0:
         raise UnitError(f"conversion from '{src}' to '{dst}' is not a positive number")

@@ -42,8 +42,17 @@ def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
     return path
 
 
-ROOT = [{"entity": "E", "name": "Emmet", "parent": "", "equity_share": 100,
-         "financial_control": "yes", "operational_control": "yes", "country": "CN"}]
+ROOT = [
+    {
+        "entity": "E",
+        "name": "Emmet",
+        "parent": "",
+        "equity_share": 100,
+        "financial_control": "yes",
+        "operational_control": "yes",
+        "country": "CN",
+    }
+]
 
 
 @pytest.fixture
@@ -56,10 +65,16 @@ def workspace(tmp_path: Path, engine: str) -> Iterator[Workspace]:
         ws.close()
 
 
-def load(ws: Workspace, tmp: Path, *, activities: Sequence[dict[str, Any]],
-         entities: Sequence[dict[str, Any]] = ROOT, sites: Sequence[dict[str, Any]] = (),
-         instruments: Sequence[dict[str, Any]] = (), factors: Sequence[dict[str, Any]] = ()
-         ) -> None:
+def load(
+    ws: Workspace,
+    tmp: Path,
+    *,
+    activities: Sequence[dict[str, Any]],
+    entities: Sequence[dict[str, Any]] = ROOT,
+    sites: Sequence[dict[str, Any]] = (),
+    instruments: Sequence[dict[str, Any]] = (),
+    factors: Sequence[dict[str, Any]] = (),
+) -> None:
     if factors:
         import_factors(ws, write_csv(tmp / "factors.csv", factors))
     import_entities(ws, write_csv(tmp / "entities.csv", entities))
@@ -73,15 +88,21 @@ def load(ws: Workspace, tmp: Path, *, activities: Sequence[dict[str, Any]],
 def results(ws: Workspace, year: int) -> dict[str, dict[str, Any]]:
     cur = ws.execute(
         "SELECT r.* FROM results r JOIN runs USING (run_id) WHERE runs.current AND runs.year = ?",
-        [year])
+        [year],
+    )
     names = [d[0] for d in cur.description]
     return {row[1]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
 def unresolved(ws: Workspace, year: int) -> set[str]:
-    return {r[0] for r in ws.fetchall(
-        "SELECT p.record_id FROM run_problems p JOIN runs USING (run_id) WHERE runs.current"
-        " AND runs.year = ? AND p.record_id IS NOT NULL", [year])}
+    return {
+        r[0]
+        for r in ws.fetchall(
+            "SELECT p.record_id FROM run_problems p JOIN runs USING (run_id) WHERE runs.current"
+            " AND runs.year = ? AND p.record_id IS NOT NULL",
+            [year],
+        )
+    }
 
 
 def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -90,13 +111,18 @@ def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def reference_results(ws: Workspace, settings: InventorySettings
-                      ) -> tuple[dict[str, dict[str, Any]], set[str]]:
+def reference_results(
+    ws: Workspace, settings: InventorySettings
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """The plain-Python oracle on the same stored inputs."""
     prep = prepare(ws, settings)
     y0, y1 = year_bounds(settings.year)
-    acts = _rows(ws, "SELECT * FROM activities WHERE current AND period_start BETWEEN ? AND ?"
-                 " ORDER BY record_id", [y0, y1])
+    acts = _rows(
+        ws,
+        "SELECT * FROM activities WHERE current AND period_start BETWEEN ? AND ?"
+        " ORDER BY record_id",
+        [y0, y1],
+    )
     factors = _rows(ws, "SELECT * FROM factors", [])
     inp = reference.RefInputs(
         activities=acts,

@@ -21,8 +21,11 @@ from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
 
 MENU: list[tuple[str, list[str], list[str]]] = [
-    ("electricity.grid", ["kWh", "MWh", "GJ"], ["CN-EAST", "CN-NORTH", "CN", "CN-SC", "US-CAMX",
-                                                "GB", "FR"]),
+    (
+        "electricity.grid",
+        ["kWh", "MWh", "GJ"],
+        ["CN-EAST", "CN-NORTH", "CN", "CN-SC", "US-CAMX", "GB", "FR"],
+    ),
     ("stationary_combustion.diesel", ["L", "gal", "t", "GJ", "mmBtu"], ["US", "CN", "GB"]),
     ("stationary_combustion.natural_gas", ["scf", "m3", "GJ", "therm", "kg"], ["US", "CN"]),
     ("stationary_combustion.wood", ["short_ton", "t", "mmBtu"], ["US"]),
@@ -44,48 +47,99 @@ REGIONS = ["CN-EAST", "CN-NORTH", "GB", "US-CAMX"]
 
 
 def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]]]:
-    entities = [{"entity": "E0", "name": "root", "parent": "", "equity_share": 100,
-                 "financial_control": "yes", "operational_control": "yes", "country": "CN"}]
+    entities = [
+        {
+            "entity": "E0",
+            "name": "root",
+            "parent": "",
+            "equity_share": 100,
+            "financial_control": "yes",
+            "operational_control": "yes",
+            "country": "CN",
+        }
+    ]
     for i in range(1, 4):
-        entities.append({
-            "entity": f"E{i}", "name": f"e{i}", "parent": f"E{rng.randrange(i)}",
-            "equity_share": rng.choice([0, 25, 50, 100]),
-            "financial_control": rng.choice(["yes", "no", "joint"]),
-            "operational_control": rng.choice(["yes", "no"]), "country": "CN"})
-    sites = [{"site": f"S{i}", "entity": f"E{rng.randrange(4)}", "kind": rng.choice(KINDS),
-              "region": rng.choice(REGIONS),
-              "operational_control": rng.choice(["", "yes", "no"])} for i in range(6)]
+        entities.append(
+            {
+                "entity": f"E{i}",
+                "name": f"e{i}",
+                "parent": f"E{rng.randrange(i)}",
+                "equity_share": rng.choice([0, 25, 50, 100]),
+                "financial_control": rng.choice(["yes", "no", "joint"]),
+                "operational_control": rng.choice(["yes", "no"]),
+                "country": "CN",
+            }
+        )
+    sites = [
+        {
+            "site": f"S{i}",
+            "entity": f"E{rng.randrange(4)}",
+            "kind": rng.choice(KINDS),
+            "region": rng.choice(REGIONS),
+            "operational_control": rng.choice(["", "yes", "no"]),
+        }
+        for i in range(6)
+    ]
     instruments = []
     for i in range(6):
         owner = rng.choice([{"site": f"S{rng.randrange(6)}"}, {"entity": f"E{rng.randrange(4)}"}])
         y = rng.choice([year, year, year - 1])
-        instruments.append({
-            "instrument_id": f"I{i}", "type": rng.choice(["GEC", "I-REC", "PPA", "supplier_rate"]),
-            "mwh": rng.choice([10, 100, 1000]), "period_start": f"{y}-01-01",
-            "period_end": f"{y}-12-31", "region": rng.choice(["CN", "GB", "US"]),
-            "status": rng.choice(["retired", "retired", "held", "cancelled"]),
-            "retired_on": f"{y + 1}-02-01", "emission_rate_t_per_mwh":
-                rng.choice(["", "0", "0.3"]), **owner})
-    factors = [{"factor_id": f"steel-{s}", "factor_set": "test-steel",
-                "activity": "purchased_goods.steel", "region": "GLOBAL",
-                "valid_from": "2019-01-01", "valid_to": "", "unit": "t", "gas": g,
-                "value": v, "supplier": s, "source": "test fixture",
-                "gwp_basis": "AR5" if g == "CO2e" else ""}
-               for s, g, v in [("ACME", "CO2", 1500.0), ("ACME", "CH4", 2.0), ("", "CO2e", 2100.0)]]
+        instruments.append(
+            {
+                "instrument_id": f"I{i}",
+                "type": rng.choice(["GEC", "I-REC", "PPA", "supplier_rate"]),
+                "mwh": rng.choice([10, 100, 1000]),
+                "period_start": f"{y}-01-01",
+                "period_end": f"{y}-12-31",
+                "region": rng.choice(["CN", "GB", "US"]),
+                "status": rng.choice(["retired", "retired", "held", "cancelled"]),
+                "retired_on": f"{y + 1}-02-01",
+                "emission_rate_t_per_mwh": rng.choice(["", "0", "0.3"]),
+                **owner,
+            }
+        )
+    factors = [
+        {
+            "factor_id": f"steel-{s}",
+            "factor_set": "test-steel",
+            "activity": "purchased_goods.steel",
+            "region": "GLOBAL",
+            "valid_from": "2019-01-01",
+            "valid_to": "",
+            "unit": "t",
+            "gas": g,
+            "value": v,
+            "supplier": s,
+            "source": "test fixture",
+            "gwp_basis": "AR5" if g == "CO2e" else "",
+        }
+        for s, g, v in [("ACME", "CO2", 1500.0), ("ACME", "CH4", 2.0), ("", "CO2e", 2100.0)]
+    ]
     acts = []
     for n in range(250):
         key, units, regions = rng.choice(MENU)
         site = rng.choice([None, *[s["site"] for s in sites]])
-        entity = next(s["entity"] for s in sites if s["site"] == site) if site else \
-            f"E{rng.randrange(4)}"
-        region = next(s["region"] for s in sites if s["site"] == site) \
-            if site and key == "electricity.grid" else rng.choice(regions)
+        entity = (
+            next(s["entity"] for s in sites if s["site"] == site)
+            if site
+            else f"E{rng.randrange(4)}"
+        )
+        region = (
+            next(s["region"] for s in sites if s["site"] == site)
+            if site and key == "electricity.grid"
+            else rng.choice(regions)
+        )
         month = rng.randrange(1, 13)
         row: dict[str, Any] = {
-            "record_id": f"R{n:04d}", "entity": entity, "site": site or "",
-            "period_start": f"{year}-{month:02d}-01", "period_end": f"{year}-{month:02d}-28",
-            "activity": key, "quantity": round(rng.uniform(0, 5000), 3),
-            "unit": rng.choice(units), "region": region,
+            "record_id": f"R{n:04d}",
+            "entity": entity,
+            "site": site or "",
+            "period_start": f"{year}-{month:02d}-01",
+            "period_end": f"{year}-{month:02d}-28",
+            "activity": key,
+            "quantity": round(rng.uniform(0, 5000), 3),
+            "unit": rng.choice(units),
+            "region": region,
             "ch4_origin": rng.choice(["", "", "fossil", "non_fossil"]),
             "supplier": "ACME" if key == "purchased_goods.steel" and rng.random() < 0.5 else "",
         }
@@ -95,15 +149,40 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
             row["dq_time"] = rng.randrange(1, 6)
             row["dq_reliability"] = rng.randrange(1, 6)
         acts.append(row)
-    return {"entities": entities, "sites": sites, "instruments": instruments,
-            "factors": factors, "activities": acts}
+    return {
+        "entities": entities,
+        "sites": sites,
+        "instruments": instruments,
+        "factors": factors,
+        "activities": acts,
+    }
 
 
 COLUMNS = ("scope", "category", "method", "factor_id", "share", "site_kind", "flags")
-NUMBERS = ("co2_t", "ch4_t", "n2o_t", "hfc_t", "pfc_t", "sf6_t", "nf3_t", "co2e_co2_t",
-           "co2e_ch4_t", "co2e_n2o_t", "co2e_hfc_t", "co2e_pfc_t", "co2e_sf6_t", "co2e_nf3_t",
-           "co2e_unsplit_t", "co2e_t", "co2e_market_t", "biogenic_co2_t", "mwh", "covered_mwh",
-           "renewable_mwh", "dq_score")
+NUMBERS = (
+    "co2_t",
+    "ch4_t",
+    "n2o_t",
+    "hfc_t",
+    "pfc_t",
+    "sf6_t",
+    "nf3_t",
+    "co2e_co2_t",
+    "co2e_ch4_t",
+    "co2e_n2o_t",
+    "co2e_hfc_t",
+    "co2e_pfc_t",
+    "co2e_sf6_t",
+    "co2e_nf3_t",
+    "co2e_unsplit_t",
+    "co2e_t",
+    "co2e_market_t",
+    "biogenic_co2_t",
+    "mwh",
+    "covered_mwh",
+    "renewable_mwh",
+    "dq_score",
+)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -24,15 +24,30 @@ MILE = 1.609344
 SHORT_TON = 907.18474
 
 
-def act(rid: str, key: str, qty: float, unit: str, region: str, year: int = 2024,
-        **extra: object) -> dict[str, object]:
-    return {"record_id": rid, "entity": "E", "period_start": f"{year}-01-01",
-            "period_end": f"{year}-12-31", "activity": key, "quantity": qty, "unit": unit,
-            "region": region, **extra}
+def act(
+    rid: str, key: str, qty: float, unit: str, region: str, year: int = 2024, **extra: object
+) -> dict[str, object]:
+    return {
+        "record_id": rid,
+        "entity": "E",
+        "period_start": f"{year}-01-01",
+        "period_end": f"{year}-12-31",
+        "activity": key,
+        "quantity": qty,
+        "unit": unit,
+        "region": region,
+        **extra,
+    }
 
 
-def run(ws: Workspace, tmp: Path, rows: list[dict[str, object]], year: int = 2024,
-        gwp: str = "AR5", **kw: object) -> dict[str, dict[str, object]]:
+def run(
+    ws: Workspace,
+    tmp: Path,
+    rows: list[dict[str, object]],
+    year: int = 2024,
+    gwp: str = "AR5",
+    **kw: object,
+) -> dict[str, dict[str, object]]:
     load(ws, tmp, activities=rows, **kw)  # type: ignore[arg-type]
     calculate(ws, InventorySettings(year, gwp))
     return results(ws, year)
@@ -40,8 +55,12 @@ def run(ws: Workspace, tmp: Path, rows: list[dict[str, object]], year: int = 202
 
 def test_grid_electricity_china_regional(workspace: Workspace, tmp_path: Path) -> None:
     # MEE/NBS 2023 East China regional grid: 0.5500 kg CO2/kWh → 1,000 MWh = 550 t CO2.
-    r = run(workspace, tmp_path, [act("e1", "electricity.grid", 1000, "MWh", "CN-EAST", 2023)],
-            year=2023)["e1"]
+    r = run(
+        workspace,
+        tmp_path,
+        [act("e1", "electricity.grid", 1000, "MWh", "CN-EAST", 2023)],
+        year=2023,
+    )["e1"]
     assert r["co2_t"] == pytest.approx(550.0)
     assert r["co2e_t"] == pytest.approx(550.0)
     assert r["scope"] == 2
@@ -60,10 +79,12 @@ def test_egrid_subregion_all_three_gases(workspace: Workspace, tmp_path: Path) -
 def test_natural_gas_per_energy_prefers_direct_unit(workspace: Workspace, tmp_path: Path) -> None:
     # EPA Hub 2024 Table 1 natural gas: 53.06 kg CO2, 1 g CH4, 0.1 g N2O per mmBtu (HHV).
     # 1,000 mmBtu given in therms (10,000 therm); the per-mmBtu factor is used directly.
-    r = run(workspace, tmp_path,
-            [act("g1", "stationary_combustion.natural_gas", 10_000, "therm", "US")])["g1"]
-    assert r["co2e_t"] == pytest.approx((1000 * 53.06 + 1000 * 0.001 * 28 + 1000 * 0.0001 * 265)
-                                        / 1000)
+    r = run(
+        workspace, tmp_path, [act("g1", "stationary_combustion.natural_gas", 10_000, "therm", "US")]
+    )["g1"]
+    assert r["co2e_t"] == pytest.approx(
+        (1000 * 53.06 + 1000 * 0.001 * 28 + 1000 * 0.0001 * 265) / 1000
+    )
     assert "heat_content_conversion" not in r["flags"]
     assert r["factor_id"].endswith(".mmbtu")
 
@@ -71,13 +92,20 @@ def test_natural_gas_per_energy_prefers_direct_unit(workspace: Workspace, tmp_pa
 def test_diesel_by_mass_through_ipcc_ncv(workspace: Workspace, tmp_path: Path) -> None:
     # IPCC 2006 Vol. 2 Tier 1 gas/diesel oil: 74,100 kg CO2, 3 kg CH4, 0.6 kg N2O per TJ (NCV);
     # NCV 43 TJ/Gg. 10 t = 0.01 Gg = 0.43 TJ. No Chinese factor: the GLOBAL default is used.
-    r = run(workspace, tmp_path,
-            [act("d1", "stationary_combustion.diesel", 10, "t", "CN", 2023)], year=2023)["d1"]
+    r = run(
+        workspace,
+        tmp_path,
+        [act("d1", "stationary_combustion.diesel", 10, "t", "CN", 2023)],
+        year=2023,
+    )["d1"]
     tj = 0.43
     assert r["co2_t"] == pytest.approx(74_100 * tj / 1000)
     assert r["co2e_t"] == pytest.approx((74_100 + 3 * 28 + 0.6 * 265) * tj / 1000)
-    assert set(r["flags"].split(";")) >= {"global_factor", "heat_content_conversion",
-                                          "unverified_factor"}
+    assert set(r["flags"].split(";")) >= {
+        "global_factor",
+        "heat_content_conversion",
+        "unverified_factor",
+    }
 
 
 def test_mobile_diesel_litres(workspace: Workspace, tmp_path: Path) -> None:
@@ -90,8 +118,11 @@ def test_mobile_diesel_litres(workspace: Workspace, tmp_path: Path) -> None:
 def test_refrigerant_blend_and_sf6(workspace: Workspace, tmp_path: Path) -> None:
     # R-410A = 50% HFC-32 + 50% HFC-125: AR5 0.5*677 + 0.5*3170 = 1,923.5 kg CO2e/kg.
     # SF6 AR5 23,500. 5 kg R-410A, 2 kg SF6.
-    r = run(workspace, tmp_path, [act("f1", "fugitive.R-410A", 5, "kg", "CN"),
-                                  act("f2", "fugitive.SF6", 2, "kg", "CN")])
+    r = run(
+        workspace,
+        tmp_path,
+        [act("f1", "fugitive.R-410A", 5, "kg", "CN"), act("f2", "fugitive.SF6", 2, "kg", "CN")],
+    )
     assert r["f1"]["hfc_t"] == pytest.approx(0.005)
     assert r["f1"]["co2e_hfc_t"] == pytest.approx(5 * 1923.5 / 1000)
     assert r["f2"]["sf6_t"] == pytest.approx(0.002)
@@ -101,9 +132,15 @@ def test_refrigerant_blend_and_sf6(workspace: Workspace, tmp_path: Path) -> None
 
 def test_methane_origin_under_ar6(workspace: Workspace, tmp_path: Path) -> None:
     # IPCC AR6 Table 7.15: fossil CH4 29.8, non-fossil 27.0; 100 kg each.
-    r = run(workspace, tmp_path, [act("c1", "fugitive.CH4", 100, "kg", "CN", ch4_origin="fossil"),
-                                  act("c2", "fugitive.CH4", 100, "kg", "CN",
-                                      ch4_origin="non_fossil")], gwp="AR6")
+    r = run(
+        workspace,
+        tmp_path,
+        [
+            act("c1", "fugitive.CH4", 100, "kg", "CN", ch4_origin="fossil"),
+            act("c2", "fugitive.CH4", 100, "kg", "CN", ch4_origin="non_fossil"),
+        ],
+        gwp="AR6",
+    )
     assert r["c1"]["co2e_t"] == pytest.approx(2.98)
     assert r["c2"]["co2e_t"] == pytest.approx(2.70)
     assert r["c1"]["gwp_set"] == "AR6"
@@ -112,11 +149,17 @@ def test_methane_origin_under_ar6(workspace: Workspace, tmp_path: Path) -> None:
 def test_business_travel_distance(workspace: Workspace, tmp_path: Path) -> None:
     # EPA Hub 2024 Table 10, air long haul: 0.162556270096463 kg CO2,
     # 0.000643086816720257 g CH4, 0.00517922268499536 g N2O per passenger-mile.
-    r = run(workspace, tmp_path, [act("t1", "business_travel.air_long_haul", 10_000,
-                                      "passenger-km", "US")])["t1"]
+    r = run(
+        workspace,
+        tmp_path,
+        [act("t1", "business_travel.air_long_haul", 10_000, "passenger-km", "US")],
+    )["t1"]
     pmi = 10_000 / MILE
-    expected = pmi * (0.162556270096463 + 0.000643086816720257e-3 * 28
-                      + 0.00517922268499536e-3 * 265) / 1000
+    expected = (
+        pmi
+        * (0.162556270096463 + 0.000643086816720257e-3 * 28 + 0.00517922268499536e-3 * 265)
+        / 1000
+    )
     assert r["co2e_t"] == pytest.approx(expected)
     assert (r["scope"], r["category"], r["method"]) == (3, 6, "distance-based")
 
@@ -132,8 +175,11 @@ def test_waste_co2e_only_factor_keeps_its_basis(workspace: Workspace, tmp_path: 
 
 def test_spend_based_capital_goods(workspace: Workspace, tmp_path: Path) -> None:
     # USEEIO v1.2 NAICS 334111 with margins: 0.112 kg CO2e per 2021 USD; USD 1,000,000.
-    r = run(workspace, tmp_path, [act("s1", "spend.naics.334111", 1_000_000, "USD", "US",
-                                      scope3_category=2)])["s1"]
+    r = run(
+        workspace,
+        tmp_path,
+        [act("s1", "spend.naics.334111", 1_000_000, "USD", "US", scope3_category=2)],
+    )["s1"]
     assert r["co2e_t"] == pytest.approx(112.0)
     assert (r["category"], r["method"]) == (2, "spend-based")
 
@@ -141,8 +187,9 @@ def test_spend_based_capital_goods(workspace: Workspace, tmp_path: Path) -> None
 def test_biogenic_co2_outside_the_scopes(workspace: Workspace, tmp_path: Path) -> None:
     # EPA Hub 2024 Table 1 wood and wood residuals: 1,640 kg CO2 (biogenic), 0.126 kg CH4,
     # 0.063 kg N2O per short ton; 10 short tons.
-    r = run(workspace, tmp_path, [act("b1", "stationary_combustion.wood", 10, "short_ton",
-                                      "US")])["b1"]
+    r = run(workspace, tmp_path, [act("b1", "stationary_combustion.wood", 10, "short_ton", "US")])[
+        "b1"
+    ]
     assert r["biogenic_co2_t"] == pytest.approx(16.4)
     assert r["co2_t"] == 0.0
     assert r["co2e_t"] == pytest.approx(10 * (0.126 * 28 + 0.063 * 265) / 1000)
@@ -157,18 +204,24 @@ def test_purchased_steam(workspace: Workspace, tmp_path: Path) -> None:
 
 def test_earlier_edition_fallback_is_flagged(workspace: Workspace, tmp_path: Path) -> None:
     # No 2025 Chinese factor: the 2023 East China value (0.5500 t/MWh) is used, flagged.
-    r = run(workspace, tmp_path, [act("e1", "electricity.grid", 10, "MWh", "CN-EAST", 2025)],
-            year=2025)["e1"]
+    r = run(
+        workspace, tmp_path, [act("e1", "electricity.grid", 10, "MWh", "CN-EAST", 2025)], year=2025
+    )["e1"]
     assert r["co2e_t"] == pytest.approx(5.5)
     assert "earlier_edition" in r["flags"]
 
 
-def test_unresolvable_record_is_a_problem_not_a_zero(workspace: Workspace, tmp_path: Path
-                                                     ) -> None:
+def test_unresolvable_record_is_a_problem_not_a_zero(workspace: Workspace, tmp_path: Path) -> None:
     # eGRID factors start with the 2024 edition: 2020 US-CAMX electricity has no factor.
-    r = run(workspace, tmp_path, [act("e1", "electricity.grid", 10, "MWh", "US-CAMX", 2020),
-                                  act("e2", "electricity.grid", 10, "MWh", "CN-EAST", 2020)],
-            year=2020)
+    r = run(
+        workspace,
+        tmp_path,
+        [
+            act("e1", "electricity.grid", 10, "MWh", "US-CAMX", 2020),
+            act("e2", "electricity.grid", 10, "MWh", "CN-EAST", 2020),
+        ],
+        year=2020,
+    )
     assert "e1" not in r
     assert unresolved(workspace, 2020) == {"e1"}
     msg = workspace.scalar("SELECT message FROM run_problems WHERE record_id = 'e1'")
@@ -178,29 +231,67 @@ def test_unresolvable_record_is_a_problem_not_a_zero(workspace: Workspace, tmp_p
 
 
 def test_pinned_and_supplier_specific_factors(workspace: Workspace, tmp_path: Path) -> None:
-    factors = [{"factor_id": "acme-steel-2024", "factor_set": "acme", "activity":
-                "purchased_goods.steel", "region": "GLOBAL", "valid_from": "2024-01-01",
-                "valid_to": "2024-12-31", "unit": "t", "gas": "CO2e", "value": 1.2,
-                "value_unit": "t", "gwp_basis": "AR5", "supplier": "ACME",
-                "source": "ACME EPD 2024"},
-               {"factor_id": "avg-steel-2024", "factor_set": "acme", "activity":
-                "purchased_goods.steel", "region": "GLOBAL", "valid_from": "2024-01-01",
-                "valid_to": "2024-12-31", "unit": "t", "gas": "CO2e", "value": 2.0,
-                "value_unit": "t", "gwp_basis": "AR5", "source": "industry average"}]
-    rows = [act("p1", "purchased_goods.steel", 10, "t", "CN", supplier="ACME"),
-            act("p2", "purchased_goods.steel", 10, "t", "CN", supplier="OTHER"),
-            act("p3", "purchased_goods.steel", 10, "t", "CN", supplier="ACME",
-                factor_id="avg-steel-2024")]
+    factors = [
+        {
+            "factor_id": "acme-steel-2024",
+            "factor_set": "acme",
+            "activity": "purchased_goods.steel",
+            "region": "GLOBAL",
+            "valid_from": "2024-01-01",
+            "valid_to": "2024-12-31",
+            "unit": "t",
+            "gas": "CO2e",
+            "value": 1.2,
+            "value_unit": "t",
+            "gwp_basis": "AR5",
+            "supplier": "ACME",
+            "source": "ACME EPD 2024",
+        },
+        {
+            "factor_id": "avg-steel-2024",
+            "factor_set": "acme",
+            "activity": "purchased_goods.steel",
+            "region": "GLOBAL",
+            "valid_from": "2024-01-01",
+            "valid_to": "2024-12-31",
+            "unit": "t",
+            "gas": "CO2e",
+            "value": 2.0,
+            "value_unit": "t",
+            "gwp_basis": "AR5",
+            "source": "industry average",
+        },
+    ]
+    rows = [
+        act("p1", "purchased_goods.steel", 10, "t", "CN", supplier="ACME"),
+        act("p2", "purchased_goods.steel", 10, "t", "CN", supplier="OTHER"),
+        act(
+            "p3",
+            "purchased_goods.steel",
+            10,
+            "t",
+            "CN",
+            supplier="ACME",
+            factor_id="avg-steel-2024",
+        ),
+    ]
     r = run(workspace, tmp_path, rows, factors=factors)
     assert (r["p1"]["co2e_t"], r["p1"]["method"]) == (pytest.approx(12.0), "supplier-specific")
     assert (r["p2"]["co2e_t"], r["p2"]["method"]) == (pytest.approx(20.0), "average-data")
     assert r["p3"]["co2e_t"] == pytest.approx(20.0)  # the pin beats the supplier factor
 
 
-SITES = [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"},
-         {"site": "DC", "entity": "E", "kind": "data_center_leased", "region": "CN-NORTH",
-          "operational_control": "no"},
-         {"site": "LON", "entity": "E", "kind": "office", "region": "GB"}]
+SITES = [
+    {"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"},
+    {
+        "site": "DC",
+        "entity": "E",
+        "kind": "data_center_leased",
+        "region": "CN-NORTH",
+        "operational_control": "no",
+    },
+    {"site": "LON", "entity": "E", "kind": "office", "region": "GB"},
+]
 
 
 def test_market_based_instruments_and_residual_mix(workspace: Workspace, tmp_path: Path) -> None:
@@ -209,18 +300,44 @@ def test_market_based_instruments_and_residual_mix(workspace: Workspace, tmp_pat
     # (national average excluding market-traded non-fossil) → 426.72 t market-based.
     # A held GEC and a GB I-REC do not count.
     inst = [
-        {"instrument_id": "g1", "type": "GEC", "mwh": 300, "period_start": "2023-01-01",
-         "period_end": "2023-12-31", "region": "CN", "site": "HZ", "status": "retired",
-         "retired_on": "2024-01-15"},
-        {"instrument_id": "g2", "type": "GEC", "mwh": 500, "period_start": "2023-01-01",
-         "period_end": "2023-12-31", "region": "CN", "site": "HZ", "status": "held"},
-        {"instrument_id": "i1", "type": "I-REC", "mwh": 500, "period_start": "2023-01-01",
-         "period_end": "2023-12-31", "region": "GB", "site": "HZ", "status": "retired",
-         "retired_on": "2024-01-15"},
+        {
+            "instrument_id": "g1",
+            "type": "GEC",
+            "mwh": 300,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "region": "CN",
+            "site": "HZ",
+            "status": "retired",
+            "retired_on": "2024-01-15",
+        },
+        {
+            "instrument_id": "g2",
+            "type": "GEC",
+            "mwh": 500,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "region": "CN",
+            "site": "HZ",
+            "status": "held",
+        },
+        {
+            "instrument_id": "i1",
+            "type": "I-REC",
+            "mwh": 500,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
+            "region": "GB",
+            "site": "HZ",
+            "status": "retired",
+            "retired_on": "2024-01-15",
+        },
     ]
-    rows = [act("e1", "electricity.grid", 1000, "MWh", "CN-EAST", 2023, site="HZ"),
-            act("e2", "electricity.grid", 100, "MWh", "CN-NORTH", 2023, site="DC"),
-            act("e3", "electricity.grid", 10, "MWh", "GB", 2023, site="LON")]
+    rows = [
+        act("e1", "electricity.grid", 1000, "MWh", "CN-EAST", 2023, site="HZ"),
+        act("e2", "electricity.grid", 100, "MWh", "CN-NORTH", 2023, site="DC"),
+        act("e3", "electricity.grid", 10, "MWh", "GB", 2023, site="LON"),
+    ]
     r = run(workspace, tmp_path, rows, year=2023, sites=SITES, instruments=inst)
     assert r["e1"]["co2e_t"] == pytest.approx(550.0)
     assert r["e1"]["co2e_market_t"] == pytest.approx(700 * 0.6096)
@@ -231,19 +348,41 @@ def test_market_based_instruments_and_residual_mix(workspace: Workspace, tmp_pat
     # GB has no residual mix in the library: location-based, flagged (DESNZ 2023 0.20707).
     assert r["e3"]["co2e_market_t"] == pytest.approx(r["e3"]["co2e_t"])
     assert "residual_mix_missing" in r["e3"]["flags"]
-    notes = [m for (m,) in workspace.fetchall(
-        "SELECT message FROM run_problems WHERE record_id IS NULL")]
+    notes = [
+        m for (m,) in workspace.fetchall("SELECT message FROM run_problems WHERE record_id IS NULL")
+    ]
     assert any("g2" in n and "not retired" in n for n in notes)
     assert any("i1" in n and "market GB" in n for n in notes)
 
 
 ENTITIES = [
-    {"entity": "E", "name": "Group", "parent": "", "equity_share": 100,
-     "financial_control": "yes", "operational_control": "yes", "country": "CN"},
-    {"entity": "JV", "name": "Joint venture", "parent": "E", "equity_share": 50,
-     "financial_control": "joint", "operational_control": "no", "country": "CN"},
-    {"entity": "SUB", "name": "Subsidiary", "parent": "JV", "equity_share": 60,
-     "financial_control": "yes", "operational_control": "yes", "country": "CN"},
+    {
+        "entity": "E",
+        "name": "Group",
+        "parent": "",
+        "equity_share": 100,
+        "financial_control": "yes",
+        "operational_control": "yes",
+        "country": "CN",
+    },
+    {
+        "entity": "JV",
+        "name": "Joint venture",
+        "parent": "E",
+        "equity_share": 50,
+        "financial_control": "joint",
+        "operational_control": "no",
+        "country": "CN",
+    },
+    {
+        "entity": "SUB",
+        "name": "Subsidiary",
+        "parent": "JV",
+        "equity_share": 60,
+        "financial_control": "yes",
+        "operational_control": "yes",
+        "country": "CN",
+    },
 ]
 
 
@@ -251,12 +390,15 @@ ENTITIES = [
     ("approach", "jv", "sub"),
     [("equity_share", 0.5, 0.3), ("financial_control", 0.5, 0.5), ("operational_control", 0, 0)],
 )
-def test_consolidation_approaches(workspace: Workspace, tmp_path: Path, approach: str,
-                                  jv: float, sub: float) -> None:
+def test_consolidation_approaches(
+    workspace: Workspace, tmp_path: Path, approach: str, jv: float, sub: float
+) -> None:
     # 1 kg SF6 = 23.5 t CO2e (AR5) at each entity. Equity: JV 50%, SUB 50% x 60% = 30%.
     # Financial control: joint → equity share 50%; SUB controlled by JV → 50% x 100%.
     # Operational control: JV not operated → 0%, and so its subsidiary.
-    rows = [dict(act(f"x-{e}", "fugitive.SF6", 1, "kg", "CN"), entity=e) for e in ("E", "JV", "SUB")]
+    rows = [
+        dict(act(f"x-{e}", "fugitive.SF6", 1, "kg", "CN"), entity=e) for e in ("E", "JV", "SUB")
+    ]
     load(workspace, tmp_path, activities=rows, entities=ENTITIES)
     calculate(workspace, InventorySettings(2024, "AR5", approach))
     r = results(workspace, 2024)

@@ -23,16 +23,29 @@ def ws(tmp_path: Path) -> Any:
     w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
     load_shipped_factors(w)
     import_entities(w, write_csv(tmp_path / "e.csv", ROOT))
-    import_sites(w, write_csv(tmp_path / "s.csv", [
-        {"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}]))
+    import_sites(
+        w,
+        write_csv(
+            tmp_path / "s.csv",
+            [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}],
+        ),
+    )
     yield w
     w.close()
 
 
 def good(rid: str = "a1", **kw: Any) -> dict[str, Any]:
-    row = {"record_id": rid, "entity": "E", "site": "HZ", "period_start": "2023-01-01",
-           "period_end": "2023-01-31", "activity": "electricity.grid", "quantity": "1200.5",
-           "unit": "kWh", "region": "CN-EAST"}
+    row = {
+        "record_id": rid,
+        "entity": "E",
+        "site": "HZ",
+        "period_start": "2023-01-01",
+        "period_end": "2023-01-31",
+        "activity": "electricity.grid",
+        "quantity": "1200.5",
+        "unit": "kWh",
+        "region": "CN-EAST",
+    }
     row.update(kw)
     return row
 
@@ -73,8 +86,14 @@ def test_every_bad_row_is_reported_and_nothing_is_written(ws: Workspace, tmp_pat
         good("a1"),
         good("a12", ch4_origin="coal"),
         good("a13", evidence="my invoice"),
-        good("a14", activity="spend.naics.334111", unit="USD", region="US", scope3_category="8",
-             site=""),
+        good(
+            "a14",
+            activity="spend.naics.334111",
+            unit="USD",
+            region="US",
+            scope3_category="8",
+            site="",
+        ),
         good("a15", scope3_category="2"),
         good("a16", dq_time="7"),
         good("a17", quantity="inf"),
@@ -107,7 +126,8 @@ def test_missing_required_column(ws: Workspace, tmp_path: Path) -> None:
     row = good()
     del row["unit"]
     assert problems_of(ws, write_csv(tmp_path / "a.csv", [row])) == [
-        (1, "unit", "required column is missing from the header")]
+        (1, "unit", "required column is missing from the header")
+    ]
 
 
 def test_negative_spend_correction_is_allowed(ws: Workspace, tmp_path: Path) -> None:
@@ -115,8 +135,7 @@ def test_negative_spend_correction_is_allowed(ws: Workspace, tmp_path: Path) -> 
     assert import_activities(ws, write_csv(tmp_path / "a.csv", [row])).added == 1
 
 
-def test_changed_record_needs_replace_and_keeps_old_version(ws: Workspace, tmp_path: Path
-                                                            ) -> None:
+def test_changed_record_needs_replace_and_keeps_old_version(ws: Workspace, tmp_path: Path) -> None:
     import_activities(ws, write_csv(tmp_path / "a.csv", [good("a1")]))
     changed = write_csv(tmp_path / "b.csv", [good("a1", quantity="999")])
     found = problems_of(ws, changed)
@@ -132,8 +151,9 @@ def test_parquet_and_xlsx_import_the_same_records(ws: Workspace, tmp_path: Path)
 
     rows = [good("p1"), good("p2", quantity="7.25")]
     table = pa.table({k: [r[k] for r in rows] for k in rows[0]})
-    table = table.set_column(table.schema.get_field_index("quantity"), "quantity",
-                             pa.array([1200.5, 7.25]))
+    table = table.set_column(
+        table.schema.get_field_index("quantity"), "quantity", pa.array([1200.5, 7.25])
+    )
     pq.write_table(table, tmp_path / "a.parquet")
     assert import_activities(ws, tmp_path / "a.parquet").added == 2
 
@@ -145,7 +165,11 @@ def test_parquet_and_xlsx_import_the_same_records(ws: Workspace, tmp_path: Path)
     wb.save(tmp_path / "a.xlsx")
     assert import_activities(ws, tmp_path / "a.xlsx").added == 2
     assert ws.fetchall("SELECT record_id, quantity FROM activities ORDER BY record_id") == [
-        ("p1", 1200.5), ("p2", 7.25), ("xp1", 1200.5), ("xp2", 7.25)]
+        ("p1", 1200.5),
+        ("p2", 7.25),
+        ("xp1", 1200.5),
+        ("xp2", 7.25),
+    ]
 
 
 def test_bad_xlsx_rows_are_numbered_as_in_the_spreadsheet(ws: Workspace, tmp_path: Path) -> None:

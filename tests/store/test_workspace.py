@@ -52,8 +52,9 @@ def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         assert ws.get_setting("a") is None
 
 
-def test_environment_variable_names_the_workspace(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variable_names_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ZEROTRAIL_DB", str(tmp_path / "env.duckdb"))
     with open_workspace(create=True) as ws:
         assert ws.url.endswith("env.duckdb")

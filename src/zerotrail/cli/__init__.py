@@ -34,8 +34,10 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Workspace database (file path); default $ZEROTRAIL_DB or "
-                     "./zerotrail.duckdb."),
+        typer.Option(
+            "--db",
+            help="Workspace database (file path); default $ZEROTRAIL_DB or ./zerotrail.duckdb.",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")

@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 2020,
         scale: Annotated[
             int | None,
-            typer.Option(help="Instead: write N procurement/telemetry rows as Parquet for benchmarks."),
+            typer.Option(
+                help="Instead: write N procurement/telemetry rows as Parquet for benchmarks."
+            ),
         ] = None,
     ) -> None:
         """Run the main job on the demo company and print its Scope 1/2/3 per year."""
@@ -54,16 +56,31 @@ def register(app: typer.Typer) -> None:
             rep = import_activities(ws, files.activities)
             common.out.print(f"imported {rep.added:,} activity records from {files.activities}")
             table = Table(title="Emmet Group inventory (t CO2e, AR5, operational control)")
-            for col in ("year", "Scope 1", "Scope 2 loc.", "Scope 2 mkt.", "Scope 1+2 mkt.",
-                        "Scope 3", "Total mkt.", "problems"):
+            for col in (
+                "year",
+                "Scope 1",
+                "Scope 2 loc.",
+                "Scope 2 mkt.",
+                "Scope 1+2 mkt.",
+                "Scope 3",
+                "Total mkt.",
+                "problems",
+            ):
                 table.add_column(col, justify="right")
             for year in YEARS:
                 calculate(ws, InventorySettings(year))
                 d = summary(ws, year)
                 t = common.tonnes
-                table.add_row(str(year), t(d["scope1"]), t(d["scope2_location"]),
-                              t(d["scope2_market"]), t(d["scope1"] + d["scope2_market"]),
-                              t(d["scope3"]), t(d["total_market"]), str(d["problem_count"]))
+                table.add_row(
+                    str(year),
+                    t(d["scope1"]),
+                    t(d["scope2_location"]),
+                    t(d["scope2_market"]),
+                    t(d["scope1"] + d["scope2_market"]),
+                    t(d["scope3"]),
+                    t(d["total_market"]),
+                    str(d["problem_count"]),
+                )
         common.out.print(table)
         common.out.print(f"workspace: {db}")
         common.out.print(f"try: zerotrail --db {db} inventory --year 2025 --by category")

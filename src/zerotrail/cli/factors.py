@@ -36,13 +36,17 @@ def _library() -> Iterator[Any]:
     con = duckdb.connect()
     con.register("zt_shipped_factors", shipped.factors_arrow())
     con.execute("CREATE TABLE factors AS SELECT * FROM zt_shipped_factors")
-    con.execute("CREATE TABLE factor_sets (factor_set VARCHAR, name VARCHAR, publisher VARCHAR,"
-                " edition VARCHAR, source_url VARCHAR, licence VARCHAR, description VARCHAR,"
-                " kind VARCHAR)")
+    con.execute(
+        "CREATE TABLE factor_sets (factor_set VARCHAR, name VARCHAR, publisher VARCHAR,"
+        " edition VARCHAR, source_url VARCHAR, licence VARCHAR, description VARCHAR,"
+        " kind VARCHAR)"
+    )
     con.executemany(
         "INSERT INTO factor_sets VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped')",
-        [(s.factor_set, s.name, s.publisher, s.edition, s.source_url, s.licence, s.description)
-         for s in shipped.factor_sets()],
+        [
+            (s.factor_set, s.name, s.publisher, s.edition, s.source_url, s.licence, s.description)
+            for s in shipped.factor_sets()
+        ],
     )
     try:
         yield con
@@ -68,9 +72,25 @@ def list_sets() -> None:
     common.out.print(table)
 
 
-_COLUMNS = ("factor_id", "activity", "region", "valid_from", "valid_to", "unit", "gas", "value",
-            "gwp_basis", "biogenic", "verified", "source", "edition", "source_url", "licence",
-            "note", "supplier")
+_COLUMNS = (
+    "factor_id",
+    "activity",
+    "region",
+    "valid_from",
+    "valid_to",
+    "unit",
+    "gas",
+    "value",
+    "gwp_basis",
+    "biogenic",
+    "verified",
+    "source",
+    "edition",
+    "source_url",
+    "licence",
+    "note",
+    "supplier",
+)
 
 
 @app.command("search")
@@ -89,24 +109,51 @@ def search(
         where += " AND region = ?"
         params.append(region)
     with _library() as con:
-        ids = [r[0] for r in con.execute(
-            f"SELECT DISTINCT factor_id FROM factors WHERE {where} ORDER BY factor_id LIMIT ?",
-            [*params, limit]).fetchall()]
-        rows = con.execute(
-            "SELECT factor_id, activity, region, valid_from, valid_to, unit, gas, value, verified,"
-            " source, licence FROM factors WHERE factor_id IN (SELECT unnest(?))"
-            " ORDER BY factor_id, gas", [ids]).fetchall() if ids else []
+        ids = [
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT factor_id FROM factors WHERE {where} ORDER BY factor_id LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        ]
+        rows = (
+            con.execute(
+                "SELECT factor_id, activity, region, valid_from, valid_to, unit, gas, value,"
+                " verified,"
+                " source, licence FROM factors WHERE factor_id IN (SELECT unnest(?))"
+                " ORDER BY factor_id, gas",
+                [ids],
+            ).fetchall()
+            if ids
+            else []
+        )
     if not rows:
         common.out.print(f"no factor matches '{query}'")
         raise typer.Exit(1)
     table = Table(title=f"factors matching '{query}' (kg of gas per unit)")
-    for col in ("factor_id", "activity", "region", "valid", "gas", "kg per unit", "source",
-                "licence"):
+    for col in (
+        "factor_id",
+        "activity",
+        "region",
+        "valid",
+        "gas",
+        "kg per unit",
+        "source",
+        "licence",
+    ):
         table.add_column(col, overflow="fold")
     for fid, act, reg, vf, vt, unit, gas, value, verified, source, licence in rows:
         mark = "" if verified else " (unverified)"
-        table.add_row(fid, act, reg, f"{vf}..{vt or ''}", gas, f"{value:.6g} / {unit}",
-                      source + mark, licence or "")
+        table.add_row(
+            fid,
+            act,
+            reg,
+            f"{vf}..{vt or ''}",
+            gas,
+            f"{value:.6g} / {unit}",
+            source + mark,
+            licence or "",
+        )
     common.out.print(table)
 
 
@@ -116,16 +163,34 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
     with _library() as con:
         cur = con.execute(
             f"SELECT {', '.join(_COLUMNS)}, heat_content, heat_content_unit, heat_basis,"
-            " scope_use, source_ref FROM factors WHERE factor_id = ? ORDER BY gas", [factor_id])
+            " scope_use, source_ref FROM factors WHERE factor_id = ? ORDER BY gas",
+            [factor_id],
+        )
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     if not rows:
         raise FactorError(f"unknown factor {factor_id!r} (try `zerotrail factors search`)")
     first = rows[0]
     common.out.print(f"[bold]{factor_id}[/bold]")
-    for key in ("activity", "region", "valid_from", "valid_to", "unit", "heat_content",
-                "heat_content_unit", "heat_basis", "scope_use", "supplier", "source", "edition",
-                "source_url", "licence", "verified", "source_ref", "note"):
+    for key in (
+        "activity",
+        "region",
+        "valid_from",
+        "valid_to",
+        "unit",
+        "heat_content",
+        "heat_content_unit",
+        "heat_basis",
+        "scope_use",
+        "supplier",
+        "source",
+        "edition",
+        "source_url",
+        "licence",
+        "verified",
+        "source_ref",
+        "note",
+    ):
         if first.get(key) not in (None, ""):
             common.out.print(f"  {key:18} {first[key]}")
     for r in rows:

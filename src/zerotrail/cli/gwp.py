@@ -14,7 +14,9 @@ app = typer.Typer(help="Global warming potential sets.", no_args_is_help=True)
 
 @app.command("show")
 def show(
-    set_id: Annotated[str, typer.Option("--set", help="AR4, AR5, AR5_CCFB, AR6 or GHGP_AR6")] = "AR5",
+    set_id: Annotated[
+        str, typer.Option("--set", help="AR4, AR5, AR5_CCFB, AR6 or GHGP_AR6")
+    ] = "AR5",
 ) -> None:
     """Show every gas's GWP100 in a set; '*' marks unverified values, '†' fallbacks."""
     from zerotrail.reference.gwp import gwp_set

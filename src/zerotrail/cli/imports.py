@@ -35,13 +35,21 @@ def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
 
     from zerotrail.ingest.activities import import_activities
 
-    with common.workspace() as ws, Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=common.err, transient=True,
-    ) as bar:
+    with (
+        common.workspace() as ws,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=common.err,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("importing")
         report = import_activities(
-            ws, file, replace=replace,
+            ws,
+            file,
+            replace=replace,
             progress=lambda step: bar.update(task, description=f"{file.name}: {step}"),
         )
     _report(report)

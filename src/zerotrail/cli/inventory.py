@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def calculate(
         year: Annotated[int, typer.Option(help="Reporting year (records by period start).")],
-        gwp: Annotated[str, typer.Option(help="GWP set: AR4, AR5, AR5_CCFB, AR6, GHGP_AR6.")] = "AR5",
+        gwp: Annotated[
+            str, typer.Option(help="GWP set: AR4, AR5, AR5_CCFB, AR6, GHGP_AR6.")
+        ] = "AR5",
         approach: Annotated[
             str, typer.Option(help="operational_control, financial_control or equity_share.")
         ] = "operational_control",
@@ -32,13 +34,20 @@ def register(app: typer.Typer) -> None:
         from zerotrail.pipeline import calculate as run
 
         settings = InventorySettings(year, gwp, approach, blend_rule)
-        with common.workspace() as ws, Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=common.err, transient=True,
-        ) as bar:
+        with (
+            common.workspace() as ws,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=common.err,
+                transient=True,
+            ) as bar,
+        ):
             task = bar.add_task("calculating")
-            summary = run(ws, settings,
-                          progress=lambda s: bar.update(task, description=f"{year}: {s}"))
+            summary = run(
+                ws, settings, progress=lambda s: bar.update(task, description=f"{year}: {s}")
+            )
         common.out.print(
             f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
             f"{summary.consolidation}); {summary.problems} problem(s); run {summary.run_id}"
@@ -46,7 +55,9 @@ def register(app: typer.Typer) -> None:
         for note in summary.notes:
             common.out.print(f"  note: {note}")
         if summary.problems:
-            common.out.print(f"  see `zerotrail inventory --year {year} --format json` for problems")
+            common.out.print(
+                f"  see `zerotrail inventory --year {year} --format json` for problems"
+            )
 
     @app.command()
     def inventory(
@@ -54,7 +65,9 @@ def register(app: typer.Typer) -> None:
         format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",
         by: Annotated[
             str | None,
-            typer.Option(help="Break down by scope, entity, site, category, gas, month or activity."),
+            typer.Option(
+                help="Break down by scope, entity, site, category, gas, month or activity."
+            ),
         ] = None,
     ) -> None:
         """Show the year's inventory (t CO2e), in total or broken down."""
@@ -80,8 +93,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _headline_rows(d: dict[str, object]) -> list[dict[str, object]]:
-    keys = ("scope1", "scope2_location", "scope2_market", "scope3", "biogenic_co2",
-            "total_location", "total_market")
+    keys = (
+        "scope1",
+        "scope2_location",
+        "scope2_market",
+        "scope3",
+        "biogenic_co2",
+        "total_location",
+        "total_market",
+    )
     rows: list[dict[str, object]] = [{"item": k, "t_co2e": d[k]} for k in keys]
     cats = d["scope3_by_category"]
     assert isinstance(cats, dict)
@@ -89,8 +109,9 @@ def _headline_rows(d: dict[str, object]) -> list[dict[str, object]]:
     return rows
 
 
-def _print_table(d: dict[str, object], rows: list[dict[str, object]] | None, by: str | None
-                 ) -> None:
+def _print_table(
+    d: dict[str, object], rows: list[dict[str, object]] | None, by: str | None
+) -> None:
     t = common.tonnes
     title = f"{d['year']} inventory — {d['gwp_set']}, {d['consolidation']} (t CO2e)"
     if rows is not None:
@@ -104,11 +125,15 @@ def _print_table(d: dict[str, object], rows: list[dict[str, object]] | None, by:
     table = Table(title=title)
     table.add_column("item")
     table.add_column("t CO2e", justify="right")
-    for label, key in (("Scope 1", "scope1"), ("Scope 2 (location-based)", "scope2_location"),
-                       ("Scope 2 (market-based)", "scope2_market"), ("Scope 3", "scope3"),
-                       ("Total (location-based)", "total_location"),
-                       ("Total (market-based)", "total_market"),
-                       ("Biogenic CO2 (outside the scopes)", "biogenic_co2")):
+    for label, key in (
+        ("Scope 1", "scope1"),
+        ("Scope 2 (location-based)", "scope2_location"),
+        ("Scope 2 (market-based)", "scope2_market"),
+        ("Scope 3", "scope3"),
+        ("Total (location-based)", "total_location"),
+        ("Total (market-based)", "total_market"),
+        ("Biogenic CO2 (outside the scopes)", "biogenic_co2"),
+    ):
         value = d[key]
         assert isinstance(value, float)
         table.add_row(label, t(value))

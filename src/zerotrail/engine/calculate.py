@@ -33,8 +33,17 @@ from zerotrail.engine.resolve import RESOLVE_KEYS, factor_heads, resolve
 from zerotrail.engine.settings import FAMILIES
 
 SIG = (
-    "entity", "site_k", "activity", "region", "unit", "period_start", "period_end",
-    "pin_k", "supplier_k", "origin_k", "cat_k",
+    "entity",
+    "site_k",
+    "activity",
+    "region",
+    "unit",
+    "period_start",
+    "period_end",
+    "pin_k",
+    "supplier_k",
+    "origin_k",
+    "cat_k",
 )
 
 
@@ -145,17 +154,39 @@ def calculate(
     s = s.mutate(flags=_flags(s, gwp_set))
 
     keep = [
-        *SIG, "factor_id", "factor_set", "f_region", "verified", "share", "site_kind",
-        "out_scope", "out_category", "out_method", "method_dq",
-        *[f"t_{f}" for f in FAMILIES], *[f"te_{f}" for f in FAMILIES],
-        "te_unsplit", "t_bio", "t_co2e", "t_market", "mwh_u", "covered_u", "renewable_u", "flags",
+        *SIG,
+        "factor_id",
+        "factor_set",
+        "f_region",
+        "verified",
+        "share",
+        "site_kind",
+        "out_scope",
+        "out_category",
+        "out_method",
+        "method_dq",
+        *[f"t_{f}" for f in FAMILIES],
+        *[f"te_{f}" for f in FAMILIES],
+        "te_unsplit",
+        "t_bio",
+        "t_co2e",
+        "t_market",
+        "mwh_u",
+        "covered_u",
+        "renewable_u",
+        "flags",
     ]
     s = s.select(*keep).rename(used_factor_id="factor_id")
 
     rows = a.join(s, list(SIG))
     q = rows.quantity
-    dq_cols = [rows.dq_technology, rows.dq_time, rows.dq_geography, rows.dq_completeness,
-               rows.dq_reliability]
+    dq_cols = [
+        rows.dq_technology,
+        rows.dq_time,
+        rows.dq_geography,
+        rows.dq_completeness,
+        rows.dq_reliability,
+    ]
     dq_n = sum((c.notnull().cast("int32") for c in dq_cols), ibis.literal(0))
     dq_sum = sum((c.fill_null(0).cast("float64") for c in dq_cols), ibis.literal(0.0))
     results = rows.select(
@@ -215,12 +246,15 @@ def _market(s: Any, pools: Any, loc_t: Any) -> Any:
         pool_entity=s.entity,
     )
     use = s.filter(s.mwh_u > 0)
-    site_use = use.filter(use.site_k != "").group_by(["site_k", "market"]).aggregate(
-        c_site=(use.sig_quantity * use.mwh_u).sum()
+    site_use = (
+        use.filter(use.site_k != "")
+        .group_by(["site_k", "market"])
+        .aggregate(c_site=(use.sig_quantity * use.mwh_u).sum())
     )
     sp = pools.filter(pools.pool_kind == "site")
     site_pool = site_use.join(sp, [("site_k", "pool_key"), ("market", "market")]).select(
-        "site_k", "market",
+        "site_k",
+        "market",
         f_site=ibis.least(1.0, sp.inst_mwh / site_use.c_site),
         r_site=sp.inst_rate_t,
         ren_site=sp.inst_renewable_mwh / sp.inst_mwh,
@@ -235,7 +269,8 @@ def _market(s: Any, pools: Any, loc_t: Any) -> Any:
     )
     ep = pools.filter(pools.pool_kind == "entity")
     ent_pool = ent_use.join(ep, [("entity", "pool_key"), ("market", "market")]).select(
-        "entity", "market",
+        "entity",
+        "market",
         f_ent=ibis.ifelse(ent_use.c_ent > 0, ibis.least(1.0, ep.inst_mwh / ent_use.c_ent), 0.0),
         r_ent=ep.inst_rate_t,
         ren_ent=ep.inst_renewable_mwh / ep.inst_mwh,

@@ -101,7 +101,9 @@ def conversions(
         for f in by_activity.get(activity, ()):
             try:
                 if compatible(unit, f.unit):
-                    rows.append((activity, unit, f.factor_id, conversion_factor(unit, f.unit), False))
+                    rows.append(
+                        (activity, unit, f.factor_id, conversion_factor(unit, f.unit), False)
+                    )
                 elif f.heat_content is not None and f.heat_content_unit:
                     m = bridge_factor(unit, f.unit, f.heat_content, f.heat_content_unit)
                     rows.append((activity, unit, f.factor_id, m, True))

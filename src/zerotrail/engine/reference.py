@@ -53,8 +53,13 @@ def _heads(factors: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     return heads
 
 
-def _choose(rec: Mapping[str, Any], activity: str, pin: str | None,
-            heads: Mapping[str, Mapping[str, Any]], conv: RefInputs) -> _Choice | None:
+def _choose(
+    rec: Mapping[str, Any],
+    activity: str,
+    pin: str | None,
+    heads: Mapping[str, Mapping[str, Any]],
+    conv: RefInputs,
+) -> _Choice | None:
     start: date = rec["period_start"]
     best: tuple[Any, ...] | None = None
     choice = None
@@ -148,7 +153,8 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
     for rec, _, _ in prepared:
         if mwh_u(rec) > 0:
             c_ent[(rec["entity"], market_of(rec["region"]))] += (
-                rec["quantity"] * mwh_u(rec) * (1.0 - f_site(rec)[0]))
+                rec["quantity"] * mwh_u(rec) * (1.0 - f_site(rec)[0])
+            )
 
     out: dict[str, dict[str, Any]] = {}
     for rec, ch, coef in prepared:
@@ -158,13 +164,21 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
         kind, controlled = inp.sites.get(rec.get("site") or "", (None, True))
         leased = fam.scope < 3 and not controlled
         scope = 3 if leased else fam.scope
-        cat = 8 if leased else ((rec.get("scope3_category") or fam.default_category)
-                                if fam.scope == 3 else None)
+        cat = (
+            8
+            if leased
+            else ((rec.get("scope3_category") or fam.default_category) if fam.scope == 3 else None)
+        )
         q = rec["quantity"]
         per = ch.multiplier * share / 1000.0
-        r: dict[str, Any] = {"scope": scope, "category": cat, "factor_id": ch.factor_id,
-                             "method": "supplier-specific" if ch.level == 1 else fam.method,
-                             "share": share, "site_kind": kind}
+        r: dict[str, Any] = {
+            "scope": scope,
+            "category": cat,
+            "factor_id": ch.factor_id,
+            "method": "supplier-specific" if ch.level == 1 else fam.method,
+            "share": share,
+            "site_kind": kind,
+        }
         for f in FAMILIES:
             r[f"{f}_t"] = q * per * coef[f"k_{f}"]
             r[f"co2e_{f}_t"] = q * per * coef[f"e_{f}"]
@@ -185,15 +199,25 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
         covered = fs + fe
         residual_missing = False
         if rec["activity"] == "electricity.grid":
-            inst = mu * (fs * (ps["inst_rate_t"] if ps else 0.0)
-                         + fe * (pe["inst_rate_t"] if pe else 0.0))
-            res = _choose({**rec, "supplier": rec.get("supplier")}, "electricity.residual_mix",
-                          None, heads, inp)
+            inst = mu * (
+                fs * (ps["inst_rate_t"] if ps else 0.0) + fe * (pe["inst_rate_t"] if pe else 0.0)
+            )
+            res = _choose(
+                {**rec, "supplier": rec.get("supplier")},
+                "electricity.residual_mix",
+                None,
+                heads,
+                inp,
+            )
             if res is not None:
                 rc = _coef(res.head, "", inp)
                 assert rc is not None
-                res_u = res.multiplier * (sum(rc[f"e_{f}"] for f in FAMILIES)
-                                          + rc["k_unsplit"]) / 1000.0 * share
+                res_u = (
+                    res.multiplier
+                    * (sum(rc[f"e_{f}"] for f in FAMILIES) + rc["k_unsplit"])
+                    / 1000.0
+                    * share
+                )
             else:
                 res_u = loc_u
                 residual_missing = covered < 1.0
@@ -202,11 +226,24 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
             r["co2e_market_t"] = r["co2e_t"]
         r["mwh"] = q * mu
         r["covered_mwh"] = q * mu * covered
-        r["renewable_mwh"] = q * mu * (
-            fs * (ps["inst_renewable_mwh"] / ps["inst_mwh"] if ps else 0.0)
-            + fe * (pe["inst_renewable_mwh"] / pe["inst_mwh"] if pe else 0.0))
-        dq = [rec.get(c) for c in ("dq_technology", "dq_time", "dq_geography",
-                                   "dq_completeness", "dq_reliability")]
+        r["renewable_mwh"] = (
+            q
+            * mu
+            * (
+                fs * (ps["inst_renewable_mwh"] / ps["inst_mwh"] if ps else 0.0)
+                + fe * (pe["inst_renewable_mwh"] / pe["inst_mwh"] if pe else 0.0)
+            )
+        )
+        dq = [
+            rec.get(c)
+            for c in (
+                "dq_technology",
+                "dq_time",
+                "dq_geography",
+                "dq_completeness",
+                "dq_reliability",
+            )
+        ]
         given = [d for d in dq if d is not None]
         r["dq_score"] = sum(given) / len(given) if given else inp.method_dq[fam.method]
         # Fugitive keys are mass released: an identity factor, so region fallbacks mean nothing.
@@ -218,8 +255,10 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
             (regional and fr != rec["region"] and fr == "GLOBAL", "global_factor"),
             (not ch.head["verified"], "unverified_factor"),
             (ch.via_heat, "heat_content_conversion"),
-            (bool(ch.head.get("gwp_basis")) and ch.head["gwp_basis"] != inp.gwp_set,
-             "gwp_basis_mismatch"),
+            (
+                bool(ch.head.get("gwp_basis")) and ch.head["gwp_basis"] != inp.gwp_set,
+                "gwp_basis_mismatch",
+            ),
             (residual_missing, "residual_mix_missing"),
             (share == 0.0, "excluded_by_consolidation"),
             (leased, "leased_asset_scope3"),

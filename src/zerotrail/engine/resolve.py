@@ -67,8 +67,20 @@ def resolve(keys: Any, heads: Any, conv: Any, lineage: Any) -> Any:
         level=ibis.ifelse(regular.f_supplier.notnull(), 1, regular.level + 2).cast("int64")
     )
 
-    cols = [*RESOLVE_KEYS, "factor_id", "multiplier", "via_heat", "level", "valid_from",
-            "valid_to", "verified", "factor_set", "f_region", "gwp_basis", "n_gases"]
+    cols = [
+        *RESOLVE_KEYS,
+        "factor_id",
+        "multiplier",
+        "via_heat",
+        "level",
+        "valid_from",
+        "valid_to",
+        "verified",
+        "factor_set",
+        "f_region",
+        "gwp_basis",
+        "n_gases",
+    ]
     cand = pinned.select(*cols).union(regular.select(*cols))
     in_validity = (cand.valid_from <= cand.period_start) & (
         cand.valid_to.isnull() | (cand.valid_to >= cand.period_start)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zerotrail.errors import Problem
+from zerotrail.errors import Problem, UnitError
 from zerotrail.ingest.checks import Progress, collect, no_progress, raise_if, sql_text
 from zerotrail.ingest.files import file_format, missing_columns, sha256_file, stage_large
 from zerotrail.ingest.formats import ACTIVITIES
@@ -22,10 +22,20 @@ from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import region_problem
 from zerotrail.store.workspace import Workspace
 from zerotrail.units import bridge_factor, compatible, conversion_factor
-from zerotrail.errors import UnitError
 
-_TEXT = ("record_id", "entity", "site", "activity", "unit", "region", "supplier", "factor_id",
-         "ch4_origin", "evidence", "note")
+_TEXT = (
+    "record_id",
+    "entity",
+    "site",
+    "activity",
+    "unit",
+    "region",
+    "supplier",
+    "factor_id",
+    "ch4_origin",
+    "evidence",
+    "note",
+)
 _DQ = ("dq_technology", "dq_time", "dq_geography", "dq_completeness", "dq_reliability")
 
 
@@ -87,16 +97,28 @@ def _typed_view(con: Any, columns: tuple[str, ...]) -> None:
         "TRY_CAST(quantity AS DOUBLE) AS quantity",
     ]
     parts += [
-        f"TRY_CAST(\"{c}\" AS INTEGER) AS {c}" if c in have else f"CAST(NULL AS INTEGER) AS {c}"
+        f'TRY_CAST("{c}" AS INTEGER) AS {c}' if c in have else f"CAST(NULL AS INTEGER) AS {c}"
         for c in ("scope3_category", *_DQ)
     ]
     con.execute(f"CREATE OR REPLACE TEMP VIEW zt_typed AS SELECT {', '.join(parts)} FROM zt_stage")
     # Content hash over the normalised fields: identical rows re-imported are recognised.
     fields = [
-        "record_id", "entity", "site", "CAST(period_start AS VARCHAR)",
-        "CAST(period_end AS VARCHAR)", "activity", "CAST(quantity AS VARCHAR)", "unit", "region",
-        "CAST(scope3_category AS VARCHAR)", "supplier", "factor_id", "ch4_origin", "evidence",
-        "note", *(f"CAST({c} AS VARCHAR)" for c in _DQ),
+        "record_id",
+        "entity",
+        "site",
+        "CAST(period_start AS VARCHAR)",
+        "CAST(period_end AS VARCHAR)",
+        "activity",
+        "CAST(quantity AS VARCHAR)",
+        "unit",
+        "region",
+        "CAST(scope3_category AS VARCHAR)",
+        "supplier",
+        "factor_id",
+        "ch4_origin",
+        "evidence",
+        "note",
+        *(f"CAST({c} AS VARCHAR)" for c in _DQ),
     ]
     digest = "md5(concat_ws('|', " + ", ".join(f"coalesce({f}, '')" for f in fields) + "))"
     con.execute(
@@ -107,28 +129,38 @@ def _typed_view(con: Any, columns: tuple[str, ...]) -> None:
 def _value_tables(con: Any) -> None:
     """Check each distinct key, (key, unit) and region once, and record the verdicts as tables."""
     known = {r[0] for r in con.execute("SELECT DISTINCT activity FROM factors").fetchall()}
-    keys = [r[0] for r in con.execute(
-        "SELECT DISTINCT activity FROM zt_typed WHERE activity IS NOT NULL").fetchall()]
+    keys = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT activity FROM zt_typed WHERE activity IS NOT NULL"
+        ).fetchall()
+    ]
     key_rows = []
     for k in keys:
         why = key_problem(k)
         if why is None and k not in known:
             why = f"no factor in the workspace for activity '{k}' (see `zerotrail factors search`)"
         fam = family_of(k)
-        key_rows.append((
-            k, why,
-            bool(fam and fam.allow_negative),
-            fam.scope if fam else None,
-            fam.default_category if fam else None,
-            ",".join(str(c) for c in sorted(fam.allowed_categories)) if fam else "",
-        ))
-    con.execute("CREATE OR REPLACE TEMP TABLE zt_keys (activity VARCHAR, why VARCHAR, "
-                "allow_negative BOOLEAN, scope INTEGER, default_category INTEGER, allowed VARCHAR)")
+        key_rows.append(
+            (
+                k,
+                why,
+                bool(fam and fam.allow_negative),
+                fam.scope if fam else None,
+                fam.default_category if fam else None,
+                ",".join(str(c) for c in sorted(fam.allowed_categories)) if fam else "",
+            )
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE zt_keys (activity VARCHAR, why VARCHAR, "
+        "allow_negative BOOLEAN, scope INTEGER, default_category INTEGER, allowed VARCHAR)"
+    )
     if key_rows:
         con.executemany("INSERT INTO zt_keys VALUES (?, ?, ?, ?, ?, ?)", key_rows)
 
     pairs = con.execute(
-        "SELECT DISTINCT activity, unit FROM zt_typed WHERE activity IS NOT NULL AND unit IS NOT NULL"
+        "SELECT DISTINCT activity, unit FROM zt_typed"
+        " WHERE activity IS NOT NULL AND unit IS NOT NULL"
     ).fetchall()
     bad_units = []
     for activity, unit in pairs:
@@ -136,12 +168,18 @@ def _value_tables(con: Any) -> None:
             why = unit_problem(con, activity, unit)
             if why:
                 bad_units.append((activity, unit, why))
-    con.execute("CREATE OR REPLACE TEMP TABLE zt_bad_units (activity VARCHAR, unit VARCHAR, why VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE zt_bad_units (activity VARCHAR, unit VARCHAR, why VARCHAR)"
+    )
     if bad_units:
         con.executemany("INSERT INTO zt_bad_units VALUES (?, ?, ?)", bad_units)
 
-    regions = [r[0] for r in con.execute(
-        "SELECT DISTINCT region FROM zt_typed WHERE region IS NOT NULL").fetchall()]
+    regions = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT region FROM zt_typed WHERE region IS NOT NULL"
+        ).fetchall()
+    ]
     bad_regions = [(r, why) for r in regions if (why := region_problem(r))]
     con.execute("CREATE OR REPLACE TEMP TABLE zt_bad_regions (region VARCHAR, why VARCHAR)")
     if bad_regions:
@@ -158,7 +196,8 @@ def _checks() -> list[str]:
         f"""SELECT t._row, 'record_id', 'duplicate record_id ' || t.record_id || ' in this file'
             FROM {t} t JOIN (SELECT record_id FROM {t} WHERE record_id IS NOT NULL
                              GROUP BY record_id HAVING count(*) > 1) d USING (record_id)""",
-        f"""SELECT _row, 'period_start', 'not an ISO date (expected YYYY-MM-DD): ' || period_start_raw
+        f"""SELECT _row, 'period_start',
+            'not an ISO date (expected YYYY-MM-DD): ' || period_start_raw
             FROM {t} WHERE period_start_raw IS NOT NULL AND period_start IS NULL""",
         f"""SELECT _row, 'period_end', 'not an ISO date (expected YYYY-MM-DD): ' || period_end_raw
             FROM {t} WHERE period_end_raw IS NOT NULL AND period_end IS NULL""",
@@ -170,7 +209,8 @@ def _checks() -> list[str]:
             FROM {t} WHERE isinf(quantity) OR isnan(quantity)""",
         f"""SELECT t._row, 'quantity', 'negative quantity not allowed for ' || t.activity
             || ' (only spend corrections may be negative)'
-            FROM {t} t JOIN zt_keys k USING (activity) WHERE t.quantity < 0 AND NOT k.allow_negative""",
+            FROM {t} t JOIN zt_keys k USING (activity)
+            WHERE t.quantity < 0 AND NOT k.allow_negative""",
         f"""SELECT t._row, 'activity', k.why FROM {t} t JOIN zt_keys k USING (activity)
             WHERE k.why IS NOT NULL""",
         f"""SELECT t._row, 'unit', b.why FROM {t} t JOIN zt_bad_units b USING (activity, unit)""",
@@ -197,7 +237,8 @@ def _checks() -> list[str]:
             || ' does not fit ' || t.activity || ' (expected one of ' || k.allowed || ')'
             FROM {t} t JOIN zt_keys k USING (activity)
             WHERE k.scope = 3 AND t.scope3_category BETWEEN 1 AND 15
-            AND NOT list_contains(string_split(k.allowed, ','), CAST(t.scope3_category AS VARCHAR))""",
+            AND NOT list_contains(string_split(k.allowed, ','),
+                                  CAST(t.scope3_category AS VARCHAR))""",
         f"""SELECT t._row, 'scope3_category', 'required for ' || t.activity
             || ' (the key implies no category)'
             FROM {t} t JOIN zt_keys k USING (activity)
@@ -247,17 +288,28 @@ def import_activities(
     )
     n_rows = int(con.execute("SELECT count(*) FROM zt_typed").fetchone()[0])
     n_changed = int(con.execute("SELECT count(*) FROM zt_changed").fetchone()[0])
-    n_unchanged = int(con.execute(
-        """SELECT count(*) FROM zt_hashed h JOIN activities a
+    n_unchanged = int(
+        con.execute(
+            """SELECT count(*) FROM zt_hashed h JOIN activities a
            ON a.record_id = h.record_id AND a.current AND a.content_hash = h.content_hash"""
-    ).fetchone()[0])
+        ).fetchone()[0]
+    )
     if n_changed and not replace:
-        listed = con.execute("SELECT _row, record_id FROM zt_changed ORDER BY _row LIMIT 200").fetchall()
+        listed = con.execute(
+            "SELECT _row, record_id FROM zt_changed ORDER BY _row LIMIT 200"
+        ).fetchall()
         raise_if(
             source,
-            [Problem(source, int(r), "record_id",
-                     f"record {rid} already exists with different content; use --replace to "
-                     "supersede it (the old version is kept)") for r, rid in listed],
+            [
+                Problem(
+                    source,
+                    int(r),
+                    "record_id",
+                    f"record {rid} already exists with different content; use --replace to "
+                    "supersede it (the old version is kept)",
+                )
+                for r, rid in listed
+            ],
             n_changed,
         )
     added = n_rows - n_unchanged - n_changed
@@ -293,12 +345,20 @@ def _import_id(path: Path) -> str:
     return f"imp-{stamp}"
 
 
-def record_import(ws: Workspace, import_id: str, kind: str, path: Path, added: int,
-                  replaced: int) -> None:
+def record_import(
+    ws: Workspace, import_id: str, kind: str, path: Path, added: int, replaced: int
+) -> None:
     ws.execute(
         "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [import_id, kind, path.name, sha256_file(path), added, replaced,
-         datetime.now(UTC).replace(tzinfo=None)],
+        [
+            import_id,
+            kind,
+            path.name,
+            sha256_file(path),
+            added,
+            replaced,
+            datetime.now(UTC).replace(tzinfo=None),
+        ],
     )
 
 

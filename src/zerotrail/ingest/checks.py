@@ -27,7 +27,7 @@ def sql_text(value: str) -> str:
 
 
 def collect(con: Any, source: str, checks: Sequence[str]) -> tuple[list[Problem], int]:
-    """Run the checks (each a SELECT of _row, column, message) and return listed problems + total."""
+    """Run the checks (each a SELECT of _row, column, message): listed problems and total."""
     if not checks:
         return [], 0
     union = " UNION ALL ".join(f"({c})" for c in checks)
@@ -41,6 +41,4 @@ def collect(con: Any, source: str, checks: Sequence[str]) -> tuple[list[Problem]
 def raise_if(source: str, problems: list[Problem], total: int) -> None:
     if total:
         more = f" (showing the first {len(problems)})" if total > len(problems) else ""
-        raise DataError(
-            problems, f"{source}: {total} problem(s); nothing was imported{more}"
-        )
+        raise DataError(problems, f"{source}: {total} problem(s); nothing was imported{more}")

@@ -43,19 +43,35 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
         if existing is None:
             new_sets[set_id] = digest
         elif existing[0] == "shipped":
-            problems.append(Problem(path.name, None, "factor_set",
-                                    f"{set_id} is a shipped set; custom sets need their own id"))
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    "factor_set",
+                    f"{set_id} is a shipped set; custom sets need their own id",
+                )
+            )
         elif existing[1] != digest:
-            problems.append(Problem(path.name, None, "factor_set",
-                                    f"factor set {set_id} already exists with different content;"
-                                    " factor sets are immutable: import it under a new id"))
+            problems.append(
+                Problem(
+                    path.name,
+                    None,
+                    "factor_set",
+                    f"factor set {set_id} already exists with different content;"
+                    " factor sets are immutable: import it under a new id",
+                )
+            )
     ids = sorted({r.factor_id for r in rows if r.factor_set in new_sets})
     if ids:
         taken = ws.fetchall(
             "SELECT DISTINCT factor_id, factor_set FROM factors WHERE factor_id IN"
-            " (SELECT unnest(?))", [ids])
-        problems += [Problem(path.name, None, "factor_id",
-                             f"factor id {fid} is already used by set {fs}") for fid, fs in taken]
+            " (SELECT unnest(?))",
+            [ids],
+        )
+        problems += [
+            Problem(path.name, None, "factor_id", f"factor id {fid} is already used by set {fs}")
+            for fid, fs in taken
+        ]
     if problems:
         raise DataError(problems, f"{path.name}: {len(problems)} problem(s); no factor loaded")
     if not new_sets:
@@ -73,8 +89,17 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
             first = by_set[set_id][0]
             ws.execute(
                 "INSERT INTO factor_sets VALUES (?, ?, ?, ?, ?, ?, ?, 'custom', ?, ?)",
-                [set_id, set_id, first.source, first.edition, first.source_url, first.licence,
-                 f"imported from {path.name} (sha256 {sha256_file(path)[:16]}…)", digest, now],
+                [
+                    set_id,
+                    set_id,
+                    first.source,
+                    first.edition,
+                    first.source_url,
+                    first.licence,
+                    f"imported from {path.name} (sha256 {sha256_file(path)[:16]}…)",
+                    digest,
+                    now,
+                ],
             )
         ws.con.register("zt_custom_factors", table)
         ws.execute(f"INSERT INTO factors ({cols}) SELECT {values} FROM zt_custom_factors")

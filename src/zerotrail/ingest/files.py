@@ -100,7 +100,9 @@ def read_small(path: Path) -> SmallFile:
     return SmallFile(str(path), columns, tuple(rows))
 
 
-def missing_columns(name: str, columns: tuple[str, ...], required: tuple[str, ...]) -> list[Problem]:
+def missing_columns(
+    name: str, columns: tuple[str, ...], required: tuple[str, ...]
+) -> list[Problem]:
     have = set(columns)
     return [
         Problem(name, 1, col, "required column is missing from the header")

@@ -26,12 +26,18 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
     raise_if(f.name, problems, len(problems))
     entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
     sites = {r[0]: r[1] for r in ws.fetchall("SELECT site, entity FROM sites")}
-    existing = {r[0]: tuple(r[1:]) for r in ws.fetchall(
-        "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site, status,"
-        " retired_on, registry_id, emission_rate_t_per_mwh FROM instruments")}
+    existing = {
+        r[0]: tuple(r[1:])
+        for r in ws.fetchall(
+            "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site,"
+            " status,"
+            " retired_on, registry_id, emission_rate_t_per_mwh FROM instruments"
+        )
+    }
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
+
         def bad(col: str, msg: str, line: int = line) -> None:
             problems.append(Problem(f.name, line, col, msg))
 
@@ -69,7 +75,10 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
             ent = sites[site]
         status = r.get("status", "")
         if status not in INSTRUMENT_STATUSES:
-            bad("status", f"expected one of {', '.join(sorted(INSTRUMENT_STATUSES))}, not '{status}'")
+            bad(
+                "status",
+                f"expected one of {', '.join(sorted(INSTRUMENT_STATUSES))}, not '{status}'",
+            )
         retired: date | None = None
         if r.get("retired_on"):
             retired, why = parse_date(r["retired_on"])
@@ -83,11 +92,25 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
             if why:
                 bad("emission_rate_t_per_mwh", why)
             rate = value or 0.0
-        row = (typ, mwh, start, end, region, ent, site, status, retired,
-               r.get("registry_id") or None, rate)
+        row = (
+            typ,
+            mwh,
+            start,
+            end,
+            region,
+            ent,
+            site,
+            status,
+            retired,
+            r.get("registry_id") or None,
+            rate,
+        )
         if iid in existing and existing[iid] != row and not replace:
-            bad("instrument_id", f"instrument {iid} already exists with different content;"
-                " use --replace to update it")
+            bad(
+                "instrument_id",
+                f"instrument {iid} already exists with different content;"
+                " use --replace to update it",
+            )
         rows.append((iid, *row))
     raise_if(f.name, problems, len(problems))
     new = [r for r in rows if r[0] not in existing]
@@ -96,12 +119,19 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
         return ImportReport("instruments", f.name, len(rows), 0, 0, len(rows), None)
     import_id = _import_id(path)
     with ws.transaction():
-        for r in changed:
-            ws.execute("DELETE FROM instruments WHERE instrument_id = ?", [r[0]])
+        for inst in changed:
+            ws.execute("DELETE FROM instruments WHERE instrument_id = ?", [inst[0]])
         ws.con.executemany(
             "INSERT INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*r, import_id) for r in new + changed],
+            [(*inst, import_id) for inst in new + changed],
         )
         record_import(ws, import_id, "instruments", path, len(new), len(changed))
-    return ImportReport("instruments", f.name, len(rows), len(new), len(changed),
-                        len(rows) - len(new) - len(changed), import_id)
+    return ImportReport(
+        "instruments",
+        f.name,
+        len(rows),
+        len(new),
+        len(changed),
+        len(rows) - len(new) - len(changed),
+        import_id,
+    )

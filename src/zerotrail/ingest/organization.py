@@ -26,6 +26,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
+
         def bad(col: str, msg: str, line: int = line) -> None:
             problems.append(Problem(f.name, line, col, msg))
 
@@ -55,16 +56,23 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
         parent = r.get("parent")
         if parent and parent not in seen:
             problems.append(Problem(f.name, line, "parent", f"unknown parent entity {parent}"))
-    problems += _cycles(f.name, {r.get("entity", ""): (line, r.get("parent") or None)
-                                 for line, r in f.rows})
+    problems += _cycles(
+        f.name, {r.get("entity", ""): (line, r.get("parent") or None) for line, r in f.rows}
+    )
     # Entities still referenced by activities or sites must stay.
     still = ws.fetchall(
         "SELECT DISTINCT entity FROM activities WHERE current UNION SELECT entity FROM sites"
     )
     for (ent,) in still:
         if ent not in seen:
-            problems.append(Problem(f.name, None, "entity",
-                                    f"entity {ent} is used by activities or sites but missing here"))
+            problems.append(
+                Problem(
+                    f.name,
+                    None,
+                    "entity",
+                    f"entity {ent} is used by activities or sites but missing here",
+                )
+            )
     raise_if(f.name, problems, len(problems))
     import_id = _import_id(path)
     with ws.transaction():
@@ -99,6 +107,7 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
+
         def bad(col: str, msg: str, line: int = line) -> None:
             problems.append(Problem(f.name, line, col, msg))
 
@@ -124,10 +133,13 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
             if why:
                 bad("operational_control", why)
         rows.append((site, ent, kind, region, r.get("name") or None, op))
-    for (site,) in ws.fetchall("SELECT DISTINCT site FROM activities WHERE current AND site IS NOT NULL"):
+    for (site,) in ws.fetchall(
+        "SELECT DISTINCT site FROM activities WHERE current AND site IS NOT NULL"
+    ):
         if site not in seen:
-            problems.append(Problem(f.name, None, "site",
-                                    f"site {site} is used by activities but missing here"))
+            problems.append(
+                Problem(f.name, None, "site", f"site {site} is used by activities but missing here")
+            )
     raise_if(f.name, problems, len(problems))
     import_id = _import_id(path)
     with ws.transaction():

@@ -16,15 +16,16 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
         return None, f"not an ISO date (expected YYYY-MM-DD): '{text}'"
 
 
-def parse_number(text: str, *, low: float | None = None, high: float | None = None
-                 ) -> tuple[float | None, str | None]:
+def parse_number(
+    text: str, *, low: float | None = None, high: float | None = None
+) -> tuple[float | None, str | None]:
     try:
         value = float(text)
     except ValueError:
         return None, f"not a number: '{text}'"
     if not math.isfinite(value):
         return None, f"not a finite number: '{text}'"
-    if low is not None and value < low or high is not None and value > high:
+    if (low is not None and value < low) or (high is not None and value > high):
         lo = "" if low is None else f"{low:g}"
         hi = "" if high is None else f"{high:g}"
         return None, f"{value:g} is out of range (expected {lo}..{hi})"

@@ -30,8 +30,9 @@ def summary(ws: Workspace, year: int) -> dict[str, Any]:
     run_id, gwp, approach, n_problems = current_run(ws, year)
 
     def total(where: str, col: str = "co2e_t") -> float:
-        v = ws.scalar(f"SELECT coalesce(sum({col}), 0) FROM results WHERE run_id = ? AND {where}",
-                      [run_id])
+        v = ws.scalar(
+            f"SELECT coalesce(sum({col}), 0) FROM results WHERE run_id = ? AND {where}", [run_id]
+        )
         return float(v)
 
     s1 = total("scope = 1")
@@ -39,35 +40,56 @@ def summary(ws: Workspace, year: int) -> dict[str, Any]:
     s2m = total("scope = 2", "co2e_market_t")
     s3 = total("scope = 3")
     s3m = total("scope = 3", "co2e_market_t")
-    cats = dict(ws.fetchall(
-        "SELECT category, sum(co2e_t) FROM results WHERE run_id = ? AND scope = 3"
-        " GROUP BY category", [run_id]))
+    cats = dict(
+        ws.fetchall(
+            "SELECT category, sum(co2e_t) FROM results WHERE run_id = ? AND scope = 3"
+            " GROUP BY category",
+            [run_id],
+        )
+    )
     by_gas: dict[str, dict[str, float]] = {}
     gas_sql = ", ".join(f"sum({f}_t), sum(co2e_{f}_t)" for f in FAMILIES)
     row = ws.execute(
         f"SELECT {gas_sql}, sum(co2e_unsplit_t) FROM results WHERE run_id = ?", [run_id]
     ).fetchone()
     for i, fam in enumerate(FAMILIES):
-        by_gas[fam.upper()] = {"mass_t": float(row[2 * i] or 0), "co2e_t": float(row[2 * i + 1] or 0)}
+        by_gas[fam.upper()] = {
+            "mass_t": float(row[2 * i] or 0),
+            "co2e_t": float(row[2 * i + 1] or 0),
+        }
     by_gas["CO2e_only"] = {"mass_t": 0.0, "co2e_t": float(row[-1] or 0)}
     problems = [
         {"record_id": r, "message": m}
         for r, m in ws.fetchall(
             "SELECT record_id, message FROM run_problems WHERE run_id = ? AND record_id IS NOT"
-            " NULL ORDER BY record_id LIMIT 1000", [run_id])
+            " NULL ORDER BY record_id LIMIT 1000",
+            [run_id],
+        )
     ]
-    notes = [m for (m,) in ws.fetchall(
-        "SELECT message FROM run_problems WHERE run_id = ? AND record_id IS NULL ORDER BY 1",
-        [run_id])]
+    notes = [
+        m
+        for (m,) in ws.fetchall(
+            "SELECT message FROM run_problems WHERE run_id = ? AND record_id IS NULL ORDER BY 1",
+            [run_id],
+        )
+    ]
     weighted = ws.execute(
         "SELECT sum(dq_score * co2e_t) / nullif(sum(co2e_t), 0) FROM results WHERE run_id = ?"
-        " AND scope = 3", [run_id]).fetchone()[0]
-    flagged = dict(ws.fetchall(
-        "SELECT f, count(*) FROM (SELECT unnest(string_split(flags, ';')) AS f FROM results"
-        " WHERE run_id = ? AND flags <> '') GROUP BY f ORDER BY f", [run_id]))
+        " AND scope = 3",
+        [run_id],
+    ).fetchone()[0]
+    flagged = dict(
+        ws.fetchall(
+            "SELECT f, count(*) FROM (SELECT unnest(string_split(flags, ';')) AS f FROM results"
+            " WHERE run_id = ? AND flags <> '') GROUP BY f ORDER BY f",
+            [run_id],
+        )
+    )
     renewable = ws.fetchall(
         "SELECT coalesce(site_kind, ''), sum(mwh), sum(renewable_mwh) FROM results"
-        " WHERE run_id = ? AND mwh > 0 GROUP BY 1 ORDER BY 1", [run_id])
+        " WHERE run_id = ? AND mwh > 0 GROUP BY 1 ORDER BY 1",
+        [run_id],
+    )
     return {
         "year": year,
         "run_id": run_id,
@@ -104,10 +126,13 @@ def breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:
         for fam in FAMILIES:
             mass, co2e = ws.execute(
                 f"SELECT coalesce(sum({fam}_t),0), coalesce(sum(co2e_{fam}_t),0) FROM results"
-                " WHERE run_id = ?", [run_id]).fetchone()
+                " WHERE run_id = ?",
+                [run_id],
+            ).fetchone()
             rows.append({"gas": fam.upper(), "mass_t": float(mass), "co2e_t": float(co2e)})
-        unsplit = ws.scalar("SELECT coalesce(sum(co2e_unsplit_t),0) FROM results WHERE run_id = ?",
-                            [run_id])
+        unsplit = ws.scalar(
+            "SELECT coalesce(sum(co2e_unsplit_t),0) FROM results WHERE run_id = ?", [run_id]
+        )
         rows.append({"gas": "CO2e_only", "mass_t": 0.0, "co2e_t": float(unsplit)})
         return rows
     exprs = {
@@ -115,7 +140,7 @@ def breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:
         "entity": "entity",
         "site": "coalesce(site, '')",
         "category": "CASE WHEN scope = 3 THEN CAST(category AS VARCHAR) ELSE 'scope ' ||"
-                    " CAST(scope AS VARCHAR) END",
+        " CAST(scope AS VARCHAR) END",
         "month": "strftime(period_start, '%Y-%m')",
         "activity": "activity",
     }
@@ -123,8 +148,14 @@ def breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:
         raise ZerotrailError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
     key = exprs[by]
     return [
-        {by: k, "scope1": float(a), "scope2_location": float(b), "scope2_market": float(c),
-         "scope3": float(d), "records": int(n)}
+        {
+            by: k,
+            "scope1": float(a),
+            "scope2_location": float(b),
+            "scope2_market": float(c),
+            "scope3": float(d),
+            "records": int(n),
+        }
         for k, a, b, c, d, n in ws.fetchall(
             f"""SELECT {key} AS k,
                 sum(CASE WHEN scope = 1 THEN co2e_t ELSE 0 END),
@@ -132,5 +163,7 @@ def breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:
                 sum(CASE WHEN scope = 2 THEN co2e_market_t ELSE 0 END),
                 sum(CASE WHEN scope = 3 THEN co2e_t ELSE 0 END),
                 count(*)
-                FROM results WHERE run_id = ? GROUP BY k ORDER BY k""", [run_id])
+                FROM results WHERE run_id = ? GROUP BY k ORDER BY k""",
+            [run_id],
+        )
     ]

@@ -1,0 +1,350 @@
+"""Emmet Group's activity streams: the plan's yearly numbers as lines of records to generate.
+
+Part of `demo/`. A `Line` is one stream (an activity at a site, or for an entity, with its unit,
+region, cadence and descriptive fields) and its yearly amounts from plan.py; `activities.py`
+turns each line into dated records. Electricity carries the site's grid region; every other
+record carries the entity's country (CN for all Chinese records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from zerotrail.demo.company import CLOUD, JV, START, entity, site
+from zerotrail.demo.plan import (
+    AIR_SHIFT,
+    CAR_SHIFT,
+    COMMUTING_BASE,
+    COOLING,
+    DQ_SPEND,
+    DQ_SURVEY,
+    ELECTRICITY_MWH,
+    FLAT,
+    FLEET_DIESEL_L,
+    FLEET_PETROL_L,
+    FREIGHT_BASE,
+    GAS_TREND,
+    GENERATOR_DIESEL_T,
+    HEADCOUNT,
+    HEATING,
+    JV_FACILITY_USD,
+    LANDFILL_TREND,
+    LEAK_TREND,
+    NATURAL_GAS_GJ,
+    RAIL_SHIFT,
+    RECYCLING_TREND,
+    REFRIGERANT_KG,
+    SERVER_BUYERS,
+    SERVER_CAPEX,
+    SERVER_CODE,
+    SPEND_CAT1,
+    SPEND_TREND,
+    STAFF,
+    TRAVEL,
+    TRAVEL_BASE,
+    TRAVEL_TREND,
+    WASTE_LANDFILL_T,
+    WASTE_PAPER_T,
+    Yearly,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One stream of activity records: an activity at a site (or for an entity) over the years.
+
+    `amounts` are full-year rates in `unit`; a line whose entity or site joins mid-year gets
+    the share of its active months. `cadence` is month, quarter or event (a few dated
+    refrigerant top-ups a year).
+    """
+
+    activity: str
+    unit: str
+    entity: str
+    site: str
+    region: str
+    amounts: Yearly
+    cadence: str = "month"
+    profile: tuple[float, ...] = FLAT
+    scope3_category: int | None = None
+    suppliers: tuple[str, ...] = ()
+    ch4_origin: str = ""
+    note: str = ""
+    evidence: str = ""  # URL path for the source document ("" for none)
+    dq: tuple[int, int, int, int, int] | None = None
+    corrections: bool = False  # spend lines: a few credit notes (negative rows)
+    start: date = START
+
+
+def _scale(base: float, trend: Yearly) -> Yearly:
+    a, b, c, d, e, f = (base * t for t in trend)
+    return (a, b, c, d, e, f)
+
+
+def _times(x: Yearly, y: Yearly) -> Yearly:
+    a, b, c, d, e, f = (p * q for p, q in zip(x, y, strict=True))
+    return (a, b, c, d, e, f)
+
+
+
+def _region(entity_id: str) -> str:
+    # Non-electricity records carry the country; electricity carries the site's grid region.
+    return entity(entity_id).country
+
+
+def _electricity() -> list[Line]:
+    lines = []
+    for site_id, mwh in ELECTRICITY_MWH.items():
+        s = site(site_id)
+        dc = s.kind.startswith("data_center")
+        # Data-centre meters read MWh; office and campus bills are in kWh.
+        unit, amounts = ("MWh", mwh) if dc else ("kWh", _scale(1000.0, mwh))
+        lines.append(
+            Line(
+                "electricity.grid",
+                unit,
+                s.entity,
+                s.site,
+                s.region,
+                amounts,
+                profile=COOLING,
+                note="utility bill" if not dc else "meter reading",
+                evidence="bills",
+                start=s.opened,
+            )
+        )
+    return lines
+
+
+def _scope1() -> list[Line]:
+    lines = []
+    for site_id, gj in NATURAL_GAS_GJ.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "stationary_combustion.natural_gas",
+                "GJ",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(gj, GAS_TREND),
+                profile=HEATING,
+                ch4_origin="fossil",
+                note="gas bill (energy basis)",
+                evidence="bills",
+            )
+        )
+    for site_id, tonnes in GENERATOR_DIESEL_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "stationary_combustion.diesel",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                tonnes,
+                cadence="quarter",
+                note="backup generator tests and outages",
+            )
+        )
+    fleet = site("FLEET-EAST")
+    lines.append(
+        Line(
+            "mobile_combustion.motor_gasoline",
+            "L",
+            fleet.entity,
+            fleet.site,
+            "CN",
+            FLEET_PETROL_L,
+            note="fuel cards, pool cars",
+        )
+    )
+    lines.append(
+        Line(
+            "mobile_combustion.diesel",
+            "L",
+            fleet.entity,
+            fleet.site,
+            "CN",
+            FLEET_DIESEL_L,
+            note="fuel cards, staff shuttle buses",
+        )
+    )
+    for site_id, key, kg in REFRIGERANT_KG:
+        s = site(site_id)
+        lines.append(
+            Line(
+                key,
+                "kg",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(kg, LEAK_TREND),
+                cadence="event",
+                note="top-up by service contractor",
+            )
+        )
+    return lines
+
+
+def _staff_lines(
+    key: str,
+    unit: str,
+    group: Yearly,
+    cadence: str,
+    note: str,
+    dq: tuple[int, int, int, int, int] | None = None,
+) -> list[Line]:
+    lines = []
+    for ent, share in STAFF:
+        e = entity(ent)
+        lines.append(
+            Line(
+                key,
+                unit,
+                ent,
+                "",
+                _region(ent),
+                _scale(share, group),
+                cadence=cadence,
+                profile=TRAVEL,
+                note=note,
+                dq=dq,
+                start=e.joined,
+            )
+        )
+    return lines
+
+
+def _travel_and_commuting() -> list[Line]:
+    lines = []
+    for key, unit, base in TRAVEL_BASE:
+        shift = AIR_SHIFT if ".air_" in key else RAIL_SHIFT if key.endswith(".rail") else None
+        trend = _times(TRAVEL_TREND, shift) if shift else TRAVEL_TREND
+        lines += _staff_lines(key, unit, _scale(base, trend), "month", "travel agency report")
+    for key, unit, base in COMMUTING_BASE:
+        trend = _times(HEADCOUNT, CAR_SHIFT) if key == "commuting.car" else HEADCOUNT
+        lines += _staff_lines(
+            key,
+            unit,
+            _scale(base, trend),
+            "quarter",
+            "commuting survey, extrapolated to headcount",
+            DQ_SURVEY,
+        )
+    return lines
+
+
+def _freight_and_waste() -> list[Line]:
+    capex_trend = _scale(1.0 / SERVER_CAPEX[0], SERVER_CAPEX)
+    lines = [
+        Line(
+            key,
+            "tonne-km",
+            CLOUD,
+            "",
+            "CN",
+            _scale(base, capex_trend),
+            cadence="quarter",
+            note="hardware deliveries, carrier statements",
+        )
+        for key, base in FREIGHT_BASE
+    ]
+    for site_id, tonnes in WASTE_LANDFILL_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "waste.mixed_msw.landfilled",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(tonnes, LANDFILL_TREND),
+                cadence="quarter",
+                note="waste contractor weighbridge tickets",
+            )
+        )
+    for site_id, tonnes in WASTE_PAPER_T.items():
+        s = site(site_id)
+        lines.append(
+            Line(
+                "waste.office_paper.recycled",
+                "t",
+                s.entity,
+                s.site,
+                "CN",
+                _scale(tonnes, RECYCLING_TREND),
+                cadence="quarter",
+                note="recycler receipts",
+            )
+        )
+    return lines
+
+
+def _suppliers(tag: str, n: int) -> tuple[str, ...]:
+    return tuple(f"SUP-{tag}-{i:02d}" for i in range(1, n + 1))
+
+
+def _spend() -> list[Line]:
+    lines = []
+    for code, usd, note, tag, n in SPEND_CAT1:
+        for ent, share in STAFF:
+            e = entity(ent)
+            lines.append(
+                Line(
+                    f"spend.naics.{code}",
+                    "USD",
+                    ent,
+                    "",
+                    _region(ent),
+                    _scale(usd * share, SPEND_TREND),
+                    scope3_category=1,
+                    suppliers=_suppliers(tag, n),
+                    note=note,
+                    evidence="inv",
+                    dq=DQ_SPEND,
+                    corrections=True,
+                    start=e.joined,
+                )
+            )
+    for ent, share in SERVER_BUYERS:
+        e = entity(ent)
+        lines.append(
+            Line(
+                f"spend.naics.{SERVER_CODE}",
+                "USD",
+                ent,
+                "",
+                _region(ent),
+                _scale(share, SERVER_CAPEX),
+                scope3_category=2,
+                suppliers=_suppliers("SRV", 4),
+                note="servers and network gear",
+                evidence="inv",
+                dq=DQ_SPEND,
+                corrections=True,
+                start=e.joined,
+            )
+        )
+    lines.append(
+        Line(
+            "spend.naics.561720",
+            "USD",
+            JV,
+            "",
+            "CN",
+            _scale(JV_FACILITY_USD, SPEND_TREND),
+            scope3_category=1,
+            suppliers=_suppliers("FAC", 1),
+            note="JV office services",
+            dq=DQ_SPEND,
+        )
+    )
+    return lines
+
+
+def lines() -> list[Line]:
+    """Every activity stream of the demo, in the order records are numbered."""
+    return [*_electricity(), *_scope1(), *_travel_and_commuting(), *_freight_and_waste(), *_spend()]
