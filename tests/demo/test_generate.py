@@ -21,16 +21,10 @@ import pytest
 
 from zerotrail.demo import DemoFiles, write_demo, write_scaled
 from zerotrail.demo.company import US_ACQUIRED
-from zerotrail.demo.plan import lines
-from zerotrail.demo.proxies import (
-    CUSTOM_COLUMNS,
-    PROXY_SET,
-    FactorLine,
-    gaps,
-    read_library,
-    shipped_library,
-)
+from zerotrail.demo.library import CUSTOM_COLUMNS, FactorLine, read_library, shipped_library
+from zerotrail.demo.proxies import PROXY_SET, gaps
 from zerotrail.demo.scaled import SCALED_COLUMNS, scaled_schema
+from zerotrail.demo.streams import lines
 from zerotrail.errors import FactorError
 from zerotrail.factors.custom import read_custom_csv
 from zerotrail.ingest.formats import ACTIVITIES, ENTITIES, INSTRUMENTS, SITES

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from zerotrail.demo.company import YEARS
-from zerotrail.demo.plan import Line, lines
+from zerotrail.demo.streams import Line, lines
 from zerotrail.ingest.formats import ACTIVITIES
 
 EVIDENCE_HOST = "https://erp.emmet.example"

@@ -21,9 +21,10 @@ from pathlib import Path
 from zerotrail.demo.activities import activities
 from zerotrail.demo.company import ENTITIES, SITES
 from zerotrail.demo.instruments import instruments
-from zerotrail.demo.plan import lines
-from zerotrail.demo.proxies import CUSTOM_COLUMNS, derive, read_library
+from zerotrail.demo.library import CUSTOM_COLUMNS, read_library
+from zerotrail.demo.proxies import derive
 from zerotrail.demo.scaled import write_scaled
+from zerotrail.demo.streams import lines
 from zerotrail.ingest.formats import ACTIVITIES, INSTRUMENTS
 from zerotrail.ingest.formats import ENTITIES as ENTITIES_FORMAT
 from zerotrail.ingest.formats import SITES as SITES_FORMAT

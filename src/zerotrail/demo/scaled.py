@@ -20,7 +20,7 @@ from typing import Any
 
 from zerotrail.demo.company import CLOUD, INTL, PAY, ROOT, US, US_ACQUIRED, YEARS, site
 from zerotrail.demo.company import entity as entity_of
-from zerotrail.demo.plan import SERVER_CODE, SPEND_CAT1
+from zerotrail.demo.plan import SERVER_CAPEX, SERVER_CODE, SPEND_CAT1
 
 # Column order of the Parquet file (the ACTIVITIES columns the demo uses, data-quality aside).
 SCALED_COLUMNS: tuple[str, ...] = (
@@ -81,7 +81,7 @@ class _Vocabulary:
         self.n_months = len(months)
         # Spend lines: (key, category) weighted by the plan's group spend.
         lines = [(f"spend.naics.{code}", 1, usd) for code, usd, *_ in SPEND_CAT1]
-        lines.append((f"spend.naics.{SERVER_CODE}", 2, 2000e6))
+        lines.append((f"spend.naics.{SERVER_CODE}", 2, SERVER_CAPEX[0]))
         total = sum(w for *_, w in lines)
         self.spend_weights = [w / total for *_, w in lines]
         self.spend_category = [c for _, c, _ in lines]

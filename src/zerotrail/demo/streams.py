@@ -87,7 +87,6 @@ def _times(x: Yearly, y: Yearly) -> Yearly:
     return (a, b, c, d, e, f)
 
 
-
 def _region(entity_id: str) -> str:
     # Non-electricity records carry the country; electricity carries the site's grid region.
     return entity(entity_id).country
