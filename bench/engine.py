@@ -125,7 +125,8 @@ def _calculate(work: Path, rows: int) -> int:
 _SQL = """
 CREATE OR REPLACE TABLE sql_results AS
 WITH a AS (
-  SELECT * FROM activities WHERE current AND period_start BETWEEN DATE '{y}-01-01' AND DATE '{y}-12-31'
+  SELECT * FROM activities
+  WHERE current AND period_start BETWEEN DATE '{y}-01-01' AND DATE '{y}-12-31'
 ), keys AS (SELECT DISTINCT activity, region, unit, period_start FROM a),
 heads AS (
   SELECT factor_id, min(activity) AS activity, min(region) AS region, min(valid_from) AS vf,
@@ -237,10 +238,7 @@ _STEP_SECONDS: list[float] = []
 def run_child(step: str, work: Path, rows: int, extra: int) -> None:
     t = time.perf_counter()
     fn = {"prepare": _prepare, "import": _import, "calculate": _calculate, "sql": _sql}
-    if step == "python":
-        n = _python(work, rows, extra)
-    else:
-        n = fn[step](work, rows)
+    n = _python(work, rows, extra) if step == "python" else fn[step](work, rows)
     seconds = _STEP_SECONDS[0] if _STEP_SECONDS else time.perf_counter() - t
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "rows": n}))
