@@ -455,6 +455,7 @@ def calculate(
             },
         ),
         gwp_set=settings.gwp_set,
+        stage=lambda table, name: _stage(ws, be, table, name),
     )
     run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     results = calc.results.mutate(run_id=ibis.literal(run_id)).select(*RESULT_COLUMNS)
@@ -483,6 +484,12 @@ def calculate(
     return RunSummary(
         run_id, year, settings.gwp_set, settings.approach, n_records, n_problems, tuple(prep.notes)
     )
+
+
+def _stage(ws: Workspace, be: Any, table: Any, name: str) -> Any:
+    """Materialise an intermediate engine table as a temporary table of this session."""
+    ws.execute(f"DROP TABLE IF EXISTS {name}")
+    return be.create_table(name, table, temp=True)
 
 
 def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:

@@ -56,30 +56,30 @@ def register(app: typer.Typer) -> None:
             rep = import_activities(ws, files.activities)
             common.out.print(f"imported {rep.added:,} activity records from {files.activities}")
             table = Table(title="Emmet Group inventory (t CO2e, AR5, operational control)")
-            for col in (
-                "year",
-                "Scope 1",
-                "Scope 2 loc.",
-                "Scope 2 mkt.",
-                "Scope 1+2 mkt.",
-                "Scope 3",
-                "Total mkt.",
-                "problems",
-            ):
+            columns = {
+                "year": "year",
+                "Scope 1": "scope1",
+                "Scope 2 loc.": "scope2_location",
+                "Scope 2 mkt.": "scope2_market",
+                "Scope 1+2 mkt.": None,
+                "Scope 3 loc.": "scope3",
+                "Scope 3 mkt.": "scope3_market",
+                "Total mkt.": "total_market",
+                "problems": "problem_count",
+            }
+            for col in columns:
                 table.add_column(col, justify="right")
             for year in YEARS:
                 calculate(ws, InventorySettings(year))
                 d = summary(ws, year)
-                t = common.tonnes
+                d["Scope 1+2 mkt."] = d["scope1"] + d["scope2_market"]
                 table.add_row(
-                    str(year),
-                    t(d["scope1"]),
-                    t(d["scope2_location"]),
-                    t(d["scope2_market"]),
-                    t(d["scope1"] + d["scope2_market"]),
-                    t(d["scope3"]),
-                    t(d["total_market"]),
-                    str(d["problem_count"]),
+                    *[
+                        str(d[key or col])
+                        if col in ("year", "problems")
+                        else f"{d[key or col]:,.0f}"
+                        for col, key in columns.items()
+                    ]
                 )
         common.out.print(table)
         common.out.print(f"workspace: {db}")

@@ -24,6 +24,7 @@ no usable factor, to be reported as problems).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,13 @@ SIG = (
     "origin_k",
     "cat_k",
 )
+
+
+Stage = Callable[[Any, str], Any]
+
+
+def _no_stage(table: Any, name: str) -> Any:
+    return table
 
 
 @dataclass(frozen=True)
@@ -91,17 +99,25 @@ def calculate(
     mwh: Any,
     pools: Any,
     gwp_set: str,
+    stage: Stage = _no_stage,
 ) -> Calculation:
+    """Build the calculation; `stage(table, name)` may materialise intermediate tables.
+
+    The small per-signature tables are natural checkpoints: materialising them keeps each
+    compiled query small (Ibis compile time grows quickly with expression size) and lets the
+    backend plan the large per-record join on known cardinalities. The default does nothing,
+    so the result is one expression.
+    """
     a = _keyed(acts)
-    sig = a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum())
-    heads = factor_heads(factors)
-    coef = coefficients(factors, gases)
+    sig = stage(a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum()), "zt_sig")
+    heads = stage(factor_heads(factors), "zt_heads")
+    coef = stage(coefficients(factors, gases), "zt_coef")
 
     chosen = resolve(sig, heads, conv, lineage)
     s = sig.join(chosen, list(RESOLVE_KEYS))
     s = s.join(coef, [("factor_id", "factor_id"), ("origin_k", "origin")])
     # A factor with a gas the GWP set cannot weigh is not used (it would undercount).
-    s = s.filter(s.n_gases_found == s.n_gases)
+    s = stage(s.filter(s.n_gases_found == s.n_gases), "zt_resolved")
     unresolved = sig.anti_join(s.select(*SIG), list(SIG))
 
     s = s.join(shares, "entity")
@@ -150,7 +166,8 @@ def calculate(
         t_bio=per * s.k_bio,
         t_co2e=loc_t,
     )
-    s = _market(s, pools, loc_t)
+    s = stage(s, "zt_located")
+    s = _market(s, pools, s.t_co2e)
     s = s.mutate(flags=_flags(s, gwp_set))
 
     keep = [
@@ -176,7 +193,7 @@ def calculate(
         "renewable_u",
         "flags",
     ]
-    s = s.select(*keep).rename(used_factor_id="factor_id")
+    s = stage(s.select(*keep).rename(used_factor_id="factor_id"), "zt_signatures")
 
     rows = a.join(s, list(SIG))
     q = rows.quantity

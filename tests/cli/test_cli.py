@@ -1,0 +1,111 @@
+"""The command line end to end: a user's session from init to the inventory JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.engines.conftest import ROOT, write_csv
+
+SITES = [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}]
+ACTS = [
+    {
+        "record_id": "a1",
+        "entity": "E",
+        "site": "HZ",
+        "period_start": "2023-01-01",
+        "period_end": "2023-12-31",
+        "activity": "electricity.grid",
+        "quantity": 1000,
+        "unit": "MWh",
+        "region": "CN-EAST",
+    },
+    {
+        "record_id": "a2",
+        "entity": "E",
+        "site": "HZ",
+        "period_start": "2023-02-01",
+        "period_end": "2023-02-28",
+        "activity": "fugitive.SF6",
+        "quantity": 1,
+        "unit": "kg",
+        "region": "CN",
+    },
+]
+
+
+def zt(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zerotrail", "--db", str(tmp / "w.duckdb"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        check=False,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+
+
+def test_version(tmp_path: Path) -> None:
+    out = zt(tmp_path, "--version")
+    assert out.returncode == 0 and out.stdout.startswith("zerotrail ")
+
+
+def test_factors_search_without_workspace_shows_source_and_licence(tmp_path: Path) -> None:
+    out = zt(tmp_path, "factors", "search", "diesel", "--region", "US", "--limit", "3")
+    assert out.returncode == 0, out.stderr
+    assert "EPA GHG Emission Factors Hub" in out.stdout
+    assert "public domain" in out.stdout
+
+
+def test_gwp_show(tmp_path: Path) -> None:
+    out = zt(tmp_path, "gwp", "show", "--set", "AR6")
+    assert out.returncode == 0
+    assert "27.9" in out.stdout and "HFC-134a" in out.stdout
+
+
+def test_session_init_import_calculate_inventory(tmp_path: Path) -> None:
+    assert zt(tmp_path, "init", "--organization", "Emmet").returncode == 0
+    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS)):
+        out = zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+        assert out.returncode == 0, out.stderr
+    out = zt(tmp_path, "calculate", "--year", "2023")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(zt(tmp_path, "inventory", "--year", "2023", "--format", "json").stdout)
+    # 1,000 MWh x 0.5500 t/MWh (MEE/NBS 2023 East China) = 550 t; 1 kg SF6 x 23,500 (AR5).
+    assert data["scope2_location"] == pytest.approx(550.0)
+    assert data["scope1"] == pytest.approx(23.5)
+    assert set(data["scope3_by_category"]) == {str(c) for c in range(1, 16)}
+    assert data["by_gas"]["SF6"] == {"mass_t": pytest.approx(0.001), "co2e_t": pytest.approx(23.5)}
+    for key in (
+        "year",
+        "gwp_set",
+        "consolidation",
+        "scope2_market",
+        "scope3",
+        "biogenic_co2",
+        "total_location",
+        "total_market",
+        "problems",
+    ):
+        assert key in data
+    csv_out = zt(tmp_path, "inventory", "--year", "2023", "--format", "csv", "--by", "gas")
+    assert csv_out.stdout.splitlines()[0] == "gas,mass_t,co2e_t"
+
+
+def test_bad_file_exits_1_naming_row_and_column(tmp_path: Path) -> None:
+    zt(tmp_path, "init")
+    zt(tmp_path, "import", "entities", str(write_csv(tmp_path / "e.csv", ROOT)))
+    bad = [{**ACTS[1], "quantity": "lots"}]
+    out = zt(tmp_path, "import", "activities", str(write_csv(tmp_path / "a.csv", bad)))
+    assert out.returncode == 1
+    assert "row 2, column 'quantity': not a number: lots" in out.stderr
+
+
+def test_missing_workspace_is_one_clear_line(tmp_path: Path) -> None:
+    out = zt(tmp_path, "inventory", "--year", "2023")
+    assert out.returncode == 1
+    assert "zerotrail init" in out.stderr and "Traceback" not in out.stderr
