@@ -122,8 +122,7 @@ def _calculate(work: Path, rows: int) -> int:
     return summary.records + summary.problems
 
 
-_SQL = """
-CREATE OR REPLACE TABLE sql_results AS
+_CTES = """
 WITH a AS (
   SELECT * FROM activities
   WHERE current AND period_start BETWEEN DATE '{y}-01-01' AND DATE '{y}-12-31'
@@ -146,11 +145,15 @@ heads AS (
   SELECT f.factor_id, sum(f.value * g.co2e) AS co2e, sum(f.value * g.m_co2) AS co2
   FROM factors f JOIN bench_gases g ON g.gas = f.gas GROUP BY f.factor_id
 )
-SELECT a.record_id, a.quantity * c.multiplier * s.share * coef.co2 / 1000 AS co2_t,
+"""
+_SQL = (
+    "CREATE OR REPLACE TABLE sql_results AS"
+    + _CTES
+    + """SELECT a.record_id, a.quantity * c.multiplier * s.share * coef.co2 / 1000 AS co2_t,
        a.quantity * c.multiplier * s.share * coef.co2e / 1000 AS co2e_t
 FROM a JOIN chosen c USING (activity, region, unit, period_start)
-JOIN coef USING (factor_id) JOIN bench_shares s ON s.entity = a.entity
-"""
+JOIN coef ON coef.factor_id = c.factor_id JOIN bench_shares s ON s.entity = a.entity"""
+)
 
 
 def _sql_inputs(ws: object) -> None:

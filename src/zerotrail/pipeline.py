@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from zerotrail.engine.calculate import calculate as calculate_expr
+from zerotrail.engine.calculate import keyed, per_record
 from zerotrail.engine.inputs import (
     EntityRow,
     FactorUnit,
@@ -35,49 +36,6 @@ from zerotrail.model.keys import family_of
 from zerotrail.model.regions import market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
-
-RESULT_COLUMNS = (
-    "run_id",
-    "record_id",
-    "version",
-    "entity",
-    "site",
-    "site_kind",
-    "period_start",
-    "activity",
-    "scope",
-    "category",
-    "method",
-    "factor_id",
-    "factor_set",
-    "factor_region",
-    "factor_verified",
-    "share",
-    "co2_t",
-    "ch4_t",
-    "n2o_t",
-    "hfc_t",
-    "pfc_t",
-    "sf6_t",
-    "nf3_t",
-    "co2e_co2_t",
-    "co2e_ch4_t",
-    "co2e_n2o_t",
-    "co2e_hfc_t",
-    "co2e_pfc_t",
-    "co2e_sf6_t",
-    "co2e_nf3_t",
-    "co2e_unsplit_t",
-    "co2e_t",
-    "co2e_market_t",
-    "biogenic_co2_t",
-    "mwh",
-    "covered_mwh",
-    "renewable_mwh",
-    "dq_score",
-    "gwp_set",
-    "flags",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,11 +205,40 @@ def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
-    """Gather the small tables the engine joins in, from the workspace, in plain Python."""
-    year = settings.year
+def supplier_activities(ws: Workspace) -> list[str]:
+    """Keys that have supplier-specific factors (the supplier matters only for these)."""
+    return [
+        r[0]
+        for r in ws.fetchall(
+            "SELECT DISTINCT activity FROM factors WHERE supplier IS NOT NULL ORDER BY 1"
+        )
+    ]
+
+
+def year_activities(ws: Workspace, year: int) -> Any:
+    be = ws.ibis()
     y0, y1 = year_bounds(year)
-    where = "current AND period_start BETWEEN ? AND ?"
+    acts = be.table("activities")
+    return acts.filter(acts.current & acts.period_start.between(y0, y1))
+
+
+def stage_signatures(ws: Workspace, year: int) -> Any:
+    """Group the year's records by signature into the session table `zt_sig` (one scan)."""
+    from zerotrail.engine.calculate import signatures
+
+    return _stage(
+        ws, ws.ibis(), signatures(year_activities(ws, year), supplier_activities(ws)), "zt_sig"
+    )
+
+
+def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
+    """Gather the small tables the engine joins in, in plain Python.
+
+    Distinct values come from the staged signatures (`stage_signatures`), not from the
+    activity table, so this costs the same for a thousand records as for a billion.
+    """
+    year = settings.year
+    stage_signatures(ws, year)
     ents = [
         EntityRow(e, p, float(s), fc, bool(oc))
         for e, p, s, fc, oc in ws.fetchall(
@@ -267,12 +254,7 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
         for s, e, k, c in ws.fetchall("SELECT site, entity, kind, operational_control FROM sites")
     ]
 
-    pairs = [
-        (a, u)
-        for a, u in ws.fetchall(
-            f"SELECT DISTINCT activity, unit FROM activities WHERE {where}", [y0, y1]
-        )
-    ]
+    pairs = [(a, u) for a, u in ws.fetchall("SELECT DISTINCT activity, unit FROM zt_sig")]
     grid_units = {u for a, u in pairs if a == "electricity.grid"}
     pairs += [("electricity.residual_mix", u) for u in grid_units]
     activities = sorted({a for a, _ in pairs})
@@ -289,13 +271,7 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
         if activities
         else []
     )
-    pinned = [
-        r[0]
-        for r in ws.fetchall(
-            f"SELECT DISTINCT factor_id FROM activities WHERE {where} AND factor_id IS NOT NULL",
-            [y0, y1],
-        )
-    ]
+    pinned = [r[0] for r in ws.fetchall("SELECT DISTINCT pin_k FROM zt_sig WHERE pin_k <> ''")]
     if pinned:
         funits += [
             FactorUnit(*r)
@@ -307,9 +283,7 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
         ]
         # A pinned factor converts from the record's own key and unit.
         pin_pairs = ws.fetchall(
-            f"SELECT DISTINCT activity, unit, factor_id FROM activities WHERE {where}"
-            " AND factor_id IS NOT NULL",
-            [y0, y1],
+            "SELECT DISTINCT activity, unit, pin_k FROM zt_sig WHERE pin_k <> ''"
         )
         by_id = {f.factor_id: f for f in funits}
         funits += [
@@ -320,9 +294,7 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
             if fid in by_id
         ]
     conv = conversions(pairs, funits)
-    regions = [
-        r[0] for r in ws.fetchall(f"SELECT DISTINCT region FROM activities WHERE {where}", [y0, y1])
-    ]
+    regions = [r[0] for r in ws.fetchall("SELECT DISTINCT region FROM zt_sig")]
     lineage = [
         {"region": r, "ancestor": a, "level": lvl, "market": market_of(r)}
         for r, a, lvl in region_lineage(regions)
@@ -353,9 +325,7 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
 
     consumption: dict[str, set[str]] = {}
     for site, ent, region in ws.fetchall(
-        f"SELECT DISTINCT site, entity, region FROM activities WHERE {where}"
-        " AND activity = 'electricity.grid'",
-        [y0, y1],
+        "SELECT DISTINCT site_k, entity, region FROM zt_sig WHERE activity = 'electricity.grid'"
     ):
         consumption.setdefault(f"entity:{ent}", set()).add(market_of(region))
         if site:
@@ -381,17 +351,16 @@ def calculate(
     step = progress or no_progress()
     _check_settings(ws, settings)
     year = settings.year
-    y0, y1 = year_bounds(year)
     step("preparing")
     prep = prepare(ws, settings)
     be = ws.ibis()
     import ibis
 
-    acts = be.table("activities")
-    acts = acts.filter(acts.current & acts.period_start.between(y0, y1))
+    acts = year_activities(ws, year)
+    suppliers = supplier_activities(ws)
     fam_cols = ["co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3"]
     calc = calculate_expr(
-        acts=acts,
+        sig=be.table("zt_sig"),
         factors=be.table("factors"),
         conv=_memtable(
             [
@@ -458,32 +427,78 @@ def calculate(
         stage=lambda table, name: _stage(ws, be, table, name),
     )
     run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    results = calc.results.mutate(run_id=ibis.literal(run_id)).select(*RESULT_COLUMNS)
+    columns = [
+        r[0]
+        for r in ws.fetchall(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'run_signatures'"
+            " ORDER BY ordinal_position"
+        )
+    ]
+    signatures = calc.signatures.mutate(run_id=ibis.literal(run_id)).select(*columns)
+    as_of = ws.scalar("SELECT max(import_id) FROM imports") or ""
     step("calculating")
     with ws.transaction():
-        be.insert("results", results)
-        unresolved = calc.unresolved
-        n_problems = _store_unresolved(ws, be, run_id, acts, unresolved)
+        be.insert("run_signatures", signatures)
+        for activity in suppliers:
+            ws.execute("INSERT INTO run_supplier_keys VALUES (?, ?)", [run_id, activity])
+        n_problems = _store_unresolved(ws, be, run_id, acts, calc.unresolved)
         for n in prep.notes:
             ws.execute("INSERT INTO run_problems VALUES (?, NULL, ?)", [run_id, n])
-        n_records = int(ws.scalar("SELECT count(*) FROM results WHERE run_id = ?", [run_id]))
         ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [year])
         ws.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
             [
                 run_id,
                 year,
                 settings.gwp_set,
                 settings.approach,
                 settings.blend_rule,
-                n_records,
+                0,
                 n_problems,
                 datetime.now(UTC).replace(tzinfo=None),
+                as_of,
             ],
         )
+        ensure_results_view(ws, be)
+        n_records = int(
+            ws.scalar(
+                "SELECT coalesce(sum(sig_records), 0) FROM run_signatures WHERE run_id = ?",
+                [run_id],
+            )
+        )
+        ws.execute("UPDATE runs SET records = ? WHERE run_id = ?", [n_records, run_id])
     return RunSummary(
         run_id, year, settings.gwp_set, settings.approach, n_records, n_problems, tuple(prep.notes)
     )
+
+
+def results_expr(be: Any) -> Any:
+    """Per-record results of every run, from the engine's own per-record expression.
+
+    A run sees the record versions imported up to its `as_of_import` and not yet superseded
+    then, in its year; each is keyed as the run keyed it and joined to the run's signatures.
+    """
+    a = be.table("activities")
+    r = be.table("runs").select("run_id", "year", "as_of_import")
+    seen = a.join(
+        r,
+        [
+            a.period_start.year() == r.year,
+            a.import_id <= r.as_of_import,
+            a.superseded_by.isnull() | (a.superseded_by > r.as_of_import),
+        ],
+    )
+    sk = be.table("run_supplier_keys").rename(sk_run="run_id", sk_activity="activity")
+    seen = seen.left_join(sk, [seen.run_id == sk.sk_run, seen.activity == sk.sk_activity])
+    k = keyed(seen, seen.sk_activity.notnull()).drop("sk_run", "sk_activity")
+    return per_record(k, be.table("run_signatures"), extra_keys=("run_id",))
+
+
+def ensure_results_view(ws: Workspace, be: Any) -> None:
+    import ibis
+
+    sql = ibis.to_sql(results_expr(be), dialect="duckdb")
+    ws.execute(f"CREATE OR REPLACE VIEW results AS {sql}")
 
 
 def _stage(ws: Workspace, be: Any, table: Any, name: str) -> Any:

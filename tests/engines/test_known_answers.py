@@ -405,3 +405,26 @@ def test_consolidation_approaches(
     assert r["x-E"]["co2e_t"] == pytest.approx(23.5)
     assert r["x-JV"]["co2e_t"] == pytest.approx(23.5 * jv)
     assert r["x-SUB"]["co2e_t"] == pytest.approx(23.5 * sub)
+
+
+def test_a_run_keeps_the_record_versions_it_calculated(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # 10 kg SF6 = 235 t (AR5 23,500); the record is then replaced by 20 kg. The first run's
+    # per-record results still show 235 t; a new run shows 470 t and supersedes it.
+    from tests.engines.conftest import write_csv
+    from zerotrail.ingest.activities import import_activities
+
+    run(workspace, tmp_path, [act("s1", "fugitive.SF6", 10, "kg", "CN")])
+    first = workspace.scalar("SELECT run_id FROM runs WHERE current")
+    import_activities(
+        workspace,
+        write_csv(tmp_path / "b.csv", [act("s1", "fugitive.SF6", 20, "kg", "CN")]),
+        replace=True,
+    )
+    calculate(workspace, InventorySettings(2024))
+    assert workspace.scalar(
+        "SELECT co2e_t FROM results WHERE run_id = ?", [first]
+    ) == pytest.approx(235.0)
+    assert results(workspace, 2024)["s1"]["co2e_t"] == pytest.approx(470.0)
+    assert results(workspace, 2024)["s1"]["version"] == 2

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zerotrail.cli import common
-from zerotrail.ingest.activities import ImportReport
+from zerotrail.ingest.imports import ImportReport
 
 app = typer.Typer(help="Import data files (CSV, XLSX or Parquet).", no_args_is_help=True)
 

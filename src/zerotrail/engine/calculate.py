@@ -8,7 +8,7 @@ Each activity row then costs one join and a few multiplications. Every step is l
 quantity, so this gives exactly the per-row result (the reference implementation checks it).
 
 Inputs (Ibis tables, any backend):
-  acts       current activity records of the year (columns of the `activities` table)
+  sig        `signatures(acts)`: the activity records of the year grouped by signature
   factors    the factor library (long: one row per factor and gas)
   conv       (activity, unit, factor_id, multiplier, via_heat)  from inputs.conversions
   lineage    (region, ancestor, level, market)                   from inputs.region_lineage
@@ -18,13 +18,13 @@ Inputs (Ibis tables, any backend):
   keyinfo    (activity, scope, default_category, method, method_dq, is_grid, regional)
   mwh        (unit, mwh_per_unit)
   pools      (pool_kind, pool_key, market, inst_mwh, inst_rate_t, inst_renewable_mwh)
-Output: `Calculation.results` (one row per activity record) and `.unresolved` (signatures with
-no usable factor, to be reported as problems).
+Output: `Calculation.signatures` (per-signature coefficients; `per_record` turns them into one
+result row per activity record) and `.unresolved` (signatures with no usable factor).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,16 +57,24 @@ def _no_stage(table: Any, name: str) -> Any:
 
 @dataclass(frozen=True)
 class Calculation:
-    results: Any
+    """`signatures`: one row per signature with its factor, flags and per-unit coefficients
+    (what a run stores); `unresolved`: signatures no factor fits."""
+
+    signatures: Any
     unresolved: Any
 
 
-def _keyed(acts: Any) -> Any:
-    """Null-free key columns, so joins on them behave the same on every engine."""
+def keyed(acts: Any, has_supplier_factor: Any) -> Any:
+    """Null-free signature key columns, so joins on them behave the same on every engine.
+
+    The supplier only matters for keys that have supplier-specific factors
+    (`has_supplier_factor`, a boolean expression or literal); elsewhere it is left out of the
+    signature, which would otherwise grow to one per purchase-order line.
+    """
     return acts.mutate(
         site_k=acts.site.fill_null(""),
         pin_k=acts.factor_id.fill_null(""),
-        supplier_k=acts.supplier.fill_null(""),
+        supplier_k=ibis.ifelse(has_supplier_factor, acts.supplier.fill_null(""), ""),
         origin_k=acts.ch4_origin.fill_null(""),
         cat_k=acts.scope3_category.fill_null(0),
     )
@@ -87,8 +95,15 @@ def coefficients(factors: Any, gases: Any) -> Any:
     return j.group_by([j.factor_id, j.origin]).aggregate(**agg)
 
 
+def signatures(acts: Any, supplier_activities: Sequence[str] = ()) -> Any:
+    """The distinct signatures of the activity rows, with their summed quantity and count."""
+    has_supplier = acts.activity.isin(list(supplier_activities)) if supplier_activities else False
+    a = keyed(acts, has_supplier)
+    return a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum(), sig_records=a.count())
+
+
 def calculate(
-    acts: Any,
+    sig: Any,
     factors: Any,
     conv: Any,
     lineage: Any,
@@ -108,8 +123,6 @@ def calculate(
     backend plan the large per-record join on known cardinalities. The default does nothing,
     so the result is one expression.
     """
-    a = _keyed(acts)
-    sig = stage(a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum()), "zt_sig")
     heads = stage(factor_heads(factors), "zt_heads")
     coef = stage(coefficients(factors, gases), "zt_coef")
 
@@ -172,6 +185,7 @@ def calculate(
 
     keep = [
         *SIG,
+        "sig_records",
         "factor_id",
         "factor_set",
         "f_region",
@@ -193,9 +207,19 @@ def calculate(
         "renewable_u",
         "flags",
     ]
-    s = stage(s.select(*keep).rename(used_factor_id="factor_id"), "zt_signatures")
+    s = s.select(*keep).mutate(gwp_set=ibis.literal(gwp_set))
+    return Calculation(signatures=s, unresolved=unresolved)
 
-    rows = a.join(s, list(SIG))
+
+def per_record(a: Any, s: Any, extra_keys: Sequence[str] = ()) -> Any:
+    """Each keyed activity row times its signature's coefficients: the per-record results.
+
+    `a` carries the SIG key columns (see `keyed`), `s` the signatures of `calculate`;
+    `extra_keys` (a run id, say) are joined on too and kept in the output.
+    """
+    # The record's own `factor_id` is its pin; the signature's is the factor used.
+    s = s.rename(used_factor_id="factor_id")
+    rows = a.join(s, [*extra_keys, *SIG])
     q = rows.quantity
     dq_cols = [
         rows.dq_technology,
@@ -207,6 +231,7 @@ def calculate(
     dq_n = sum((c.notnull().cast("int32") for c in dq_cols), ibis.literal(0))
     dq_sum = sum((c.fill_null(0).cast("float64") for c in dq_cols), ibis.literal(0.0))
     results = rows.select(
+        *extra_keys,
         record_id=rows.record_id,
         version=rows.version,
         entity=rows.entity,
@@ -232,10 +257,10 @@ def calculate(
         covered_mwh=q * rows.covered_u,
         renewable_mwh=q * rows.renewable_u,
         dq_score=ibis.ifelse(dq_n > 0, dq_sum / dq_n.cast("float64"), rows.method_dq),
-        gwp_set=ibis.literal(gwp_set),
+        gwp_set=rows.gwp_set,
         flags=rows.flags,
     )
-    return Calculation(results=results, unresolved=unresolved)
+    return results
 
 
 def _left(s: Any, t: Any, on: list[tuple[str, str]]) -> Any:

@@ -1,23 +1,24 @@
 """Importing activity records: set-wise checks in the database, then one transactional insert.
 
-The file is staged as a view that DuckDB streams, so memory stays bounded however large the file.
-Checks on distinct values (keys, units, regions) run once per distinct value in Python; checks on
-rows run as SQL over the whole file. Only a file with no problems is written. Records already in
-the workspace with identical content are skipped (re-importing a file changes nothing); a changed
-record is refused unless `replace`, which marks the old version superseded and adds a new one.
+The file is staged as a view (Parquet, streamed) or a temporary table (CSV, XLSX), so memory
+stays bounded however large the file. Checks on distinct values (keys, units, regions) run once
+per distinct value in Python; checks on rows run in one pass of SQL over the file, each failed
+check becoming a (row, column, message) problem. Only a file with no problems is written.
+Records already stored with identical content are skipped (re-importing a file changes nothing);
+a changed record is refused unless `replace`, which marks the old version superseded (kept) and
+adds the new one as the next version.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from zerotrail.errors import Problem, UnitError
-from zerotrail.ingest.checks import Progress, collect, no_progress, raise_if, sql_text
-from zerotrail.ingest.files import file_format, missing_columns, sha256_file, stage_large
+from zerotrail.ingest.checks import MAX_LISTED, Progress, no_progress, raise_if, sql_text
+from zerotrail.ingest.files import file_format, missing_columns, stage_large
 from zerotrail.ingest.formats import ACTIVITIES
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import region_problem
 from zerotrail.store.workspace import Workspace
@@ -37,17 +38,25 @@ _TEXT = (
     "note",
 )
 _DQ = ("dq_technology", "dq_time", "dq_geography", "dq_completeness", "dq_reliability")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    kind: str
-    file: str
-    rows: int
-    added: int
-    replaced: int
-    unchanged: int
-    import_id: str | None
+# The stored fields, in table order after (record_id, version, current).
+_FIELDS = (
+    "entity",
+    "site",
+    "period_start",
+    "period_end",
+    "activity",
+    "quantity",
+    "unit",
+    "region",
+    "scope3_category",
+    "supplier",
+    "factor_id",
+    "ch4_origin",
+    "evidence",
+    "note",
+    *_DQ,
+)
+_EVIDENCE = r"((sha256:[0-9a-fA-F]{64}|[A-Za-z][A-Za-z0-9+.-]*:[^[:space:]]+)([[:space:]]+|$))+"
 
 
 def unit_problem(con: Any, activity: str, unit: str) -> str | None:
@@ -76,65 +85,59 @@ def unit_problem(con: Any, activity: str, unit: str) -> str | None:
     )
 
 
+_NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT")
+
+
 def _typed_view(con: Any, columns: tuple[str, ...]) -> None:
+    """Typed columns (NULL where a value does not parse) beside the raw text for messages.
+
+    Columns a Parquet file already types (dates, numbers) are used as they are: parsing them
+    from text again would cost more than the rest of the import.
+    """
+    types = {
+        str(n).strip().lower(): str(t).upper()
+        for n, t, *_ in con.execute("DESCRIBE zt_stage").fetchall()
+    }
     have = set(columns)
 
-    def text(c: str) -> str:
+    def text(c: str, alias: str) -> str:
         if c not in have:
-            return f"CAST(NULL AS VARCHAR) AS {c}"
-        return f"NULLIF(trim(CAST(\"{c}\" AS VARCHAR)), '') AS {c}"
+            return f"CAST(NULL AS VARCHAR) AS {alias}"
+        if types.get(c, "VARCHAR") == "VARCHAR":
+            return f"NULLIF(trim(\"{c}\"), '') AS {alias}"
+        return f'CAST("{c}" AS VARCHAR) AS {alias}'
 
-    def raw(c: str) -> str:
+    def typed(c: str, sql_type: str) -> str:
         if c not in have:
-            return f"CAST(NULL AS VARCHAR) AS {c}_raw"
-        return f"NULLIF(trim(CAST(\"{c}\" AS VARCHAR)), '') AS {c}_raw"
+            return f"CAST(NULL AS {sql_type}) AS {c}"
+        t = types.get(c, "VARCHAR")
+        if (
+            t == sql_type
+            or (sql_type == "DOUBLE" and t.startswith(_NUMERIC))
+            or (sql_type == "DATE" and t.startswith("TIMESTAMP"))
+        ):
+            return f'CAST("{c}" AS {sql_type}) AS {c}'
+        return f'TRY_CAST(trim(CAST("{c}" AS VARCHAR)) AS {sql_type}) AS {c}'
 
-    parts = ["_row", *(text(c) for c in _TEXT)]
-    parts += [raw(c) for c in ("period_start", "period_end", "quantity", "scope3_category", *_DQ)]
+    parts = ["_row", *(text(c, c) for c in _TEXT)]
     parts += [
-        "TRY_CAST(trim(CAST(period_start AS VARCHAR)) AS DATE) AS period_start",
-        "TRY_CAST(trim(CAST(period_end AS VARCHAR)) AS DATE) AS period_end",
-        "TRY_CAST(quantity AS DOUBLE) AS quantity",
+        text(c, f"{c}_raw")
+        for c in ("period_start", "period_end", "quantity", "scope3_category", *_DQ)
     ]
     parts += [
-        f'TRY_CAST("{c}" AS INTEGER) AS {c}' if c in have else f"CAST(NULL AS INTEGER) AS {c}"
-        for c in ("scope3_category", *_DQ)
+        typed("period_start", "DATE"),
+        typed("period_end", "DATE"),
+        typed("quantity", "DOUBLE"),
     ]
+    parts += [typed(c, "INTEGER") for c in ("scope3_category", *_DQ)]
     con.execute(f"CREATE OR REPLACE TEMP VIEW zt_typed AS SELECT {', '.join(parts)} FROM zt_stage")
-    # Content hash over the normalised fields: identical rows re-imported are recognised.
-    fields = [
-        "record_id",
-        "entity",
-        "site",
-        "CAST(period_start AS VARCHAR)",
-        "CAST(period_end AS VARCHAR)",
-        "activity",
-        "CAST(quantity AS VARCHAR)",
-        "unit",
-        "region",
-        "CAST(scope3_category AS VARCHAR)",
-        "supplier",
-        "factor_id",
-        "ch4_origin",
-        "evidence",
-        "note",
-        *(f"CAST({c} AS VARCHAR)" for c in _DQ),
-    ]
-    digest = "md5(concat_ws('|', " + ", ".join(f"coalesce({f}, '')" for f in fields) + "))"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW zt_hashed AS SELECT *, {digest} AS content_hash FROM zt_typed"
-    )
 
 
 def _value_tables(con: Any) -> None:
-    """Check each distinct key, (key, unit) and region once, and record the verdicts as tables."""
+    """Check each distinct key, (key, unit) and region once; keep the verdicts as tables."""
+    combos = con.execute("SELECT DISTINCT activity, unit, region FROM zt_typed").fetchall()
     known = {r[0] for r in con.execute("SELECT DISTINCT activity FROM factors").fetchall()}
-    keys = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT activity FROM zt_typed WHERE activity IS NOT NULL"
-        ).fetchall()
-    ]
+    keys = sorted({a for a, _, _ in combos if a is not None})
     key_rows = []
     for k in keys:
         why = key_problem(k)
@@ -148,116 +151,177 @@ def _value_tables(con: Any) -> None:
                 bool(fam and fam.allow_negative),
                 fam.scope if fam else None,
                 fam.default_category if fam else None,
-                ",".join(str(c) for c in sorted(fam.allowed_categories)) if fam else "",
+                sorted(fam.allowed_categories) if fam else [],
             )
         )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE zt_keys (activity VARCHAR, why VARCHAR, "
-        "allow_negative BOOLEAN, scope INTEGER, default_category INTEGER, allowed VARCHAR)"
-    )
-    if key_rows:
-        con.executemany("INSERT INTO zt_keys VALUES (?, ?, ?, ?, ?, ?)", key_rows)
-
-    pairs = con.execute(
-        "SELECT DISTINCT activity, unit FROM zt_typed"
-        " WHERE activity IS NOT NULL AND unit IS NOT NULL"
-    ).fetchall()
-    bad_units = []
-    for activity, unit in pairs:
-        if activity in known:
-            why = unit_problem(con, activity, unit)
-            if why:
-                bad_units.append((activity, unit, why))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE zt_bad_units (activity VARCHAR, unit VARCHAR, why VARCHAR)"
-    )
-    if bad_units:
-        con.executemany("INSERT INTO zt_bad_units VALUES (?, ?, ?)", bad_units)
-
-    regions = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT region FROM zt_typed WHERE region IS NOT NULL"
-        ).fetchall()
-    ]
+    pairs = sorted({(a, u) for a, u, _ in combos if a in known and u is not None})
+    bad_units = [(a, u, why) for a, u in pairs if (why := unit_problem(con, a, u))]
+    regions = sorted({r for _, _, r in combos if r is not None})
     bad_regions = [(r, why) for r in regions if (why := region_problem(r))]
-    con.execute("CREATE OR REPLACE TEMP TABLE zt_bad_regions (region VARCHAR, why VARCHAR)")
-    if bad_regions:
-        con.executemany("INSERT INTO zt_bad_regions VALUES (?, ?)", bad_regions)
+    for name, ddl, rows in (
+        (
+            "zt_keys",
+            "activity VARCHAR, why VARCHAR, allow_negative BOOLEAN, scope INTEGER,"
+            " default_category INTEGER, allowed INTEGER[]",
+            key_rows,
+        ),
+        ("zt_bad_units", "activity VARCHAR, unit VARCHAR, why VARCHAR", bad_units),
+        ("zt_bad_regions", "region VARCHAR, why VARCHAR", bad_regions),
+    ):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ddl})")
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE zt_factor_ids AS SELECT DISTINCT factor_id FROM factors"
+    )
 
 
-def _checks() -> list[str]:
-    t = "zt_typed"
-    checks = []
-    for c in ACTIVITIES.required:
-        if c in _TEXT:
-            checks.append(f"SELECT _row, '{c}', 'is empty (required)' FROM {t} WHERE {c} IS NULL")
-    checks += [
-        f"""SELECT t._row, 'record_id', 'duplicate record_id ' || t.record_id || ' in this file'
-            FROM {t} t JOIN (SELECT record_id FROM {t} WHERE record_id IS NOT NULL
-                             GROUP BY record_id HAVING count(*) > 1) d USING (record_id)""",
-        f"""SELECT _row, 'period_start',
-            'not an ISO date (expected YYYY-MM-DD): ' || period_start_raw
-            FROM {t} WHERE period_start_raw IS NOT NULL AND period_start IS NULL""",
-        f"""SELECT _row, 'period_end', 'not an ISO date (expected YYYY-MM-DD): ' || period_end_raw
-            FROM {t} WHERE period_end_raw IS NOT NULL AND period_end IS NULL""",
-        f"""SELECT _row, 'period_end', 'ends before period_start (' || CAST(period_start AS VARCHAR)
-            || ')' FROM {t} WHERE period_end < period_start""",
-        f"""SELECT _row, 'quantity', 'not a number: ' || quantity_raw
-            FROM {t} WHERE quantity_raw IS NOT NULL AND quantity IS NULL""",
-        f"""SELECT _row, 'quantity', 'not a finite number: ' || quantity_raw
-            FROM {t} WHERE isinf(quantity) OR isnan(quantity)""",
-        f"""SELECT t._row, 'quantity', 'negative quantity not allowed for ' || t.activity
-            || ' (only spend corrections may be negative)'
-            FROM {t} t JOIN zt_keys k USING (activity)
-            WHERE t.quantity < 0 AND NOT k.allow_negative""",
-        f"""SELECT t._row, 'activity', k.why FROM {t} t JOIN zt_keys k USING (activity)
-            WHERE k.why IS NOT NULL""",
-        f"""SELECT t._row, 'unit', b.why FROM {t} t JOIN zt_bad_units b USING (activity, unit)""",
-        f"""SELECT t._row, 'region', b.why FROM {t} t JOIN zt_bad_regions b USING (region)""",
-        f"""SELECT t._row, 'entity', 'unknown entity ' || t.entity || ' (import it with'
-            || ' `zerotrail import entities` first)'
-            FROM {t} t LEFT JOIN entities e ON e.entity = t.entity
-            WHERE t.entity IS NOT NULL AND e.entity IS NULL""",
-        f"""SELECT t._row, 'site', 'unknown site ' || t.site || ' (import it with'
-            || ' `zerotrail import sites` first)'
-            FROM {t} t LEFT JOIN sites s ON s.site = t.site
-            WHERE t.site IS NOT NULL AND s.site IS NULL""",
-        f"""SELECT t._row, 'site', 'site ' || t.site || ' belongs to entity ' || s.entity
-            || ', not ' || t.entity
-            FROM {t} t JOIN sites s ON s.site = t.site WHERE t.entity <> s.entity""",
-        f"""SELECT _row, 'scope3_category', 'not a whole number 1-15: ' || scope3_category_raw
-            FROM {t} WHERE scope3_category_raw IS NOT NULL
-            AND (scope3_category IS NULL OR scope3_category NOT BETWEEN 1 AND 15)""",
-        f"""SELECT t._row, 'scope3_category', 'only Scope 3 activities take a category; '
-            || t.activity || ' is Scope ' || CAST(k.scope AS VARCHAR)
-            FROM {t} t JOIN zt_keys k USING (activity)
-            WHERE t.scope3_category IS NOT NULL AND k.scope <> 3""",
-        f"""SELECT t._row, 'scope3_category', 'category ' || CAST(t.scope3_category AS VARCHAR)
-            || ' does not fit ' || t.activity || ' (expected one of ' || k.allowed || ')'
-            FROM {t} t JOIN zt_keys k USING (activity)
-            WHERE k.scope = 3 AND t.scope3_category BETWEEN 1 AND 15
-            AND NOT list_contains(string_split(k.allowed, ','),
-                                  CAST(t.scope3_category AS VARCHAR))""",
-        f"""SELECT t._row, 'scope3_category', 'required for ' || t.activity
-            || ' (the key implies no category)'
-            FROM {t} t JOIN zt_keys k USING (activity)
-            WHERE k.scope = 3 AND k.default_category IS NULL AND t.scope3_category_raw IS NULL""",
-        f"""SELECT t._row, 'factor_id', 'unknown factor ' || t.factor_id
-            FROM {t} t WHERE t.factor_id IS NOT NULL
-            AND t.factor_id NOT IN (SELECT DISTINCT factor_id FROM factors)""",
-        f"""SELECT _row, 'ch4_origin', 'expected fossil or non_fossil, not ' || ch4_origin
-            FROM {t} WHERE ch4_origin IS NOT NULL AND ch4_origin NOT IN ('fossil', 'non_fossil')""",
-        f"""SELECT _row, 'evidence', 'expected URIs and/or sha256:<64 hex digits>, not ' || evidence
-            FROM {t} WHERE evidence IS NOT NULL AND NOT regexp_full_match(evidence,
-            '((sha256:[0-9a-fA-F]{{64}}|[A-Za-z][A-Za-z0-9+.-]*:[^[:space:]]+)([[:space:]]+|$))+')""",
-    ]
-    for c in _DQ:
-        checks.append(
-            f"""SELECT _row, '{c}', 'expected a score 1-5, not ' || {c}_raw FROM {t}
-            WHERE {c}_raw IS NOT NULL AND ({c} IS NULL OR {c} NOT BETWEEN 1 AND 5)"""
+# Row checks: (column, condition, message). Aliases: t = the row, k = its key's verdict,
+# bu/br = unit/region verdicts, e/s = its entity/site, f = its pinned factor.
+_ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
+    *((c, f"t.{c} IS NULL", "'is empty (required)'") for c in ACTIVITIES.required if c in _TEXT),
+    (
+        "period_start",
+        "t.period_start_raw IS NOT NULL AND t.period_start IS NULL",
+        "'not an ISO date (expected YYYY-MM-DD): ' || t.period_start_raw",
+    ),
+    (
+        "period_end",
+        "t.period_end_raw IS NOT NULL AND t.period_end IS NULL",
+        "'not an ISO date (expected YYYY-MM-DD): ' || t.period_end_raw",
+    ),
+    (
+        "period_end",
+        "t.period_end < t.period_start",
+        "'ends before period_start (' || CAST(t.period_start AS VARCHAR) || ')'",
+    ),
+    (
+        "quantity",
+        "t.quantity_raw IS NOT NULL AND t.quantity IS NULL",
+        "'not a number: ' || t.quantity_raw",
+    ),
+    (
+        "quantity",
+        "isinf(t.quantity) OR isnan(t.quantity)",
+        "'not a finite number: ' || t.quantity_raw",
+    ),
+    (
+        "quantity",
+        "t.quantity < 0 AND NOT k.allow_negative",
+        "'negative quantity not allowed for ' || t.activity"
+        " || ' (only spend corrections may be negative)'",
+    ),
+    ("activity", "k.why IS NOT NULL", "k.why"),
+    ("unit", "bu.why IS NOT NULL", "bu.why"),
+    ("region", "br.why IS NOT NULL", "br.why"),
+    (
+        "entity",
+        "t.entity IS NOT NULL AND e.entity IS NULL",
+        "'unknown entity ' || t.entity || ' (import it with `zerotrail import entities` first)'",
+    ),
+    (
+        "site",
+        "t.site IS NOT NULL AND s.site IS NULL",
+        "'unknown site ' || t.site || ' (import it with `zerotrail import sites` first)'",
+    ),
+    (
+        "site",
+        "s.entity <> t.entity",
+        "'site ' || t.site || ' belongs to entity ' || s.entity || ', not ' || t.entity",
+    ),
+    (
+        "scope3_category",
+        "t.scope3_category_raw IS NOT NULL AND (t.scope3_category IS NULL"
+        " OR t.scope3_category NOT BETWEEN 1 AND 15)",
+        "'not a whole number 1-15: ' || t.scope3_category_raw",
+    ),
+    (
+        "scope3_category",
+        "t.scope3_category IS NOT NULL AND k.scope <> 3",
+        "'only Scope 3 activities take a category; ' || t.activity || ' is Scope '"
+        " || CAST(k.scope AS VARCHAR)",
+    ),
+    (
+        "scope3_category",
+        "k.scope = 3 AND t.scope3_category BETWEEN 1 AND 15 AND NOT"
+        " list_contains(k.allowed, t.scope3_category)",
+        "'category ' || CAST(t.scope3_category AS VARCHAR) || ' does not fit ' || t.activity"
+        " || ' (expected one of ' || array_to_string(k.allowed, ', ') || ')'",
+    ),
+    (
+        "scope3_category",
+        "k.scope = 3 AND k.default_category IS NULL AND t.scope3_category_raw IS NULL",
+        "'required for ' || t.activity || ' (the key implies no category)'",
+    ),
+    (
+        "factor_id",
+        "t.factor_id IS NOT NULL AND f.factor_id IS NULL",
+        "'unknown factor ' || t.factor_id",
+    ),
+    (
+        "ch4_origin",
+        "t.ch4_origin NOT IN ('fossil', 'non_fossil')",
+        "'expected fossil or non_fossil, not ' || t.ch4_origin",
+    ),
+    (
+        "evidence",
+        f"NOT regexp_full_match(t.evidence, '{_EVIDENCE}')",
+        "'expected URIs and/or sha256:<64 hex digits>, not ' || t.evidence",
+    ),
+    *(
+        (
+            c,
+            f"t.{c}_raw IS NOT NULL AND (t.{c} IS NULL OR t.{c} NOT BETWEEN 1 AND 5)",
+            f"'expected a score 1-5, not ' || t.{c}_raw",
         )
-    return checks
+        for c in _DQ
+    ),
+)
+
+
+_JOINED = """
+    FROM zt_typed t
+    LEFT JOIN zt_keys k ON k.activity = t.activity
+    LEFT JOIN zt_bad_units bu ON bu.activity = t.activity AND bu.unit = t.unit
+    LEFT JOIN zt_bad_regions br ON br.region = t.region
+    LEFT JOIN entities e ON e.entity = t.entity
+    LEFT JOIN sites s ON s.site = t.site
+    LEFT JOIN zt_factor_ids f ON f.factor_id = t.factor_id"""
+
+
+def _find_problems(con: Any) -> None:
+    """All row problems: one cheap pass to find the bad rows, then messages for those only."""
+    any_bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in _ROW_CHECKS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE zt_bad_rows AS SELECT t._row {_JOINED} WHERE {any_bad}"
+    )
+    cases = ", ".join(
+        f"CASE WHEN coalesce({cond}, false) THEN {{'col': '{col}', 'msg': {msg}}} END"
+        for col, cond, msg in _ROW_CHECKS
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE zt_problems AS
+        SELECT _row, p.col AS col, p.msg AS msg FROM (
+            SELECT _row, unnest(ps) AS p FROM (
+                SELECT t._row, list_filter([{cases}], lambda x: x IS NOT NULL) AS ps
+                {_JOINED}
+                WHERE t._row IN (SELECT _row FROM zt_bad_rows)
+            )
+        )
+        UNION ALL
+        SELECT t._row, 'record_id', 'duplicate record_id ' || t.record_id || ' in this file'
+        FROM zt_typed t JOIN (SELECT record_id FROM zt_typed WHERE record_id IS NOT NULL
+                              GROUP BY record_id HAVING count(*) > 1) d USING (record_id)
+    """)
+
+
+def _listed(con: Any, source: str) -> tuple[list[Problem], int]:
+    total = int(con.execute("SELECT count(*) FROM zt_problems").fetchone()[0])
+    rows = con.execute(
+        f"SELECT _row, col, msg FROM zt_problems ORDER BY _row, col LIMIT {MAX_LISTED}"
+    ).fetchall()
+    return [Problem(source, int(r), str(c), str(m)) for r, c, m in rows], total
 
 
 def import_activities(
@@ -270,33 +334,29 @@ def import_activities(
     con = ws.con
     step("reading")
     columns = stage_large(con, path, "zt_stage")
-    problems = missing_columns(source, columns, ACTIVITIES.required)
-    raise_if(source, problems, len(problems))
+    missing = missing_columns(source, columns, ACTIVITIES.required)
+    raise_if(source, missing, len(missing))
     _typed_view(con, columns)
     step("checking values")
     _value_tables(con)
     step("checking rows")
-    problems, total = collect(con, source, _checks())
-    raise_if(source, problems, total)
+    _find_problems(con)
+    raise_if(source, *_listed(con, source))
 
     step("comparing with the workspace")
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE zt_changed AS
-           SELECT h._row, h.record_id, a.version FROM zt_hashed h
-           JOIN activities a ON a.record_id = h.record_id AND a.current
-           WHERE a.content_hash <> h.content_hash"""
-    )
-    n_rows = int(con.execute("SELECT count(*) FROM zt_typed").fetchone()[0])
-    n_changed = int(con.execute("SELECT count(*) FROM zt_changed").fetchone()[0])
-    n_unchanged = int(
-        con.execute(
-            """SELECT count(*) FROM zt_hashed h JOIN activities a
-           ON a.record_id = h.record_id AND a.current AND a.content_hash = h.content_hash"""
-        ).fetchone()[0]
-    )
+    differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in _FIELDS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE zt_existing AS
+        SELECT t._row, t.record_id, a.version, ({differs}) AS changed
+        FROM zt_typed t JOIN activities a ON a.record_id = t.record_id AND a.current""")
+    n_rows, n_changed, n_unchanged = con.execute(
+        "SELECT (SELECT count(*) FROM zt_typed), count(*) FILTER (WHERE changed),"
+        " count(*) FILTER (WHERE NOT changed) FROM zt_existing"
+    ).fetchone()
     if n_changed and not replace:
         listed = con.execute(
-            "SELECT _row, record_id FROM zt_changed ORDER BY _row LIMIT 200"
+            f"SELECT _row, record_id FROM zt_existing WHERE changed ORDER BY _row"
+            f" LIMIT {MAX_LISTED}"
         ).fetchall()
         raise_if(
             source,
@@ -316,50 +376,19 @@ def import_activities(
     if added == 0 and n_changed == 0:
         return ImportReport("activities", source, n_rows, 0, 0, n_unchanged, None)
 
-    import_id = _import_id(path)
+    import_id = new_import_id()
     step("writing")
     with ws.transaction():
         if n_changed:
-            con.execute(
-                """UPDATE activities SET current = false
-                   WHERE current AND record_id IN (SELECT record_id FROM zt_changed)"""
-            )
-        con.execute(
-            f"""INSERT INTO activities
-                SELECT h.record_id, coalesce(c.version, 0) + 1, true, h.entity, h.site,
-                       h.period_start, h.period_end, h.activity, h.quantity, h.unit, h.region,
-                       h.scope3_category, h.supplier, h.factor_id, h.ch4_origin, h.evidence, h.note,
-                       h.dq_technology, h.dq_time, h.dq_geography, h.dq_completeness,
-                       h.dq_reliability, h.content_hash, {sql_text(import_id)}
-                FROM zt_hashed h
-                LEFT JOIN zt_changed c ON c.record_id = h.record_id
-                WHERE c.record_id IS NOT NULL OR h.record_id NOT IN
-                      (SELECT record_id FROM activities WHERE current)"""
-        )
+            con.execute(f"""UPDATE activities SET current = false,
+                           superseded_by = {sql_text(import_id)}
+                           WHERE current AND record_id IN
+                           (SELECT record_id FROM zt_existing WHERE changed)""")
+        con.execute(f"""
+            INSERT INTO activities
+            SELECT t.record_id, coalesce(x.version, 0) + 1, true,
+                   {", ".join(f"t.{c}" for c in _FIELDS)}, {sql_text(import_id)}, NULL
+            FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
+            WHERE x.record_id IS NULL OR x.changed""")
         record_import(ws, import_id, "activities", path, added, n_changed)
     return ImportReport("activities", source, n_rows, added, n_changed, n_unchanged, import_id)
-
-
-def _import_id(path: Path) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-    return f"imp-{stamp}"
-
-
-def record_import(
-    ws: Workspace, import_id: str, kind: str, path: Path, added: int, replaced: int
-) -> None:
-    ws.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            import_id,
-            kind,
-            path.name,
-            sha256_file(path),
-            added,
-            replaced,
-            datetime.now(UTC).replace(tzinfo=None),
-        ],
-    )
-
-
-__all__ = ["ImportReport", "import_activities", "unit_problem"]

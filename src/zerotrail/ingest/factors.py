@@ -13,8 +13,8 @@ from pathlib import Path
 
 from zerotrail.errors import DataError, Problem
 from zerotrail.factors.custom import read_custom_csv
-from zerotrail.ingest.activities import ImportReport, _import_id, record_import
 from zerotrail.ingest.files import file_format, sha256_file
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.reference.factors import FactorRow, factors_arrow
 from zerotrail.store.workspace import Workspace
 
@@ -76,7 +76,7 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
         raise DataError(problems, f"{path.name}: {len(problems)} problem(s); no factor loaded")
     if not new_sets:
         return ImportReport("factors", str(path), len(rows), 0, 0, len(rows), None)
-    import_id = _import_id(path)
+    import_id = new_import_id()
     table = factors_arrow([r for r in rows if r.factor_set in new_sets])
     cols = ", ".join(table.column_names)
     values = ", ".join(

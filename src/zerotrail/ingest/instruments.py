@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from zerotrail.errors import Problem
-from zerotrail.ingest.activities import ImportReport, _import_id, record_import
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import INSTRUMENT_STATUSES, INSTRUMENT_TYPES, INSTRUMENTS
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.ingest.rows import parse_date, parse_number
 from zerotrail.model.regions import region_problem
 from zerotrail.store.workspace import Workspace
@@ -117,7 +117,7 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
     changed = [r for r in rows if r[0] in existing and existing[str(r[0])] != tuple(r[1:])]
     if not new and not changed:
         return ImportReport("instruments", f.name, len(rows), 0, 0, len(rows), None)
-    import_id = _import_id(path)
+    import_id = new_import_id()
     with ws.transaction():
         for inst in changed:
             ws.execute("DELETE FROM instruments WHERE instrument_id = ?", [inst[0]])

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from zerotrail.errors import Problem
-from zerotrail.ingest.activities import ImportReport, _import_id, record_import
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import ENTITIES, SITE_KINDS, SITES
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.ingest.rows import parse_bool, parse_number
 from zerotrail.model.regions import region_problem
 from zerotrail.store.workspace import Workspace
@@ -74,7 +74,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
                 )
             )
     raise_if(f.name, problems, len(problems))
-    import_id = _import_id(path)
+    import_id = new_import_id()
     with ws.transaction():
         ws.execute("DELETE FROM entities")
         ws.con.executemany(
@@ -141,7 +141,7 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
                 Problem(f.name, None, "site", f"site {site} is used by activities but missing here")
             )
     raise_if(f.name, problems, len(problems))
-    import_id = _import_id(path)
+    import_id = new_import_id()
     with ws.transaction():
         ws.execute("DELETE FROM sites")
         ws.con.executemany(

@@ -1,9 +1,16 @@
 """The workspace schema as an ordered list of forward migrations.
 
 Each migration is plain, portable SQL (standard types, no engine-specific DDL), so the same list
-will create a PostgreSQL workspace. Tables carry no primary-key indexes on the large
-activity/result tables: an index over 10^8 rows costs more memory than the whole calculation, so
-uniqueness of record ids is enforced by the import, which checks it set-wise.
+will create a PostgreSQL workspace. The large activity table carries no primary-key index: an
+index over 10^8 rows costs more memory than the whole calculation, so uniqueness of record ids
+is enforced by the import, which checks it set-wise.
+
+A calculation run stores one row per *signature* (`run_signatures`: the factor, method, flags
+and per-unit coefficients shared by all records with the same key, region, unit, period, ...).
+Per-record results are the `results` view (created by the pipeline from the engine's own
+expression): each record version the run saw, times its signature's coefficients. Runs note
+the last import they saw (`as_of_import`), and superseded versions name the import that
+replaced them, so a run's records stay exactly those it calculated.
 
 Never edit a published migration: append a new one.
 """
@@ -122,8 +129,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 dq_geography INTEGER,
                 dq_completeness INTEGER,
                 dq_reliability INTEGER,
-                content_hash VARCHAR NOT NULL,
-                import_id VARCHAR NOT NULL
+                import_id VARCHAR NOT NULL,
+                superseded_by VARCHAR
             )""",
             """CREATE TABLE instruments (
                 instrument_id VARCHAR PRIMARY KEY,
@@ -149,49 +156,60 @@ MIGRATIONS: tuple[Migration, ...] = (
                 records BIGINT NOT NULL,
                 problems BIGINT NOT NULL,
                 created_at TIMESTAMP NOT NULL,
-                current BOOLEAN NOT NULL
+                current BOOLEAN NOT NULL,
+                as_of_import VARCHAR NOT NULL
             )""",
-            """CREATE TABLE results (
+            """CREATE TABLE run_supplier_keys (
                 run_id VARCHAR NOT NULL,
-                record_id VARCHAR NOT NULL,
-                version INTEGER NOT NULL,
+                activity VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE run_signatures (
+                run_id VARCHAR NOT NULL,
                 entity VARCHAR NOT NULL,
-                site VARCHAR,
-                site_kind VARCHAR,
-                period_start DATE NOT NULL,
+                site_k VARCHAR NOT NULL,
                 activity VARCHAR NOT NULL,
-                scope INTEGER NOT NULL,
-                category INTEGER,
-                method VARCHAR NOT NULL,
+                region VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                period_end DATE NOT NULL,
+                pin_k VARCHAR NOT NULL,
+                supplier_k VARCHAR NOT NULL,
+                origin_k VARCHAR NOT NULL,
+                cat_k INTEGER NOT NULL,
+                sig_records BIGINT NOT NULL,
                 factor_id VARCHAR NOT NULL,
                 factor_set VARCHAR NOT NULL,
-                factor_region VARCHAR NOT NULL,
-                factor_verified BOOLEAN NOT NULL,
+                f_region VARCHAR NOT NULL,
+                verified BOOLEAN NOT NULL,
                 share DOUBLE PRECISION NOT NULL,
-                co2_t DOUBLE PRECISION NOT NULL,
-                ch4_t DOUBLE PRECISION NOT NULL,
-                n2o_t DOUBLE PRECISION NOT NULL,
-                hfc_t DOUBLE PRECISION NOT NULL,
-                pfc_t DOUBLE PRECISION NOT NULL,
-                sf6_t DOUBLE PRECISION NOT NULL,
-                nf3_t DOUBLE PRECISION NOT NULL,
-                co2e_co2_t DOUBLE PRECISION NOT NULL,
-                co2e_ch4_t DOUBLE PRECISION NOT NULL,
-                co2e_n2o_t DOUBLE PRECISION NOT NULL,
-                co2e_hfc_t DOUBLE PRECISION NOT NULL,
-                co2e_pfc_t DOUBLE PRECISION NOT NULL,
-                co2e_sf6_t DOUBLE PRECISION NOT NULL,
-                co2e_nf3_t DOUBLE PRECISION NOT NULL,
-                co2e_unsplit_t DOUBLE PRECISION NOT NULL,
-                co2e_t DOUBLE PRECISION NOT NULL,
-                co2e_market_t DOUBLE PRECISION NOT NULL,
-                biogenic_co2_t DOUBLE PRECISION NOT NULL,
-                mwh DOUBLE PRECISION NOT NULL,
-                covered_mwh DOUBLE PRECISION NOT NULL,
-                renewable_mwh DOUBLE PRECISION NOT NULL,
-                dq_score DOUBLE PRECISION,
-                gwp_set VARCHAR NOT NULL,
-                flags VARCHAR NOT NULL
+                site_kind VARCHAR,
+                out_scope INTEGER NOT NULL,
+                out_category INTEGER,
+                out_method VARCHAR NOT NULL,
+                method_dq DOUBLE PRECISION NOT NULL,
+                t_co2 DOUBLE PRECISION NOT NULL,
+                t_ch4 DOUBLE PRECISION NOT NULL,
+                t_n2o DOUBLE PRECISION NOT NULL,
+                t_hfc DOUBLE PRECISION NOT NULL,
+                t_pfc DOUBLE PRECISION NOT NULL,
+                t_sf6 DOUBLE PRECISION NOT NULL,
+                t_nf3 DOUBLE PRECISION NOT NULL,
+                te_co2 DOUBLE PRECISION NOT NULL,
+                te_ch4 DOUBLE PRECISION NOT NULL,
+                te_n2o DOUBLE PRECISION NOT NULL,
+                te_hfc DOUBLE PRECISION NOT NULL,
+                te_pfc DOUBLE PRECISION NOT NULL,
+                te_sf6 DOUBLE PRECISION NOT NULL,
+                te_nf3 DOUBLE PRECISION NOT NULL,
+                te_unsplit DOUBLE PRECISION NOT NULL,
+                t_bio DOUBLE PRECISION NOT NULL,
+                t_co2e DOUBLE PRECISION NOT NULL,
+                t_market DOUBLE PRECISION NOT NULL,
+                mwh_u DOUBLE PRECISION NOT NULL,
+                covered_u DOUBLE PRECISION NOT NULL,
+                renewable_u DOUBLE PRECISION NOT NULL,
+                flags VARCHAR NOT NULL,
+                gwp_set VARCHAR NOT NULL
             )""",
             """CREATE TABLE run_problems (
                 run_id VARCHAR NOT NULL,
