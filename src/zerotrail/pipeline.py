@@ -494,11 +494,22 @@ def results_expr(be: Any) -> Any:
     return per_record(k, be.table("run_signatures"), extra_keys=("run_id",))
 
 
+# Bump when results_expr or the engine's per-record expression changes shape.
+RESULTS_VIEW_REVISION = "1"
+
+
 def ensure_results_view(ws: Workspace, be: Any) -> None:
+    """(Re)create the `results` view when this version of zerotrail has not made it yet."""
     import ibis
 
+    from zerotrail import __version__
+
+    revision = f"{__version__}/{RESULTS_VIEW_REVISION}"
+    if ws.get_setting("results_view") == revision:
+        return
     sql = ibis.to_sql(results_expr(be), dialect="duckdb")
     ws.execute(f"CREATE OR REPLACE VIEW results AS {sql}")
+    ws.set_setting("results_view", revision)
 
 
 def _stage(ws: Workspace, be: Any, table: Any, name: str) -> Any:

@@ -141,6 +141,8 @@ def calculate(
         lineage.filter(lineage.level == 0).select(region="region", market="market"), "region"
     )
 
+    s = stage(s, "zt_joined")
+
     # Residual-mix factor for the market-based method, resolved like any other factor.
     res_keys = s.filter(s.is_grid).mutate(
         activity=ibis.literal("electricity.residual_mix"), pin_k=ibis.literal("")
@@ -180,7 +182,7 @@ def calculate(
         t_co2e=loc_t,
     )
     s = stage(s, "zt_located")
-    s = _market(s, pools, s.t_co2e)
+    s = _market(s, pools, stage)
     s = s.mutate(flags=_flags(s, gwp_set))
 
     keep = [
@@ -274,7 +276,7 @@ def _left(s: Any, t: Any, on: list[tuple[str, str]]) -> Any:
     return joined.drop(*[f"__k{i}" for i in range(len(on))])
 
 
-def _market(s: Any, pools: Any, loc_t: Any) -> Any:
+def _market(s: Any, pools: Any, stage: Stage) -> Any:
     """Market-based Scope 2: instruments first (site pools, then entity pools), then residual mix.
 
     Coverage is pro-rata within a pool: each record in a (site, market) pool gets the same
@@ -303,7 +305,7 @@ def _market(s: Any, pools: Any, loc_t: Any) -> Any:
     )
     s = _left(s, site_pool, [("site_k", "site_k"), ("market", "market")])
     f_site = ibis.ifelse(s.mwh_u > 0, s.f_site.fill_null(0.0), 0.0)
-    s = s.mutate(f_site_eff=f_site)
+    s = stage(s.mutate(f_site_eff=f_site), "zt_market_site")
 
     use = s.filter(s.mwh_u > 0)
     ent_use = use.group_by(["entity", "market"]).aggregate(
@@ -322,13 +324,13 @@ def _market(s: Any, pools: Any, loc_t: Any) -> Any:
     covered = s.f_site_eff + f_ent
     inst_t = s.mwh_u * (s.f_site_eff * s.r_site.fill_null(0.0) + f_ent * s.r_ent.fill_null(0.0))
     uncovered_t = (1.0 - covered) * ibis.ifelse(
-        s.res_t_per_unit.notnull(), s.res_t_per_unit * s.share, loc_t
+        s.res_t_per_unit.notnull(), s.res_t_per_unit * s.share, s.t_co2e
     )
     return s.mutate(
         covered_u=s.mwh_u * covered,
         renewable_u=s.mwh_u
         * (s.f_site_eff * s.ren_site.fill_null(0.0) + f_ent * s.ren_ent.fill_null(0.0)),
-        t_market=ibis.ifelse(s.is_grid, inst_t + uncovered_t, loc_t),
+        t_market=ibis.ifelse(s.is_grid, inst_t + uncovered_t, s.t_co2e),
         residual_missing=s.is_grid & s.res_t_per_unit.isnull() & (covered < 1.0),
     )
 

@@ -60,6 +60,7 @@ class Workspace:
         self.url = url
         self.con = connection
         self._in_tx = False
+        self._ibis: Any = None
 
     # --- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
@@ -116,9 +117,11 @@ class Workspace:
 
     def ibis(self) -> Any:
         """An Ibis backend over this same connection (so engine writes share our transaction)."""
-        import ibis
+        if self._ibis is None:
+            import ibis
 
-        return ibis.duckdb.from_connection(self.con)
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
 
 
 def _connect(target: Target) -> Any:
