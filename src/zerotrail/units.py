@@ -113,12 +113,23 @@ def registry() -> Any:
         return _registry
 
 
+# Spellings that mean different things to different users: refused with a hint.
+AMBIGUOUS: dict[str, str] = {
+    "ton": "write t (metric tonne) or short_ton (2,000 lb)",
+    "tons": "write t (metric tonne) or short_ton (2,000 lb)",
+    "long_ton": "convert to t or short_ton",
+    "cal": "write kWh, MJ or mmBtu",
+    "gallon_imperial": "convert to L",
+}
+
 _ALIASES_CI = {k.lower(): v for k, v in ALIASES.items()}
 _SAFE = re.compile(r"^[A-Za-z0-9_\-\s\*/\^\.\(\)]+$")
 
 
 def _expression(unit: str) -> str:
     text = unit.strip()
+    if text.lower() in AMBIGUOUS:
+        raise UnitError(f"unit '{unit}' is ambiguous: {AMBIGUOUS[text.lower()]}")
     if text in ALIASES:
         return ALIASES[text]
     if text.lower() in _ALIASES_CI:
