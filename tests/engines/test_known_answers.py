@@ -428,3 +428,29 @@ def test_a_run_keeps_the_record_versions_it_calculated(
     ) == pytest.approx(235.0)
     assert results(workspace, 2024)["s1"]["co2e_t"] == pytest.approx(470.0)
     assert results(workspace, 2024)["s1"]["version"] == 2
+
+
+def test_freight_downstream_and_commuting(workspace: Workspace, tmp_path: Path) -> None:
+    # EPA Hub 2024 Table 8, medium- and heavy-duty truck: 0.168042601834139 kg CO2,
+    # 0.00147168256353026 g CH4, 0.00466495605043554 g N2O per ton-mile; 10,000 tonne-km
+    # = 10,000 / (0.90718474 x 1.609344) ton-miles. Booked as category 9 on request.
+    # EPA Hub 2024 Table 10, bus: 0.0707075875273407 kg CO2, 0 CH4, 0.00212606442238114 g N2O
+    # per passenger-mile; 1,000 passenger-miles.
+    r = run(workspace, tmp_path, [
+        act("f1", "freight.truck", 10_000, "tonne-km", "US", scope3_category=9),
+        act("c1", "commuting.bus", 1_000, "passenger-mile", "US")])
+    ton_miles = 10_000 / (0.90718474 * 1.609344)
+    assert r["f1"]["co2e_t"] == pytest.approx(
+        ton_miles * (0.168042601834139 + 0.00147168256353026e-3 * 28
+                     + 0.00466495605043554e-3 * 265) / 1000)
+    assert r["f1"]["category"] == 9
+    assert r["c1"]["co2e_t"] == pytest.approx(
+        1000 * (0.0707075875273407 + 0.00212606442238114e-3 * 265) / 1000)
+    assert (r["c1"]["category"], r["c1"]["method"]) == (7, "distance-based")
+
+
+def test_uk_grid_co2e_only_factor(workspace: Workspace, tmp_path: Path) -> None:
+    # UK DESNZ 2024 (transcribed, unverified): 0.20705 kg CO2e per kWh; 100 MWh = 20.705 t.
+    r = run(workspace, tmp_path, [act("g1", "electricity.grid", 100, "MWh", "GB")])["g1"]
+    assert r["co2e_unsplit_t"] == pytest.approx(20.705)
+    assert "unverified_factor" in r["flags"]
