@@ -216,33 +216,67 @@ def _sql(work: Path, rows: int) -> int:
 
 
 def _python(work: Path, rows: int, limit: int) -> int:
-    """The same calculation as a per-row Python loop over dict lookups (resolution memoised)."""
+    """The same calculation as a plain-Python loop: each row resolves its factor and sums gases.
+
+    Factor candidates, unit multipliers and GWPs are indexed in dicts first (what any sensible
+    Python implementation would do); then every row walks its region lineage, checks validity,
+    picks the best factor and multiplies its gases. Stored activities in, stored per-record
+    results out: the fetch and the write-back are part of the job, as for the engine.
+    """
+    import pyarrow as pa
+
+    from zerotrail.engine.settings import InventorySettings
+    from zerotrail.model.regions import lineage
+    from zerotrail.pipeline import prepare
+
     ws = _loaded(work)
-    _sql_inputs(ws)
+    prep = prepare(ws, InventorySettings(YEAR))  # type: ignore[arg-type]
     con = ws.con  # type: ignore[attr-defined]
-    con.execute(
-        _SQL.format(y=YEAR)
-        .replace("CREATE OR REPLACE TABLE sql_results AS", "")
-        .split("SELECT a.record_id")[0]
-        .replace("WITH a AS", "CREATE OR REPLACE TEMP TABLE py_chosen AS WITH a AS")
-        + " SELECT c.activity, c.region, c.unit, c.period_start, c.multiplier,"
-        " coef.co2e FROM chosen c JOIN coef USING (factor_id)"
-    )
-    chosen = {
-        (a, r, u, p): m * e
-        for a, r, u, p, m, e in con.execute("SELECT * FROM py_chosen").fetchall()
+    conv = {(a, u, f): m for a, u, f, m, _ in prep.conv}
+    fams = ("co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3")
+    gwp = {
+        g["gas"]: sum(float(g[f"e_{f}"]) for f in fams) + float(g["unsplit"])
+        for g in prep.gases
+        if g["origin"] == ""
     }
-    shares = dict(con.execute("SELECT entity, share FROM bench_shares").fetchall())
+    shares = {e: s for e, (s, _) in prep.shares.items()}
+    heads: dict[str, dict[str, list[object]]] = {}
+    for fid, act, reg, vf, vt, ver, gas, value in con.execute(
+        "SELECT factor_id, activity, region, valid_from, valid_to, verified, gas, value"
+        " FROM factors ORDER BY factor_id"
+    ).fetchall():
+        h = heads.setdefault(act, {}).setdefault(fid, [reg, vf, vt, ver, []])
+        h[4].append((gas, value))  # type: ignore[union-attr]
+
+    t = time.perf_counter()
     data = con.execute(
         "SELECT record_id, entity, activity, region, unit, period_start, quantity FROM activities"
         f" WHERE current LIMIT {limit}"
     ).fetchall()
-    t = time.perf_counter()
-    out = {}
+    ids, co2e = [], []
     for rid, ent, act, reg, unit, start, qty in data:
-        k = chosen.get((act, reg, unit, start))
-        if k is not None:
-            out[rid] = qty * k * shares[ent] / 1000.0
+        regions = lineage(reg)
+        best = None
+        for fid, (freg, vf, vt, ver, gases) in heads.get(act, {}).items():  # type: ignore[misc]
+            m = conv.get((act, unit, fid))
+            if m is None or freg not in regions:
+                continue
+            if vf <= start and (vt is None or vt >= start):
+                vrank = 0
+            elif vt is not None and vt < start:
+                vrank = 1
+            else:
+                continue
+            key = (regions.index(freg), vrank, not ver, -vf.toordinal(), fid)
+            if best is None or key < best[0]:
+                best = (key, m, gases)
+        if best is None:
+            continue
+        _, m, gases = best
+        ids.append(rid)
+        co2e.append(qty * m * shares[ent] * sum(v * gwp[g] for g, v in gases) / 1000.0)
+    con.register("py_out", pa.table({"record_id": ids, "co2e_t": co2e}))
+    con.execute("CREATE OR REPLACE TABLE py_results AS SELECT * FROM py_out")
     _STEP_SECONDS.append(time.perf_counter() - t)
     ws.close()  # type: ignore[attr-defined]
     return len(data)
