@@ -74,9 +74,7 @@ def root_from_path(leaf: bytes, m: int, n: int, proof: Sequence[bytes]) -> bytes
     return None if sub is None else h_node(sibling, sub)
 
 
-def naive_inclusion_ok(
-    leaf: bytes, m: int, n: int, proof: Sequence[bytes], root: bytes
-) -> bool:
+def naive_inclusion_ok(leaf: bytes, m: int, n: int, proof: Sequence[bytes], root: bytes) -> bool:
     if not 0 <= m < n:
         return False
     return root_from_path(leaf, m, n, proof) == root

@@ -19,8 +19,10 @@ from zerotrail.ingest.checks import MAX_LISTED, Progress, no_progress, raise_if,
 from zerotrail.ingest.files import file_format, missing_columns, stage_large
 from zerotrail.ingest.formats import ACTIVITIES
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ledger.canonical import canonical_bytes
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import region_problem
+from zerotrail.store.tlog import Appender
 from zerotrail.store.workspace import Workspace
 from zerotrail.units import bridge_factor, compatible, conversion_factor
 
@@ -317,7 +319,7 @@ def _find_problems(con: Any) -> None:
 
 
 def _listed(con: Any, source: str) -> tuple[list[Problem], int]:
-    total = int(con.execute("SELECT count(*) FROM zt_problems").fetchone()[0])
+    total = int(con.execute("SELECT count(*) FROM zt_problems").fetchall()[0][0])
     rows = con.execute(
         f"SELECT _row, col, msg FROM zt_problems ORDER BY _row, col LIMIT {MAX_LISTED}"
     ).fetchall()
@@ -352,7 +354,7 @@ def import_activities(
     n_rows, n_changed, n_unchanged = con.execute(
         "SELECT (SELECT count(*) FROM zt_typed), count(*) FILTER (WHERE changed),"
         " count(*) FILTER (WHERE NOT changed) FROM zt_existing"
-    ).fetchone()
+    ).fetchall()[0]
     if n_changed and not replace:
         listed = con.execute(
             f"SELECT _row, record_id FROM zt_existing WHERE changed ORDER BY _row"
@@ -390,5 +392,39 @@ def import_activities(
                    {", ".join(f"t.{c}" for c in _FIELDS)}, {sql_text(import_id)}, NULL
             FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
             WHERE x.record_id IS NULL OR x.changed""")
+        step("committing to the ledger")
+        _commit_to_ledger(ws)
         record_import(ws, import_id, "activities", path, added, n_changed)
     return ImportReport("activities", source, n_rows, added, n_changed, n_unchanged, import_id)
+
+
+LEDGER_CHUNK = 200_000
+
+
+def canonical_activity(row: dict[str, Any]) -> bytes:
+    """Canonical bytes of a stored activity version (docs/ledger.md)."""
+    return canonical_bytes("activity", {k: row[k] for k in ("record_id", "version", *_FIELDS)})
+
+
+def _commit_to_ledger(ws: Workspace) -> None:
+    """Commit the rows just written to the Merkle log, in file order, chunk by chunk.
+
+    Reads the staged rows again (by `_row` ranges, which Parquet row groups skip cheaply) rather
+    than the table being written, so the same connection can write leaves between chunks.
+    """
+    con = ws.con
+    lo, hi = con.execute("SELECT min(_row), max(_row) FROM zt_typed").fetchall()[0]
+    if lo is None:
+        return
+    app = Appender(ws)
+    cols = ", ".join(f"t.{c}" for c in _FIELDS)
+    for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
+        rows = con.sql(
+            f"""SELECT t.record_id, coalesce(x.version, 0) + 1 AS version, {cols}
+                FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
+                WHERE (x.record_id IS NULL OR x.changed)
+                AND t._row >= {start} AND t._row < {start + LEDGER_CHUNK}
+                ORDER BY t._row"""
+        ).to_arrow_table().to_pylist()
+        app.append("activity", [(r["record_id"], r["version"]) for r in rows],
+                   [canonical_activity(r) for r in rows])

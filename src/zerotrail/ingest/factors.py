@@ -37,9 +37,10 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
     new_sets: dict[str, str] = {}
     for set_id, set_rows in sorted(by_set.items()):
         digest = _set_digest(set_rows)
-        existing = ws.execute(
+        found = ws.fetchall(
             "SELECT kind, content_sha256 FROM factor_sets WHERE factor_set = ?", [set_id]
-        ).fetchone()
+        )
+        existing = found[0] if found else None
         if existing is None:
             new_sets[set_id] = digest
         elif existing[0] == "shipped":

@@ -154,16 +154,13 @@ def append_leaves(
             for left, right in zip(row[0::2], row[1::2], strict=False)
         ]
         level, start = level + 1, start >> 1
-    # The new border's node at level l is (l, (new_size >> l) - 1): new if this batch made it,
-    # else unchanged from the old border (then size and new_size agree from bit l upwards).
-    new_border = []
-    for lvl in _set_bits_high_to_low(new_size):
-        first_new = size >> lvl
-        index = (new_size >> lvl) - 1
-        made = new_by_level.get(lvl)
-        new_border.append(
-            made[index - first_new] if made and index >= first_new else left_partner[lvl]
-        )
+    # The new border's node at level l is (l, (new_size >> l) - 1). If this batch completed any
+    # node at level l, it is the last of them; otherwise size and new_size agree from bit l up
+    # and the node is the old border's.
+    new_border = [
+        new_by_level[lvl][-1] if new_by_level.get(lvl) else left_partner[lvl]
+        for lvl in _set_bits_high_to_low(new_size)
+    ]
     return Appended(tuple(new_border), new_size, tuple(runs))
 
 

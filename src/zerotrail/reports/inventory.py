@@ -16,12 +16,13 @@ BREAKDOWNS = ("scope", "entity", "site", "category", "gas", "month", "activity")
 
 
 def current_run(ws: Workspace, year: int) -> tuple[str, str, str, int]:
-    row = ws.execute(
+    rows = ws.fetchall(
         "SELECT run_id, gwp_set, consolidation, problems FROM runs WHERE year = ? AND current",
         [year],
-    ).fetchone()
-    if row is None:
+    )
+    if not rows:
         raise ZerotrailError(f"no inventory for {year}: run `zerotrail calculate --year {year}`")
+    row = rows[0]
     return str(row[0]), str(row[1]), str(row[2]), int(row[3])
 
 
@@ -51,7 +52,7 @@ def summary(ws: Workspace, year: int) -> dict[str, Any]:
     gas_sql = ", ".join(f"sum({f}_t), sum(co2e_{f}_t)" for f in FAMILIES)
     row = ws.execute(
         f"SELECT {gas_sql}, sum(co2e_unsplit_t) FROM results WHERE run_id = ?", [run_id]
-    ).fetchone()
+    ).fetchall()[0]
     for i, fam in enumerate(FAMILIES):
         by_gas[fam.upper()] = {
             "mass_t": float(row[2 * i] or 0),
@@ -77,7 +78,7 @@ def summary(ws: Workspace, year: int) -> dict[str, Any]:
         "SELECT sum(dq_score * co2e_t) / nullif(sum(co2e_t), 0) FROM results WHERE run_id = ?"
         " AND scope = 3",
         [run_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     flagged = dict(
         ws.fetchall(
             "SELECT f, count(*) FROM (SELECT unnest(string_split(flags, ';')) AS f FROM results"
@@ -128,7 +129,7 @@ def breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:
                 f"SELECT coalesce(sum({fam}_t),0), coalesce(sum(co2e_{fam}_t),0) FROM results"
                 " WHERE run_id = ?",
                 [run_id],
-            ).fetchone()
+            ).fetchall()[0]
             rows.append({"gas": fam.upper(), "mass_t": float(mass), "co2e_t": float(co2e)})
         unsplit = ws.scalar(
             "SELECT coalesce(sum(co2e_unsplit_t),0) FROM results WHERE run_id = ?", [run_id]

@@ -220,4 +220,37 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        3,
+        "ledger: leaves (salted commitments with their openings), tree nodes, checkpoints",
+        (
+            # One row per leaf. `kind` and `ref` name the committed record (its opening is that
+            # record plus `salt`); `leaf_hash` is what the tree holds.
+            """CREATE TABLE ledger_leaves (
+                idx BIGINT NOT NULL,
+                kind VARCHAR NOT NULL,
+                ref VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                salt BLOB NOT NULL,
+                leaf_hash BLOB NOT NULL
+            )""",
+            # Hashes of aligned subtrees of 2^level leaves starting at idx * 2^level, kept
+            # for level >= 8 only: lower levels are recomputed from at most 128 leaves, so a
+            # proof still costs O(log n) reads while the table stays ~1% of the leaf count.
+            """CREATE TABLE ledger_nodes (
+                level INTEGER NOT NULL,
+                idx BIGINT NOT NULL,
+                hash BLOB NOT NULL
+            )""",
+            """CREATE TABLE ledger_checkpoints (
+                size BIGINT NOT NULL,
+                root BLOB NOT NULL,
+                note VARCHAR NOT NULL,
+                signed_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -99,8 +99,8 @@ class Workspace:
         return list(self.execute(sql, params).fetchall())
 
     def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
+        rows = self.execute(sql, params).fetchall()  # fetchall completes the result
+        return rows[0][0] if rows else None
 
     def get_setting(self, key: str) -> str | None:
         value = self.scalar("SELECT value FROM zt_meta WHERE key = ?", [key])
@@ -141,7 +141,7 @@ def _connect(target: Target) -> Any:
 def _has_meta(con: Any) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'zt_meta'"
-    ).fetchone()
+    ).fetchall()[0]
     return bool(rows and rows[0])
 
 

@@ -1,0 +1,92 @@
+"""Canonical bytes of a record and the salted leaf commitment built on them.
+
+Where this sits: the workspace commits every record it stores as a leaf of the Merkle log. The
+leaf must be recomputable by anyone holding the record and its salt (the *opening*), in any
+language, from any engine, so the bytes are defined here independently of how the record is
+stored:
+
+    canonical = RFC 8785 (JCS) JSON of {"kind": <kind>, <field>: <value>, ...}
+                every value a string or null: text as is, integers in decimal, booleans
+                "true"/"false", dates ISO 8601 (YYYY-MM-DD), timestamps ISO 8601 seconds,
+                floating-point numbers as fixed-scale decimals with 9 digits after the point
+                (the exact binary value rounded half-to-even; never "-0")
+    leaf data = b"zerotrail:leaf:v1" || 0x00 || salt (32 random bytes) || canonical
+    leaf hash = SHA-256(0x00 || leaf data)                 (RFC 6962 leaf hash)
+
+With only strings and null as values, JCS reduces to: keys sorted, no whitespace, strings
+escaped as JSON requires (quote, backslash and control characters; `\\b \\f \\n \\r \\t` short
+forms, others `\\u00xx` in lower-case hex), everything else literal UTF-8. docs/ledger.md
+gives a worked example that a test checks byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+
+LEAF_TAG = b"zerotrail:leaf:v1\x00"
+SALT_BYTES = 32
+_SCALE = Decimal(1).scaleb(-9)
+# Enough digits for any double's integer part plus the 9 decimals (max double ~1.8e308).
+_CONTEXT = Context(prec=330, rounding=ROUND_HALF_EVEN)
+
+
+def decimal_text(x: float | Decimal) -> str:
+    """A number as a fixed-scale decimal string (9 places), independent of any engine."""
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise ValueError(f"{x!r} has no canonical decimal form")
+        # CPython formats floats correctly rounded from their exact binary value (half to
+        # even), so this equals the Decimal computation below, at a fraction of the cost.
+        text = format(x, ".9f")
+    else:
+        text = format(x.quantize(_SCALE, context=_CONTEXT), "f")
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def value_text(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float | Decimal):
+        return decimal_text(v)
+    if isinstance(v, datetime):
+        return v.isoformat(timespec="seconds")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return v
+    raise TypeError(f"no canonical form for {type(v).__name__}")
+
+
+def canonical_bytes(kind: str, fields: Mapping[str, object]) -> bytes:
+    """The canonical serialization of one record (see the module docstring)."""
+    obj = {"kind": kind, **{k: value_text(v) for k, v in fields.items()}}
+    if len(obj) != len(fields) + 1:
+        raise ValueError("a record may not have a field named 'kind'")
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def leaf_data(salt: bytes, canonical: bytes) -> bytes:
+    if len(salt) != SALT_BYTES:
+        raise ValueError(f"a salt is {SALT_BYTES} bytes")
+    return LEAF_TAG + salt + canonical
+
+
+def commitment(salt: bytes, canonical: bytes) -> bytes:
+    """The RFC 6962 leaf hash of the salted record."""
+    return hashlib.sha256(b"\x00" + leaf_data(salt, canonical)).digest()
+
+
+def new_salts(n: int) -> list[bytes]:
+    """n fresh salts from the operating system's CSPRNG, in one read."""
+    blob = os.urandom(SALT_BYTES * n)
+    return [blob[i : i + SALT_BYTES] for i in range(0, len(blob), SALT_BYTES)]

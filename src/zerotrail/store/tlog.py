@@ -1,0 +1,120 @@
+"""The Merkle log kept in the workspace: leaves, stored node hashes, appends and proofs.
+
+Where it sits: the store side of the ledger. `zerotrail.ledger` holds the pure hashing and proof
+logic; this module persists what it produces, inside the caller's transaction, so a record and
+its leaf land together or not at all. Node hashes are stored for levels >= 8 only (subtrees of
+256+ leaves); lower nodes are recomputed from at most 128 stored leaf hashes, so any proof costs
+O(log n) small reads and the node table stays about 1% of the leaf count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from zerotrail.ledger.canonical import commitment, new_salts
+from zerotrail.ledger.merkle import EMPTY_ROOT, append_leaves, root_at, root_hash
+from zerotrail.store.workspace import Workspace
+
+STORED_LEVEL = 8
+
+
+class WorkspaceSource:
+    """`HashSource` over the workspace's ledger tables."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def leaves(self, start: int, end: int) -> list[bytes]:
+        rows = self.ws.fetchall(
+            "SELECT leaf_hash FROM ledger_leaves WHERE idx >= ? AND idx < ? ORDER BY idx",
+            [start, end],
+        )
+        if len(rows) != end - start:
+            raise LookupError(f"ledger leaves {start}..{end - 1} are missing")
+        return [bytes(r[0]) for r in rows]
+
+    def node(self, level: int, index: int) -> bytes:
+        if level >= STORED_LEVEL:
+            h = self.ws.scalar(
+                "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?", [level, index]
+            )
+            if h is None:
+                raise LookupError(f"ledger node ({level}, {index}) is missing")
+            return bytes(h)
+        leaves = self.leaves(index << level, (index + 1) << level)
+        return leaves[0] if level == 0 else root_hash(leaves)
+
+
+def size(ws: Workspace) -> int:
+    return int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
+
+
+def border(ws: Workspace, n: int) -> list[bytes]:
+    """The right border (maximal aligned subtrees, largest first) of the first n leaves."""
+    src = WorkspaceSource(ws)
+    return [src.node(lvl, (n >> lvl) - 1) for lvl in range(n.bit_length() - 1, -1, -1)
+            if n >> lvl & 1]
+
+
+def root(ws: Workspace, n: int | None = None) -> bytes:
+    n = size(ws) if n is None else n
+    return EMPTY_ROOT if n == 0 else root_at(n, WorkspaceSource(ws))
+
+
+class Appender:
+    """Appends batches of committed records to the log; use inside one transaction.
+
+    Keeps the right border in memory between batches, so a 10^8-record import streams through
+    in fixed memory.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.size = size(ws)
+        self.border = border(ws, self.size)
+
+    def append(self, kind: str, refs: Sequence[tuple[str, int]], canonicals: Sequence[bytes]
+               ) -> None:
+        import pyarrow as pa
+
+        if not refs:
+            return
+        salts = new_salts(len(refs))
+        leaves = [commitment(s, c) for s, c in zip(salts, canonicals, strict=True)]
+        start = self.size
+        done = append_leaves(self.border, self.size, leaves)
+        table = pa.table({
+            "idx": pa.array(range(start, start + len(leaves)), pa.int64()),
+            "kind": pa.array([kind] * len(leaves), pa.string()),
+            "ref": pa.array([r for r, _ in refs], pa.string()),
+            "version": pa.array([v for _, v in refs], pa.int32()),
+            "salt": pa.array(salts, pa.binary()),
+            "leaf_hash": pa.array(leaves, pa.binary()),
+        })
+        con = self.ws.con
+        con.register("zt_new_leaves", table)
+        con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
+        con.unregister("zt_new_leaves")
+        nodes = [row for run in done.nodes if run.level >= STORED_LEVEL for row in run]
+        if nodes:
+            con.register("zt_new_nodes", pa.table({
+                "level": pa.array([n[0] for n in nodes], pa.int32()),
+                "idx": pa.array([n[1] for n in nodes], pa.int64()),
+                "hash": pa.array([n[2] for n in nodes], pa.binary()),
+            }))
+            con.execute("INSERT INTO ledger_nodes SELECT * FROM zt_new_nodes")
+            con.unregister("zt_new_nodes")
+        self.border, self.size = list(done.border), done.size
+
+
+def commit_rows(ws: Workspace, kind: str, batches: Iterable[Any],
+                canonical: Any) -> int:
+    """Commit record batches (Arrow record batches with `ref`, `version` columns) to the log."""
+    app = Appender(ws)
+    n = 0
+    for batch in batches:
+        rows = batch.to_pylist()
+        app.append(kind, [(r["ref"], r["version"]) for r in rows], [canonical(r) for r in rows])
+        n += len(rows)
+    return n
