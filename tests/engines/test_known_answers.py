@@ -436,16 +436,24 @@ def test_freight_downstream_and_commuting(workspace: Workspace, tmp_path: Path) 
     # = 10,000 / (0.90718474 x 1.609344) ton-miles. Booked as category 9 on request.
     # EPA Hub 2024 Table 10, bus: 0.0707075875273407 kg CO2, 0 CH4, 0.00212606442238114 g N2O
     # per passenger-mile; 1,000 passenger-miles.
-    r = run(workspace, tmp_path, [
-        act("f1", "freight.truck", 10_000, "tonne-km", "US", scope3_category=9),
-        act("c1", "commuting.bus", 1_000, "passenger-mile", "US")])
+    r = run(
+        workspace,
+        tmp_path,
+        [
+            act("f1", "freight.truck", 10_000, "tonne-km", "US", scope3_category=9),
+            act("c1", "commuting.bus", 1_000, "passenger-mile", "US"),
+        ],
+    )
     ton_miles = 10_000 / (0.90718474 * 1.609344)
     assert r["f1"]["co2e_t"] == pytest.approx(
-        ton_miles * (0.168042601834139 + 0.00147168256353026e-3 * 28
-                     + 0.00466495605043554e-3 * 265) / 1000)
+        ton_miles
+        * (0.168042601834139 + 0.00147168256353026e-3 * 28 + 0.00466495605043554e-3 * 265)
+        / 1000
+    )
     assert r["f1"]["category"] == 9
     assert r["c1"]["co2e_t"] == pytest.approx(
-        1000 * (0.0707075875273407 + 0.00212606442238114e-3 * 265) / 1000)
+        1000 * (0.0707075875273407 + 0.00212606442238114e-3 * 265) / 1000
+    )
     assert (r["c1"]["category"], r["c1"]["method"]) == (7, "distance-based")
 
 

@@ -200,7 +200,7 @@ def test_malformed_consistency_arguments(position: int, bad: object) -> None:
 def test_proof_generation_refuses_impossible_requests() -> None:
     for bad in [(8, 8), (-1, 8), (True, 8)]:
         with pytest.raises(ValueError):
-            inclusion_proof(*bad, SOURCE)  # type: ignore[arg-type]
+            inclusion_proof(*bad, SOURCE)
     with pytest.raises(ValueError):
         consistency_proof(9, 8, SOURCE)
     with pytest.raises(IndexError):

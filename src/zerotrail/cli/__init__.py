@@ -47,13 +47,17 @@ def root(
 
 
 def _register() -> None:
-    from zerotrail.cli import demo, factors, gwp, imports, inventory, workspace
+    from zerotrail.cli import demo, factors, gwp, imports, inventory, ledger, workspace
 
     workspace.register(app)
     app.add_typer(factors.app, name="factors")
     app.add_typer(gwp.app, name="gwp")
     app.add_typer(imports.app, name="import")
     inventory.register(app)
+    app.add_typer(ledger.keys_app, name="keys")
+    app.add_typer(ledger.ledger_app, name="ledger")
+    app.add_typer(ledger.verify_app, name="verify")
+    app.add_typer(ledger.witness_app, name="witness")
     demo.register(app)
 
 

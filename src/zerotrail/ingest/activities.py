@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from zerotrail.errors import Problem, UnitError
+from zerotrail.errors import Problem, UnitError, ZerotrailError
 from zerotrail.ingest.checks import MAX_LISTED, Progress, no_progress, raise_if, sql_text
 from zerotrail.ingest.files import file_format, missing_columns, stage_large
 from zerotrail.ingest.formats import ACTIVITIES
@@ -399,11 +399,27 @@ def import_activities(
 
 
 LEDGER_CHUNK = 200_000
+LEDGER_FIELDS = _FIELDS
 
 
 def canonical_activity(row: dict[str, Any]) -> bytes:
     """Canonical bytes of a stored activity version (docs/ledger.md)."""
     return canonical_bytes("activity", {k: row[k] for k in ("record_id", "version", *_FIELDS)})
+
+
+def canonical_of(ws: Workspace, record_id: str, version: int) -> bytes:
+    """Canonical bytes of one stored activity version, read from the workspace."""
+    rows = (
+        ws.con.sql(
+            f"SELECT record_id, version, {', '.join(_FIELDS)} FROM activities"
+            f" WHERE record_id = {sql_text(record_id)} AND version = {int(version)}"
+        )
+        .to_arrow_table()
+        .to_pylist()
+    )
+    if not rows:
+        raise ZerotrailError(f"activity {record_id} version {version} is not in the workspace")
+    return canonical_activity(rows[0])
 
 
 def _commit_to_ledger(ws: Workspace) -> None:
@@ -419,12 +435,19 @@ def _commit_to_ledger(ws: Workspace) -> None:
     app = Appender(ws)
     cols = ", ".join(f"t.{c}" for c in _FIELDS)
     for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
-        rows = con.sql(
-            f"""SELECT t.record_id, coalesce(x.version, 0) + 1 AS version, {cols}
+        rows = (
+            con.sql(
+                f"""SELECT t.record_id, coalesce(x.version, 0) + 1 AS version, {cols}
                 FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
                 WHERE (x.record_id IS NULL OR x.changed)
                 AND t._row >= {start} AND t._row < {start + LEDGER_CHUNK}
                 ORDER BY t._row"""
-        ).to_arrow_table().to_pylist()
-        app.append("activity", [(r["record_id"], r["version"]) for r in rows],
-                   [canonical_activity(r) for r in rows])
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+        app.append(
+            "activity",
+            [(r["record_id"], r["version"]) for r in rows],
+            [canonical_activity(r) for r in rows],
+        )

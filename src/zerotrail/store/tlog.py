@@ -53,8 +53,9 @@ def size(ws: Workspace) -> int:
 def border(ws: Workspace, n: int) -> list[bytes]:
     """The right border (maximal aligned subtrees, largest first) of the first n leaves."""
     src = WorkspaceSource(ws)
-    return [src.node(lvl, (n >> lvl) - 1) for lvl in range(n.bit_length() - 1, -1, -1)
-            if n >> lvl & 1]
+    return [
+        src.node(lvl, (n >> lvl) - 1) for lvl in range(n.bit_length() - 1, -1, -1) if n >> lvl & 1
+    ]
 
 
 def root(ws: Workspace, n: int | None = None) -> bytes:
@@ -74,8 +75,9 @@ class Appender:
         self.size = size(ws)
         self.border = border(ws, self.size)
 
-    def append(self, kind: str, refs: Sequence[tuple[str, int]], canonicals: Sequence[bytes]
-               ) -> None:
+    def append(
+        self, kind: str, refs: Sequence[tuple[str, int]], canonicals: Sequence[bytes]
+    ) -> None:
         import pyarrow as pa
 
         if not refs:
@@ -84,32 +86,38 @@ class Appender:
         leaves = [commitment(s, c) for s, c in zip(salts, canonicals, strict=True)]
         start = self.size
         done = append_leaves(self.border, self.size, leaves)
-        table = pa.table({
-            "idx": pa.array(range(start, start + len(leaves)), pa.int64()),
-            "kind": pa.array([kind] * len(leaves), pa.string()),
-            "ref": pa.array([r for r, _ in refs], pa.string()),
-            "version": pa.array([v for _, v in refs], pa.int32()),
-            "salt": pa.array(salts, pa.binary()),
-            "leaf_hash": pa.array(leaves, pa.binary()),
-        })
+        table = pa.table(
+            {
+                "idx": pa.array(range(start, start + len(leaves)), pa.int64()),
+                "kind": pa.array([kind] * len(leaves), pa.string()),
+                "ref": pa.array([r for r, _ in refs], pa.string()),
+                "version": pa.array([v for _, v in refs], pa.int32()),
+                "salt": pa.array(salts, pa.binary()),
+                "leaf_hash": pa.array(leaves, pa.binary()),
+            }
+        )
         con = self.ws.con
         con.register("zt_new_leaves", table)
         con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
         con.unregister("zt_new_leaves")
         nodes = [row for run in done.nodes if run.level >= STORED_LEVEL for row in run]
         if nodes:
-            con.register("zt_new_nodes", pa.table({
-                "level": pa.array([n[0] for n in nodes], pa.int32()),
-                "idx": pa.array([n[1] for n in nodes], pa.int64()),
-                "hash": pa.array([n[2] for n in nodes], pa.binary()),
-            }))
+            con.register(
+                "zt_new_nodes",
+                pa.table(
+                    {
+                        "level": pa.array([n[0] for n in nodes], pa.int32()),
+                        "idx": pa.array([n[1] for n in nodes], pa.int64()),
+                        "hash": pa.array([n[2] for n in nodes], pa.binary()),
+                    }
+                ),
+            )
             con.execute("INSERT INTO ledger_nodes SELECT * FROM zt_new_nodes")
             con.unregister("zt_new_nodes")
         self.border, self.size = list(done.border), done.size
 
 
-def commit_rows(ws: Workspace, kind: str, batches: Iterable[Any],
-                canonical: Any) -> int:
+def commit_rows(ws: Workspace, kind: str, batches: Iterable[Any], canonical: Any) -> int:
     """Commit record batches (Arrow record batches with `ref`, `version` columns) to the log."""
     app = Appender(ws)
     n = 0

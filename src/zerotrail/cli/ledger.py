@@ -1,0 +1,306 @@
+"""`zerotrail keys|ledger|verify|witness`: the tamper-evident log from the command line.
+
+`keys` and `ledger` act on the workspace's log; `verify` needs no workspace (an auditor has only
+files and keys) and exits 0 on success, 1 with a one-line reason on any failure; `witness` is
+the external verifier's side, keeping its state in a file it replaces atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zerotrail.cli import common
+from zerotrail.errors import VerificationError, ZerotrailError
+
+keys_app = typer.Typer(
+    help="Signing keys (Ed25519, C2SP signed-note formats).", no_args_is_help=True
+)
+ledger_app = typer.Typer(
+    help="The workspace's Merkle log: checkpoints, proofs, audit.", no_args_is_help=True
+)
+verify_app = typer.Typer(
+    help="Offline verification of proofs, notes and consistency.", no_args_is_help=True
+)
+witness_app = typer.Typer(
+    help="The witness (external verifier): cosign checkpoints.", no_args_is_help=True
+)
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ZerotrailError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def _key_text(value: str) -> str:
+    """A key given inline or as a file holding it."""
+    p = Path(value)
+    return _read(p, "key file").strip() if p.is_file() else value.strip()
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+@keys_app.command("generate")
+def keys_generate(
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", help="Key name: the log's origin, e.g. carbon.example.com/emmet-group"
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="File for the signer key (mode 0600).")] = Path(
+        "signer.key"
+    ),
+    witness: Annotated[bool, typer.Option(help="A witness cosignature key (type 0x04).")] = False,
+) -> None:
+    """Generate a key pair: the signer key goes to a private file, the verifier key is printed."""
+    from zerotrail.ledger.note import COSIGNATURE_V1, ED25519, generate_signer
+
+    signer, verifier = generate_signer(name, COSIGNATURE_V1 if witness else ED25519)
+    try:
+        _write_private(out, signer)
+    except FileExistsError:
+        raise ZerotrailError(f"{out} exists; refusing to overwrite a key") from None
+    common.err.print(
+        f"signer key written to {out} (keep it secret); verifier key:", highlight=False
+    )
+    typer.echo(verifier)
+
+
+# --- ledger -------------------------------------------------------------------------------
+
+
+def _signer(path: Path) -> object:
+    from zerotrail.ledger.note import parse_signer_key
+
+    return parse_signer_key(_read(path, "signer key").strip())
+
+
+@ledger_app.command("checkpoint")
+def ledger_checkpoint(
+    key: Annotated[Path, typer.Option(help="The log's signer key file.")],
+    out: Annotated[Path | None, typer.Option("-o", help="Also write the note here.")] = None,
+) -> None:
+    """Sign a checkpoint of the log as it is now (refused if inconsistent with an earlier one)."""
+    from zerotrail.store.checkpoints import sign_checkpoint
+
+    with common.workspace() as ws:
+        signed = sign_checkpoint(ws, _signer(key))  # type: ignore[arg-type]
+    if out:
+        out.write_text(signed.note, encoding="utf-8")
+    typer.echo(signed.note, nl=False)
+
+
+@ledger_app.command("prove")
+def ledger_prove(
+    record_id: Annotated[str, typer.Argument(help="The activity record to prove.")],
+    out: Annotated[Path, typer.Option("-o", help="The .tlog-proof file to write.")],
+    with_opening: Annotated[bool, typer.Option(help="Include the record and its salt.")] = False,
+) -> None:
+    """Write a C2SP .tlog-proof that the record is in the latest checkpoint's tree."""
+    from zerotrail.ingest.activities import canonical_of
+    from zerotrail.store.checkpoints import prove
+
+    with common.workspace() as ws:
+        text = prove(
+            ws, "activity", record_id, lambda ref, ver: canonical_of(ws, ref, ver), with_opening
+        )
+    out.write_text(text, encoding="utf-8")
+    common.out.print(f"proof written to {out}")
+
+
+@ledger_app.command("witness-request")
+def ledger_witness_request(
+    old: Annotated[int, typer.Option(help="The size the witness last cosigned (0 at first).")],
+    out: Annotated[Path, typer.Option("-o", help="The request body file to write.")],
+) -> None:
+    """Write a tlog-witness add-checkpoint request for the latest checkpoint."""
+    from zerotrail.store.checkpoints import witness_request
+
+    with common.workspace() as ws:
+        out.write_text(witness_request(ws, old), encoding="utf-8")
+    common.out.print(f"request written to {out}")
+
+
+@ledger_app.command("cosign")
+def ledger_cosign(
+    response: Annotated[Path, typer.Argument(help="The witness's cosignature lines.")],
+) -> None:
+    """Attach a witness's cosignature to the latest checkpoint."""
+    from zerotrail.store.checkpoints import add_cosignatures
+
+    with common.workspace() as ws:
+        signed = add_cosignatures(ws, _read(response, "witness response"))
+    typer.echo(signed.note, nl=False)
+
+
+@ledger_app.command("audit")
+def ledger_audit() -> None:
+    """Recompute every commitment and node; name each record changed behind the ledger's back."""
+    from zerotrail.ingest.activities import LEDGER_FIELDS, canonical_activity
+    from zerotrail.store.audit import audit
+
+    with common.workspace() as ws:
+        rep = audit(ws, canonical_activity, LEDGER_FIELDS)
+    if rep.ok:
+        common.out.print(f"ledger intact: {rep.leaves} leaves, {rep.checkpoints} checkpoint(s)")
+        return
+    for f in rep.findings:
+        common.err.print(f"  {f}", markup=False, highlight=False)
+    raise ZerotrailError(f"ledger audit found {len(rep.findings)} problem(s)")
+
+
+# --- verify (no workspace) ----------------------------------------------------------------
+
+
+def _fail(exc: Exception) -> None:
+    common.err.print(f"verification failed: {exc}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@verify_app.command("proof")
+def verify_proof(
+    file: Annotated[Path, typer.Argument(help="A .tlog-proof file.")],
+    log_key: Annotated[str, typer.Option(help="The log's verifier key (or a file with it).")],
+    witness_key: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness verifier key that must have cosigned (repeatable)."),
+    ] = None,
+    leaf: Annotated[
+        str | None, typer.Option(help="The leaf hash (hex) when the proof carries no opening.")
+    ] = None,
+) -> None:
+    """Verify a proof offline: signature, cosignatures, and inclusion of the leaf."""
+    from zerotrail.ledger.note import parse_verifier_key
+    from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
+    from zerotrail.store.checkpoints import leaf_from_opening
+
+    try:
+        bundle = parse_proof(_read(file, "proof"))
+        if bundle.extra is not None:
+            leaf_hash = leaf_from_opening(bundle.extra)
+        elif leaf:
+            leaf_hash = bytes.fromhex(leaf)
+        else:
+            raise VerificationError("the proof has no opening: give --leaf")
+        cp = verify_proof_bundle(
+            bundle,
+            leaf_hash,
+            parse_verifier_key(_key_text(log_key)),
+            [parse_verifier_key(_key_text(k)) for k in witness_key or []],
+        )
+    except (VerificationError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"ok: entry {bundle.index} is in {cp.origin} at size {cp.size}")
+
+
+@verify_app.command("note")
+def verify_note(
+    file: Annotated[Path, typer.Argument(help="A C2SP signed note.")],
+    key: Annotated[list[str], typer.Option(help="A trusted verifier key (repeatable).")],
+) -> None:
+    """Verify any C2SP signed note (a checkpoint, Go's checksum database, ...)."""
+    from zerotrail.ledger.note import open_note, parse_verifier_key
+
+    try:
+        opened = open_note(_read(file, "note"), [parse_verifier_key(_key_text(k)) for k in key])
+    except (VerificationError, ValueError) as exc:
+        _fail(exc)
+    names = ", ".join(v.name for v in opened.verifiers)
+    typer.echo(f"ok: signed by {names}")
+
+
+@verify_app.command("consistency")
+def verify_consistency(
+    old: Annotated[Path, typer.Argument(help="The older checkpoint (signed note).")],
+    new: Annotated[Path, typer.Argument(help="The newer checkpoint (signed note).")],
+    proof: Annotated[Path, typer.Option(help="The consistency proof: base64 hashes, one a line.")],
+    key: Annotated[
+        list[str] | None, typer.Option(help="The log's verifier key: also check both signatures.")
+    ] = None,
+) -> None:
+    """Verify that the newer checkpoint's tree extends the older one."""
+    from zerotrail.ledger.note import parse_verifier_key
+    from zerotrail.store.checkpoints import check_consistency
+
+    try:
+        import base64
+
+        hashes = [
+            base64.b64decode(line, validate=True)
+            for line in _read(proof, "proof").splitlines()
+            if line.strip()
+        ]
+        o, n = check_consistency(
+            _read(old, "checkpoint"),
+            _read(new, "checkpoint"),
+            hashes,
+            [parse_verifier_key(_key_text(k)) for k in key or []],
+        )
+    except (VerificationError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(f"ok: {n.origin} size {n.size} extends size {o.size}")
+
+
+# --- witness ------------------------------------------------------------------------------
+
+
+@witness_app.command("init")
+def witness_init(
+    state: Annotated[Path, typer.Option(help="The witness state file to create.")],
+    origin: Annotated[str, typer.Option(help="The log to follow.")],
+    log_key: Annotated[str, typer.Option(help="The log's verifier key (or a file with it).")],
+) -> None:
+    """Start following a log (or update its key) in a witness state file."""
+    from zerotrail.ledger.note import parse_verifier_key
+    from zerotrail.ledger.witness import WitnessState, add_log, state_from_json, state_to_json
+
+    current = state_from_json(_read(state, "state")) if state.exists() else WitnessState()
+    updated = add_log(current, origin, [parse_verifier_key(_key_text(log_key))])
+    _atomic_write(state, state_to_json(updated))
+    common.out.print(f"witness state {state}: following {origin}")
+
+
+@witness_app.command("add-checkpoint")
+def witness_add_checkpoint(
+    request: Annotated[Path, typer.Argument(help="A tlog-witness add-checkpoint request body.")],
+    state: Annotated[Path, typer.Option(help="The witness state file.")],
+    key: Annotated[Path, typer.Option(help="The witness's signer key file (type 0x04).")],
+    out: Annotated[Path | None, typer.Option("-o", help="Write the cosignature here.")] = None,
+) -> None:
+    """Check a checkpoint and its consistency proof; cosign it or refuse as tlog-witness says."""
+    from zerotrail.ledger.note import parse_signer_key
+    from zerotrail.ledger.witness import add_checkpoint, state_from_json, state_to_json
+
+    current = state_from_json(_read(state, "state"))
+    signer = parse_signer_key(_read(key, "witness key").strip())
+    new_state, resp = add_checkpoint(current, _read(request, "request"), signer, int(time.time()))
+    if resp.status != 200:
+        common.err.print(f"refused ({resp.status}): {resp.body.strip()}", markup=False)
+        raise typer.Exit(1)
+    _atomic_write(state, state_to_json(new_state))  # persisted before answering
+    if out:
+        out.write_text(resp.body, encoding="utf-8")
+    typer.echo(resp.body, nl=False)

@@ -1,0 +1,138 @@
+"""`zerotrail ledger audit`: recompute every commitment and every node, name what changed.
+
+Where it sits: the store side of the ledger. Someone with write access to the database file can
+change a stored record, delete or insert one, or shuffle the leaf table. The audit re-derives
+everything the log committed to from what is stored now and names each discrepancy:
+
+- a record whose canonical bytes no longer give its leaf hash (changed),
+- a leaf whose record is gone (deleted), a stored record with no leaf (inserted),
+- leaf positions missing or duplicated, stored subtree hashes or checkpoint roots that the
+  stored leaves no longer reproduce (reordered or replaced leaves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zerotrail.ledger.canonical import commitment
+from zerotrail.ledger.merkle import append_leaves
+from zerotrail.store.checkpoints import rebuild_root
+from zerotrail.store.tlog import STORED_LEVEL
+from zerotrail.store.workspace import Workspace
+
+CHUNK = 200_000
+
+
+@dataclass
+class AuditReport:
+    leaves: int = 0
+    checkpoints: int = 0
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def audit(
+    ws: Workspace,
+    canonical_activity: Callable[[dict[str, Any]], bytes],
+    fields: tuple[str, ...],
+    limit: int = 1000,
+) -> AuditReport:
+    rep = AuditReport()
+    n = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
+    rep.leaves = n
+
+    def find(msg: str) -> None:
+        if len(rep.findings) < limit:
+            rep.findings.append(msg)
+
+    # 1. Positions: exactly 0 .. n-1, once each.
+    for idx, count in ws.fetchall(
+        "SELECT idx, count(*) FROM ledger_leaves GROUP BY idx HAVING count(*) > 1 ORDER BY idx"
+        " LIMIT 100"
+    ):
+        find(f"leaf position {idx} appears {count} times")
+    span = ws.fetchall("SELECT min(idx), max(idx) FROM ledger_leaves")[0]
+    if n and (span[0] != 0 or span[1] != n - 1):
+        find(f"leaf positions run {span[0]}..{span[1]} for {n} leaves: some are missing")
+
+    # 2. Commitments, chunk by chunk in leaf order; the tree is rebuilt on the way.
+    cols = ", ".join(f"a.{c}" for c in fields)
+    border: tuple[bytes, ...] = ()
+    size = 0
+    stored_nodes_bad = 0
+    for start in range(0, n, CHUNK):
+        rows = (
+            ws.con.sql(
+                f"""SELECT l.idx, l.kind, l.ref, l.version, l.salt, l.leaf_hash,
+                       a.record_id AS found, {cols}
+                FROM ledger_leaves l LEFT JOIN activities a
+                  ON l.kind = 'activity' AND a.record_id = l.ref AND a.version = l.version
+                WHERE l.idx >= {start} AND l.idx < {start + CHUNK} ORDER BY l.idx"""
+            )
+            .to_arrow_table()
+            .to_pylist()
+        )
+        leaves = []
+        for r in rows:
+            leaf = bytes(r["leaf_hash"])
+            leaves.append(leaf)
+            if r["kind"] != "activity":
+                continue
+            where = f"activity {r['ref']} version {r['version']} (leaf {r['idx']})"
+            if r["found"] is None:
+                find(f"{where}: deleted from the workspace")
+                continue
+            record = {"record_id": r["ref"], "version": r["version"], **{c: r[c] for c in fields}}
+            if commitment(bytes(r["salt"]), canonical_activity(record)) != leaf:
+                find(f"{where}: changed since it was committed")
+        done = append_leaves(border, size, leaves)
+        border, size = done.border, done.size
+        for run in done.nodes:
+            if run.level < STORED_LEVEL:
+                continue
+            stored = dict(
+                ws.fetchall(
+                    "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ?",
+                    [run.level, run.start, run.start + len(run.hashes)],
+                )
+            )
+            for lvl, idx, h in run:
+                got = stored.get(idx)
+                if got is None or bytes(got) != h:
+                    stored_nodes_bad += 1
+                    lo, hi = idx << lvl, ((idx + 1) << lvl) - 1
+                    find(
+                        f"stored subtree ({lvl}, {idx}) over leaves {lo}..{hi} does not match"
+                        " the leaves: leaves were reordered or replaced"
+                    )
+
+    # 3. Records stored without a leaf.
+    for rid, ver in ws.fetchall(
+        """SELECT a.record_id, a.version FROM activities a
+           WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = 'activity'
+                             AND l.ref = a.record_id AND l.version = a.version)
+           ORDER BY a.record_id, a.version LIMIT 1000"""
+    ):
+        find(f"activity {rid} version {ver}: stored without a ledger leaf (inserted)")
+
+    # 4. Checkpoints: the stored leaves must reproduce every signed root.
+    checkpoints = ws.fetchall("SELECT size, root FROM ledger_checkpoints ORDER BY size")
+    rep.checkpoints = len(checkpoints)
+    if checkpoints:
+        hashes = [
+            bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")
+        ]
+        for cp_size, cp_root in checkpoints:
+            if cp_size > len(hashes):
+                find(f"checkpoint of {cp_size} leaves, but only {len(hashes)} are stored")
+            elif rebuild_root(hashes[:cp_size]) != bytes(cp_root):
+                find(
+                    f"the first {cp_size} stored leaves do not give the root signed in the"
+                    " checkpoint of that size"
+                )
+    return rep

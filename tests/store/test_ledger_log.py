@@ -1,0 +1,149 @@
+"""The workspace's log: imports commit their records, checkpoints, proofs, and the audit that
+names every record changed, deleted, inserted or reordered behind the ledger's back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.engines.conftest import ROOT, write_csv
+from zerotrail.errors import VerificationError
+from zerotrail.ingest.activities import (
+    LEDGER_FIELDS,
+    canonical_activity,
+    canonical_of,
+    import_activities,
+)
+from zerotrail.ingest.organization import import_entities
+from zerotrail.ledger.merkle import root_hash, verify_inclusion
+from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
+from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
+from zerotrail.pipeline import load_shipped_factors
+from zerotrail.store import tlog
+from zerotrail.store.audit import audit
+from zerotrail.store.checkpoints import leaf_from_opening, prove, sign_checkpoint
+from zerotrail.store.workspace import Workspace, open_workspace
+
+ORIGIN = "carbon.example.com/test"
+
+
+def rows(n: int, start: int = 0, qty: float = 1.5) -> list[dict[str, Any]]:
+    return [
+        {
+            "record_id": f"r{i:05d}",
+            "entity": "E",
+            "period_start": "2024-01-01",
+            "period_end": "2024-01-31",
+            "activity": "fugitive.SF6",
+            "quantity": qty + i,
+            "unit": "kg",
+            "region": "CN",
+        }
+        for i in range(start, start + n)
+    ]
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Any:
+    w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
+    load_shipped_factors(w)
+    import_entities(w, write_csv(tmp_path / "e.csv", ROOT))
+    import_activities(w, write_csv(tmp_path / "a.csv", rows(300)))  # crosses a stored level
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def keys() -> tuple[Any, Any]:
+    signer, verifier = generate_signer(ORIGIN)
+    return parse_signer_key(signer), parse_verifier_key(verifier)
+
+
+def findings(ws: Workspace) -> list[str]:
+    return audit(ws, canonical_activity, LEDGER_FIELDS).findings
+
+
+def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> None:
+    assert tlog.size(ws) == 300
+    leaves = [bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")]
+    assert tlog.root(ws) == root_hash(leaves)
+    assert ws.scalar("SELECT count(*) FROM ledger_nodes WHERE level = 8") == 1
+    assert findings(ws) == []
+
+
+def test_replace_commits_the_new_version_and_keeps_the_old(ws: Workspace, tmp_path: Path) -> None:
+    import_activities(ws, write_csv(tmp_path / "b.csv", rows(1, qty=99.0)), replace=True)
+    assert tlog.size(ws) == 301
+    assert ws.fetchall("SELECT version FROM ledger_leaves WHERE ref = 'r00000' ORDER BY 1") == [
+        (1,),
+        (2,),
+    ]
+    assert findings(ws) == []
+
+
+def test_proof_round_trip_with_opening(ws: Workspace, keys: tuple[Any, Any]) -> None:
+    signer, verifier = keys
+    sign_checkpoint(ws, signer)
+    text = prove(ws, "activity", "r00042", lambda r, v: canonical_of(ws, r, v), True)
+    bundle = parse_proof(text)
+    assert bundle.extra is not None
+    cp = verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), verifier)
+    assert (cp.origin, cp.size, bundle.index) == (ORIGIN, 300, 42)
+    # The opening is the record: its quantity is in it as a fixed-scale decimal.
+    assert b"43.500000000" in bundle.extra.replace(b"\\", b"") or b"43.5" in bundle.extra
+
+
+def test_checkpoint_refused_when_history_was_rewritten(
+    ws: Workspace, keys: tuple[Any, Any], tmp_path: Path
+) -> None:
+    signer, _ = keys
+    first = sign_checkpoint(ws, signer)
+    import_activities(ws, write_csv(tmp_path / "b.csv", rows(5, start=300)))
+    second = sign_checkpoint(ws, signer)
+    assert second.checkpoint.size == 305
+    # Leaves past the last stored 256-leaf subtree are read directly when signing.
+    ws.execute("UPDATE ledger_leaves SET leaf_hash = ? WHERE idx = 260", [b"\x00" * 32])
+    with pytest.raises(VerificationError, match="no longer match"):
+        sign_checkpoint(ws, signer)
+    assert first.checkpoint.size == 300
+
+
+def test_audit_names_a_changed_digit(ws: Workspace) -> None:
+    ws.execute("UPDATE activities SET quantity = 18.5 WHERE record_id = 'r00017'")  # unchanged
+    ws.execute("UPDATE activities SET quantity = 19.5 WHERE record_id = 'r00016'")  # was 17.5
+    assert findings(ws) == ["activity r00016 version 1 (leaf 16): changed since it was committed"]
+
+
+def test_audit_names_deleted_and_inserted_records(ws: Workspace) -> None:
+    ws.execute("DELETE FROM activities WHERE record_id = 'r00003'")
+    ws.execute(
+        "INSERT INTO activities SELECT * REPLACE ('r99999' AS record_id) FROM activities"
+        " WHERE record_id = 'r00004'"
+    )
+    assert findings(ws) == [
+        "activity r00003 version 1 (leaf 3): deleted from the workspace",
+        "activity r99999 version 1: stored without a ledger leaf (inserted)",
+    ]
+
+
+def test_audit_names_reordered_leaves(ws: Workspace, keys: tuple[Any, Any]) -> None:
+    sign_checkpoint(ws, keys[0])
+    # Swap two leaves' positions: every commitment still opens, but the tree changes.
+    ws.execute(
+        "UPDATE ledger_leaves SET idx = CASE idx WHEN 10 THEN 11 ELSE 10 END WHERE idx IN (10, 11)"
+    )
+    found = findings(ws)
+    assert any("subtree (8, 0) over leaves 0..255" in f for f in found)
+    assert any("checkpoint of that size" in f for f in found)
+
+
+def test_inclusion_proofs_from_the_store_verify(ws: Workspace) -> None:
+    from zerotrail.ledger.merkle import inclusion_proof
+
+    src = tlog.WorkspaceSource(ws)
+    root = tlog.root(ws)
+    for idx in (0, 1, 127, 255, 256, 299):
+        leaf = bytes(ws.scalar("SELECT leaf_hash FROM ledger_leaves WHERE idx = ?", [idx]))
+        verify_inclusion(leaf, idx, 300, inclusion_proof(idx, 300, src), root)
