@@ -138,12 +138,12 @@ def append_leaves(
         level: border[position] for position, level in enumerate(_set_bits_high_to_low(size))
     }
     runs: list[NodeRun] = []
-    new_by_level: dict[int, list[bytes]] = {}
+    last_new: dict[int, bytes] = {}  # per level, the last node this batch completed
     level, start, row = 0, size, leaves
     while row:
         if collect_nodes:
             runs.append(NodeRun(level, start, tuple(row)))
-        new_by_level[level] = row
+        last_new[level] = row[-1]
         if start & 1:
             # The first new node is a right child: pair it with the old border node on its left.
             row = [left_partner[level], *row]
@@ -158,7 +158,7 @@ def append_leaves(
     # node at level l, it is the last of them; otherwise size and new_size agree from bit l up
     # and the node is the old border's.
     new_border = [
-        new_by_level[lvl][-1] if new_by_level.get(lvl) else left_partner[lvl]
+        last_new[lvl] if lvl in last_new else left_partner[lvl]
         for lvl in _set_bits_high_to_low(new_size)
     ]
     return Appended(tuple(new_border), new_size, tuple(runs))

@@ -154,7 +154,7 @@ def add_checkpoint(
     """
     if witness_signer.key_type != COSIGNATURE_V1:
         raise ValueError("the witness signs with a cosignature key (type 0x04)")
-    if not isinstance(now, int) or not 0 <= now <= MAX_TIMESTAMP:
+    if not isinstance(now, int) or isinstance(now, bool) or not 0 <= now <= MAX_TIMESTAMP:
         raise ValueError("now must be POSIX seconds in 0 .. 2**63 - 1")
     try:
         request = parse_add_checkpoint(body)

@@ -9,10 +9,9 @@ O(log n) small reads and the node table stays about 1% of the leaf count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from zerotrail.ledger.canonical import commitment, new_salts
+from zerotrail.ledger.canonical import commitment, leaf_sql, new_salts
 from zerotrail.ledger.merkle import EMPTY_ROOT, append_leaves, root_at, root_hash
 from zerotrail.store.workspace import Workspace
 
@@ -78,30 +77,73 @@ class Appender:
     def append(
         self, kind: str, refs: Sequence[tuple[str, int]], canonicals: Sequence[bytes]
     ) -> None:
+        """Commit records whose canonical bytes were built in Python."""
         import pyarrow as pa
 
         if not refs:
             return
         salts = new_salts(len(refs))
         leaves = [commitment(s, c) for s, c in zip(salts, canonicals, strict=True)]
-        start = self.size
-        done = append_leaves(self.border, self.size, leaves)
-        table = pa.table(
-            {
-                "idx": pa.array(range(start, start + len(leaves)), pa.int64()),
-                "kind": pa.array([kind] * len(leaves), pa.string()),
-                "ref": pa.array([r for r, _ in refs], pa.string()),
-                "version": pa.array([v for _, v in refs], pa.int32()),
-                "salt": pa.array(salts, pa.binary()),
-                "leaf_hash": pa.array(leaves, pa.binary()),
-            }
-        )
         con = self.ws.con
-        con.register("zt_new_leaves", table)
+        con.register(
+            "zt_new_leaves",
+            pa.table(
+                {
+                    "idx": pa.array(range(self.size, self.size + len(leaves)), pa.int64()),
+                    "kind": pa.array([kind] * len(leaves), pa.string()),
+                    "ref": pa.array([r for r, _ in refs], pa.string()),
+                    "version": pa.array([v for _, v in refs], pa.int32()),
+                    "salt": pa.array(salts, pa.binary()),
+                    "leaf_hash": pa.array(leaves, pa.binary()),
+                }
+            ),
+        )
         con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
         con.unregister("zt_new_leaves")
+        self._grow(leaves)
+
+    def append_query(self, kind: str, query: str, canonical_expr: str, limit: int) -> int:
+        """Commit the rows of `query` (columns pos, ref, version and the canonical fields, at
+        most `limit` rows numbered by `pos` from 0). The database builds the canonical bytes and
+        leaf hashes; Python only adds the tree's inner nodes.
+        """
+        import pyarrow as pa
+
+        con = self.ws.con
+        con.register(
+            "zt_salts",
+            pa.table(
+                {
+                    "pos": pa.array(range(limit), pa.int64()),
+                    "salt": pa.array(new_salts(limit), pa.binary()),
+                }
+            ),
+        )
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE zt_chunk AS
+            SELECT q.pos, q.ref, q.version, s.salt,
+                   {leaf_sql("s.salt", canonical_expr)} AS leaf_hash
+            FROM ({query}) q JOIN zt_salts s ON s.pos = q.pos""")
+        con.unregister("zt_salts")
+        leaves = con.sql("SELECT leaf_hash FROM zt_chunk ORDER BY pos").to_arrow_table()
+        hashes = leaves.column(0).to_pylist()
+        if not hashes:
+            return 0
+        con.execute(f"""INSERT INTO ledger_leaves
+                        SELECT {self.size} + pos, {_sql_text(kind)}, ref, version, salt,
+                               leaf_hash
+                        FROM zt_chunk""")
+        self._grow(hashes)
+        return len(hashes)
+
+    def _grow(self, leaves: list[bytes]) -> None:
+        """Add the leaves' inner nodes; persist the complete ones at stored levels."""
+        import pyarrow as pa
+
+        done = append_leaves(self.border, self.size, leaves)
         nodes = [row for run in done.nodes if run.level >= STORED_LEVEL for row in run]
         if nodes:
+            con = self.ws.con
             con.register(
                 "zt_new_nodes",
                 pa.table(
@@ -117,12 +159,5 @@ class Appender:
         self.border, self.size = list(done.border), done.size
 
 
-def commit_rows(ws: Workspace, kind: str, batches: Iterable[Any], canonical: Any) -> int:
-    """Commit record batches (Arrow record batches with `ref`, `version` columns) to the log."""
-    app = Appender(ws)
-    n = 0
-    for batch in batches:
-        rows = batch.to_pylist()
-        app.append(kind, [(r["ref"], r["version"]) for r in rows], [canonical(r) for r in rows])
-        n += len(rows)
-    return n
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
