@@ -458,8 +458,7 @@ def _commit_to_ledger(ws: Workspace) -> None:
     cols = ", ".join(f"t.{c}" for c in _FIELDS)
     canonical = canonical_sql("activity", LEDGER_TYPES, alias="q")
     for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
-        query = f"""SELECT row_number() OVER (ORDER BY t._row) - 1 AS pos,
-                       t.record_id AS ref, t.record_id,
+        query = f"""SELECT t.record_id AS ref, t.record_id,
                        coalesce(x.version, 0) + 1 AS version, {cols}
                 FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
                 WHERE (x.record_id IS NULL OR x.changed)

@@ -106,20 +106,29 @@ SQL_TYPES = ("text", "int", "date", "decimal")
 
 def _sql_value(expr: str, sql_type: str) -> str:
     if sql_type == "text":
-        text = f"CAST(to_json(CAST({expr} AS VARCHAR)) AS VARCHAR)"
+        j = f"CAST(to_json(CAST({expr} AS VARCHAR)) AS VARCHAR)"
+        fixed = j
         for esc in _UPPER_ESCAPES:
-            text = f"replace({text}, '\\u{esc}', '\\u{esc.lower()}')"
-        return f"coalesce({text}, 'null')"
+            fixed = f"replace({fixed}, '\\u{esc}', '\\u{esc.lower()}')"
+        # Only strings with control characters carry \u00 escapes: skip the fix for the rest.
+        return (
+            f"CASE WHEN {expr} IS NULL THEN 'null' "
+            f"WHEN NOT contains({j}, '\\u00') THEN {j} ELSE {fixed} END"
+        )
+    if sql_type == "decimal":
+        x = f"CAST({expr} AS DOUBLE)"
+        # Adding +0.0 turns -0.0 into 0.0; only tiny negatives can still print as "-0.0...".
+        plain = f"printf('%.9f', {x} + 0.0)"
+        tiny = f"CASE WHEN {plain} = '-0.000000000' THEN '0.000000000' ELSE {plain} END"
+        inner = f"CASE WHEN {x} < 0 AND {x} > -1e-9 THEN {tiny} ELSE {plain} END"
+        return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
     if sql_type == "int":
         inner = f"CAST({expr} AS VARCHAR)"
     elif sql_type == "date":
         inner = f"strftime({expr}, '%Y-%m-%d')"
-    elif sql_type == "decimal":
-        fixed = f"printf('%.9f', CAST({expr} AS DOUBLE))"
-        inner = f"CASE WHEN {fixed} = '-0.000000000' THEN '0.000000000' ELSE {fixed} END"
     else:
         raise ValueError(f"unknown canonical type {sql_type!r}")
-    return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE '"' || {inner} || '"' END"""
+    return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
 
 
 def canonical_sql(kind: str, fields: Mapping[str, str], alias: str = "") -> str:
@@ -128,8 +137,11 @@ def canonical_sql(kind: str, fields: Mapping[str, str], alias: str = "") -> str:
     parts = {"kind": f"'{json.dumps(kind)}'"} | {
         name: _sql_value(f"{prefix}{name}", t) for name, t in fields.items()
     }
-    pieces = [f"'{json.dumps(name)}:' || {parts[name]}" for name in sorted(parts)]
-    return "'{' || " + " || ',' || ".join(pieces) + " || '}'"
+    pieces = []
+    for i, name in enumerate(sorted(parts)):
+        pieces += [f"'{',' if i else '{'}{json.dumps(name)}:'", parts[name]]
+    # One concat call: chained || would build every intermediate string.
+    return "concat(" + ", ".join([*pieces, "'}'"]) + ")"
 
 
 def leaf_sql(salt_expr: str, canonical_expr: str) -> str:

@@ -103,9 +103,10 @@ class Appender:
         self._grow(leaves)
 
     def append_query(self, kind: str, query: str, canonical_expr: str, limit: int) -> int:
-        """Commit the rows of `query` (columns pos, ref, version and the canonical fields, at
-        most `limit` rows numbered by `pos` from 0). The database builds the canonical bytes and
-        leaf hashes; Python only adds the tree's inner nodes.
+        """Commit the rows of `query` (columns ref, version and the canonical fields; at most
+        `limit` rows). The database builds the canonical bytes and leaf hashes; Python only adds
+        the tree's inner nodes. Rows are numbered as they arrive (no sort); that number is
+        both the leaf's position and the key its fresh salt is joined on.
         """
         import pyarrow as pa
 
@@ -123,7 +124,8 @@ class Appender:
             CREATE OR REPLACE TEMP TABLE zt_chunk AS
             SELECT q.pos, q.ref, q.version, s.salt,
                    {leaf_sql("s.salt", canonical_expr)} AS leaf_hash
-            FROM ({query}) q JOIN zt_salts s ON s.pos = q.pos""")
+            FROM (SELECT row_number() OVER () - 1 AS pos, * FROM ({query})) q
+            JOIN zt_salts s ON s.pos = q.pos""")
         con.unregister("zt_salts")
         leaves = con.sql("SELECT leaf_hash FROM zt_chunk ORDER BY pos").to_arrow_table()
         hashes = leaves.column(0).to_pylist()
