@@ -81,6 +81,74 @@ def register(app: typer.Typer) -> None:
                         for col, key in columns.items()
                     ]
                 )
+            trail = _demo_ledger(ws, out)
         common.out.print(table)
+        common.out.print(trail)
         common.out.print(f"workspace: {db}")
         common.out.print(f"try: zerotrail --db {db} inventory --year 2025 --by category")
+
+
+def _demo_ledger(ws: object, out: Path) -> str:
+    """Sign the demo's log, have a demo witness cosign it, and prove one record offline."""
+    import time
+
+    from zerotrail.ingest.activities import canonical_of
+    from zerotrail.ledger.note import (
+        COSIGNATURE_V1,
+        generate_signer,
+        parse_signer_key,
+        parse_verifier_key,
+    )
+    from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
+    from zerotrail.ledger.witness import WitnessState, add_checkpoint, add_log
+    from zerotrail.store.checkpoints import (
+        add_cosignatures,
+        leaf_from_opening,
+        prove,
+        sign_checkpoint,
+        witness_request,
+    )
+    from zerotrail.store.workspace import Workspace
+
+    assert isinstance(ws, Workspace)
+    origin, witness = "carbon.example.com/emmet-group", "verifier.example.org"
+    log_key, log_vkey = generate_signer(origin)
+    w_key, w_vkey = generate_signer(witness, COSIGNATURE_V1)
+    import os
+
+    for name, text, mode in (
+        ("log.key", log_key, 0o600),
+        ("log.vkey", log_vkey, 0o644),
+        ("witness.key", w_key, 0o600),
+        ("witness.vkey", w_vkey, 0o644),
+    ):
+        (out / name).unlink(missing_ok=True)  # the demo workspace is new: so are its keys
+        fd = os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    signed = sign_checkpoint(ws, parse_signer_key(log_key))
+    state = add_log(WitnessState(), origin, [parse_verifier_key(log_vkey)])
+    _, resp = add_checkpoint(
+        state, witness_request(ws, 0), parse_signer_key(w_key), int(time.time())
+    )
+    if resp.status != 200:
+        return f"ledger: the demo witness refused the checkpoint ({resp.status})"
+    add_cosignatures(ws, resp.body)
+    record = str(ws.scalar("SELECT ref FROM ledger_leaves ORDER BY idx LIMIT 1"))
+    proof_text = prove(ws, "activity", record, lambda r, v: canonical_of(ws, r, v), True)
+    path = out / f"{record}.tlog-proof"
+    path.write_text(proof_text, encoding="utf-8")
+    bundle = parse_proof(proof_text)
+    assert bundle.extra is not None
+    verify_proof_bundle(
+        bundle,
+        leaf_from_opening(bundle.extra),
+        parse_verifier_key(log_vkey),
+        [parse_verifier_key(w_vkey)],
+    )
+    return (
+        f"ledger: {signed.checkpoint.size:,} records committed; checkpoint signed by {origin}"
+        f" and cosigned by {witness}; {path} verifies offline with\n"
+        f"  zerotrail verify proof {path} --log-key {out / 'log.vkey'}"
+        f" --witness-key {out / 'witness.vkey'}"
+    )
