@@ -10,12 +10,7 @@ import pytest
 
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.errors import VerificationError
-from zerotrail.ingest.activities import (
-    LEDGER_FIELDS,
-    canonical_activity,
-    canonical_of,
-    import_activities,
-)
+from zerotrail.ingest.activities import LEDGER_TYPES, canonical_of, import_activities
 from zerotrail.ingest.organization import import_entities
 from zerotrail.ledger.merkle import root_hash, verify_inclusion
 from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
@@ -62,7 +57,7 @@ def keys() -> tuple[Any, Any]:
 
 
 def findings(ws: Workspace) -> list[str]:
-    return audit(ws, canonical_activity, LEDGER_FIELDS).findings
+    return audit(ws, LEDGER_TYPES).findings
 
 
 def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> None:

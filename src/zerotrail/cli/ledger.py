@@ -159,11 +159,11 @@ def ledger_cosign(
 @ledger_app.command("audit")
 def ledger_audit() -> None:
     """Recompute every commitment and node; name each record changed behind the ledger's back."""
-    from zerotrail.ingest.activities import LEDGER_FIELDS, canonical_activity
+    from zerotrail.ingest.activities import LEDGER_TYPES
     from zerotrail.store.audit import audit
 
     with common.workspace() as ws:
-        rep = audit(ws, canonical_activity, LEDGER_FIELDS)
+        rep = audit(ws, LEDGER_TYPES)
     if rep.ok:
         common.out.print(f"ledger intact: {rep.leaves} leaves, {rep.checkpoints} checkpoint(s)")
         return
