@@ -142,3 +142,10 @@ def test_inclusion_proofs_from_the_store_verify(ws: Workspace) -> None:
     for idx in (0, 1, 127, 255, 256, 299):
         leaf = bytes(ws.scalar("SELECT leaf_hash FROM ledger_leaves WHERE idx = ?", [idx]))
         verify_inclusion(leaf, idx, 300, inclusion_proof(idx, 300, src), root)
+
+
+def test_prefetched_proofs_equal_node_by_node_proofs(ws: Workspace) -> None:
+    from zerotrail.ledger.merkle import inclusion_proof
+
+    for idx in (0, 5, 255, 256, 299):
+        assert tlog.inclusion(ws, idx, 300) == inclusion_proof(idx, 300, tlog.WorkspaceSource(ws))

@@ -18,7 +18,6 @@ from zerotrail.ledger.checkpoint import Checkpoint, format_checkpoint, parse_che
 from zerotrail.ledger.merkle import (
     append_leaves,
     consistency_proof,
-    inclusion_proof,
     root_at,
     verify_consistency,
 )
@@ -147,7 +146,7 @@ def prove(
     if not rows:
         raise ZerotrailError(f"no {kind} {ref} in the log up to the latest checkpoint")
     idx, version = int(rows[0][0]), int(rows[0][1])
-    proof = inclusion_proof(idx, cur.checkpoint.size, tlog.WorkspaceSource(ws))
+    proof = tlog.inclusion(ws, idx, cur.checkpoint.size)
     extra = None
     if with_opening:
         assert callable(canonical_of)

@@ -19,10 +19,39 @@ STORED_LEVEL = 8
 
 
 class WorkspaceSource:
-    """`HashSource` over the workspace's ledger tables."""
+    """`HashSource` over the workspace's ledger tables.
+
+    `prefetch` loads every node a proof needs in two queries (stored nodes, and the leaves
+    under the low nodes), since a database round trip costs far more than the hashing.
+    """
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self._cache: dict[tuple[int, int], bytes] = {}
+
+    def prefetch(self, ids: Sequence[tuple[int, int]]) -> None:
+        high = sorted({(lv, ix) for lv, ix in ids if lv >= STORED_LEVEL})
+        low = [(lv, ix) for lv, ix in ids if lv < STORED_LEVEL]
+        if high:
+            for lv, ix, h in self.ws.fetchall(
+                "SELECT level, idx, hash FROM ledger_nodes WHERE (level, idx) IN"
+                " (SELECT unnest(?), unnest(?))",
+                [[a for a, _ in high], [b for _, b in high]],
+            ):
+                self._cache[(int(lv), int(ix))] = bytes(h)
+        if low:
+            ranges = [(ix << lv, (ix + 1) << lv) for lv, ix in low]
+            where = " OR ".join(f"(idx >= {a} AND idx < {b})" for a, b in ranges)
+            leaf = {
+                int(i): bytes(h)
+                for i, h in self.ws.fetchall(
+                    f"SELECT idx, leaf_hash FROM ledger_leaves WHERE {where}"
+                )
+            }
+            for (lv, ix), (a, b) in zip(low, ranges, strict=True):
+                hashes = [leaf[i] for i in range(a, b) if i in leaf]
+                if len(hashes) == b - a:
+                    self._cache[(lv, ix)] = hashes[0] if lv == 0 else root_hash(hashes)
 
     def leaves(self, start: int, end: int) -> list[bytes]:
         rows = self.ws.fetchall(
@@ -34,6 +63,9 @@ class WorkspaceSource:
         return [bytes(r[0]) for r in rows]
 
     def node(self, level: int, index: int) -> bytes:
+        cached = self._cache.get((level, index))
+        if cached is not None:
+            return cached
         if level >= STORED_LEVEL:
             h = self.ws.scalar(
                 "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?", [level, index]
@@ -43,6 +75,15 @@ class WorkspaceSource:
             return bytes(h)
         leaves = self.leaves(index << level, (index + 1) << level)
         return leaves[0] if level == 0 else root_hash(leaves)
+
+
+def inclusion(ws: Workspace, index: int, n: int) -> list[bytes]:
+    """The inclusion proof of leaf `index` in the first n leaves, in two queries."""
+    from zerotrail.ledger.merkle import inclusion_proof, inclusion_proof_nodes
+
+    src = WorkspaceSource(ws)
+    src.prefetch([node for group in inclusion_proof_nodes(index, n) for node in group])
+    return inclusion_proof(index, n, src)
 
 
 def size(ws: Workspace) -> int:
