@@ -31,27 +31,10 @@ def _report(r: ImportReport) -> None:
 @app.command("activities")
 def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
     """Import activity records; the whole file is checked first and imported whole or not at all."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from zerotrail.ingest.activities import import_activities
 
-    with (
-        common.workspace() as ws,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=common.err,
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task("importing")
-        report = import_activities(
-            ws,
-            file,
-            replace=replace,
-            progress=lambda step: bar.update(task, description=f"{file.name}: {step}"),
-        )
+    with common.workspace() as ws, common.progress(file.name) as step:
+        report = import_activities(ws, file, replace=replace, progress=step)
     _report(report)
 
 

@@ -28,26 +28,12 @@ def register(app: typer.Typer) -> None:
         ] = "composition",
     ) -> None:
         """Calculate the year's inventory from the stored records and store it per record."""
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
         from zerotrail.engine.settings import InventorySettings
         from zerotrail.pipeline import calculate as run
 
         settings = InventorySettings(year, gwp, approach, blend_rule)
-        with (
-            common.workspace() as ws,
-            Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=common.err,
-                transient=True,
-            ) as bar,
-        ):
-            task = bar.add_task("calculating")
-            summary = run(
-                ws, settings, progress=lambda s: bar.update(task, description=f"{year}: {s}")
-            )
+        with common.workspace() as ws, common.progress(str(year)) as step:
+            summary = run(ws, settings, progress=step)
         common.out.print(
             f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
             f"{summary.consolidation}); {summary.problems} problem(s); run {summary.run_id}"

@@ -21,25 +21,10 @@ from typing import Any
 from zerotrail.demo.company import CLOUD, INTL, PAY, ROOT, US, US_ACQUIRED, YEARS, site
 from zerotrail.demo.company import entity as entity_of
 from zerotrail.demo.plan import SERVER_CAPEX, SERVER_CODE, SPEND_CAT1
+from zerotrail.ingest.formats import ACTIVITIES
 
 # Column order of the Parquet file (the ACTIVITIES columns the demo uses, data-quality aside).
-SCALED_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "entity",
-    "site",
-    "period_start",
-    "period_end",
-    "activity",
-    "quantity",
-    "unit",
-    "region",
-    "scope3_category",
-    "supplier",
-    "factor_id",
-    "ch4_origin",
-    "evidence",
-    "note",
-)
+SCALED_COLUMNS: tuple[str, ...] = tuple(c for c in ACTIVITIES.names if not c.startswith("dq_"))
 
 TELEMETRY_SHARE = 0.4  # the rest are procurement lines
 DATA_CENTRES = ("ZB-DC", "HZ-DC", "UQ-DC", "GZ-DC", "CD-DC", "LDN-DC", "NJ-DC")
