@@ -446,7 +446,7 @@ def calculate(
             ws.execute("INSERT INTO run_problems VALUES (?, NULL, ?)", [run_id, n])
         ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [year])
         ws.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?, NULL)",
             [
                 run_id,
                 year,
@@ -467,9 +467,56 @@ def calculate(
             )
         )
         ws.execute("UPDATE runs SET records = ? WHERE run_id = ?", [n_records, run_id])
+        commit_run(ws, run_id, year)
     return RunSummary(
         run_id, year, settings.gwp_set, settings.approach, n_records, n_problems, tuple(prep.notes)
     )
+
+
+# The run figures committed to the ledger (a run's leaf; docs/ledger.md).
+RUN_FIGURES = (
+    "scope1",
+    "scope2_location",
+    "scope2_market",
+    "scope3",
+    "scope3_market",
+    "total_location",
+    "total_market",
+    "biogenic_co2",
+)
+
+
+def commit_run(ws: Workspace, run_id: str, year: int) -> None:
+    """Commit the run's headline figures to the ledger; keep the exact text committed."""
+    from zerotrail.ledger.canonical import canonical_bytes
+    from zerotrail.reports.inventory import summary
+    from zerotrail.store.tlog import Appender
+
+    inputs = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
+    row = ws.fetchall(
+        "SELECT gwp_set, consolidation, blend_rule, as_of_import, records,"
+        " problems FROM runs WHERE run_id = ?",
+        [run_id],
+    )[0]
+    figures = summary(ws, year)
+    canonical = canonical_bytes(
+        "run",
+        {
+            "run_id": run_id,
+            "year": year,
+            "gwp_set": row[0],
+            "consolidation": row[1],
+            "blend_rule": row[2],
+            "as_of_import": row[3],
+            "records": int(row[4]),
+            "problems": int(row[5]),
+            "ledger_size_before": inputs,
+            "unit": "t CO2e",
+            **{k: float(figures[k]) for k in RUN_FIGURES},
+        },
+    )
+    Appender(ws).append("run", [(run_id, 1)], [canonical])
+    ws.execute("UPDATE runs SET committed = ? WHERE run_id = ?", [canonical.decode(), run_id])
 
 
 def results_expr(be: Any) -> Any:

@@ -149,3 +149,25 @@ def test_prefetched_proofs_equal_node_by_node_proofs(ws: Workspace) -> None:
 
     for idx in (0, 5, 255, 256, 299):
         assert tlog.inclusion(ws, idx, 300) == inclusion_proof(idx, 300, tlog.WorkspaceSource(ws))
+
+
+def test_a_run_commits_its_figures_and_can_be_proved(ws: Workspace, keys: tuple[Any, Any]) -> None:
+    import json
+
+    from zerotrail.engine.settings import InventorySettings
+    from zerotrail.pipeline import calculate
+    from zerotrail.store.checkpoints import run_canonical
+
+    summary = calculate(ws, InventorySettings(2024))
+    assert tlog.size(ws) == 301  # 300 activity leaves, then the run
+    signer, verifier = keys
+    sign_checkpoint(ws, signer)
+    text = prove(ws, "run", summary.run_id, lambda r, _: run_canonical(ws, r), True)
+    bundle = parse_proof(text)
+    assert bundle.extra is not None and bundle.index == 300
+    verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), verifier)
+    record = json.loads(json.loads(bundle.extra)["record"])
+    # 300 records of SF6, 1.5 + i kg each: 300 x 1.5 + 44,850 = 45,300 kg = 45.3 t of SF6,
+    # x 23,500 (AR5) = 1,064,550 t CO2e.
+    assert float(record["scope1"]) == pytest.approx(45.3 * 23_500)
+    assert record["gwp_set"] == "AR5" and record["kind"] == "run"

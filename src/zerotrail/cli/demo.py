@@ -105,6 +105,7 @@ def _demo_ledger(ws: object, out: Path) -> str:
         add_cosignatures,
         leaf_from_opening,
         prove,
+        run_canonical,
         sign_checkpoint,
         witness_request,
     )
@@ -146,9 +147,17 @@ def _demo_ledger(ws: object, out: Path) -> str:
         parse_verifier_key(log_vkey),
         [parse_verifier_key(w_vkey)],
     )
+    run_id = str(ws.scalar("SELECT run_id FROM runs WHERE current ORDER BY year DESC LIMIT 1"))
+    run_proof = out / "latest-run.tlog-proof"
+    run_proof.write_text(
+        prove(ws, "run", run_id, lambda r, _: run_canonical(ws, r), True), encoding="utf-8"
+    )
+    kinds = dict(ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
     return (
-        f"ledger: {signed.checkpoint.size:,} records committed; checkpoint signed by {origin}"
-        f" and cosigned by {witness}; {path} verifies offline with\n"
+        f"ledger: {kinds.get('activity', 0):,} activity records and {kinds.get('run', 0)}"
+        f" calculation runs committed; checkpoint of {signed.checkpoint.size:,} leaves signed"
+        f" by {origin} and cosigned by {witness}; {path} verifies offline with\n"
         f"  zerotrail verify proof {path} --log-key {out / 'log.vkey'}"
-        f" --witness-key {out / 'witness.vkey'}"
+        f" --witness-key {out / 'witness.vkey'}\n"
+        f"  ({run_proof} proves the latest run's totals the same way)"
     )

@@ -115,18 +115,22 @@ def ledger_checkpoint(
 
 @ledger_app.command("prove")
 def ledger_prove(
-    record_id: Annotated[str, typer.Argument(help="The activity record to prove.")],
+    record_id: Annotated[str, typer.Argument(help="The activity record (or run id) to prove.")],
     out: Annotated[Path, typer.Option("-o", help="The .tlog-proof file to write.")],
     with_opening: Annotated[bool, typer.Option(help="Include the record and its salt.")] = False,
+    run: Annotated[bool, typer.Option("--run", help="Prove a calculation run's figures.")] = False,
 ) -> None:
-    """Write a C2SP .tlog-proof that the record is in the latest checkpoint's tree."""
+    """Write a C2SP .tlog-proof that the record (or run) is in the latest checkpoint's tree."""
     from zerotrail.ingest.activities import canonical_of
-    from zerotrail.store.checkpoints import prove
+    from zerotrail.store.checkpoints import prove, run_canonical
 
     with common.workspace() as ws:
-        text = prove(
-            ws, "activity", record_id, lambda ref, ver: canonical_of(ws, ref, ver), with_opening
-        )
+        if run:
+            text = prove(ws, "run", record_id, lambda ref, _: run_canonical(ws, ref), with_opening)
+        else:
+            text = prove(
+                ws, "activity", record_id, lambda ref, ver: canonical_of(ws, ref, ver), with_opening
+            )
     out.write_text(text, encoding="utf-8")
     common.out.print(f"proof written to {out}")
 

@@ -120,6 +120,14 @@ def opening(ws: Workspace, kind: str, ref: str, version: int, canonical: bytes) 
     ).encode()
 
 
+def run_canonical(ws: Workspace, run_id: str) -> bytes:
+    """The canonical text a calculation run committed (its headline figures)."""
+    rows = ws.fetchall("SELECT committed FROM runs WHERE run_id = ?", [run_id])
+    if not rows or rows[0][0] is None:
+        raise ZerotrailError(f"run {run_id} has no committed figures")
+    return str(rows[0][0]).encode()
+
+
 def leaf_from_opening(extra: bytes) -> bytes:
     """Recompute a leaf hash from a proof's opening; VerificationError if malformed."""
     try:

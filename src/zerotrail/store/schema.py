@@ -253,4 +253,12 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        4,
+        "runs keep the canonical text of the totals they committed to the ledger",
+        ("ALTER TABLE runs ADD COLUMN committed VARCHAR",),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version
