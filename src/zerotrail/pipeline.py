@@ -35,6 +35,7 @@ from zerotrail.ingest.formats import RENEWABLE_TYPES
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
+from zerotrail.store.factor_rows import insert_factor_rows
 from zerotrail.store.workspace import Workspace
 
 
@@ -55,12 +56,6 @@ def load_shipped_factors(ws: Workspace) -> int:
 
     have = {r[0] for r in ws.fetchall("SELECT factor_set FROM factor_sets")}
     shipped_arrow = shipped.factors_arrow()
-    columns = ", ".join(shipped_arrow.column_names)
-    # Blank text in the package CSV means "none": store NULL, as custom imports do.
-    values = ", ".join(
-        f"NULLIF({c}, '')" if shipped_arrow.schema.field(c).type == "string" else c
-        for c in shipped_arrow.column_names
-    )
     added = 0
     with ws.transaction():
         for info in shipped.factor_sets():
@@ -80,13 +75,7 @@ def load_shipped_factors(ws: Workspace) -> int:
                     datetime.now(UTC).replace(tzinfo=None),
                 ],
             )
-            ws.con.register("zt_shipped_factors", shipped_arrow)
-            ws.execute(
-                f"INSERT INTO factors ({columns}) SELECT {values} FROM zt_shipped_factors"
-                " WHERE factor_set = ?",
-                [info.factor_set],
-            )
-            ws.con.unregister("zt_shipped_factors")
+            insert_factor_rows(ws, shipped_arrow, info.factor_set)
             added += 1
     return added
 

@@ -16,6 +16,7 @@ from zerotrail.factors.custom import read_custom_csv
 from zerotrail.ingest.files import file_format, sha256_file
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.reference.factors import FactorRow, factors_arrow
+from zerotrail.store.factor_rows import insert_factor_rows
 from zerotrail.store.workspace import Workspace
 
 
@@ -79,11 +80,6 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
         return ImportReport("factors", str(path), len(rows), 0, 0, len(rows), None)
     import_id = new_import_id()
     table = factors_arrow([r for r in rows if r.factor_set in new_sets])
-    cols = ", ".join(table.column_names)
-    values = ", ".join(
-        f"NULLIF({c}, '')" if table.schema.field(c).type == "string" else c
-        for c in table.column_names
-    )
     now = datetime.now(UTC).replace(tzinfo=None)
     with ws.transaction():
         for set_id, digest in new_sets.items():
@@ -102,8 +98,6 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
                     now,
                 ],
             )
-        ws.con.register("zt_custom_factors", table)
-        ws.execute(f"INSERT INTO factors ({cols}) SELECT {values} FROM zt_custom_factors")
-        ws.con.unregister("zt_custom_factors")
+        insert_factor_rows(ws, table)
         record_import(ws, import_id, "factors", path, len(table), 0)
     return ImportReport("factors", str(path), len(rows), table.num_rows, 0, 0, import_id)

@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from zerotrail.ledger.canonical import canonical_sql, leaf_sql
-from zerotrail.ledger.merkle import append_leaves
-from zerotrail.store.checkpoints import rebuild_root
+from zerotrail.ledger.merkle import ListSource, append_leaves, root_at
 from zerotrail.store.tlog import STORED_LEVEL
 from zerotrail.store.workspace import Workspace
 
@@ -119,13 +118,14 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
     checkpoints = ws.fetchall("SELECT size, root FROM ledger_checkpoints ORDER BY size")
     rep.checkpoints = len(checkpoints)
     if checkpoints:
-        hashes = [
+        # One tree over the stored leaves answers every checkpoint's root.
+        tree = ListSource(
             bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")
-        ]
+        )
         for cp_size, cp_root in checkpoints:
-            if cp_size > len(hashes):
-                find(f"checkpoint of {cp_size} leaves, but only {len(hashes)} are stored")
-            elif rebuild_root(hashes[:cp_size]) != bytes(cp_root):
+            if cp_size > tree.size:
+                find(f"checkpoint of {cp_size} leaves, but only {tree.size} are stored")
+            elif root_at(cp_size, tree) != bytes(cp_root):
                 find(
                     f"the first {cp_size} stored leaves do not give the root signed in the"
                     " checkpoint of that size"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,12 +17,10 @@ from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import commitment
 from zerotrail.ledger.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint
 from zerotrail.ledger.merkle import (
-    append_leaves,
     consistency_proof,
-    root_at,
     verify_consistency,
 )
-from zerotrail.ledger.note import Signer, open_note, parse_note, sign_note
+from zerotrail.ledger.note import Signer, Verifier, open_note, parse_note, sign_note
 from zerotrail.ledger.proof import format_proof
 from zerotrail.ledger.witness import format_add_checkpoint
 from zerotrail.store import tlog
@@ -140,9 +139,16 @@ def leaf_from_opening(extra: bytes) -> bytes:
 
 
 def prove(
-    ws: Workspace, kind: str, ref: str, canonical_of: object = None, with_opening: bool = False
+    ws: Workspace,
+    kind: str,
+    ref: str,
+    canonical_of: Callable[[str, int], bytes] | None = None,
+    with_opening: bool = False,
 ) -> str:
-    """A `.tlog-proof` for the latest version of record `ref` in the latest checkpoint."""
+    """A `.tlog-proof` for the latest version of record `ref` in the latest checkpoint.
+
+    `canonical_of(ref, version)` gives the record's canonical bytes, needed for the opening.
+    """
     cur = latest(ws)
     if cur is None:
         raise ZerotrailError("no checkpoint yet: run `zerotrail ledger checkpoint`")
@@ -157,32 +163,21 @@ def prove(
     proof = tlog.inclusion(ws, idx, cur.checkpoint.size)
     extra = None
     if with_opening:
-        assert callable(canonical_of)
+        if canonical_of is None:
+            raise ValueError("an opening needs the record's canonical bytes")
         extra = opening(ws, kind, ref, version, canonical_of(ref, version))
     return format_proof(idx, proof, cur.note, extra)
 
 
 def check_consistency(
-    old_note: str, new_note: str, proof: list[bytes], keys: list[object]
+    old_note: str, new_note: str, proof: list[bytes], keys: Sequence[Verifier]
 ) -> tuple[Checkpoint, Checkpoint]:
     """Two checkpoints (signatures checked when keys are given) and a consistency proof."""
     texts = []
     for note in (old_note, new_note):
-        texts.append(open_note(note, keys).text if keys else parse_note(note).text)  # type: ignore[arg-type]
+        texts.append(open_note(note, keys).text if keys else parse_note(note).text)
     old, new = (parse_checkpoint(t) for t in texts)
     if old.origin != new.origin:
         raise VerificationError(f"different logs: {old.origin} and {new.origin}")
     verify_consistency(old.size, new.size, proof, old.root, new.root)
     return old, new
-
-
-def rebuild_root(leaf_hashes: list[bytes]) -> bytes:
-    return root_at(len(leaf_hashes), _List(leaf_hashes))
-
-
-class _List:
-    def __init__(self, leaves: list[bytes]) -> None:
-        self.runs = {r.level: r.hashes for r in append_leaves((), 0, leaves).nodes}
-
-    def node(self, level: int, index: int) -> bytes:
-        return self.runs[level][index]
