@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pyarrow as pa
@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zerotrail.ingest.activities import LEDGER_TYPES, canonical_activity
-from zerotrail.ledger.canonical import canonical_sql, commitment, decimal_text, leaf_sql
+from zerotrail.ledger.canonical import (
+    canonical_bytes,
+    canonical_sql,
+    commitment,
+    decimal_text,
+    leaf_sql,
+)
 
 text = st.one_of(
     st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -66,3 +72,31 @@ def test_decimal_text_is_exact_and_never_negative_zero() -> None:
     assert decimal_text(2.5e-9) == "0.000000003"  # 2.5e-9 is just above 2.5e-9 in binary
     assert decimal_text(1e14 + 0.5) == "100000000000000.500000000"
     assert not math.isnan(float(decimal_text(123.456)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.booleans()),
+            st.one_of(st.none(), st.datetimes(min_value=datetime(1900, 1, 1))),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_sql_bool_and_timestamp_equal_python(rows: list[tuple[bool | None, datetime | None]]) -> None:
+    con = duckdb.connect()
+    con.register(
+        "r",
+        pa.table(
+            {
+                "flag": pa.array([r[0] for r in rows], pa.bool_()),
+                "at": pa.array([r[1] for r in rows], pa.timestamp("us")),
+            }
+        ),
+    )
+    types = {"flag": "bool", "at": "timestamp"}
+    got = con.execute(f"SELECT {canonical_sql('x', types, alias='r')} FROM r").fetchall()
+    for (flag, at), (canon,) in zip(rows, got, strict=True):
+        assert canon.encode() == canonical_bytes("x", {"flag": flag, "at": at})

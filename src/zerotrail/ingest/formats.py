@@ -115,3 +115,105 @@ SITE_KINDS = frozenset(
 INSTRUMENT_TYPES = frozenset({"REC", "GO", "I-REC", "GEC", "PPA", "supplier_rate"})
 RENEWABLE_TYPES = frozenset({"REC", "GO", "I-REC", "GEC", "PPA"})
 INSTRUMENT_STATUSES = frozenset({"held", "retired", "cancelled"})
+
+# --- the roadmap's files ---------------------------------------------------------------------
+
+CREDITS = Format(
+    "credits",
+    (
+        Column("credit_id", True, "unique id of the block of credits in the workspace"),
+        Column("registry", True, "Verra VCS, Gold Standard, ACR, CAR, CDM, CCER, Puro.earth, ..."),
+        Column("project_id", True, "the project's id in its registry, e.g. 728"),
+        Column("project_name", False, "display name of the project"),
+        Column("methodology", True, "crediting methodology, e.g. ACM0002"),
+        Column("type", True, "avoidance, reduction or removal"),
+        Column("durability", True, "none, short (<100 years), long (100-1000) or permanent"),
+        Column("vintage", True, "year the reduction or removal happened"),
+        Column("serial_start", True, "first serial of the block: PREFIX-N (N an integer)"),
+        Column("serial_end", True, "last serial: the same PREFIX, N not below the start's"),
+        Column("quantity", True, "t CO2e: one credit per serial (end - start + 1)"),
+        Column("status", True, "held, retired or cancelled"),
+        Column("retired_on", False, "date retired or cancelled (needed when not held)"),
+        Column("beneficiary", False, "the organization named in the retirement"),
+        Column("reason", False, "the retirement reason as written in the registry"),
+        Column("claim_year", False, "year of the neutrality claim the retirement is for"),
+        Column("ccp_label", False, "yes or no: carries the ICVCM Core Carbon Principles label"),
+        Column("corsia_eligible", False, "yes or no: eligible under CORSIA"),
+        Column("corresponding_adjustment", False, "yes or no: host country adjusted"),
+    ),
+)
+
+METERS = Format(
+    "meters",
+    (
+        Column("site", True, "site id (a data centre, campus, office, ...)"),
+        Column("period_start", True, "first day of the reading period (ISO date)"),
+        Column("period_end", True, "last day of the period, in the same calendar year"),
+        Column("facility_mwh", True, "total energy used by the site in the period (MWh)"),
+        Column("it_mwh", False, "IT equipment energy in the period (MWh; data centres, for PUE)"),
+        Column("onsite_renewable_mwh", False, "on-site renewable generation used at the site"),
+    ),
+)
+
+COOLING = Format(
+    "cooling",
+    (
+        Column("site", True, "site id of a data centre"),
+        Column("since", True, "date the cooling technology went into service (ISO date)"),
+        Column("technology", True, "air, free_cooling, natural_cooling, liquid_cooling, ..."),
+        Column("note", False, "free text"),
+    ),
+)
+
+INITIATIVES = Format(
+    "initiatives",
+    (
+        Column("initiative_id", True, "unique id of the reduction initiative"),
+        Column("name", True, "display name"),
+        Column("owner", True, "who is accountable"),
+        Column("lever", True, "efficiency, renewable_energy, electrification, travel, ..."),
+        Column("sites", False, "site ids the initiative acts on, separated by ';'"),
+        Column("start_year", True, "first year the initiative is in effect"),
+        Column("expected_t_per_year", True, "expected annual abatement, t CO2e"),
+        Column("cost", False, "total cost (number)"),
+        Column("currency", False, "ISO 4217 currency of cost"),
+        Column("description", False, "free text"),
+    ),
+)
+
+METRICS = Format(
+    "metrics",
+    (
+        Column("metric", True, "name, e.g. revenue or employees (intensity denominators)"),
+        Column("year", True, "reporting year"),
+        Column("value", True, "value for the year (positive)"),
+        Column("unit", True, "unit of value, e.g. CNY million or FTE"),
+    ),
+)
+
+SUPPLIERS = Format(
+    "suppliers",
+    (
+        Column("supplier", True, "supplier id as used in activity records"),
+        Column("name", True, "display name"),
+        Column("sbt_year", False, "year its science-based target was validated; blank if none"),
+    ),
+)
+
+CREDIT_REGISTRIES = frozenset(
+    {"Verra VCS", "Gold Standard", "ACR", "CAR", "CDM", "CCER", "Puro.earth", "Isometric", "other"}
+)
+CREDIT_TYPES = frozenset({"avoidance", "reduction", "removal"})
+CREDIT_DURABILITY = frozenset({"none", "short", "long", "permanent"})
+CREDIT_STATUSES = frozenset({"held", "retired", "cancelled"})
+COOLING_TECHNOLOGIES = frozenset(
+    {
+        "air",
+        "free_cooling",
+        "natural_cooling",
+        "evaporative",
+        "liquid_cooling",
+        "immersion",
+        "other",
+    }
+)

@@ -101,7 +101,7 @@ def new_salts(n: int) -> list[bytes]:
 
 # DuckDB writes these control characters as upper-case \u escapes; JCS wants lower case.
 _UPPER_ESCAPES = ("000B", "000E", "000F", "001A", "001B", "001C", "001D", "001E", "001F")
-SQL_TYPES = ("text", "int", "date", "decimal")
+SQL_TYPES = ("text", "int", "date", "decimal", "bool", "timestamp")
 
 
 def _sql_value(expr: str, sql_type: str) -> str:
@@ -124,8 +124,12 @@ def _sql_value(expr: str, sql_type: str) -> str:
         return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
     if sql_type == "int":
         inner = f"CAST({expr} AS VARCHAR)"
+    elif sql_type == "bool":
+        inner = f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
     elif sql_type == "date":
         inner = f"strftime({expr}, '%Y-%m-%d')"
+    elif sql_type == "timestamp":
+        inner = f"strftime({expr}, '%Y-%m-%dT%H:%M:%S')"
     else:
         raise ValueError(f"unknown canonical type {sql_type!r}")
     return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""

@@ -12,7 +12,7 @@ everything the log committed to from what is stored now and names each discrepan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from zerotrail.ledger.canonical import canonical_sql, leaf_sql
@@ -71,6 +71,8 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
             if found
             else f"{where}: deleted from the workspace"
         )
+
+    _audit_small_kinds(ws, find, limit)
 
     # The tree, rebuilt chunk by chunk in leaf order, against the stored subtree hashes.
     border: tuple[bytes, ...] = ()
@@ -131,3 +133,34 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
                     " checkpoint of that size"
                 )
     return rep
+
+
+def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -> None:
+    """Changed, deleted and inserted rows of the small committed kinds (targets, credits, ...)."""
+    from zerotrail.store.committed import KINDS
+
+    for kind, c in KINDS.items():
+        ref, ver = c.ref_sql("t"), c.version_sql("t")
+        for idx, lref, lver, found in ws.fetchall(
+            f"""SELECT l.idx, l.ref, l.version, t.k IS NOT NULL
+                FROM ledger_leaves l LEFT JOIN
+                  (SELECT {ref} AS k, {ver} AS v, {c.canonical("t")} AS canon
+                   FROM {c.table} t) t ON t.k = l.ref AND t.v = l.version
+                WHERE l.kind = ? AND (t.k IS NULL OR {leaf_sql("l.salt", "t.canon")} <> l.leaf_hash)
+                ORDER BY l.idx LIMIT {limit}""",
+            [kind],
+        ):
+            where = f"{kind} {lref} version {lver} (leaf {idx})"
+            find(
+                f"{where}: changed since it was committed"
+                if found
+                else f"{where}: deleted from the workspace"
+            )
+        for r, v in ws.fetchall(
+            f"""SELECT {ref}, {ver} FROM {c.table} t
+                WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = ?
+                                  AND l.ref = {ref} AND l.version = {ver})
+                ORDER BY 1, 2 LIMIT {limit}""",
+            [kind],
+        ):
+            find(f"{kind} {r} version {v}: stored without a ledger leaf (inserted)")

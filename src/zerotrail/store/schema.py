@@ -261,4 +261,142 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        5,
+        "roadmap: targets, base-year versions and events, credits, claims, final inventories,"
+        " data-centre meters and cooling, initiatives, metrics, suppliers",
+        (
+            # Versioned rows are never updated: a change is a new version (the latest counts),
+            # and every version is committed to the ledger (see store/committed.py).
+            """CREATE TABLE targets (
+                target_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                kind VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                definition VARCHAR NOT NULL,
+                reason VARCHAR,
+                added_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE baseline_events (
+                event_id VARCHAR NOT NULL,
+                base_year INTEGER NOT NULL,
+                year INTEGER NOT NULL,
+                kind VARCHAR NOT NULL,
+                description VARCHAR NOT NULL,
+                entity VARCHAR,
+                share DOUBLE PRECISION NOT NULL,
+                in_base_year BOOLEAN NOT NULL,
+                effect_scope1 DOUBLE PRECISION NOT NULL,
+                effect_scope2_location DOUBLE PRECISION NOT NULL,
+                effect_scope2_market DOUBLE PRECISION NOT NULL,
+                effect_scope3 VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE base_year_versions (
+                base_year INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                scope1 DOUBLE PRECISION NOT NULL,
+                scope2_location DOUBLE PRECISION NOT NULL,
+                scope2_market DOUBLE PRECISION NOT NULL,
+                scope3 VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                events VARCHAR NOT NULL,
+                run_id VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE credits (
+                credit_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                registry VARCHAR NOT NULL,
+                project_id VARCHAR NOT NULL,
+                project_name VARCHAR,
+                methodology VARCHAR NOT NULL,
+                type VARCHAR NOT NULL,
+                durability VARCHAR NOT NULL,
+                vintage INTEGER NOT NULL,
+                serial_start VARCHAR NOT NULL,
+                serial_end VARCHAR NOT NULL,
+                serial_prefix VARCHAR NOT NULL,
+                serial_first BIGINT NOT NULL,
+                serial_last BIGINT NOT NULL,
+                quantity DOUBLE PRECISION NOT NULL,
+                status VARCHAR NOT NULL,
+                retired_on DATE,
+                beneficiary VARCHAR,
+                reason VARCHAR,
+                claim_year INTEGER,
+                ccp_label BOOLEAN,
+                corsia_eligible BOOLEAN,
+                corresponding_adjustment BOOLEAN,
+                split_from VARCHAR,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE claims (
+                claim_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                target_id VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                holds BOOLEAN NOT NULL,
+                run_id VARCHAR,
+                gross DOUBLE PRECISION NOT NULL,
+                credits_t DOUBLE PRECISION NOT NULL,
+                removals_t DOUBLE PRECISION NOT NULL,
+                net DOUBLE PRECISION NOT NULL,
+                detail VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE inventory_finals (
+                year INTEGER NOT NULL,
+                run_id VARCHAR NOT NULL,
+                finalized_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE meter_readings (
+                site VARCHAR NOT NULL,
+                period_start DATE NOT NULL,
+                period_end DATE NOT NULL,
+                facility_mwh DOUBLE PRECISION NOT NULL,
+                it_mwh DOUBLE PRECISION,
+                onsite_renewable_mwh DOUBLE PRECISION,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE site_cooling (
+                site VARCHAR NOT NULL,
+                since DATE NOT NULL,
+                technology VARCHAR NOT NULL,
+                note VARCHAR,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE initiatives (
+                initiative_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                name VARCHAR NOT NULL,
+                owner VARCHAR NOT NULL,
+                lever VARCHAR NOT NULL,
+                sites VARCHAR NOT NULL,
+                start_year INTEGER NOT NULL,
+                expected_t_per_year DOUBLE PRECISION NOT NULL,
+                cost DOUBLE PRECISION,
+                currency VARCHAR,
+                description VARCHAR,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE metrics (
+                metric VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                value DOUBLE PRECISION NOT NULL,
+                unit VARCHAR NOT NULL,
+                import_id VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE suppliers (
+                supplier VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                sbt_year INTEGER,
+                import_id VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version
