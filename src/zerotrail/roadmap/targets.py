@@ -97,6 +97,11 @@ KEYS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
         frozenset({"neutrality"}),
         "first year the boundary is to be carbon neutral",
     ),
+    "set_year": (
+        frozenset(),
+        frozenset({"*"}),
+        "year the target was set or submitted (default: the year it is added)",
+    ),
     "ambition": (
         frozenset(),
         frozenset({"*"}),
@@ -154,6 +159,7 @@ class Target:
     from_year: int | None = None
     ambition: str | None = None
     removals: str | None = None
+    set_year: int | None = None
 
     def definition(self) -> dict[str, Any]:
         """Every field as plain JSON values (stored and committed as the target's content)."""
@@ -173,6 +179,7 @@ class Target:
             "from_year",
             "ambition",
             "removals",
+            "set_year",
         ):
             value = getattr(self, key)
             if value is not None:
@@ -331,6 +338,7 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
             from_year=year("from_year"),
             ambition=text("ambition", ("1.5C", "well-below-2C")),
             removals=removals,
+            set_year=year("set_year"),
         ),
         problems,
     )
