@@ -316,6 +316,11 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
     removals = text("removals", ("permanent", "other"))
     if kind == "net_zero" and removals is None:
         removals = "permanent"
+    metric = text("metric")
+    site_kind = text("site_kind", SITE_KINDS)
+    from_year = year("from_year")
+    ambition = text("ambition", ("1.5C", "well-below-2C"))
+    set_year = year("set_year")
     name = raw.get("name", tid)
     if not isinstance(name, str):
         bad("name", f"expected text, not {name!r}")
@@ -331,14 +336,14 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
             base_year=base,
             target_year=target_year,
             reduction_pct=reduction,
-            metric=text("metric"),
-            site_kind=text("site_kind", SITE_KINDS),
+            metric=metric,
+            site_kind=site_kind,
             share_pct=share,
             basis=basis,
-            from_year=year("from_year"),
-            ambition=text("ambition", ("1.5C", "well-below-2C")),
+            from_year=from_year,
+            ambition=ambition,
             removals=removals,
-            set_year=year("set_year"),
+            set_year=set_year,
         ),
         problems,
     )
