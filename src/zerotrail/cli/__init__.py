@@ -47,7 +47,7 @@ def root(
 
 
 def _register() -> None:
-    from zerotrail.cli import demo, factors, gwp, imports, inventory, ledger, workspace
+    from zerotrail.cli import demo, factors, gwp, imports, inventory, ledger, roadmap, workspace
 
     workspace.register(app)
     app.add_typer(factors.app, name="factors")
@@ -58,6 +58,10 @@ def _register() -> None:
     app.add_typer(ledger.ledger_app, name="ledger")
     app.add_typer(ledger.verify_app, name="verify")
     app.add_typer(ledger.witness_app, name="witness")
+    app.add_typer(roadmap.targets_app, name="targets")
+    app.add_typer(roadmap.baseyear_app, name="baseyear")
+    app.add_typer(roadmap.claim_app, name="claim")
+    roadmap.register(app)
     demo.register(app)
 
 

@@ -46,6 +46,16 @@ def register(app: typer.Typer) -> None:
             )
 
     @app.command()
+    def finalize(year: Annotated[int, typer.Option(help="Reporting year.")]) -> None:
+        """Mark the year's current inventory final (committed); claims need a final one."""
+        from zerotrail.roadmap.claim import finalize as run
+
+        with common.workspace() as ws:
+            run_id, new = run(ws, year)
+        state = "finalized" if new else "was already final"
+        common.out.print(f"{year}: inventory {run_id} {state}")
+
+    @app.command()
     def inventory(
         year: Annotated[int, typer.Option(help="Reporting year.")],
         format: Annotated[str, typer.Option(help="table, json or csv.")] = "table",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -115,24 +116,48 @@ def ledger_checkpoint(
 
 @ledger_app.command("prove")
 def ledger_prove(
-    record_id: Annotated[str, typer.Argument(help="The activity record (or run id) to prove.")],
+    record_id: Annotated[str, typer.Argument(help="The record id (activity by default) to prove.")],
     out: Annotated[Path, typer.Option("-o", help="The .tlog-proof file to write.")],
     with_opening: Annotated[bool, typer.Option(help="Include the record and its salt.")] = False,
     run: Annotated[bool, typer.Option("--run", help="Prove a calculation run's figures.")] = False,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="Record kind: activity, run, target, baseline_event, base_year, credit, claim,"
+            " final or initiative (base_year: the year; claim: TARGET:YEAR)."
+        ),
+    ] = "activity",
 ) -> None:
-    """Write a C2SP .tlog-proof that the record (or run) is in the latest checkpoint's tree."""
-    from zerotrail.ingest.activities import canonical_of
-    from zerotrail.store.checkpoints import prove, run_canonical
+    """Write a C2SP .tlog-proof that the record's latest version is in the latest checkpoint."""
+    from zerotrail.store.checkpoints import prove
 
     with common.workspace() as ws:
-        if run:
-            text = prove(ws, "run", record_id, lambda ref, _: run_canonical(ws, ref), with_opening)
-        else:
-            text = prove(
-                ws, "activity", record_id, lambda ref, ver: canonical_of(ws, ref, ver), with_opening
-            )
+        text = prove(
+            ws,
+            "run" if run else kind,
+            record_id,
+            canonical_for(ws, "run" if run else kind),
+            with_opening,
+        )
     out.write_text(text, encoding="utf-8")
     common.out.print(f"proof written to {out}")
+
+
+def canonical_for(ws: Any, kind: str) -> Callable[[str, int], bytes]:
+    """How to rebuild the canonical bytes of a committed record of `kind` (for openings)."""
+    from zerotrail.ingest.activities import canonical_of
+    from zerotrail.store import committed
+    from zerotrail.store.checkpoints import run_canonical
+
+    if kind == "activity":
+        return lambda ref, ver: canonical_of(ws, ref, ver)
+    if kind == "run":
+        return lambda ref, _: run_canonical(ws, ref)
+    if kind not in committed.KINDS:
+        raise ZerotrailError(
+            f"unknown record kind {kind!r}; expected activity, run or {', '.join(committed.KINDS)}"
+        )
+    return lambda ref, ver: committed.canonical_of(ws, kind, ref, ver)
 
 
 @ledger_app.command("witness-request")

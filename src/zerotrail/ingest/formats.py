@@ -217,3 +217,20 @@ COOLING_TECHNOLOGIES = frozenset(
         "other",
     }
 )
+
+BASELINE_EVENTS = Format(
+    "baseline_events",
+    (
+        Column("event_id", True, "unique id of the event"),
+        Column("base_year", True, "the base year whose figures the event may change"),
+        Column("year", True, "year the event happened"),
+        Column("kind", True, "acquisition, divestment, insourcing, outsourcing, methodology, ..."),
+        Column("description", True, "what happened, in words"),
+        Column("entity", False, "entity concerned; its consolidation share is applied"),
+        Column("in_base_year", False, "yes (default) or no: the business existed in the base year"),
+        Column("scope1_t", True, "base-year Scope 1 of the change, t CO2e (see below for the sign)"),
+        Column("scope2_location_t", True, "base-year Scope 2 location-based, t CO2e"),
+        Column("scope2_market_t", True, "base-year Scope 2 market-based, t CO2e"),
+        Column("scope3_t", False, "base-year Scope 3, t CO2e (spread over categories pro rata)"),
+    ),
+)
