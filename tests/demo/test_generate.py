@@ -20,14 +20,26 @@ import pyarrow.parquet as pq
 import pytest
 
 from zerotrail.demo import DemoFiles, write_demo, write_scaled
-from zerotrail.demo.company import US_ACQUIRED
+from zerotrail.demo.company import PC, PC_ACQUIRED, US_ACQUIRED
 from zerotrail.demo.library import CUSTOM_COLUMNS, FactorLine, read_library, shipped_library
 from zerotrail.demo.proxies import PROXY_SET, gaps
 from zerotrail.demo.scaled import SCALED_COLUMNS, scaled_schema
 from zerotrail.demo.streams import lines
 from zerotrail.errors import FactorError
 from zerotrail.factors.custom import read_custom_csv
-from zerotrail.ingest.formats import ACTIVITIES, ENTITIES, INSTRUMENTS, SITES
+from zerotrail.ingest.formats import (
+    ACTIVITIES,
+    BASELINE_EVENTS,
+    COOLING,
+    CREDITS,
+    ENTITIES,
+    INITIATIVES,
+    INSTRUMENTS,
+    METERS,
+    METRICS,
+    SITES,
+    SUPPLIERS,
+)
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import market_of, region_problem
 from zerotrail.units import check_unit
@@ -68,6 +80,7 @@ def acts(demo: DemoFiles) -> list[dict[str, str]]:
 
 def test_same_seed_writes_the_same_bytes(demo: DemoFiles, tmp_path: Path) -> None:
     again = write_demo(tmp_path, library=LIBRARY)
+    assert len(demo.all()) == 13
     for first, second in zip(demo.all(), again.all(), strict=True):
         assert first.name == second.name
         assert first.read_bytes() == second.read_bytes(), first.name
@@ -75,8 +88,13 @@ def test_same_seed_writes_the_same_bytes(demo: DemoFiles, tmp_path: Path) -> Non
 
 def test_another_seed_changes_the_months_but_not_the_years(demo: DemoFiles, tmp_path: Path) -> None:
     other = write_demo(tmp_path, seed=7, library=LIBRARY)
+    # The monthly records, and the meters that follow them, change with the seed...
     assert other.activities.read_bytes() != demo.activities.read_bytes()
-    assert other.instruments.read_bytes() == demo.instruments.read_bytes()
+    assert other.meters.read_bytes() != demo.meters.read_bytes()
+    # ...the yearly tables do not.
+    for first, second in zip(demo.all(), other.all(), strict=True):
+        if first.name not in ("activities.csv", "meters.csv"):
+            assert first.read_bytes() == second.read_bytes(), first.name
 
     def totals(path: Path) -> dict[tuple[str, ...], float]:
         out: dict[tuple[str, ...], float] = defaultdict(float)
@@ -98,6 +116,14 @@ def test_every_file_has_its_documented_header(demo: DemoFiles) -> None:
     assert header(demo.factors) == list(CUSTOM_COLUMNS)
     assert header(demo.instruments) == list(INSTRUMENTS.names)
     assert header(demo.activities) == list(ACTIVITIES.names)
+    assert header(demo.metrics) == list(METRICS.names)
+    assert header(demo.suppliers) == list(SUPPLIERS.names)
+    assert header(demo.meters) == list(METERS.names)
+    assert header(demo.cooling) == list(COOLING.names)
+    assert header(demo.initiatives) == list(INITIATIVES.names)
+    assert header(demo.baseline_events) == list(BASELINE_EVENTS.names)
+    assert header(demo.credits) == list(CREDITS.names)
+    assert demo.roadmap.name == "roadmap.toml"
 
 
 def test_the_organisation_hangs_together(demo: DemoFiles) -> None:
@@ -133,6 +159,9 @@ def test_activities_reference_the_organisation(demo: DemoFiles, acts: list[dict[
         assert start.year == end.year
         if r["entity"] == "EMMET-US":
             assert start >= US_ACQUIRED, r
+        if r["entity"] == PC:
+            assert start >= PC_ACQUIRED, r
+    assert any(r["entity"] == PC and r["period_start"] == "2023-07-01" for r in acts)
 
 
 def test_activities_are_well_formed(acts: list[dict[str, str]]) -> None:
@@ -197,21 +226,30 @@ def test_renewable_share_of_leased_data_centres_reaches_30_percent(
 ) -> None:
     kinds = {r["site"]: r["kind"] for r in read(demo.sites)}
     leased = {s for s, k in kinds.items() if k == "data_center_leased"}
-    used = sum(
-        float(r["quantity"])
-        for r in acts
-        if r["site"] in leased
-        and r["period_start"].startswith("2025")
-        and r["activity"] == "electricity.grid"
-        and r["unit"] == "MWh"
-    )
-    covered = sum(
-        float(r["mwh"])
-        for r in read(demo.instruments)
-        if r["site"] in leased and r["period_start"].startswith("2025") and r["status"] == "retired"
-    )
-    # 2025: I-RECs 31% of 322,000 MWh in China plus 4,000 MWh of US RECs, over 337,800 MWh.
-    assert covered / used == pytest.approx(0.307, abs=0.002)
+
+    def share(year: str) -> float:
+        used = sum(
+            float(r["quantity"])
+            for r in acts
+            if r["site"] in leased
+            and r["period_start"].startswith(year)
+            and r["activity"] == "electricity.grid"
+            and r["unit"] == "MWh"
+        )
+        covered = sum(
+            float(r["mwh"])
+            for r in read(demo.instruments)
+            if r["site"] in leased
+            and r["period_start"].startswith(year)
+            and r["status"] == "retired"
+        )
+        return covered / used
+
+    shares = [share(str(y)) for y in range(2020, 2026)]
+    assert shares == sorted(shares)
+    assert shares[0] < 0.05
+    # 2025: I-RECs 32% of 314,000 MWh in China plus 4,000 MWh of US RECs, over 329,800 MWh.
+    assert shares[-1] == pytest.approx(0.317, abs=0.002)
 
 
 def test_proxies_copy_library_numbers_and_name_their_origin(demo: DemoFiles) -> None:

@@ -85,7 +85,9 @@ def test_decimal_text_is_exact_and_never_negative_zero() -> None:
         max_size=10,
     )
 )
-def test_sql_bool_and_timestamp_equal_python(rows: list[tuple[bool | None, datetime | None]]) -> None:
+def test_sql_bool_and_timestamp_equal_python(
+    rows: list[tuple[bool | None, datetime | None]],
+) -> None:
     con = duckdb.connect()
     con.register(
         "r",

@@ -47,11 +47,24 @@ def root(
 
 
 def _register() -> None:
-    from zerotrail.cli import demo, factors, gwp, imports, inventory, ledger, roadmap, workspace
+    from zerotrail.cli import (
+        credits,
+        demo,
+        energy,
+        factors,
+        gwp,
+        imports,
+        initiatives,
+        inventory,
+        ledger,
+        roadmap,
+        workspace,
+    )
 
     workspace.register(app)
     app.add_typer(factors.app, name="factors")
     app.add_typer(gwp.app, name="gwp")
+    energy.register_imports(imports.app)
     app.add_typer(imports.app, name="import")
     inventory.register(app)
     app.add_typer(ledger.keys_app, name="keys")
@@ -61,7 +74,10 @@ def _register() -> None:
     app.add_typer(roadmap.targets_app, name="targets")
     app.add_typer(roadmap.baseyear_app, name="baseyear")
     app.add_typer(roadmap.claim_app, name="claim")
+    app.add_typer(credits.app, name="credits")
     roadmap.register(app)
+    app.add_typer(energy.app, name="energy")
+    app.add_typer(initiatives.app, name="initiatives")
     demo.register(app)
 
 

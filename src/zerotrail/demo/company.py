@@ -2,9 +2,13 @@
 
 Part of `demo/`, the synthetic company that `make demo` loads and the benchmarks scale up. The
 shape follows the mission's "demo company": a Chinese fintech group (holding, payments, cloud,
-international arm), a 50% joint venture it does not operate, and a small US business acquired
-in April 2023, whose rows only start then (that acquisition later triggers a base-year
-recalculation). Nothing here is random: the organisation is the same for every seed.
+international arm), a 50% joint venture it does not operate, a small US business acquired in
+April 2023 and a Shenzhen payments processor acquired on 1 July 2023 (Pengcheng Payment
+Services, with an office and a small owned data centre); the acquired businesses' rows only
+start on their acquisition dates. Pengcheng's base-year emissions are about 7% of the group's
+Scope 1 + 2, so its acquisition triggers a base-year recalculation (acquisition.py); the US
+business's (under 1%) does not. Nothing here is random: the organisation is the same for every
+seed.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ START = date(FIRST_YEAR, 1, 1)
 
 # The month the US business joins the group; its sites and records begin here.
 US_ACQUIRED = date(2023, 4, 1)
+# The day Pengcheng Payment Services joins the group (acquisition.py).
+PC_ACQUIRED = date(2023, 7, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ CLOUD = "EMMET-CLOUD"
 INTL = "EMMET-INTL"
 JV = "EMMET-JV"
 US = "EMMET-US"
+PC = "EMMET-PC"
 
 ENTITIES: tuple[Entity, ...] = (
     Entity(ROOT, "Emmet Group Holdings", "", 100, "yes", "yes", "CN"),
@@ -91,6 +98,16 @@ ENTITIES: tuple[Entity, ...] = (
     # and under financial control, out of it under operational control.
     Entity(JV, "Emmet Xinhe Fintech JV", ROOT, 50, "joint", "no", "CN"),
     Entity(US, "Emmet US (acquired April 2023)", ROOT, 100, "yes", "yes", "US", US_ACQUIRED),
+    Entity(
+        PC,
+        "Pengcheng Payment Services (acquired July 2023)",
+        PAY,
+        100,
+        "yes",
+        "yes",
+        "CN",
+        PC_ACQUIRED,
+    ),
 )
 
 SITES: tuple[Site, ...] = (
@@ -118,6 +135,16 @@ SITES: tuple[Site, ...] = (
         "New Jersey leased data centre",
         "no",
         US_ACQUIRED,
+    ),
+    Site("PC-SZ-OFFICE", PC, "office", "CN-SOUTH", "Pengcheng Shenzhen office", "", PC_ACQUIRED),
+    Site(
+        "PC-DG-DC",
+        PC,
+        "data_center_owned",
+        "CN-SOUTH",
+        "Pengcheng Dongguan data centre",
+        "",
+        PC_ACQUIRED,
     ),
 )
 

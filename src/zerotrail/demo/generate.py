@@ -1,9 +1,12 @@
 """Writing the demo company Emmet Group as import files, the same bytes for the same seed.
 
 Part of `demo/`: the entry point `make demo` uses before importing, calculating and reporting.
-`write_demo` writes the five files a user would bring (organisation, sites, a custom factor
-set, certificates, activity data) in the documented formats (docs/formats.md); `write_scaled`
-(in scaled.py) writes the same company's procurement and telemetry at benchmark scale.
+`write_demo` writes the files a user would bring in the documented formats (docs/formats.md,
+docs/roadmap.md): the inventory's five (organisation, sites, a custom factor set,
+certificates, activity data) and the roadmap's eight (intensity metrics, suppliers, energy
+meters, cooling history, reduction initiatives, the targets as TOML, the base-year event of
+the 2023 acquisition, carbon credits). `write_scaled` (in scaled.py) writes the same
+company's procurement and telemetry at benchmark scale.
 
 Determinism: the organisation and instruments are fixed tables; activity noise comes from
 `random.Random` seeded with a string (stable across runs and platforms); numbers are written
@@ -18,14 +21,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zerotrail.demo.acquisition import event_record
 from zerotrail.demo.activities import activities
 from zerotrail.demo.company import ENTITIES, SITES
+from zerotrail.demo.credits import credit_records
+from zerotrail.demo.datacentres import cooling_records, meter_records
 from zerotrail.demo.instruments import instruments
 from zerotrail.demo.library import CUSTOM_COLUMNS, read_library
+from zerotrail.demo.metrics import metric_records, supplier_records
 from zerotrail.demo.proxies import derive
+from zerotrail.demo.roadmap import ROADMAP_TOML, initiatives
 from zerotrail.demo.scaled import write_scaled
 from zerotrail.demo.streams import lines
-from zerotrail.ingest.formats import ACTIVITIES, INSTRUMENTS
+from zerotrail.ingest.formats import (
+    ACTIVITIES,
+    BASELINE_EVENTS,
+    COOLING,
+    CREDITS,
+    INITIATIVES,
+    INSTRUMENTS,
+    METERS,
+    METRICS,
+    SUPPLIERS,
+)
 from zerotrail.ingest.formats import ENTITIES as ENTITIES_FORMAT
 from zerotrail.ingest.formats import SITES as SITES_FORMAT
 
@@ -43,9 +61,31 @@ class DemoFiles:
     factors: Path
     instruments: Path
     activities: Path
+    metrics: Path
+    suppliers: Path
+    meters: Path
+    cooling: Path
+    initiatives: Path
+    roadmap: Path
+    baseline_events: Path
+    credits: Path
 
     def all(self) -> tuple[Path, ...]:
-        return (self.entities, self.sites, self.factors, self.instruments, self.activities)
+        return (
+            self.entities,
+            self.sites,
+            self.factors,
+            self.instruments,
+            self.activities,
+            self.metrics,
+            self.suppliers,
+            self.meters,
+            self.cooling,
+            self.initiatives,
+            self.roadmap,
+            self.baseline_events,
+            self.credits,
+        )
 
 
 def write_csv(path: Path, columns: Sequence[str], records: Iterable[Mapping[str, str]]) -> Path:
@@ -72,7 +112,10 @@ def write_demo(
     """
     # Derive first: a missing library fails before any file is written.
     proxies = derive(read_library(library), lines())
+    acts = activities(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
+    roadmap = out_dir / "roadmap.toml"
+    roadmap.write_bytes(ROADMAP_TOML.encode("utf-8"))
     return DemoFiles(
         entities=write_csv(
             out_dir / "entities.csv", ENTITIES_FORMAT.names, (e.to_record() for e in ENTITIES)
@@ -85,6 +128,18 @@ def write_demo(
             out_dir / "instruments.csv", INSTRUMENTS.names, (i.to_record() for i in instruments())
         ),
         activities=write_csv(
-            out_dir / "activities.csv", ACTIVITIES.names, (a.to_record() for a in activities(seed))
+            out_dir / "activities.csv", ACTIVITIES.names, (a.to_record() for a in acts)
         ),
+        metrics=write_csv(out_dir / "metrics.csv", METRICS.names, metric_records()),
+        suppliers=write_csv(out_dir / "suppliers.csv", SUPPLIERS.names, supplier_records(acts)),
+        meters=write_csv(out_dir / "meters.csv", METERS.names, meter_records(acts)),
+        cooling=write_csv(out_dir / "cooling.csv", COOLING.names, cooling_records()),
+        initiatives=write_csv(
+            out_dir / "initiatives.csv", INITIATIVES.names, (i.to_record() for i in initiatives())
+        ),
+        roadmap=roadmap,
+        baseline_events=write_csv(
+            out_dir / "baseline_events.csv", BASELINE_EVENTS.names, [event_record()]
+        ),
+        credits=write_csv(out_dir / "credits.csv", CREDITS.names, credit_records()),
     )

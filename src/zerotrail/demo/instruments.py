@@ -1,8 +1,9 @@
 """Emmet Group's contractual instruments for market-based Scope 2 and the leased-DC target.
 
 Part of `demo/`. Sized from the plan's electricity table: Chinese GECs for campuses and offices
-(half-year batches, a growing share), I-RECs for the leased data centres in China (reaching
-31% in 2025), a wind PPA for the Zhangbei data centre from 2023 and RECs for the acquired US
+(half-year batches, a growing share), from 2023 a green-power PPA instead of GECs for the two
+East China campuses (the same share), I-RECs for the leased data centres in China (reaching
+32% in 2025), a wind PPA for the Zhangbei data centre from 2023 and RECs for the acquired US
 data hall. Three instruments are there to be refused by the calculation, each for one reason:
 one still `held` (never retired), one of the wrong vintage (2019 generation), one from the
 wrong market (a GB guarantee of origin claimed for a Chinese campus). Every instrument's period
@@ -16,6 +17,8 @@ from datetime import date
 
 from zerotrail.demo.company import YEARS, site
 from zerotrail.demo.plan import (
+    CAMPUS_PPA_FROM,
+    CAMPUS_PPA_SITES,
     ELECTRICITY_MWH,
     GEC_SHARE,
     GEC_SITES,
@@ -72,6 +75,8 @@ def _year(year: int) -> tuple[date, date]:
 def _gecs(year: int, share: float) -> list[Instrument]:
     out = []
     for site_id in GEC_SITES:
+        if site_id in CAMPUS_PPA_SITES and year >= CAMPUS_PPA_FROM:
+            continue  # supplied under the campus PPA instead
         s = site(site_id)
         half = round(ELECTRICITY_MWH[site_id][YEARS.index(year)] * share / 2, 3)
         # Bought and retired in half-year batches, as the campuses' green-power deals run.
@@ -95,6 +100,32 @@ def _gecs(year: int, share: float) -> list[Instrument]:
                     f"CN-GEC-{year}H{h}-{site_id}",
                 )
             )
+    return out
+
+
+def _campus_ppas(year: int, share: float) -> list[Instrument]:
+    """The East China campuses' green-power PPA: zero-emission supply with its certificates."""
+    out = []
+    start, end = _year(year)
+    for site_id in CAMPUS_PPA_SITES:
+        s = site(site_id)
+        mwh = round(ELECTRICITY_MWH[site_id][YEARS.index(year)] * share, 3)
+        out.append(
+            Instrument(
+                f"PPA-{year}-{site_id}",
+                "PPA",
+                mwh,
+                start,
+                end,
+                "CN",
+                s.entity,
+                site_id,
+                "retired",
+                end,
+                f"CN-GREEN-POWER-{year}-{site_id}",
+                0.0,
+            )
+        )
     return out
 
 
@@ -176,6 +207,8 @@ def instruments() -> list[Instrument]:
     out: list[Instrument] = []
     for i, year in enumerate(YEARS):
         out += _gecs(year, GEC_SHARE[i])
+        if year >= CAMPUS_PPA_FROM:
+            out += _campus_ppas(year, GEC_SHARE[i])
         if IREC_SHARE[i] > 0:
             out += _irecs(year, IREC_SHARE[i])
         start, end = _year(year)

@@ -3,15 +3,15 @@
 Part of `demo/`. A `Line` is one stream (an activity at a site, or for an entity, with its unit,
 region, cadence and descriptive fields) and its yearly amounts from plan.py; `activities.py`
 turns each line into dated records. Electricity carries the site's grid region; every other
-record carries the entity's country (CN for all Chinese records).
+record carries the entity's country (CN for all Chinese records). The acquired Pengcheng
+Payment Services' lines (acquisition.py) come last, so the group's record ids keep their order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
-from zerotrail.demo.company import CLOUD, JV, START, entity, site
+from zerotrail.demo.acquisition import lines as acquired_lines
+from zerotrail.demo.company import CLOUD, JV, entity, site
+from zerotrail.demo.line import Line, scale, suppliers, times
 from zerotrail.demo.plan import (
     AIR_SHIFT,
     CAR_SHIFT,
@@ -20,7 +20,6 @@ from zerotrail.demo.plan import (
     DQ_SPEND,
     DQ_SURVEY,
     ELECTRICITY_MWH,
-    FLAT,
     FLEET_DIESEL_L,
     FLEET_PETROL_L,
     FREIGHT_BASE,
@@ -30,7 +29,6 @@ from zerotrail.demo.plan import (
     HEATING,
     JV_FACILITY_USD,
     LANDFILL_TREND,
-    LEAK_TREND,
     NATURAL_GAS_GJ,
     RAIL_SHIFT,
     RECYCLING_TREND,
@@ -50,43 +48,6 @@ from zerotrail.demo.plan import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One stream of activity records: an activity at a site (or for an entity) over the years.
-
-    `amounts` are full-year rates in `unit`; a line whose entity or site joins mid-year gets
-    the share of its active months. `cadence` is month, quarter or event (a few dated
-    refrigerant top-ups a year).
-    """
-
-    activity: str
-    unit: str
-    entity: str
-    site: str
-    region: str
-    amounts: Yearly
-    cadence: str = "month"
-    profile: tuple[float, ...] = FLAT
-    scope3_category: int | None = None
-    suppliers: tuple[str, ...] = ()
-    ch4_origin: str = ""
-    note: str = ""
-    evidence: str = ""  # URL path for the source document ("" for none)
-    dq: tuple[int, int, int, int, int] | None = None
-    corrections: bool = False  # spend lines: a few credit notes (negative rows)
-    start: date = START
-
-
-def _scale(base: float, trend: Yearly) -> Yearly:
-    a, b, c, d, e, f = (base * t for t in trend)
-    return (a, b, c, d, e, f)
-
-
-def _times(x: Yearly, y: Yearly) -> Yearly:
-    a, b, c, d, e, f = (p * q for p, q in zip(x, y, strict=True))
-    return (a, b, c, d, e, f)
-
-
 def _region(entity_id: str) -> str:
     # Non-electricity records carry the country; electricity carries the site's grid region.
     return entity(entity_id).country
@@ -98,7 +59,7 @@ def _electricity() -> list[Line]:
         s = site(site_id)
         dc = s.kind.startswith("data_center")
         # Data-centre meters read MWh; office and campus bills are in kWh.
-        unit, amounts = ("MWh", mwh) if dc else ("kWh", _scale(1000.0, mwh))
+        unit, amounts = ("MWh", mwh) if dc else ("kWh", scale(1000.0, mwh))
         lines.append(
             Line(
                 "electricity.grid",
@@ -127,7 +88,7 @@ def _scope1() -> list[Line]:
                 s.entity,
                 s.site,
                 "CN",
-                _scale(gj, GAS_TREND),
+                scale(gj, GAS_TREND),
                 profile=HEATING,
                 ch4_origin="fossil",
                 note="gas bill (energy basis)",
@@ -171,7 +132,7 @@ def _scope1() -> list[Line]:
             note="fuel cards, staff shuttle buses",
         )
     )
-    for site_id, key, kg in REFRIGERANT_KG:
+    for site_id, key, kg, trend in REFRIGERANT_KG:
         s = site(site_id)
         lines.append(
             Line(
@@ -180,7 +141,7 @@ def _scope1() -> list[Line]:
                 s.entity,
                 s.site,
                 "CN",
-                _scale(kg, LEAK_TREND),
+                scale(kg, trend),
                 cadence="event",
                 note="top-up by service contractor",
             )
@@ -206,7 +167,7 @@ def _staff_lines(
                 ent,
                 "",
                 _region(ent),
-                _scale(share, group),
+                scale(share, group),
                 cadence=cadence,
                 profile=TRAVEL,
                 note=note,
@@ -221,14 +182,14 @@ def _travel_and_commuting() -> list[Line]:
     lines = []
     for key, unit, base in TRAVEL_BASE:
         shift = AIR_SHIFT if ".air_" in key else RAIL_SHIFT if key.endswith(".rail") else None
-        trend = _times(TRAVEL_TREND, shift) if shift else TRAVEL_TREND
-        lines += _staff_lines(key, unit, _scale(base, trend), "month", "travel agency report")
+        trend = times(TRAVEL_TREND, shift) if shift else TRAVEL_TREND
+        lines += _staff_lines(key, unit, scale(base, trend), "month", "travel agency report")
     for key, unit, base in COMMUTING_BASE:
-        trend = _times(HEADCOUNT, CAR_SHIFT) if key == "commuting.car" else HEADCOUNT
+        trend = times(HEADCOUNT, CAR_SHIFT) if key == "commuting.car" else HEADCOUNT
         lines += _staff_lines(
             key,
             unit,
-            _scale(base, trend),
+            scale(base, trend),
             "quarter",
             "commuting survey, extrapolated to headcount",
             DQ_SURVEY,
@@ -237,7 +198,7 @@ def _travel_and_commuting() -> list[Line]:
 
 
 def _freight_and_waste() -> list[Line]:
-    capex_trend = _scale(1.0 / SERVER_CAPEX[0], SERVER_CAPEX)
+    capex_trend = scale(1.0 / SERVER_CAPEX[0], SERVER_CAPEX)
     lines = [
         Line(
             key,
@@ -245,7 +206,7 @@ def _freight_and_waste() -> list[Line]:
             CLOUD,
             "",
             "CN",
-            _scale(base, capex_trend),
+            scale(base, capex_trend),
             cadence="quarter",
             note="hardware deliveries, carrier statements",
         )
@@ -260,7 +221,7 @@ def _freight_and_waste() -> list[Line]:
                 s.entity,
                 s.site,
                 "CN",
-                _scale(tonnes, LANDFILL_TREND),
+                scale(tonnes, LANDFILL_TREND),
                 cadence="quarter",
                 note="waste contractor weighbridge tickets",
             )
@@ -274,16 +235,12 @@ def _freight_and_waste() -> list[Line]:
                 s.entity,
                 s.site,
                 "CN",
-                _scale(tonnes, RECYCLING_TREND),
+                scale(tonnes, RECYCLING_TREND),
                 cadence="quarter",
                 note="recycler receipts",
             )
         )
     return lines
-
-
-def _suppliers(tag: str, n: int) -> tuple[str, ...]:
-    return tuple(f"SUP-{tag}-{i:02d}" for i in range(1, n + 1))
 
 
 def _spend() -> list[Line]:
@@ -298,9 +255,9 @@ def _spend() -> list[Line]:
                     ent,
                     "",
                     _region(ent),
-                    _scale(usd * share, SPEND_TREND),
+                    scale(usd * share, SPEND_TREND),
                     scope3_category=1,
-                    suppliers=_suppliers(tag, n),
+                    suppliers=suppliers(tag, n),
                     note=note,
                     evidence="inv",
                     dq=DQ_SPEND,
@@ -317,9 +274,9 @@ def _spend() -> list[Line]:
                 ent,
                 "",
                 _region(ent),
-                _scale(share, SERVER_CAPEX),
+                scale(share, SERVER_CAPEX),
                 scope3_category=2,
-                suppliers=_suppliers("SRV", 4),
+                suppliers=suppliers("SRV", 4),
                 note="servers and network gear",
                 evidence="inv",
                 dq=DQ_SPEND,
@@ -334,9 +291,9 @@ def _spend() -> list[Line]:
             JV,
             "",
             "CN",
-            _scale(JV_FACILITY_USD, SPEND_TREND),
+            scale(JV_FACILITY_USD, SPEND_TREND),
             scope3_category=1,
-            suppliers=_suppliers("FAC", 1),
+            suppliers=suppliers("FAC", 1),
             note="JV office services",
             dq=DQ_SPEND,
         )
@@ -346,4 +303,14 @@ def _spend() -> list[Line]:
 
 def lines() -> list[Line]:
     """Every activity stream of the demo, in the order records are numbered."""
-    return [*_electricity(), *_scope1(), *_travel_and_commuting(), *_freight_and_waste(), *_spend()]
+    return [
+        *_electricity(),
+        *_scope1(),
+        *_travel_and_commuting(),
+        *_freight_and_waste(),
+        *_spend(),
+        *acquired_lines(),
+    ]
+
+
+__all__ = ["Line", "lines"]

@@ -228,7 +228,9 @@ BASELINE_EVENTS = Format(
         Column("description", True, "what happened, in words"),
         Column("entity", False, "entity concerned; its consolidation share is applied"),
         Column("in_base_year", False, "yes (default) or no: the business existed in the base year"),
-        Column("scope1_t", True, "base-year Scope 1 of the change, t CO2e (see below for the sign)"),
+        Column(
+            "scope1_t", True, "base-year Scope 1 of the change, t CO2e (see below for the sign)"
+        ),
         Column("scope2_location_t", True, "base-year Scope 2 location-based, t CO2e"),
         Column("scope2_market_t", True, "base-year Scope 2 market-based, t CO2e"),
         Column("scope3_t", False, "base-year Scope 3, t CO2e (spread over categories pro rata)"),

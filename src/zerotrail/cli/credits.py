@@ -1,0 +1,205 @@
+"""`zerotrail credits import|list|retire|assign`: carbon credits for neutrality claims."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from zerotrail.cli import common
+
+app = typer.Typer(
+    help="Carbon credits: import blocks of serials, retire them, assign them to a claim.",
+    no_args_is_help=True,
+)
+
+FORMATS = ("table", "json")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"not an ISO date (YYYY-MM-DD): '{text}'", param_hint="--on"
+        ) from None
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file of credit blocks.")],
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Record changed held credits as new versions."),
+    ] = False,
+) -> None:
+    """Import credit blocks; the whole file is checked first and imported whole or not at all."""
+    from zerotrail.ingest.credits import import_credits
+
+    with common.workspace() as ws:
+        r = import_credits(ws, file, replace=replace)
+    if r.import_id is None:
+        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
+    else:
+        common.out.print(
+            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
+            f"{r.unchanged} unchanged ({r.import_id})"
+        )
+
+
+@app.command("list")
+def list_credits(
+    status: Annotated[
+        str | None, typer.Option(help="Only credits with this status: held, retired, cancelled.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Only credits assigned to the claim for this year.")
+    ] = None,
+    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+) -> None:
+    """List the current version of every credit, with totals by type and status (t CO2e)."""
+    from zerotrail.ingest.credits import current_credits
+    from zerotrail.ingest.formats import CREDIT_STATUSES
+
+    if status is not None and status not in CREDIT_STATUSES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(sorted(CREDIT_STATUSES))}", param_hint="--status"
+        )
+    if format not in FORMATS:
+        raise typer.BadParameter("expected table or json", param_hint="--format")
+    with common.workspace() as ws:
+        credits = [
+            c
+            for c in current_credits(ws)
+            if (status is None or c.status == status) and (year is None or c.claim_year == year)
+        ]
+    by_type: dict[str, float] = {}
+    by_status: dict[str, float] = {}
+    for c in credits:
+        by_type[c.type] = by_type.get(c.type, 0.0) + c.quantity
+        by_status[c.status] = by_status.get(c.status, 0.0) + c.quantity
+    if format == "json":
+        rows = [
+            {
+                "credit_id": c.credit_id,
+                "version": c.version,
+                "registry": c.registry,
+                "project_id": c.project_id,
+                "project_name": c.project_name,
+                "methodology": c.methodology,
+                "type": c.type,
+                "durability": c.durability,
+                "vintage": c.vintage,
+                "serial_start": c.serial_start,
+                "serial_end": c.serial_end,
+                "quantity": c.quantity,
+                "status": c.status,
+                "retired_on": c.retired_on.isoformat() if c.retired_on else None,
+                "beneficiary": c.beneficiary,
+                "reason": c.reason,
+                "claim_year": c.claim_year,
+                "ccp_label": c.ccp_label,
+                "corsia_eligible": c.corsia_eligible,
+                "corresponding_adjustment": c.corresponding_adjustment,
+                "split_from": c.split_from,
+            }
+            for c in credits
+        ]
+        payload = {"credits": rows, "totals": {"by_type": by_type, "by_status": by_status}}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+
+    def t(x: float) -> str:
+        return f"{x:,.0f}"  # one credit per tonne: whole tonnes
+
+    table = Table(title="credits (t CO2e)")
+    table.add_column("id", no_wrap=True)
+    for col in ("registry", "project", "type", "durability", "vintage", "serials"):
+        table.add_column(col, overflow="fold")
+    table.add_column("quantity", justify="right")
+    for col in ("status", "retired_on", "claim_year"):
+        table.add_column(col)
+    for c in credits:
+        table.add_row(
+            c.credit_id,
+            c.registry,
+            c.project_id if not c.project_name else f"{c.project_id} {c.project_name}",
+            c.type,
+            c.durability,
+            str(c.vintage),
+            c.serials,
+            t(c.quantity),
+            c.status,
+            c.retired_on.isoformat() if c.retired_on else "",
+            "" if c.claim_year is None else str(c.claim_year),
+        )
+    common.out.print(table)
+    if not credits:
+        common.out.print("no credits")
+        return
+    totals = Table(title="totals (t CO2e)")
+    totals.add_column("by")
+    totals.add_column("value")
+    totals.add_column("t CO2e", justify="right")
+    for key, value in sorted(by_type.items()):
+        totals.add_row("type", key, t(value))
+    for key, value in sorted(by_status.items()):
+        totals.add_row("status", key, t(value))
+    totals.add_row("all", "", t(sum(by_type.values())))
+    common.out.print(totals)
+
+
+@app.command("retire")
+def retire(
+    credit_id: Annotated[str, typer.Argument(help="Id of the credit block.")],
+    on: Annotated[str, typer.Option("--on", help="Date of the retirement (YYYY-MM-DD).")],
+    beneficiary: Annotated[
+        str, typer.Option(help="The organization the retirement is made for (the claimant).")
+    ],
+    reason: Annotated[str, typer.Option(help="The retirement reason as written in the registry.")],
+    for_year: Annotated[
+        int | None, typer.Option("--for-year", help="Year of the claim the retirement is for.")
+    ] = None,
+    quantity: Annotated[
+        int | None,
+        typer.Option(help="Retire only the first N credits of the block (splits the block)."),
+    ] = None,
+) -> None:
+    """Record a retirement made in the registry, for the whole block or its first N credits."""
+    from zerotrail.ingest.credits import retire_credit
+
+    when = _date(on)
+    with common.workspace() as ws:
+        written = retire_credit(
+            ws,
+            credit_id,
+            on=when,
+            beneficiary=beneficiary,
+            reason=reason,
+            claim_year=for_year,
+            quantity=quantity,
+        )
+    if len(written) == 1:
+        common.out.print(f"credit {written[0]} retired on {when.isoformat()}")
+    else:
+        common.out.print(
+            f"{quantity:,} credit(s) of {credit_id} retired on {when.isoformat()} as"
+            f" {written[0]}; {credit_id} keeps the rest, held"
+        )
+
+
+@app.command("assign")
+def assign(
+    credit_id: Annotated[str, typer.Argument(help="Id of a retired credit block.")],
+    year: Annotated[int, typer.Option(help="Year of the neutrality claim.")],
+) -> None:
+    """Assign a retired credit to the neutrality claim for a year (a credit counts once)."""
+    from zerotrail.ingest.credits import assign_credit
+
+    with common.workspace() as ws:
+        assign_credit(ws, credit_id, year)
+    common.out.print(f"credit {credit_id} counts for the claim for {year}")

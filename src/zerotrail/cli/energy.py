@@ -1,0 +1,146 @@
+"""`zerotrail energy renewables|datacentres` and the meters, cooling, metrics and suppliers imports.
+
+Thin: each command opens the workspace, calls one ingest or report function and prints it.
+The import commands are added to the `import` app by `register_imports`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from zerotrail.cli import common
+from zerotrail.ingest.imports import ImportReport
+
+app = typer.Typer(
+    help="Energy: renewable share and data centres (PUE, cooling).", no_args_is_help=True
+)
+
+FileArg = Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")]
+YearOpt = Annotated[int, typer.Option(help="Reporting year.")]
+FormatOpt = Annotated[str, typer.Option(help="table or json.")]
+
+
+def report_import(r: ImportReport) -> None:
+    """One line per import: rows read, and what changed (or that nothing did)."""
+    if r.import_id is None:
+        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
+    else:
+        common.out.print(
+            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
+            f"{r.unchanged} unchanged ({r.import_id})"
+        )
+
+
+def check_format(format: str) -> None:
+    if format not in {"table", "json"}:
+        raise typer.BadParameter("expected table or json", param_hint="--format")
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def number(x: float | None, fmt: str = ",.1f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def register_imports(imports_app: typer.Typer) -> None:
+    """Add `meters`, `cooling`, `metrics` and `suppliers` to the `import` app."""
+
+    @imports_app.command("meters")
+    def meters(file: FileArg) -> None:
+        """Import meter readings (facility, IT and on-site renewable MWh); readings are added."""
+        from zerotrail.ingest.energy import import_meters
+
+        with common.workspace() as ws:
+            report_import(import_meters(ws, file))
+
+    @imports_app.command("cooling")
+    def cooling(file: FileArg) -> None:
+        """Import data-centre cooling history: one technology per site and start date."""
+        from zerotrail.ingest.energy import import_cooling
+
+        with common.workspace() as ws:
+            report_import(import_cooling(ws, file))
+
+    @imports_app.command("metrics")
+    def metrics(file: FileArg) -> None:
+        """Import intensity denominators per year (a changed value replaces the stored one)."""
+        from zerotrail.ingest.metrics import import_metrics
+
+        with common.workspace() as ws:
+            report_import(import_metrics(ws, file))
+
+    @imports_app.command("suppliers")
+    def suppliers(file: FileArg) -> None:
+        """Import suppliers and their science-based target years; replaces the supplier list."""
+        from zerotrail.ingest.metrics import import_suppliers
+
+        with common.workspace() as ws:
+            report_import(import_suppliers(ws, file))
+
+
+@app.command("renewables")
+def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
+    """Renewable electricity share by site kind: certificates, PPAs and on-site generation."""
+    from zerotrail.reports.energy import renewable_share
+
+    check_format(format)
+    with common.workspace() as ws:
+        rows = renewable_share(ws, year)
+    if format == "json":
+        print_json({"year": year, "unit": "MWh", "rows": rows})
+        return
+    table = Table(title=f"{year} renewable electricity by site kind (MWh)")
+    table.add_column("site kind")
+    for col in ("grid", "certificates/PPAs", "on-site", "renewable", "total", "share %"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        table.add_row(
+            r["site_kind"] or "(no site)",
+            number(r["grid_mwh"]),
+            number(r["certificate_mwh"]),
+            number(r["onsite_renewable_mwh"]),
+            number(r["renewable_mwh"]),
+            number(r["total_mwh"]),
+            number(r["share_pct"]),
+        )
+    common.out.print(table)
+
+
+@app.command("datacentres")
+def datacentres(year: YearOpt, format: FormatOpt = "table") -> None:
+    """Data centres: facility and IT energy, PUE, cooling in force and renewable share."""
+    from zerotrail.reports.energy import data_centres
+
+    check_format(format)
+    with common.workspace() as ws:
+        rows = data_centres(ws, year)
+    if format == "json":
+        print_json({"year": year, "rows": rows})
+        return
+    table = Table(title=f"{year} data centres")
+    table.add_column("site")
+    table.add_column("kind")
+    table.add_column("region")
+    for col in ("facility MWh", "IT MWh", "PUE"):
+        table.add_column(col, justify="right")
+    table.add_column("cooling (year end)")
+    table.add_column("renewable %", justify="right")
+    for r in rows:
+        table.add_row(
+            str(r["site"]),
+            str(r["kind"]),
+            str(r["region"]),
+            number(r["facility_mwh"]),
+            number(r["it_mwh"]),
+            number(r["pue"], ".2f"),
+            r["cooling"] or "-",
+            number(r["renewable_share_pct"]),
+        )
+    common.out.print(table)

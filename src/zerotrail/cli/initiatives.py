@@ -1,0 +1,103 @@
+"""`zerotrail initiatives import|list|show`: reduction initiatives and their abatement."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from zerotrail.cli import common
+from zerotrail.cli.energy import FormatOpt, check_format, number, print_json, report_import
+
+app = typer.Typer(
+    help="Reduction initiatives: expected and realized abatement.", no_args_is_help=True
+)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Record changed initiatives as new versions (old ones are kept)."
+        ),
+    ] = False,
+) -> None:
+    """Import initiatives; each new version is committed to the ledger."""
+    from zerotrail.ingest.initiatives import import_initiatives
+
+    with common.workspace() as ws:
+        report_import(import_initiatives(ws, file, replace=replace))
+
+
+@app.command("list")
+def list_(
+    year: Annotated[
+        int | None,
+        typer.Option(help="Year of the abatement figures (default: latest calculated year)."),
+    ] = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Each initiative (latest version) with expected and realized abatement (t CO2e)."""
+    from zerotrail.reports.initiatives import initiatives
+
+    check_format(format)
+    with common.workspace() as ws:
+        if year is None:
+            latest = ws.scalar("SELECT max(year) FROM runs WHERE current")
+            year = date.today().year if latest is None else int(latest)
+        rows = initiatives(ws, year)
+    if format == "json":
+        print_json({"year": year, "unit": "t CO2e", "rows": rows})
+        return
+    table = Table(title=f"{year} reduction initiatives (t CO2e)")
+    for col in ("id", "name", "owner", "lever", "sites", "start"):
+        table.add_column(col)
+    for col in ("expected", "realized", "baseline", "cost"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        cost = "-" if r["cost"] is None else f"{r['cost']:,.0f} {r['currency'] or ''}".strip()
+        table.add_row(
+            str(r["initiative_id"]),
+            str(r["name"]),
+            str(r["owner"]),
+            str(r["lever"]),
+            ";".join(r["sites"]) or "-",
+            str(r["start_year"]),
+            number(r["expected_t"], ",.2f"),
+            number(r["realized_t"], ",.2f"),
+            "-" if r["baseline_t"] is None else f"{r['baseline_t']:,.2f} ({r['baseline_year']})",
+            cost,
+        )
+    common.out.print(table)
+    common.out.print(
+        "realized = the sites' market-based emissions in the year before the start minus"
+        " those in the year; every change at those sites counts"
+    )
+
+
+@app.command("show")
+def show(initiative_id: Annotated[str, typer.Argument(help="Initiative id.")]) -> None:
+    """Every version of one initiative, oldest first (the latest counts)."""
+    from zerotrail.reports.initiatives import versions
+
+    with common.workspace() as ws:
+        rows = versions(ws, initiative_id)
+    table = Table(title=f"initiative {initiative_id}: {len(rows)} version(s)")
+    table.add_column("field")
+    for r in rows:
+        table.add_column(f"v{r['version']}")
+    fields = [k for k in rows[0] if k not in {"initiative_id", "version"}]
+    for k in fields:
+        table.add_row(
+            k,
+            *[
+                ";".join(r[k]) if isinstance(r[k], list) else ("-" if r[k] is None else str(r[k]))
+                for r in rows
+            ],
+        )
+    common.out.print(table)

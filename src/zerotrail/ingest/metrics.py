@@ -1,0 +1,160 @@
+"""Importing the denominators and the supplier list: metrics per year, and suppliers.
+
+Where it sits: ingest, beside the organization files. Metrics (revenue, employees, floor area
+...) are the denominators of intensity targets; they are corrected as finance restates them, so
+a (metric, year) imported again with another value replaces the stored one (they are not
+committed to the ledger). A metric keeps one unit across all its years, so an intensity series
+never mixes CNY million with USD million.
+
+Suppliers (with the year their science-based target was validated, if any) feed supplier-
+engagement targets; the list is replaced as a whole, like the entity list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zerotrail.errors import Problem
+from zerotrail.ingest.checks import raise_if
+from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.formats import METRICS, SUPPLIERS
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.rows import parse_number
+from zerotrail.store.workspace import Workspace
+
+# The years the roadmap accepts anywhere (targets use the same range).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def parse_year(text: str) -> tuple[int | None, str | None]:
+    """A calendar year 1990-2100 written as an integer (XLSX may give '2023')."""
+    t = text.strip()
+    if t.isdigit() and FIRST_YEAR <= int(t) <= LAST_YEAR:
+        return int(t), None
+    return None, f"expected a year between {FIRST_YEAR} and {LAST_YEAR}, not '{text}'"
+
+
+def import_metrics(ws: Workspace, path: Path) -> ImportReport:
+    """Add or replace (metric, year) values; a file with any problem changes nothing."""
+    f = read_small(path)
+    problems = missing_columns(f.name, f.columns, METRICS.required)
+    raise_if(f.name, problems, len(problems))
+    stored = {
+        (str(m), int(y)): (float(v), str(u))
+        for m, y, v, u in ws.fetchall("SELECT metric, year, value, unit FROM metrics")
+    }
+    rows: list[tuple[str, int, float, str]] = []
+    seen: dict[tuple[str, int], int] = {}
+    units: dict[str, tuple[str, int]] = {}  # metric -> (unit, first row giving it)
+    for line, r in f.rows:
+
+        def bad(col: str, msg: str, line: int = line) -> None:
+            problems.append(Problem(f.name, line, col, msg))
+
+        metric = r.get("metric", "")
+        if not metric:
+            bad("metric", "is empty (required)")
+        year, why = parse_year(r.get("year", ""))
+        if why:
+            bad("year", why)
+        value, why = parse_number(r.get("value", ""))
+        if why:
+            bad("value", why)
+        elif value is not None and value <= 0:
+            bad("value", f"must be positive (a denominator), not {value:g}")
+        unit = r.get("unit", "")
+        if not unit:
+            bad("unit", "is empty (required)")
+        if metric and year is not None:
+            key = (metric, year)
+            if key in seen:
+                bad("year", f"duplicate {metric} for {year} (first on row {seen[key]})")
+            else:
+                seen[key] = line
+        if metric and unit:
+            first = units.setdefault(metric, (unit, line))
+            if first[0] != unit:
+                bad("unit", f"{metric} is in '{first[0]}' on row {first[1]}, not '{unit}'")
+        if metric and year is not None and value is not None and value > 0 and unit:
+            rows.append((metric, year, value, unit))
+    # Stored years this file does not restate keep their unit: the file must agree with them.
+    for (metric, year), (_, unit) in sorted(stored.items()):
+        if metric in units and (metric, year) not in seen and units[metric][0] != unit:
+            file_unit, line = units[metric]
+            problems.append(
+                Problem(
+                    f.name,
+                    line,
+                    "unit",
+                    f"{metric} is stored in '{unit}' for {year}, not '{file_unit}'"
+                    " (a metric keeps one unit across years)",
+                )
+            )
+    raise_if(f.name, problems, len(problems))
+    new = [r for r in rows if (r[0], r[1]) not in stored]
+    changed = [r for r in rows if (r[0], r[1]) in stored and stored[r[0], r[1]] != r[2:]]
+    if not new and not changed:
+        return ImportReport("metrics", f.name, len(rows), 0, 0, len(rows), None)
+    import_id = new_import_id()
+    with ws.transaction():
+        for metric, year, *_ in changed:
+            ws.execute("DELETE FROM metrics WHERE metric = ? AND year = ?", [metric, year])
+        ws.con.executemany(
+            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?)",
+            [(*row, import_id) for row in new + changed],
+        )
+        record_import(ws, import_id, "metrics", path, len(new), len(changed))
+    return ImportReport(
+        "metrics",
+        f.name,
+        len(rows),
+        len(new),
+        len(changed),
+        len(rows) - len(new) - len(changed),
+        import_id,
+    )
+
+
+def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
+    """Replace the supplier list as a whole; the same list again changes nothing."""
+    f = read_small(path)
+    problems = missing_columns(f.name, f.columns, SUPPLIERS.required)
+    raise_if(f.name, problems, len(problems))
+    rows: list[tuple[str, str, int | None]] = []
+    seen: dict[str, int] = {}
+    for line, r in f.rows:
+
+        def bad(col: str, msg: str, line: int = line) -> None:
+            problems.append(Problem(f.name, line, col, msg))
+
+        supplier = r.get("supplier", "")
+        if not supplier:
+            bad("supplier", "is empty (required)")
+        elif supplier in seen:
+            bad("supplier", f"duplicate supplier {supplier} (first on row {seen[supplier]})")
+        else:
+            seen[supplier] = line
+        name = r.get("name", "")
+        if not name:
+            bad("name", "is empty (required)")
+        sbt: int | None = None
+        if r.get("sbt_year"):
+            sbt, why = parse_year(r["sbt_year"])
+            if why:
+                bad("sbt_year", why)
+        rows.append((supplier, name, sbt))
+    raise_if(f.name, problems, len(problems))
+    stored = {
+        (str(s), str(n), None if y is None else int(y))
+        for s, n, y in ws.fetchall("SELECT supplier, name, sbt_year FROM suppliers")
+    }
+    if stored == set(rows):
+        return ImportReport("suppliers", f.name, len(rows), 0, 0, len(rows), None)
+    import_id = new_import_id()
+    with ws.transaction():
+        ws.execute("DELETE FROM suppliers")
+        ws.con.executemany(
+            "INSERT INTO suppliers VALUES (?, ?, ?, ?)", [(*row, import_id) for row in rows]
+        )
+        record_import(ws, import_id, "suppliers", path, len(rows), 0)
+    return ImportReport("suppliers", f.name, len(rows), len(rows), 0, 0, import_id)

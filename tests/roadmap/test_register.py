@@ -1,0 +1,77 @@
+"""The target register: versions, refusals, withdrawal, and a ledger leaf for every version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.roadmap.conftest import ABSOLUTE, roadmap_file
+from zerotrail.errors import DataError, ZerotrailError
+from zerotrail.ingest.activities import LEDGER_TYPES
+from zerotrail.roadmap.register import add_targets, history, latest_targets, policy, withdraw
+from zerotrail.roadmap.targets import Policy, read_roadmap
+from zerotrail.store.audit import audit
+from zerotrail.store.workspace import Workspace
+
+
+def leaves(ws: Workspace, kind: str) -> list[tuple[str, int]]:
+    return [
+        (str(r), int(v))
+        for r, v in ws.fetchall(
+            "SELECT ref, version FROM ledger_leaves WHERE kind = ? ORDER BY idx", [kind]
+        )
+    ]
+
+
+def test_add_is_idempotent_and_changes_need_replace_and_reason(
+    world: Workspace, tmp_path: Path
+) -> None:
+    rm = read_roadmap(roadmap_file(tmp_path, ABSOLUTE + "\n[recalculation]\nthreshold_pct = 4\n"))
+    rep = add_targets(world, rm, "roadmap.toml")
+    assert rep.added == ("S12",) and policy(world) == Policy(4.0, True)
+    assert add_targets(world, rm, "roadmap.toml").unchanged == ("S12",)
+    changed = read_roadmap(roadmap_file(tmp_path, ABSOLUTE.replace("= 30", "= 35"), "b.toml"))
+    with pytest.raises(DataError) as exc:
+        add_targets(world, changed, "b.toml")
+    assert "target S12 already exists (version 1)" in str(exc.value.problems[0])
+    with pytest.raises(ZerotrailError, match="needs a reason"):
+        add_targets(world, changed, "b.toml", replace=True)
+    assert add_targets(world, changed, "b.toml", replace=True, reason="board raised it").changed
+    versions = history(world, "S12")
+    assert [(v.version, v.target.reduction_pct, v.reason) for v in versions] == [
+        (1, 30.0, "added"),
+        (2, 35.0, "board raised it"),
+    ]
+    assert leaves(world, "target") == [("S12", 1), ("S12", 2)]
+    assert audit(world, LEDGER_TYPES).ok
+
+
+def test_withdrawn_targets_leave_the_active_list_but_keep_their_history(
+    world: Workspace, tmp_path: Path
+) -> None:
+    add_targets(world, read_roadmap(roadmap_file(tmp_path, ABSOLUTE)), "roadmap.toml")
+    assert withdraw(world, "S12", "replaced by a 1.5C target") == 2
+    assert latest_targets(world) == []
+    assert [v.status for v in history(world, "S12")] == ["active", "withdrawn"]
+    with pytest.raises(ZerotrailError, match="withdrawn"):
+        withdraw(world, "S12", "again")
+    assert leaves(world, "target") == [("S12", 1), ("S12", 2)]
+
+
+def test_a_target_changed_in_the_database_is_found_by_the_audit(
+    world: Workspace, tmp_path: Path
+) -> None:
+    add_targets(world, read_roadmap(roadmap_file(tmp_path, ABSOLUTE)), "roadmap.toml")
+    world.execute("UPDATE targets SET definition = replace(definition, '30', '10')")
+    rep = audit(world, LEDGER_TYPES)
+    assert rep.findings == ["target S12 version 1 (leaf 48): changed since it was committed"] or (
+        len(rep.findings) == 1 and "target S12 version 1" in rep.findings[0]
+    )
+
+
+def test_set_year_defaults_to_the_year_added(world: Workspace, tmp_path: Path) -> None:
+    text = ABSOLUTE.replace("set_year = 2021\n", "")
+    add_targets(world, read_roadmap(roadmap_file(tmp_path, text)), "roadmap.toml")
+    (st,) = latest_targets(world)
+    assert st.target.set_year is None and st.set_year == st.added_at.year
