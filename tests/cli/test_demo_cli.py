@@ -15,7 +15,7 @@ from tests.cli.test_ledger_cli import run
 def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     out = run(tmp_path, "demo", "--out", "demo")
     assert out.returncode == 0, out.stderr
-    assert "ledger: 6,280 activity records and 6 calculation runs committed" in " ".join(
+    assert "ledger: 6,506 activity records and 6 calculation runs committed" in " ".join(
         out.stdout.split()
     )
     db = str(tmp_path / "demo" / "zerotrail.duckdb")
@@ -58,3 +58,40 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     record = json.loads(json.loads(base64.b64decode(opening.removeprefix("extra ")))["record"])
     assert record["year"] == "2025"
     assert float(record["scope1"]) == pytest.approx(years[2025] - float(record["scope2_market"]))
+
+    # The roadmap: four targets with their 2025 status, and a claim for every year from 2021.
+    progress = json.loads(
+        run(tmp_path, "--db", db, "progress", "--year", "2025", "--format", "json").stdout
+    )
+    status = {t["id"]: t["status"] for t in progress["targets"]}
+    assert status == {
+        "S12-ABS-2025": "achieved",  # recalculated base x 0.7 >= the 2025 Scope 1 + 2
+        "DC-RE-2025": "achieved",  # leased data centres >= 30% renewable
+        "S12-NEUTRAL": "achieved",  # the 2025 claim holds
+        "NZ-2030": "off-track",  # Scope 3 is not falling
+    }
+    absolute = next(t for t in progress["targets"] if t["id"] == "S12-ABS-2025")
+    assert absolute["base_version"] == 2  # the 2023 acquisition recalculated the base year
+    assert absolute["actual"] == pytest.approx(years[2025])
+    assert absolute["target_value"] == pytest.approx(0.7 * absolute["base_value"])
+    flat = " ".join(out.stdout.split())
+    assert "Emmet Group roadmap status 2025" in flat
+    for year in range(2021, 2026):
+        claim = run(
+            tmp_path, "--db", db, "claim", "neutrality", "--year", str(year), "--format", "json"
+        )
+        assert claim.returncode == 0, claim.stdout
+        d = json.loads(claim.stdout)
+        assert d["holds"] and d["credits_t"] >= d["gross_t"] == pytest.approx(years[year])
+    claim_ok = run(
+        tmp_path,
+        "verify",
+        "proof",
+        "demo/latest-claim.tlog-proof",
+        "--log-key",
+        "demo/log.vkey",
+        "--witness-key",
+        "demo/witness.vkey",
+    )
+    assert claim_ok.returncode == 0, claim_ok.stderr
+    assert run(tmp_path, "--db", db, "ledger", "audit").returncode == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -81,11 +81,77 @@ def register(app: typer.Typer) -> None:
                         for col, key in columns.items()
                     ]
                 )
+            progress, claims = _demo_roadmap(ws, files)
             trail = _demo_ledger(ws, out)
         common.out.print(table)
         common.out.print(trail)
         common.out.print(f"workspace: {db}")
-        common.out.print(f"try: zerotrail --db {db} inventory --year 2025 --by category")
+        common.out.print(
+            f"try: zerotrail --db {db} inventory --year 2025 --by category"
+            f"  |  zerotrail --db {db} progress --year 2025"
+        )
+        _print_roadmap(progress, claims)
+
+
+def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Import the roadmap's files, finalize the years, record the claims, measure progress."""
+    from zerotrail.ingest.credits import import_credits
+    from zerotrail.ingest.energy import import_cooling, import_meters
+    from zerotrail.ingest.initiatives import import_initiatives
+    from zerotrail.ingest.metrics import import_metrics, import_suppliers
+    from zerotrail.roadmap.baseyear import ensure_recorded, import_events
+    from zerotrail.roadmap.claim import finalize, record
+    from zerotrail.roadmap.progress import progress
+    from zerotrail.roadmap.register import add_targets
+    from zerotrail.roadmap.targets import read_roadmap
+
+    import_metrics(ws, files.metrics)
+    import_suppliers(ws, files.suppliers)
+    import_meters(ws, files.meters)
+    import_cooling(ws, files.cooling)
+    import_initiatives(ws, files.initiatives)
+    roadmap = read_roadmap(files.roadmap)
+    add_targets(ws, roadmap, files.roadmap.name)
+    for year in sorted({t.base_year for t in roadmap.targets if t.base_year is not None}):
+        ensure_recorded(ws, year)
+    import_events(ws, files.baseline_events)
+    import_credits(ws, files.credits)
+    claims = []
+    for year in YEARS:
+        finalize(ws, year)
+        if year >= 2021:
+            claims.append(record(ws, year))
+    return progress(ws, max(YEARS)), claims
+
+
+def _print_roadmap(progress: list[Any], claims: list[dict[str, Any]]) -> None:
+    year = max(YEARS)
+    table = Table(title=f"Emmet Group roadmap status {year}")
+    for col in ("target", "actual", "target value", "status"):
+        table.add_column(col, justify="left" if col == "target" else "right")
+    for p in progress:
+        if p.unit == "%":
+            actual, target = f"{p.actual:.1f}%", f"{p.target_value:.1f}%"
+        elif p.kind == "neutrality":
+            actual, target = f"net {p.actual:,.0f} t", "net 0 t"
+        else:
+            actual, target = f"{p.actual:,.0f} t", f"{p.target_value:,.0f} t"
+        table.add_row(p.name, actual, target, p.status)
+    common.out.print(table)
+    claim_table = Table(title="Scope 1 + 2 carbon-neutrality claims (ISO 14068-1), t CO2e")
+    for col in ("year", "gross", "credits retired", "removals", "net", "claim"):
+        claim_table.add_column(col, justify="right")
+    for c in claims:
+        share = c["removal_share"]
+        claim_table.add_row(
+            str(c["year"]),
+            f"{c['gross_t']:,.0f}",
+            f"{c['credits_t']:,.0f}",
+            "-" if share is None else f"{100 * share:.0f}%",
+            f"{c['net_t']:,.0f}",
+            "holds" if c["holds"] else "fails: " + "; ".join(c["failures"]),
+        )
+    common.out.print(claim_table)
 
 
 def _demo_ledger(ws: object, out: Path) -> str:
@@ -152,6 +218,21 @@ def _demo_ledger(ws: object, out: Path) -> str:
     run_proof.write_text(
         prove(ws, "run", run_id, lambda r, _: run_canonical(ws, r), True), encoding="utf-8"
     )
+    from zerotrail.store.committed import canonical_of as committed_canonical
+
+    claim_id = ws.scalar("SELECT claim_id FROM claims ORDER BY year DESC, version DESC LIMIT 1")
+    claim_proof = out / "latest-claim.tlog-proof"
+    if claim_id is not None:
+        claim_proof.write_text(
+            prove(
+                ws,
+                "claim",
+                str(claim_id),
+                lambda r, v: committed_canonical(ws, "claim", r, v),
+                True,
+            ),
+            encoding="utf-8",
+        )
     kinds = dict(ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
     return (
         f"ledger: {kinds.get('activity', 0):,} activity records and {kinds.get('run', 0)}"
@@ -159,5 +240,6 @@ def _demo_ledger(ws: object, out: Path) -> str:
         f" by {origin} and cosigned by {witness}; {path} verifies offline with\n"
         f"  zerotrail verify proof {path} --log-key {out / 'log.vkey'}"
         f" --witness-key {out / 'witness.vkey'}\n"
-        f"  ({run_proof} proves the latest run's totals the same way)"
+        f"  ({run_proof} proves the latest run's totals and {claim_proof} the latest"
+        " neutrality claim the same way)"
     )
