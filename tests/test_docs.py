@@ -9,7 +9,21 @@ import pytest
 import typer
 
 from zerotrail.cli import app
-from zerotrail.ingest.formats import ACTIVITIES, ENTITIES, INSTRUMENTS, SITES, Format
+from zerotrail.ingest.formats import (
+    ACTIVITIES,
+    BASELINE_EVENTS,
+    COOLING,
+    CREDITS,
+    ENTITIES,
+    INITIATIVES,
+    INSTRUMENTS,
+    METERS,
+    METRICS,
+    SITES,
+    SUPPLIERS,
+    Format,
+)
+from zerotrail.targets.roadmap import KEYS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -23,7 +37,22 @@ def _table_after(text: str, marker: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-@pytest.mark.parametrize("fmt", [ACTIVITIES, ENTITIES, SITES, INSTRUMENTS], ids=lambda f: f.kind)
+ALL_FORMATS = [
+    ACTIVITIES,
+    ENTITIES,
+    SITES,
+    INSTRUMENTS,
+    CREDITS,
+    METERS,
+    COOLING,
+    INITIATIVES,
+    METRICS,
+    SUPPLIERS,
+    BASELINE_EVENTS,
+]
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS, ids=lambda f: f.kind)
 def test_formats_doc_lists_every_column(fmt: Format) -> None:
     rows = _table_after((DOCS / "formats.md").read_text(), fmt.kind)
     assert [r[0] for r in rows] == list(fmt.names)
@@ -47,3 +76,18 @@ def test_cli_doc_has_every_command() -> None:
     commands = set(_commands(app))
     assert commands, "no commands registered"
     assert commands <= headings, commands - headings
+
+
+def test_roadmap_doc_lists_every_target_key() -> None:
+    text = (DOCS / "roadmap.md").read_text()
+    block = text.split("<!-- keys: target -->", 1)[1].strip().split("\n\n", 1)[0]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")] for line in block.splitlines()[2:]
+    ]
+    assert [r[0].strip("`") for r in rows] == list(KEYS)
+    for key, applies, meaning in rows:
+        accepted = KEYS[key.strip("`")][1]
+        assert applies == ("all" if "*" in accepted else ", ".join(sorted(accepted))) or set(
+            applies.split(", ")
+        ) == set(accepted)
+        assert meaning == KEYS[key.strip("`")][2]

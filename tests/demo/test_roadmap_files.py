@@ -28,8 +28,8 @@ from zerotrail.ingest.formats import (
     CREDIT_STATUSES,
     CREDIT_TYPES,
 )
-from zerotrail.roadmap.credits import parse_serial
-from zerotrail.roadmap.targets import parse_roadmap
+from zerotrail.offsets.credits import parse_serial
+from zerotrail.targets.roadmap import parse_roadmap
 
 LIBRARY = Path(__file__).parent / "data" / "library.csv"
 YEARS = range(2020, 2026)

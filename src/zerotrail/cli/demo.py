@@ -99,11 +99,11 @@ def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]
     from zerotrail.ingest.energy import import_cooling, import_meters
     from zerotrail.ingest.initiatives import import_initiatives
     from zerotrail.ingest.metrics import import_metrics, import_suppliers
-    from zerotrail.roadmap.baseyear import ensure_recorded, import_events
-    from zerotrail.roadmap.claim import finalize, record
-    from zerotrail.roadmap.progress import progress
-    from zerotrail.roadmap.register import add_targets
-    from zerotrail.roadmap.targets import read_roadmap
+    from zerotrail.offsets.neutrality import finalize, record
+    from zerotrail.targets.baseyear import ensure_recorded, import_events
+    from zerotrail.targets.progress import progress
+    from zerotrail.targets.register import add_targets
+    from zerotrail.targets.roadmap import read_roadmap
 
     import_metrics(ws, files.metrics)
     import_suppliers(ws, files.suppliers)

@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def finalize(year: Annotated[int, typer.Option(help="Reporting year.")]) -> None:
         """Mark the year's current inventory final (committed); claims need a final one."""
-        from zerotrail.roadmap.claim import finalize as run
+        from zerotrail.offsets.neutrality import finalize as run
 
         with common.workspace() as ws:
             run_id, new = run(ws, year)

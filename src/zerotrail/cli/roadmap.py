@@ -45,9 +45,9 @@ def targets_add(
     reason: Annotated[str | None, typer.Option(help="Why targets change (with --replace).")] = None,
 ) -> None:
     """Add the targets of a roadmap file (whole or nothing); every version is committed."""
-    from zerotrail.roadmap.baseyear import ensure_recorded
-    from zerotrail.roadmap.register import add_targets
-    from zerotrail.roadmap.targets import read_roadmap
+    from zerotrail.targets.baseyear import ensure_recorded
+    from zerotrail.targets.register import add_targets
+    from zerotrail.targets.roadmap import read_roadmap
 
     roadmap = read_roadmap(file)
     with common.workspace() as ws:
@@ -68,7 +68,7 @@ def targets_add(
 @targets_app.command("list")
 def targets_list(format: FormatOpt = "table") -> None:
     """List the active targets (latest versions)."""
-    from zerotrail.roadmap.register import latest_targets
+    from zerotrail.targets.register import latest_targets
 
     with common.workspace() as ws:
         rows = latest_targets(ws)
@@ -104,7 +104,7 @@ def targets_list(format: FormatOpt = "table") -> None:
 @targets_app.command("show")
 def targets_show(target_id: Annotated[str, typer.Argument(help="Target id.")]) -> None:
     """Every version of one target, with the reason for each change."""
-    from zerotrail.roadmap.register import history
+    from zerotrail.targets.register import history
 
     with common.workspace() as ws:
         rows = history(ws, target_id)
@@ -128,7 +128,7 @@ def targets_withdraw(
     reason: Annotated[str, typer.Option(help="Why the target is withdrawn.")],
 ) -> None:
     """Withdraw a target (a new, committed version; the old ones stay)."""
-    from zerotrail.roadmap.register import withdraw
+    from zerotrail.targets.register import withdraw
 
     with common.workspace() as ws:
         version = withdraw(ws, target_id, reason)
@@ -138,9 +138,9 @@ def targets_withdraw(
 @targets_app.command("check")
 def targets_check(format: FormatOpt = "table") -> None:
     """Check every target against the science-based criteria (docs/roadmap.md)."""
-    from zerotrail.roadmap.baseyear import base_figures
-    from zerotrail.roadmap.register import latest_targets
-    from zerotrail.roadmap.sbti import CRITERIA, Shares, check_targets
+    from zerotrail.targets.baseyear import base_figures
+    from zerotrail.targets.register import latest_targets
+    from zerotrail.targets.sbti import CRITERIA, Shares, check_targets
 
     with common.workspace() as ws:
         stored = latest_targets(ws)
@@ -189,7 +189,7 @@ def baseyear_show(
     format: FormatOpt = "table",
 ) -> None:
     """Every version of the base year's figures and every event, applied or pending."""
-    from zerotrail.roadmap.baseyear import event_rows, version_dict, versions
+    from zerotrail.targets.baseyear import event_rows, version_dict, versions
 
     with common.workspace() as ws:
         vs = [version_dict(v) for v in versions(ws, year)]
@@ -226,7 +226,7 @@ def baseyear_show(
 @baseyear_app.command("record")
 def baseyear_record(year: Annotated[int, typer.Option(help="The base year.")]) -> None:
     """Record the base year's calculated inventory as version 1 (if not recorded yet)."""
-    from zerotrail.roadmap.baseyear import ensure_recorded
+    from zerotrail.targets.baseyear import ensure_recorded
 
     with common.workspace() as ws:
         v = ensure_recorded(ws, year)
@@ -271,8 +271,8 @@ def baseyear_event(
     ] = False,
 ) -> None:
     """Record a structural change, correction or organic change, then apply the policy."""
-    from zerotrail.roadmap.baseyear import EventInput, correction_from_inventory, record_event
-    from zerotrail.roadmap.recalc import Figures
+    from zerotrail.targets.baseyear import EventInput, correction_from_inventory, record_event
+    from zerotrail.targets.recalc import Figures
 
     with common.workspace() as ws:
         if from_inventory:
@@ -293,7 +293,7 @@ def baseyear_import(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX: base-year events (docs/formats.md).")],
 ) -> None:
     """Record the events of a file (all or none), applying the policy after each."""
-    from zerotrail.roadmap.baseyear import import_events
+    from zerotrail.targets.baseyear import import_events
 
     with common.workspace() as ws:
         decisions = import_events(ws, file)
@@ -311,7 +311,7 @@ def register(app: typer.Typer) -> None:
         format: FormatOpt = "table",
     ) -> None:
         """Each target's actual against its linear pathway, with status, gap and forecast."""
-        from zerotrail.roadmap.progress import progress as run
+        from zerotrail.targets.progress import progress as run
 
         with common.workspace() as ws:
             rows = run(ws, year)
@@ -366,7 +366,7 @@ def claim_neutrality(
     format: FormatOpt = "table",
 ) -> None:
     """Evaluate and record the year's carbon-neutrality claim; exit 1 when it does not hold."""
-    from zerotrail.roadmap.claim import record
+    from zerotrail.offsets.neutrality import record
 
     with common.workspace() as ws:
         d = record(ws, year, target)

@@ -33,7 +33,7 @@ from zerotrail.ingest.formats import (
 )
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.ingest.rows import parse_bool, parse_date, parse_number
-from zerotrail.roadmap.credits import (
+from zerotrail.offsets.credits import (
     Credit,
     find_overlaps,
     format_serial,

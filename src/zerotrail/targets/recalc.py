@@ -1,6 +1,6 @@
 """Base-year recalculation: whether pending events are significant enough to restate the base year.
 
-Part of the pure roadmap layer (see `zerotrail.roadmap`). The store keeps the versioned base-year
+Part of the pure target layer (see `zerotrail.targets`). The store keeps the versioned base-year
 inventory and the log of pending events (acquisitions, method changes, discovered errors, ...);
 `decide` takes the current base-year figures, those events and the company's written policy
 (`targets.Policy`) and returns what to do, with a sentence the user can read. It never stores
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from zerotrail.roadmap.targets import ALL_CATEGORIES, SCOPE2_METHODS, Boundary, Policy
+from zerotrail.targets.roadmap import ALL_CATEGORIES, SCOPE2_METHODS, Boundary, Policy
 
 EVENT_KINDS = (
     "acquisition",

@@ -25,11 +25,11 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import BASELINE_EVENTS
 from zerotrail.ingest.rows import parse_bool, parse_number
-from zerotrail.roadmap.figures import run_of, year_figures
-from zerotrail.roadmap.recalc import EVENT_KINDS, Decision, Event, Figures, decide
-from zerotrail.roadmap.register import policy
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.figures import run_of, year_figures
+from zerotrail.targets.recalc import EVENT_KINDS, Decision, Event, Figures, decide
+from zerotrail.targets.register import policy
 
 NEGATIVE = frozenset({"divestment", "outsourcing"})
 SIGNED = frozenset({"methodology", "factor_change", "error", "organic"})

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zerotrail.roadmap.pathway import (
+from zerotrail.targets.pathway import (
     STATUSES,
     classify,
     fraction_of_way,

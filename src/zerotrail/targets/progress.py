@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from zerotrail.roadmap import pathway as pw
-from zerotrail.roadmap.baseyear import base_figures
-from zerotrail.roadmap.figures import inventory_years, run_of, year_figures
-from zerotrail.roadmap.recalc import Figures
-from zerotrail.roadmap.register import StoredTarget, latest_targets
-from zerotrail.roadmap.targets import Target
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets import pathway as pw
+from zerotrail.targets.baseyear import base_figures
+from zerotrail.targets.figures import inventory_years, run_of, year_figures
+from zerotrail.targets.recalc import Figures
+from zerotrail.targets.register import StoredTarget, latest_targets
+from zerotrail.targets.roadmap import Target
 
 REDUCTION_KINDS = frozenset({"absolute", "intensity", "net_zero"})
 
@@ -220,7 +220,7 @@ def target_progress(reader: Reader, st: StoredTarget, year: int) -> Progress:
 
 
 def _neutrality(reader: Reader, st: StoredTarget, year: int) -> Progress:
-    from zerotrail.roadmap.claim import evaluate
+    from zerotrail.offsets.neutrality import evaluate
 
     t = st.target
     p = Progress(t.id, t.kind, t.name, year, "no-data", None, 0.0, 0.0, None, "t CO2e")

@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.engines.conftest import write_csv
-from tests.roadmap.conftest import ABSOLUTE, roadmap_file
+from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
-from zerotrail.roadmap.baseyear import EventInput, record_event
-from zerotrail.roadmap.progress import Progress, progress
-from zerotrail.roadmap.recalc import Figures
-from zerotrail.roadmap.register import add_targets
-from zerotrail.roadmap.targets import read_roadmap
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.baseyear import EventInput, record_event
+from zerotrail.targets.progress import Progress, progress
+from zerotrail.targets.recalc import Figures
+from zerotrail.targets.register import add_targets
+from zerotrail.targets.roadmap import read_roadmap
 
 
 def one(ws: Workspace, year: int, target_id: str) -> Progress:

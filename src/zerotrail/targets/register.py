@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from zerotrail.errors import DataError, Problem, ZerotrailError
-from zerotrail.roadmap.targets import Policy, Roadmap, Target
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.roadmap import Policy, Roadmap, Target
 
 POLICY_SETTING = "recalculation_policy"
 

@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 
 from tests.engines.conftest import write_csv
-from tests.roadmap.conftest import ABSOLUTE, roadmap_file
+from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.ingest.activities import LEDGER_TYPES
 from zerotrail.ingest.credits import import_credits
+from zerotrail.offsets.neutrality import finalize, is_final, record
 from zerotrail.pipeline import calculate
-from zerotrail.roadmap.claim import finalize, is_final, record
-from zerotrail.roadmap.register import add_targets
-from zerotrail.roadmap.targets import read_roadmap
 from zerotrail.store.audit import audit
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.register import add_targets
+from zerotrail.targets.roadmap import read_roadmap
 
 GROSS_2023 = 170 + 670 * 0.6096
 

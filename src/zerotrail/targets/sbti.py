@@ -1,6 +1,6 @@
 """Science-based checks: whether a company's targets meet the SBTi criteria, with the numbers.
 
-Part of the pure roadmap layer (see `zerotrail.roadmap`). The CLI gathers the targets, the
+Part of the pure target layer (see `zerotrail.targets`). The CLI gathers the targets, the
 base-year inventory (`Shares`) and the years the targets were set from the store; `check_targets`
 returns one `Check` per target plus one for the portfolio as a whole (coverage rules that no
 single target decides). Every reason carries the figures behind it, so a failed check says what
@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from zerotrail.roadmap.pathway import pathway_value
-from zerotrail.roadmap.recalc import boundary_categories
-from zerotrail.roadmap.targets import Boundary, Target
+from zerotrail.targets.pathway import pathway_value
+from zerotrail.targets.recalc import boundary_categories
+from zerotrail.targets.roadmap import Boundary, Target
 
 # Rates and shares are quotients (42 / 10, 1,900 / 2,000 * 100) that can land an ulp below the
 # threshold they equal on paper; a figure that meets a threshold as written must pass.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.roadmap.world import build
+from tests.targets.world import build
 from zerotrail.pipeline import load_shipped_factors
 from zerotrail.store.workspace import Workspace, open_workspace
 

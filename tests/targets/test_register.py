@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.roadmap.conftest import ABSOLUTE, roadmap_file
+from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.activities import LEDGER_TYPES
-from zerotrail.roadmap.register import add_targets, history, latest_targets, policy, withdraw
-from zerotrail.roadmap.targets import Policy, read_roadmap
 from zerotrail.store.audit import audit
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.register import add_targets, history, latest_targets, policy, withdraw
+from zerotrail.targets.roadmap import Policy, read_roadmap
 
 
 def leaves(ws: Workspace, kind: str) -> list[tuple[str, int]]:

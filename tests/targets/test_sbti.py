@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from zerotrail.roadmap.sbti import (
+from zerotrail.targets.roadmap import Target, parse_target
+from zerotrail.targets.sbti import (
     CRITERIA,
     Check,
     Criteria,
@@ -14,7 +15,6 @@ from zerotrail.roadmap.sbti import (
     check_targets,
     required_renewable_pct,
 )
-from zerotrail.roadmap.targets import Target, parse_target
 
 # Scope 1+2 only: Scope 3 is 0% of the total, so no Scope 3 rule is triggered.
 S12_ONLY = Shares(scope1=600, scope2=400)

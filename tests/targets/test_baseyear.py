@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.engines.conftest import write_csv
-from tests.roadmap.world import build
+from tests.targets.world import build
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.activities import LEDGER_TYPES
 from zerotrail.pipeline import load_shipped_factors
-from zerotrail.roadmap.baseyear import (
+from zerotrail.store.audit import audit
+from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.targets.baseyear import (
     EventInput,
     ensure_recorded,
     import_events,
@@ -24,9 +26,7 @@ from zerotrail.roadmap.baseyear import (
     record_event,
     versions,
 )
-from zerotrail.roadmap.recalc import Figures
-from zerotrail.store.audit import audit
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.targets.recalc import Figures
 
 
 def event(eid: str, kind: str, s1: float, s2: float, **kw: object) -> EventInput:

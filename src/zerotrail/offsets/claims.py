@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from zerotrail.roadmap.credits import Credit, find_overlaps, shared_text
+from zerotrail.offsets.credits import Credit, find_overlaps, shared_text
 
 # A shortfall smaller than this is floating-point noise, not a missing tonne.
 _TOLERANCE_T = 1e-6

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.ingest.credits import current_credits
-from zerotrail.roadmap.claims import ClaimInput, ClaimResult, evaluate_claim
-from zerotrail.roadmap.figures import run_of, year_figures
-from zerotrail.roadmap.register import StoredTarget, get_target, latest_targets
-from zerotrail.roadmap.targets import Boundary
+from zerotrail.offsets.claims import ClaimInput, ClaimResult, evaluate_claim
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.figures import run_of, year_figures
+from zerotrail.targets.register import StoredTarget, get_target, latest_targets
+from zerotrail.targets.roadmap import Boundary
 
 
 def _now() -> datetime:
@@ -78,7 +78,7 @@ def neutrality_target(ws: Workspace, target_id: str | None) -> StoredTarget:
 
 
 def evaluate(ws: Workspace, st: StoredTarget, year: int) -> tuple[ClaimInput, ClaimResult]:
-    from zerotrail.roadmap.progress import REDUCTION_KINDS, Reader, target_progress
+    from zerotrail.targets.progress import REDUCTION_KINDS, Reader, target_progress
 
     boundary = st.target.boundary
     assert boundary is not None

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from zerotrail.roadmap.credits import (
+from zerotrail.offsets.credits import (
     Credit,
     find_overlaps,
     format_serial,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zerotrail.roadmap.recalc import (
+from zerotrail.targets.recalc import (
     EVENT_KINDS,
     STRUCTURAL,
     Event,
@@ -16,7 +16,7 @@ from zerotrail.roadmap.recalc import (
     boundary_categories,
     decide,
 )
-from zerotrail.roadmap.targets import ALL_CATEGORIES, Boundary, Policy
+from zerotrail.targets.roadmap import ALL_CATEGORIES, Boundary, Policy
 
 # Base year: Scope 1+2 = 10,000 + 10,000 = 20,000 t under both Scope 2 methods, so 1% of it is
 # 200 t; Scope 3 = 30,000 + 10,000 = 40,000 t, so 1% of it is 400 t.

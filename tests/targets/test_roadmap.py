@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zerotrail.errors import DataError
-from zerotrail.roadmap.targets import ALL_CATEGORIES, Policy, Target, parse_roadmap, read_roadmap
+from zerotrail.targets.roadmap import ALL_CATEGORIES, Policy, Target, parse_roadmap, read_roadmap
 
 
 def parse(text: str) -> tuple[list[Target], list[str]]:

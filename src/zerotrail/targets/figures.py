@@ -7,8 +7,8 @@ certificates), so a market-based target boundary is market-based throughout.
 
 from __future__ import annotations
 
-from zerotrail.roadmap.recalc import Figures
 from zerotrail.store.workspace import Workspace
+from zerotrail.targets.recalc import Figures
 
 
 def run_of(ws: Workspace, year: int) -> str | None:

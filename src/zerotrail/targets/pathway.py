@@ -1,6 +1,6 @@
 """Pathways: where a target says a series should be in a given year, and how far off it is.
 
-Part of the pure roadmap layer (see `zerotrail.roadmap`): plain numbers in, plain numbers or a
+Part of the pure target layer (see `zerotrail.targets`): plain numbers in, plain numbers or a
 status word out. The progress report gathers a target's base and actual figures from the store
 and uses these functions to draw the straight line from base year to target year, forecast the
 recent trend and classify each year. Works for falling series (tCO2e) and rising ones
