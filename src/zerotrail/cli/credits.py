@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
+from zerotrail.cli.imports import report
 
 app = typer.Typer(
     help="Carbon credits: import blocks of serials, retire them, assign them to a claim.",
@@ -42,13 +43,7 @@ def import_file(
 
     with common.workspace() as ws:
         r = import_credits(ws, file, replace=replace)
-    if r.import_id is None:
-        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
-    else:
-        common.out.print(
-            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
-            f"{r.unchanged} unchanged ({r.import_id})"
-        )
+    report(r)
 
 
 @app.command("list")

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
-from zerotrail.ingest.imports import ImportReport
+from zerotrail.cli.imports import report
 
 app = typer.Typer(
     help="Energy: renewable share and data centres (PUE, cooling).", no_args_is_help=True
@@ -23,17 +23,6 @@ app = typer.Typer(
 FileArg = Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")]
 YearOpt = Annotated[int, typer.Option(help="Reporting year.")]
 FormatOpt = Annotated[str, typer.Option(help="table or json.")]
-
-
-def report_import(r: ImportReport) -> None:
-    """One line per import: rows read, and what changed (or that nothing did)."""
-    if r.import_id is None:
-        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
-    else:
-        common.out.print(
-            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
-            f"{r.unchanged} unchanged ({r.import_id})"
-        )
 
 
 def check_format(format: str) -> None:
@@ -58,7 +47,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         from zerotrail.ingest.energy import import_meters
 
         with common.workspace() as ws:
-            report_import(import_meters(ws, file))
+            report(import_meters(ws, file))
 
     @imports_app.command("cooling")
     def cooling(file: FileArg) -> None:
@@ -66,7 +55,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         from zerotrail.ingest.energy import import_cooling
 
         with common.workspace() as ws:
-            report_import(import_cooling(ws, file))
+            report(import_cooling(ws, file))
 
     @imports_app.command("metrics")
     def metrics(file: FileArg) -> None:
@@ -74,7 +63,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         from zerotrail.ingest.metrics import import_metrics
 
         with common.workspace() as ws:
-            report_import(import_metrics(ws, file))
+            report(import_metrics(ws, file))
 
     @imports_app.command("suppliers")
     def suppliers(file: FileArg) -> None:
@@ -82,7 +71,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         from zerotrail.ingest.metrics import import_suppliers
 
         with common.workspace() as ws:
-            report_import(import_suppliers(ws, file))
+            report(import_suppliers(ws, file))
 
 
 @app.command("renewables")

@@ -18,7 +18,8 @@ ReplaceOpt = Annotated[
 ]
 
 
-def _report(r: ImportReport) -> None:
+def report(r: ImportReport) -> None:
+    """One line per import: rows read, and what changed (or that nothing did)."""
     if r.import_id is None:
         common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
     else:
@@ -34,8 +35,8 @@ def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
     from zerotrail.ingest.activities import import_activities
 
     with common.workspace() as ws, common.progress(file.name) as step:
-        report = import_activities(ws, file, replace=replace, progress=step)
-    _report(report)
+        done = import_activities(ws, file, replace=replace, progress=step)
+    report(done)
 
 
 @app.command("entities")
@@ -44,7 +45,7 @@ def entities(file: FileArg) -> None:
     from zerotrail.ingest.organization import import_entities
 
     with common.workspace() as ws:
-        _report(import_entities(ws, file))
+        report(import_entities(ws, file))
 
 
 @app.command("sites")
@@ -53,7 +54,7 @@ def sites(file: FileArg) -> None:
     from zerotrail.ingest.organization import import_sites
 
     with common.workspace() as ws:
-        _report(import_sites(ws, file))
+        report(import_sites(ws, file))
 
 
 @app.command("instruments")
@@ -62,7 +63,7 @@ def instruments(file: FileArg, replace: ReplaceOpt = False) -> None:
     from zerotrail.ingest.instruments import import_instruments
 
     with common.workspace() as ws:
-        _report(import_instruments(ws, file, replace=replace))
+        report(import_instruments(ws, file, replace=replace))
 
 
 @app.command("factors")
@@ -71,4 +72,4 @@ def factors(file: FileArg) -> None:
     from zerotrail.ingest.factors import import_factors
 
     with common.workspace() as ws:
-        _report(import_factors(ws, file))
+        report(import_factors(ws, file))

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
-from zerotrail.cli.energy import FormatOpt, check_format, number, print_json, report_import
+from zerotrail.cli.energy import FormatOpt, check_format, number, print_json
+from zerotrail.cli.imports import report
 
 app = typer.Typer(
     help="Reduction initiatives: expected and realized abatement.", no_args_is_help=True
@@ -31,7 +32,7 @@ def import_(
     from zerotrail.ingest.initiatives import import_initiatives
 
     with common.workspace() as ws:
-        report_import(import_initiatives(ws, file, replace=replace))
+        report(import_initiatives(ws, file, replace=replace))
 
 
 @app.command("list")

@@ -25,7 +25,7 @@ from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import COOLING, COOLING_TECHNOLOGIES, METERS
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
 from zerotrail.ingest.rows import parse_date, parse_number
 from zerotrail.store.workspace import Workspace
 
@@ -226,25 +226,4 @@ def import_cooling(ws: Workspace, path: Path) -> ImportReport:
         (str(s), d): (str(t), None if n is None else str(n))
         for s, d, t, n in ws.fetchall("SELECT site, since, technology, note FROM site_cooling")
     }
-    new = [r for r in rows if (r[0], r[1]) not in stored]
-    changed = [r for r in rows if (r[0], r[1]) in stored and stored[r[0], r[1]] != r[2:]]
-    if not new and not changed:
-        return ImportReport("cooling", f.name, len(rows), 0, 0, len(rows), None)
-    import_id = new_import_id()
-    with ws.transaction():
-        for site, since, *_ in changed:
-            ws.execute("DELETE FROM site_cooling WHERE site = ? AND since = ?", [site, since])
-        ws.con.executemany(
-            "INSERT INTO site_cooling VALUES (?, ?, ?, ?, ?)",
-            [(*row, import_id) for row in new + changed],
-        )
-        record_import(ws, import_id, "cooling", path, len(new), len(changed))
-    return ImportReport(
-        "cooling",
-        f.name,
-        len(rows),
-        len(new),
-        len(changed),
-        len(rows) - len(new) - len(changed),
-        import_id,
-    )
+    return upsert(ws, "cooling", path, f.name, "site_cooling", ("site", "since"), rows, stored)

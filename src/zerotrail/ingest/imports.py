@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from zerotrail.ingest.files import sha256_file
 from zerotrail.store.workspace import Workspace
@@ -41,3 +43,37 @@ def record_import(
             datetime.now(UTC).replace(tzinfo=None),
         ],
     )
+
+
+def upsert(
+    ws: Workspace,
+    kind: str,
+    path: Path,
+    name: str,
+    table: str,
+    key: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    stored: Mapping[tuple[Any, ...], tuple[Any, ...]],
+) -> ImportReport:
+    """Add new keyed rows and replace changed ones, in one transaction; report the counts.
+
+    `rows` start with the `key` columns; `stored` maps a stored row's key to its other columns.
+    Unchanged rows are left alone, and a file with nothing new records no import at all.
+    """
+    k = len(key)
+    new = [r for r in rows if tuple(r[:k]) not in stored]
+    changed = [r for r in rows if tuple(r[:k]) in stored and stored[tuple(r[:k])] != tuple(r[k:])]
+    unchanged = len(rows) - len(new) - len(changed)
+    if not new and not changed:
+        return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
+    import_id = new_import_id()
+    where = " AND ".join(f"{c} = ?" for c in key)
+    marks = ", ".join("?" * (len(rows[0]) + 1))
+    with ws.transaction():
+        for r in changed:
+            ws.execute(f"DELETE FROM {table} WHERE {where}", list(r[:k]))
+        ws.con.executemany(
+            f"INSERT INTO {table} VALUES ({marks})", [(*r, import_id) for r in new + changed]
+        )
+        record_import(ws, import_id, kind, path, len(new), len(changed))
+    return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)

@@ -18,7 +18,7 @@ from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import METRICS, SUPPLIERS
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
 from zerotrail.ingest.rows import parse_number
 from zerotrail.store.workspace import Workspace
 
@@ -91,28 +91,7 @@ def import_metrics(ws: Workspace, path: Path) -> ImportReport:
                 )
             )
     raise_if(f.name, problems, len(problems))
-    new = [r for r in rows if (r[0], r[1]) not in stored]
-    changed = [r for r in rows if (r[0], r[1]) in stored and stored[r[0], r[1]] != r[2:]]
-    if not new and not changed:
-        return ImportReport("metrics", f.name, len(rows), 0, 0, len(rows), None)
-    import_id = new_import_id()
-    with ws.transaction():
-        for metric, year, *_ in changed:
-            ws.execute("DELETE FROM metrics WHERE metric = ? AND year = ?", [metric, year])
-        ws.con.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?)",
-            [(*row, import_id) for row in new + changed],
-        )
-        record_import(ws, import_id, "metrics", path, len(new), len(changed))
-    return ImportReport(
-        "metrics",
-        f.name,
-        len(rows),
-        len(new),
-        len(changed),
-        len(rows) - len(new) - len(changed),
-        import_id,
-    )
+    return upsert(ws, "metrics", path, f.name, "metrics", ("metric", "year"), rows, stored)
 
 
 def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
