@@ -81,9 +81,7 @@ def test_cli_doc_has_every_command() -> None:
 def test_roadmap_doc_lists_every_target_key() -> None:
     text = (DOCS / "roadmap.md").read_text()
     block = text.split("<!-- keys: target -->", 1)[1].strip().split("\n\n", 1)[0]
-    rows = [
-        [c.strip() for c in line.strip("|").split("|")] for line in block.splitlines()[2:]
-    ]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in block.splitlines()[2:]]
     assert [r[0].strip("`") for r in rows] == list(KEYS)
     for key, applies, meaning in rows:
         accepted = KEYS[key.strip("`")][1]
