@@ -57,6 +57,7 @@ def _register() -> None:
         initiatives,
         inventory,
         ledger,
+        report,
         roadmap,
         workspace,
     )
@@ -78,6 +79,7 @@ def _register() -> None:
     roadmap.register(app)
     app.add_typer(energy.app, name="energy")
     app.add_typer(initiatives.app, name="initiatives")
+    report.register(app)
     demo.register(app)
 
 

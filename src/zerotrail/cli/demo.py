@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
+from zerotrail.errors import ZerotrailError
 
 YEARS = range(2020, 2026)
 
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
                     ]
                 )
             progress, claims = _demo_roadmap(ws, files)
-            trail = _demo_ledger(ws, out)
+            trail, report_path = _demo_ledger(ws, out)
         common.out.print(table)
         common.out.print(trail)
         common.out.print(f"workspace: {db}")
@@ -91,6 +92,10 @@ def register(app: typer.Typer) -> None:
             f"  |  zerotrail --db {db} progress --year 2025"
         )
         _print_roadmap(progress, claims)
+        common.out.print(
+            f"report: {report_path} (with report.pdf, report.json, disclosures.xlsx and the"
+            " proofs of its headline figures beside it)"
+        )
 
 
 def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]:
@@ -154,8 +159,9 @@ def _print_roadmap(progress: list[Any], claims: list[dict[str, Any]]) -> None:
     common.out.print(claim_table)
 
 
-def _demo_ledger(ws: object, out: Path) -> str:
-    """Sign the demo's log, have a demo witness cosign it, and prove one record offline."""
+def _demo_ledger(ws: object, out: Path) -> tuple[str, Path]:
+    """Sign the demo's log, have a demo witness cosign it, prove records offline, and publish
+    the 2025 report on a checkpoint the witness cosigned."""
     import time
 
     from zerotrail.ingest.activities import canonical_of
@@ -194,13 +200,21 @@ def _demo_ledger(ws: object, out: Path) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
     signed = sign_checkpoint(ws, parse_signer_key(log_key))
-    state = add_log(WitnessState(), origin, [parse_verifier_key(log_vkey)])
-    _, resp = add_checkpoint(
-        state, witness_request(ws, 0), parse_signer_key(w_key), int(time.time())
-    )
-    if resp.status != 200:
-        return f"ledger: the demo witness refused the checkpoint ({resp.status})"
-    add_cosignatures(ws, resp.body)
+    witness_state = [add_log(WitnessState(), origin, [parse_verifier_key(log_vkey)])]
+
+    def cosign(ws: Workspace) -> None:
+        """The demo's witness checks the newest checkpoint against the last it cosigned."""
+        followed = witness_state[0].log(origin)
+        old = 0 if followed is None else followed.size
+        state, resp = add_checkpoint(
+            witness_state[0], witness_request(ws, old), parse_signer_key(w_key), int(time.time())
+        )
+        if resp.status != 200:
+            raise ZerotrailError(f"the demo witness refused the checkpoint ({resp.status})")
+        witness_state[0] = state
+        add_cosignatures(ws, resp.body)
+
+    cosign(ws)
     record = str(ws.scalar("SELECT ref FROM ledger_leaves ORDER BY idx LIMIT 1"))
     proof_text = prove(ws, "activity", record, lambda r, v: canonical_of(ws, r, v), True)
     path = out / f"{record}.tlog-proof"
@@ -233,8 +247,18 @@ def _demo_ledger(ws: object, out: Path) -> str:
             ),
             encoding="utf-8",
         )
+    from zerotrail.reports.publish import publish
+
+    report = publish(
+        ws,
+        max(YEARS),
+        out / "report",
+        signer=parse_signer_key(log_key),
+        cosign=cosign,
+        witness_keys=[w_vkey],
+    )
     kinds = dict(ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
-    return (
+    message = (
         f"ledger: {kinds.get('activity', 0):,} activity records and {kinds.get('run', 0)}"
         f" calculation runs committed; checkpoint of {signed.checkpoint.size:,} leaves signed"
         f" by {origin} and cosigned by {witness}; {path} verifies offline with\n"
@@ -243,3 +267,4 @@ def _demo_ledger(ws: object, out: Path) -> str:
         f"  ({run_proof} proves the latest run's totals and {claim_proof} the latest"
         " neutrality claim the same way)"
     )
+    return message, report.out / "report.html"

@@ -20,7 +20,14 @@ from zerotrail.ledger.merkle import (
     consistency_proof,
     verify_consistency,
 )
-from zerotrail.ledger.note import Signer, Verifier, open_note, parse_note, sign_note
+from zerotrail.ledger.note import (
+    Signer,
+    Verifier,
+    format_verifier_key,
+    open_note,
+    parse_note,
+    sign_note,
+)
 from zerotrail.ledger.proof import format_proof
 from zerotrail.ledger.witness import format_add_checkpoint
 from zerotrail.store import tlog
@@ -51,6 +58,8 @@ def sign_checkpoint(ws: Workspace, signer: Signer) -> Signed:
         origin = signer.name
     if signer.name != origin:
         raise ZerotrailError(f"this log's origin is {origin}; the key is for {signer.name}")
+    if ws.get_setting("ledger_vkey") is None:  # reports print it for their readers
+        ws.set_setting("ledger_vkey", format_verifier_key(signer.verifier()))
     size = tlog.size(ws)
     root = tlog.root(ws, size)
     prev = latest(ws)

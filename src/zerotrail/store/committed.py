@@ -176,6 +176,19 @@ KINDS: dict[str, Committed] = {
                 "description": "text",
             },
         ),
+        Committed(
+            "report",
+            "reports",
+            "{a}.report_id",
+            "1",
+            {
+                "report_id": "text",
+                "year": "int",
+                "figures_sha256": "text",
+                "previous_report": "text",
+                "created_at": "timestamp",
+            },
+        ),
     )
 }
 

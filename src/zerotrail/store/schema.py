@@ -399,4 +399,29 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        6,
+        "report publications and the checkpoints they were built on",
+        (
+            # `figures` is the canonical JSON of the report's figures (report.json without its
+            # ledger section); its SHA-256 is committed, so a published figure cannot change
+            # unseen. The next report compares its years with these to list restatements.
+            """CREATE TABLE reports (
+                report_id VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                figures VARCHAR NOT NULL,
+                figures_sha256 VARCHAR NOT NULL,
+                previous_report VARCHAR,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE report_checkpoints (
+                report_id VARCHAR NOT NULL,
+                size BIGINT NOT NULL,
+                note VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -48,6 +48,8 @@ class Progress:
     forecast: float | None = None
     history: dict[int, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    subject: str | None = None  # the boundary, site kind or basis the target is measured on
+    site_kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -174,6 +176,14 @@ def target_progress(reader: Reader, st: StoredTarget, year: int) -> Progress:
         base_year=t.base_year,
         target_year=t.target_year,
     )
+    p.site_kind = t.site_kind
+    p.subject = (
+        t.boundary.describe()
+        if t.boundary is not None and t.kind != "supplier_engagement"
+        else t.site_kind
+        if t.site_kind is not None
+        else f"Scope 3 bought from suppliers with science-based targets ({t.basis})"
+    )
     lower = t.kind in REDUCTION_KINDS
     base_value = series(t.base_year)
     if t.kind in ("absolute", "net_zero") and t.boundary is not None:
@@ -225,6 +235,7 @@ def _neutrality(reader: Reader, st: StoredTarget, year: int) -> Progress:
     t = st.target
     p = Progress(t.id, t.kind, t.name, year, "no-data", None, 0.0, 0.0, None, "t CO2e")
     p.target_year = t.from_year
+    p.subject = t.boundary.describe() if t.boundary is not None else None
     if t.from_year is not None and year < t.from_year:
         p.status = "not-started"
         p.notes.append(f"neutrality applies from {t.from_year}")

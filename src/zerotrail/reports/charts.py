@@ -1,0 +1,754 @@
+"""The report's charts: Vega-Lite specs built with Altair, rendered offline to SVG.
+
+Where it sits: reports, at the very end of the flow. The report builder passes plain pieces of
+its JSON (years' scope totals, a bridge, a target's progress, renewable shares, the gas split);
+each chart function validates them and returns a Vega-Lite spec as a plain, JSON-ready dict.
+`render_svg` turns any spec into self-contained SVG text for the HTML and PDF report, with
+vl-convert (no browser, no network).
+
+Every spec carries the same `THEME` config, a fixed width (`WIDTH`, one A4 text column) and an
+explicit height, so a chart looks the same in the PDF, in the HTML and on the web. The functions
+are pure: the same input gives byte-identical JSON (Altair names inline datasets by a hash of
+their values; nothing depends on Altair's global theme, which is replaced, not merged).
+
+Empty or malformed input raises ValueError naming the chart and the field: a chart that silently
+drops a year or a step would mislead its readers, so we refuse to draw it.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import math
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+# --- theme ---------------------------------------------------------------------------------------
+
+WIDTH = 640  # px: one column of an A4 page at 96 px/in with 2 cm margins (~17 cm)
+
+# The font that measures the text (vl-convert) must be the font that draws it (WeasyPrint or a
+# browser), or labels overflow. DejaVu Sans is on nearly every Linux system and is what both use
+# here; without it vl-convert falls back to its bundled Liberation Sans, metric-compatible with
+# Arial and Helvetica, which the viewer then finds. Ends in a generic family: nothing is fetched.
+FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+
+INK = "#222222"  # text and data ink
+MUTED = "#5f5f5f"  # secondary text, axis titles (7:1 contrast on white)
+RULE = "#8c8c8c"  # axis lines, the pathway
+GRID = "#e4e4e4"
+
+# Scope colours, the same in every chart: Paul Tol's "high-contrast" blue and red, with his
+# paler yellow for Scope 3 so that its large area stays quiet. Made for print: safe for the
+# common colour-vision deficiencies and three distinct greys in monochrome (CIE L* about 29, 50
+# and 83), so the stack order stays readable on a black-and-white printer.
+SCOPE_COLOURS: dict[str, str] = {
+    "Scope 1": "#004488",
+    "Scope 2": "#BB5566",
+    "Scope 3": "#EECC66",
+}
+# The bridge: totals near-black, decreases blue, increases orange: a pair safe for colour-blind
+# readers, apart from the scope hues, and three distinct greys in monochrome (L* about 21, 54
+# and 70); the signed labels say it again.
+BRIDGE_COLOURS: dict[str, str] = {
+    "Total": "#333333",
+    "Decrease": "#3D85C6",
+    "Increase": "#EE9944",
+}
+ACCENT = "#33617F"  # single-series bars (renewable share, gases): a quiet slate blue
+
+THEME: dict[str, Any] = {
+    "font": FONT,
+    "background": "#ffffff",
+    "padding": 6,
+    "numberFormat": ",.0f",
+    "view": {"stroke": None},
+    "title": {
+        "anchor": "start",
+        "color": INK,
+        "fontSize": 14,
+        "fontWeight": "bold",
+        "subtitleColor": MUTED,
+        "subtitleFontSize": 11,
+        "subtitlePadding": 4,
+        "offset": 12,
+    },
+    "axis": {
+        "labelColor": INK,
+        "labelFontSize": 11,
+        "titleColor": MUTED,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+        "domainColor": RULE,
+        "tickColor": RULE,
+        "gridColor": GRID,
+        "labelPadding": 4,
+        "titlePadding": 8,
+    },
+    "axisQuantitative": {"grid": True, "domain": False, "ticks": False, "tickCount": 6},
+    "axisDiscrete": {"grid": False, "ticks": False, "labelAngle": 0},
+    "legend": {
+        "orient": "top",
+        "direction": "horizontal",
+        "labelColor": INK,
+        "labelFontSize": 11,
+        "symbolType": "square",
+        "symbolSize": 110,
+        "symbolStrokeWidth": 0,
+        "columnPadding": 16,
+        "padding": 0,
+        "offset": 10,
+    },
+    "scale": {"bandPaddingInner": 0.35, "bandPaddingOuter": 0.2},
+    "text": {"color": INK, "fontSize": 10.5},
+    "line": {"strokeWidth": 2},
+    "point": {"filled": True, "size": 45, "opacity": 1},
+}
+
+
+def _pretty_unit(unit: str) -> str:
+    return unit.replace("CO2e", "CO₂e").replace("CO2", "CO₂")
+
+
+TONNES = _pretty_unit("t CO2e")
+
+# --- input checks --------------------------------------------------------------------------------
+
+
+def _number(item: Mapping[str, Any], key: str, chart: str, where: str) -> float:
+    return _finite(item.get(key), chart, f"{where}, '{key}'")
+
+
+def _finite(value: Any, chart: str, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{chart}: {what} is not a number (got {value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"{chart}: {what} is not finite ({value!r})")
+    return float(value)
+
+
+def _year(value: Any, chart: str, what: str = "year") -> int:
+    """A year given as an int or a string of digits ("2020", as JSON object keys are)."""
+    year = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        year = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        year = int(value)
+    if year is None:
+        raise ValueError(f"{chart}: {what} {value!r} is not a year")
+    return year
+
+
+def _label_format(signed: bool = False) -> str:
+    """A Vega expression formatting `datum.v`: thousands separators, small values kept visible.
+
+    ",.0f" from 10 up (the report's style); below that two significant digits, so 0.04 t is not
+    shown as "0". Signed adds "+" to increases (d3 writes decreases with a true minus sign).
+    """
+    sign = "+" if signed else ""
+    return (
+        f"abs(datum.v) >= 10 || datum.v == 0 ? format(datum.v, '{sign},.0f')"
+        f" : format(datum.v, '{sign},.2~r')"
+    )
+
+
+def _finish(chart: alt.TopLevelMixin, *, height: int, description: str) -> dict[str, Any]:
+    """The Vega-Lite dict with the theme, the size and an accessible description."""
+    spec: dict[str, Any] = chart.properties(width=WIDTH, height=height).to_dict()
+    # Replace whatever Altair's global theme contributed: the spec depends on our input only.
+    spec.pop("usermeta", None)
+    spec["config"] = copy.deepcopy(THEME)
+    # The width and height are the whole SVG's, axes and titles included.
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    spec["description"] = description  # render_svg makes it the SVG's <title>
+    return spec
+
+
+def _title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
+    if subtitle is None:
+        return alt.TitleParams(text)
+    return alt.TitleParams(text, subtitle=subtitle)
+
+
+def _bar_labels(
+    base: alt.Chart, *, text: str, inside: str, x: alt.X, y: alt.Y
+) -> tuple[alt.Chart, alt.Chart]:
+    """Value labels for horizontal bars: long bars carry theirs inside, in white, so no label
+    runs off the chart; the others just past the bar's end."""
+    labelled = base.transform_calculate(text=text, inside=inside)
+    within = (
+        labelled.transform_filter("datum.inside")
+        .mark_text(align="right", baseline="middle", dx=-6, color="#ffffff")
+        .encode(x=x, y=y, text=alt.Text("text:N"))
+    )
+    beyond = (
+        labelled.transform_filter("!datum.inside")
+        .mark_text(align="left", baseline="middle", dx=5, color=INK)
+        .encode(x=x, y=y, text=alt.Text("text:N"))
+    )
+    return within, beyond
+
+
+# --- 1. emissions by scope -----------------------------------------------------------------------
+
+_SCOPE_KEYS = (("Scope 1", "scope1"), ("Scope 2", "scope2_market"), ("Scope 3", "scope3_market"))
+
+
+def _stacked_scopes(
+    years: Sequence[Mapping[str, Any]],
+    keys: Sequence[tuple[str, str]],
+    chart: str,
+    *,
+    title: alt.TitleParams,
+    height: int,
+    what: str,
+) -> dict[str, Any]:
+    if not years:
+        raise ValueError(f"{chart}: no years to chart")
+    seen: dict[int, Mapping[str, Any]] = {}
+    for item in years:
+        year = _year(item.get("year"), chart)
+        if year in seen:
+            raise ValueError(f"{chart}: year {year} appears twice")
+        seen[year] = item
+    bars: list[dict[str, Any]] = []
+    totals: list[dict[str, Any]] = []
+    for year in sorted(seen):
+        total = 0.0
+        for order, (scope, key) in enumerate(keys):
+            t = _number(seen[year], key, chart, f"year {year}")
+            if t < 0:
+                raise ValueError(f"{chart}: year {year} has a negative '{key}' ({t})")
+            total += t
+            about = f"{year}, {scope}: {t:,.0f} {TONNES}"
+            # Years as text: a number would be formatted "2,020" by the theme's number format.
+            bars.append({"year": str(year), "scope": scope, "order": order, "t": t, "about": about})
+        totals.append({"year": str(year), "v": total})
+
+    scopes = [scope for scope, _ in keys]
+    x = alt.X("year:N", title=None, sort=None)
+    # Bars fill 65% of their band, but no wider than 72 px: one or two years stay bars, not slabs.
+    bar_width = round(min(72.0, 0.65 * (WIDTH - 80) / len(seen)), 1)
+    stack = (
+        alt.Chart(alt.InlineData(values=bars))
+        .mark_bar(stroke="#ffffff", strokeWidth=0.75, size=bar_width)
+        .encode(
+            x=x,
+            y=alt.Y("t:Q", title=TONNES, stack="zero"),
+            color=alt.Color(
+                "scope:N",
+                title=None,
+                scale=alt.Scale(domain=scopes, range=[SCOPE_COLOURS[s] for s in scopes]),
+            ),
+            # Scope 1 at the bottom, on the axis, where its height can be read.
+            order=alt.Order("order:Q", sort="ascending"),
+            description="about:N",
+        )
+    )
+    labels = (
+        alt.Chart(alt.InlineData(values=totals))
+        .transform_calculate(label=_label_format())
+        .mark_text(baseline="bottom", dy=-4)
+        .encode(x=x, y=alt.Y("v:Q"), text=alt.Text("label:N"))
+    )
+    first, last = min(seen), max(seen)
+    return _finish(
+        alt.layer(stack, labels, title=title),
+        height=height,
+        description=f"Stacked bar chart of {what}, {first} to {last}, in {TONNES}.",
+    )
+
+
+def emissions_by_scope(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Stacked bars per year: Scope 1, Scope 2 and Scope 3 (both market-based), t CO2e.
+
+    Each item: year, scope1, scope2_market, scope3_market (t CO2e). The total labels the bar.
+    """
+    return _stacked_scopes(
+        years,
+        _SCOPE_KEYS,
+        "emissions_by_scope",
+        title=_title("Emissions by scope", f"{TONNES}; Scope 2 and 3 market-based"),
+        height=360,
+        what="emissions by scope",
+    )
+
+
+def scope12_by_year(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Scope 1 and Scope 2 (market-based) only, stacked per year: they vanish beside Scope 3.
+
+    Same items as `emissions_by_scope`; scope3_market is not needed.
+    """
+    return _stacked_scopes(
+        years,
+        _SCOPE_KEYS[:2],
+        "scope12_by_year",
+        title=_title("Scope 1 and 2 emissions", f"{TONNES}; Scope 2 market-based"),
+        height=260,
+        what="Scope 1 and Scope 2 emissions",
+    )
+
+
+# --- 2. bridge -----------------------------------------------------------------------------------
+
+
+def bridge(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A waterfall from the base year to this year.
+
+    Steps: {"label", "t", "kind"} with kind "start" first, "change"s, "end" last. Start and end
+    are whole bars; each change floats from the running total. The end must equal the start
+    plus the changes (within rounding of each figure to whole tonnes), or the chart would lie.
+    """
+    chart = "bridge"
+    if not steps:
+        raise ValueError(f"{chart}: no steps to chart")
+    kinds = [step.get("kind") for step in steps]
+    if len(steps) < 2 or kinds[0] != "start" or kinds[-1] != "end":
+        raise ValueError(f"{chart}: steps must run from one 'start' to one 'end' (got {kinds})")
+    if any(kind != "change" for kind in kinds[1:-1]):
+        raise ValueError(f"{chart}: only 'change' steps may lie between start and end ({kinds})")
+    labels: list[str] = []
+    for step in steps:
+        label = step.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"{chart}: every step needs a label (got {label!r})")
+        if label in labels:
+            raise ValueError(f"{chart}: label {label!r} appears twice")
+        labels.append(label)
+    values = [_number(step, "t", chart, f"step {step['label']!r}") for step in steps]
+
+    running = values[0] + sum(values[1:-1])
+    tolerance = 0.5 * len(values)  # each figure rounded to whole tonnes at worst
+    if abs(running - values[-1]) > tolerance:
+        raise ValueError(
+            f"{chart}: start {values[0]:,.0f} plus changes {running - values[0]:+,.0f}"
+            f" is {running:,.0f}, not the end {values[-1]:,.0f}"
+        )
+
+    # Axis labels wrap onto lines as wide as a bar's band (about 6.8 px a character at 10.5 px);
+    # Vega draws each "\n"-separated piece as a line. The x domain keeps the given order.
+    chars = max(5, int((WIDTH - 70) / len(labels) / 6.8))
+    rows: list[dict[str, Any]] = []
+    level = 0.0
+    for label, value, kind in zip(labels, values, kinds, strict=True):
+        key = "\n".join(textwrap.wrap(label, chars, break_long_words=False)) or label
+        if kind == "change":
+            low, high = sorted((level, level + value))
+            level += value
+            what = "Increase" if value > 0 else "Decrease"
+        else:
+            low, high = sorted((0.0, value))
+            level = value
+            what = "Total"
+        about = (
+            f"{label}: {value:,.0f} {TONNES}"
+            if kind != "change"
+            else f"{label}: {what.lower()} of {abs(value):,.0f} {TONNES}, to {level:,.0f}"
+        )
+        rows.append(
+            {"step": key, "kind": what, "low": low, "high": high, "v": value, "about": about}
+        )
+    domain = [row["step"] for row in rows]
+    x = alt.X(
+        "step:N",
+        title=None,
+        sort=domain,
+        scale=alt.Scale(domain=domain),
+        axis=alt.Axis(
+            labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=10.5
+        ),
+    )
+    present = [k for k in BRIDGE_COLOURS if any(row["kind"] == k for row in rows)]
+    base = alt.Chart(alt.InlineData(values=rows))
+    bars = base.mark_bar().encode(
+        x=x,
+        y=alt.Y("low:Q", title=TONNES, scale=alt.Scale(zero=True)),
+        y2="high:Q",
+        # What a screen reader says for each bar (the automatic text would read "low: 0").
+        description="about:N",
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=present, range=[BRIDGE_COLOURS[k] for k in present]),
+        ),
+    )
+    texts = (
+        base.transform_calculate(
+            label=f"datum.kind == 'Total' ? ({_label_format()}) : ({_label_format(signed=True)})"
+        )
+        .mark_text(baseline="bottom", dy=-4)
+        .encode(x=x, y=alt.Y("high:Q"), text=alt.Text("label:N"))
+    )
+    title = _title(
+        f"{labels[0]} to {labels[-1]}", f"{TONNES}; each change floats from the running total"
+    )
+    return _finish(
+        alt.layer(bars, texts, title=title),
+        height=340,
+        description=(
+            f"Waterfall chart from {labels[0]} ({values[0]:,.0f} {TONNES}) to {labels[-1]}"
+            f" ({values[-1]:,.0f} {TONNES}) in {len(values) - 2} steps."
+        ),
+    )
+
+
+# --- 3. target pathway ---------------------------------------------------------------------------
+
+_STATUS_WORDS = {
+    "achieved": "achieved",
+    "missed": "missed",
+    "on-track": "on track",
+    "at-risk": "at risk",
+    "off-track": "off track",
+    "not-started": "not started",
+}
+
+
+def _decimals(magnitude: float) -> int:
+    # Enough digits that axis ticks and labels of small intensities do not all read "0".
+    if magnitude >= 100:
+        return 0
+    if magnitude >= 10:
+        return 1
+    if magnitude >= 0.1:
+        return 2
+    return 3
+
+
+def target_pathway(target: Mapping[str, Any]) -> dict[str, Any]:
+    """One target: actuals as points and a line, the linear pathway dashed, the target marked.
+
+    `target` is a progress record: history (year string -> actual), base_year, target_year,
+    base_value, target_value, unit, name, status. Without a base the pathway is not drawn.
+    """
+    chart = "target_pathway"
+    name = target.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{chart}: the target has no name")
+    unit = target.get("unit")
+    if not isinstance(unit, str) or not unit.strip():
+        raise ValueError(f"{chart}: target {name!r} has no unit")
+    raw_history = target.get("history") or {}
+    if not isinstance(raw_history, Mapping):
+        raise ValueError(f"{chart}: target {name!r} history is not a mapping of year to value")
+    history = sorted(
+        (
+            _year(year, chart, f"target {name!r}, history year"),
+            _finite(value, chart, f"target {name!r}, history {year}"),
+        )
+        for year, value in raw_history.items()
+        if value is not None
+    )
+    target_year = _year(target.get("target_year"), chart, f"target {name!r}, target_year")
+    target_value = _number(target, "target_value", chart, f"target {name!r}")
+    pathway: list[dict[str, Any]] = []
+    if target.get("base_year") is not None and target.get("base_value") is not None:
+        base_year = _year(target.get("base_year"), chart, f"target {name!r}, base_year")
+        base_value = _number(target, "base_value", chart, f"target {name!r}")
+        if base_year >= target_year:
+            raise ValueError(f"{chart}: {name!r} base year {base_year} is not before {target_year}")
+        pathway = [{"year": base_year, "v": base_value}, {"year": target_year, "v": target_value}]
+    if not history and not pathway:
+        raise ValueError(f"{chart}: target {name!r} has neither actuals nor a base to chart")
+
+    years = [y for y, _ in history] + [p["year"] for p in pathway] + [target_year]
+    values = [v for _, v in history] + [p["v"] for p in pathway] + [target_value]
+    digits = _decimals(max(abs(v) for v in values))
+    percent = unit.strip() == "%"
+    suffix = "%" if percent else ""
+    shown = "%" if percent else f" {_pretty_unit(unit)}"
+
+    def fmt(value: float) -> str:
+        return f"{value:,.{digits}f}".replace("-", "−") + shown
+
+    x = alt.X(
+        "year:Q",
+        title=None,
+        scale=alt.Scale(domain=[min(years), max(years)], nice=False, zero=False, padding=14),
+        axis=alt.Axis(format="d", tickMinStep=1, grid=False, domain=True, ticks=True),
+    )
+    y = alt.Y(
+        "v:Q",
+        title="Share (%)" if percent else _pretty_unit(unit),
+        scale=alt.Scale(zero=True),
+        axis=alt.Axis(format=f",.{digits}~f", labelExpr=f"datum.label + '{suffix}'"),
+    )
+    layers: list[alt.Chart] = []
+    if pathway:
+        layers.append(
+            alt.Chart(alt.InlineData(values=pathway))
+            .mark_line(color=RULE, strokeDash=[6, 4], strokeWidth=1.75)
+            .encode(x=x, y=y)
+        )
+    layers.append(
+        alt.Chart(alt.InlineData(values=[{"year": target_year, "v": target_value}]))
+        .mark_point(shape="diamond", size=150, color=INK, filled=False, strokeWidth=2)
+        .encode(x=x, y=y)
+    )
+    facts = [f"target {fmt(target_value)} in {target_year}"]
+    if history:
+        actuals = [{"year": year, "v": value} for year, value in history]
+        data = alt.InlineData(values=actuals)
+        layers.append(alt.Chart(data).mark_line(color=INK).encode(x=x, y=y))
+        layers.append(alt.Chart(data).mark_point(color=INK, size=40).encode(x=x, y=y))
+        # The latest actual is the headline: label it on the side away from the pathway (and
+        # the target), where the lines that reach it from the left are not.
+        last_year, last = history[-1]
+        guide = _on_line(pathway, last_year) if pathway else target_value
+        above = last >= guide
+        right_edge = last_year == max(years)
+        layers.append(
+            alt.Chart(alt.InlineData(values=actuals[-1:]))
+            .transform_calculate(
+                label=f"toString(datum.year) + ': ' + format(datum.v, ',.{digits}f') + '{suffix}'"
+            )
+            .mark_text(
+                align="right" if right_edge else "center",
+                baseline="bottom" if above else "top",
+                dx=6 if right_edge else 0,
+                dy=-9 if above else 9,
+                fontWeight="bold",
+            )
+            .encode(x=x, y=y, text=alt.Text("label:N"))
+        )
+        facts.insert(0, f"latest {fmt(last)} in {last_year}")
+    status = target.get("status")
+    word = _STATUS_WORDS.get(str(status), str(status)) if status is not None else "unknown"
+    legend = "Solid: actual"
+    if pathway:
+        legend += f"; dashed: linear pathway from the {pathway[0]['year']} base"
+    legend += "; ◇ target"
+    subtitle = [f"Status: {word} — {', '.join(facts)}", legend]
+    return _finish(
+        alt.layer(*layers, title=_title(name, subtitle)),
+        height=320,
+        description=f"Line chart of {name}: {', '.join(facts)}; status {word}.",
+    )
+
+
+def _on_line(points: Sequence[Mapping[str, Any]], year: int) -> float:
+    (x0, y0), (x1, y1) = ((p["year"], p["v"]) for p in points)
+    return float(y0 + (y1 - y0) * (year - x0) / (x1 - x0))
+
+
+# --- 4. renewable share --------------------------------------------------------------------------
+
+_SITE_KINDS = {
+    "data_center_owned": "Data centres, owned",
+    "data_center_leased": "Data centres, leased",
+    "vehicle_fleet": "Vehicle fleet",
+    "office": "Offices",
+    "factory": "Factories",
+    "warehouse": "Warehouses",
+    "campus": "Campuses",
+    "retail": "Retail",
+    "other": "Other sites",
+}
+_ROW = 46  # px per bar row in the horizontal bar charts
+
+
+def _site_kind(kind: Any) -> str:
+    if kind is None or kind == "":
+        return "No site"
+    return _SITE_KINDS.get(str(kind), str(kind).replace("_", " ").capitalize())
+
+
+def renewable_share(
+    rows: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Horizontal bars of renewable share per site kind, a tick at each kind's target.
+
+    Rows: site_kind, share_pct (None when the kind used no electricity), total_mwh. Targets:
+    site_kind, target_value (%), name. A target for a kind without a row gets an empty row.
+    """
+    chart = "renewable_share"
+    if not rows:
+        raise ValueError(f"{chart}: no site kinds to chart")
+    bars: list[dict[str, Any]] = []
+    for row in rows:
+        kind = _site_kind(row.get("site_kind"))
+        if any(b["kind"] == kind for b in bars):
+            raise ValueError(f"{chart}: site kind {kind!r} appears twice")
+        share = row.get("share_pct")
+        mwh = _number(row, "total_mwh", chart, f"site kind {kind!r}")
+        if share is None:
+            bars.append({"kind": kind, "share": None, "mwh": mwh, "label": "no electricity data"})
+            continue
+        share = _number(row, "share_pct", chart, f"site kind {kind!r}")
+        if share < 0:
+            raise ValueError(f"{chart}: site kind {kind!r} has a negative share ({share})")
+        bars.append({"kind": kind, "share": share, "mwh": mwh, "label": None})
+    ticks = []
+    for goal in targets:
+        kind = _site_kind(goal.get("site_kind"))
+        value = _number(goal, "target_value", chart, f"target {goal.get('name')!r}")
+        ticks.append({"kind": kind, "v": value})
+        if not any(b["kind"] == kind for b in bars):
+            bars.append({"kind": kind, "share": None, "mwh": 0.0, "label": "no data"})
+    domain = [b["kind"] for b in bars]
+    top = max([100.0] + [b["share"] for b in bars if b["share"] is not None])
+    height = _ROW * len(bars)
+    y = alt.Y("kind:N", title=None, sort=domain, scale=alt.Scale(domain=domain))
+    x = alt.X(
+        "share:Q",
+        title="Renewable share of electricity (%)",
+        scale=alt.Scale(domain=[0, top], nice=False),
+        axis=alt.Axis(labelExpr="datum.label + '%'", values=list(range(0, int(top) + 1, 20))),
+    )
+    data = alt.InlineData(values=bars)
+    layers: list[alt.Chart] = [
+        alt.Chart(data)
+        .transform_filter("datum.share != null")
+        .mark_bar(color=ACCENT, size=20)
+        .encode(x=x, y=y),
+        *_bar_labels(
+            alt.Chart(data).transform_filter("datum.share != null"),
+            text="format(datum.share, '.1f') + '% of ' + format(datum.mwh, ',.0f') + ' MWh'",
+            inside=f"datum.share > {0.62 * top}",
+            x=x,
+            y=y,
+        ),
+        alt.Chart(data)
+        .transform_filter("datum.share == null")
+        .transform_calculate(share="0")
+        .mark_text(align="left", baseline="middle", dx=2, color=MUTED, fontStyle="italic")
+        .encode(x=x, y=y, text=alt.Text("label:N")),
+    ]
+    if ticks:
+        tick_data = alt.InlineData(values=ticks)
+        tx = alt.X("v:Q", scale=alt.Scale(domain=[0, top], nice=False))
+        layers.append(
+            alt.Chart(tick_data)
+            .mark_tick(color=INK, opacity=1, thickness=2.5, size=_ROW - 12, orient="vertical")
+            .encode(x=tx, y=y)
+        )
+        layers.append(
+            alt.Chart(tick_data)
+            .transform_calculate(text="'target ' + format(datum.v, ',.0~f') + '%'")
+            .mark_text(align="left", baseline="middle", dx=5, yOffset=-(_ROW / 2 - 8), fontSize=9.5)
+            .encode(x=tx, y=y, text=alt.Text("text:N"), color=alt.value(INK))
+        )
+    subtitle = "Certificate-covered and on-site renewable MWh over all electricity MWh"
+    if ticks:
+        subtitle += "; black tick: target"
+    return _finish(
+        alt.layer(*layers, title=_title("Renewable electricity by site kind", subtitle)),
+        height=height + 84,
+        description=(
+            "Horizontal bar chart of renewable electricity share by site kind"
+            + (f", with {len(ticks)} target(s) marked." if ticks else ".")
+        ),
+    )
+
+
+# --- 5. gas breakdown ----------------------------------------------------------------------------
+
+_GASES = {
+    "CO2": "CO₂",
+    "CH4": "CH₄",
+    "N2O": "N₂O",
+    "HFC": "HFCs",
+    "PFC": "PFCs",
+    "SF6": "SF₆",
+    "NF3": "NF₃",
+    "CO2e_only": "Reported as CO₂e only",
+}
+
+
+def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """Bars of t CO2e per gas, largest first, labelled with tonnes and share; zeros omitted."""
+    chart = "gas_breakdown"
+    if not by_gas:
+        raise ValueError(f"{chart}: no gases to chart")
+    bars: list[dict[str, Any]] = []
+    for gas, amounts in by_gas.items():
+        t = _number(amounts, "co2e_t", chart, f"gas {gas!r}")
+        if t < 0:
+            raise ValueError(f"{chart}: gas {gas!r} has negative co2e_t ({t})")
+        if t > 0:
+            bars.append({"gas": _GASES.get(gas, gas), "v": t})
+    if not bars:
+        raise ValueError(f"{chart}: every gas is zero; nothing to chart")
+    total = sum(b["v"] for b in bars)
+    # Ties broken by name, so the order never depends on the input's order.
+    bars.sort(key=lambda b: (-b["v"], b["gas"]))
+    for b in bars:
+        b["share"] = b["v"] / total
+    domain = [b["gas"] for b in bars]
+    top = bars[0]["v"]
+    y = alt.Y("gas:N", title=None, sort=domain, scale=alt.Scale(domain=domain))
+    x = alt.X("v:Q", title=TONNES, scale=alt.Scale(domain=[0, top], nice=False))
+    data = alt.InlineData(values=bars)
+    bar = alt.Chart(data).mark_bar(color=ACCENT, size=20).encode(x=x, y=y)
+    labels = _bar_labels(
+        alt.Chart(data),
+        text=f"({_label_format()}) + ' t (' + (datum.share >= 0.001"
+        " ? format(datum.share, '.1%') : '<0.1%') + ')'",
+        inside=f"datum.v > {0.6 * top}",
+        x=x,
+        y=y,
+    )
+    return _finish(
+        alt.layer(bar, *labels, title=_title("Emissions by gas", f"{TONNES}; share of the total")),
+        height=36 * len(bars) + 70,
+        description=f"Horizontal bar chart of emissions by greenhouse gas in {TONNES}.",
+    )
+
+
+# --- 6. rendering --------------------------------------------------------------------------------
+
+# Vega-Lite version of Altair's schema ("v5.20.1" -> "5.20"), so vl-convert compiles the spec
+# with the library it was written for rather than its newest one.
+_VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+_XMLNS = re.compile(r"""\sxmlns(?::[\w.-]+)?\s*=\s*(["'])[^"']*\1""")
+_REF_ATTR = re.compile(r"""[\s<](?:[\w.-]+:)?(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+_CSS_URL = re.compile(r"""url\(\s*(["']?)(.*?)\1\s*\)""", re.I | re.S)
+_CSS_IMPORT = re.compile(r"""@import\s+(["'])(.*?)\1""", re.I)
+_BARE_URL = re.compile(r"""(?:https?|ftp|file):/*[^\s"'<>)]*""", re.I)
+
+
+def external_references(svg: str) -> list[str]:
+    """Every reference in `svg` that a viewer would fetch from outside the document.
+
+    Namespace declarations (xmlns, xmlns:xlink) are names, not references, and are ignored; so
+    are same-document fragments ("#clip1") and data: URIs. Anything else in href/src, url(...)
+    or @import, and any http(s)/ftp/file URL anywhere else in the text, is returned in document
+    order, once each. Empty means self-contained.
+    """
+    text = _XMLNS.sub(" ", svg)
+    found: list[str] = []
+    for pattern in (_REF_ATTR, _CSS_URL, _CSS_IMPORT):
+        for match in pattern.finditer(text):
+            ref = html.unescape(match.group(2)).strip()
+            if ref.startswith("#") or ref.lower().startswith("data:"):
+                continue
+            found.append(ref)
+    found.extend(html.unescape(m.group(0)) for m in _BARE_URL.finditer(html.unescape(text)))
+    return list(dict.fromkeys(found))
+
+
+def render_svg(spec: Mapping[str, Any]) -> str:
+    """SVG text for a Vega-Lite spec, rendered offline; refuses any external reference.
+
+    No base URL is allowed, so a spec that names remote data fails instead of fetching it. The
+    SVG has the spec's width and height and the spec's description as its <title>. The charts
+    here draw nothing clipped, so their SVG has no ids and several can be inlined in one page.
+    """
+    svg = vl_convert.vegalite_to_svg(
+        dict(spec), vl_version=_VL_VERSION, allowed_base_urls=[], format_locale="en-US"
+    )
+    refs = external_references(svg)
+    if refs:
+        raise ValueError(f"render_svg: the SVG refers outside itself: {', '.join(refs)}")
+    description = spec.get("description")
+    if isinstance(description, str) and description:
+        # The chart's accessible name when the SVG is inlined in the HTML report.
+        title = f"<title>{html.escape(description)}</title>"
+        svg = re.sub(r"<svg\b[^>]*>", lambda m: m.group(0) + title, svg, count=1)
+    return svg

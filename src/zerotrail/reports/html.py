@@ -1,0 +1,107 @@
+"""Rendering the report's figures as one self-contained HTML page, and that page as PDF.
+
+The page carries its own CSS and its charts as inline SVG, so it opens offline from disk and
+prints the same through WeasyPrint. Numbers are formatted here, never rounded in the data:
+report.json keeps every figure exactly as calculated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SCOPE3_NAMES = {
+    1: "Purchased goods and services",
+    2: "Capital goods",
+    3: "Fuel- and energy-related activities",
+    4: "Upstream transportation and distribution",
+    5: "Waste generated in operations",
+    6: "Business travel",
+    7: "Employee commuting",
+    8: "Upstream leased assets",
+    9: "Downstream transportation and distribution",
+    10: "Processing of sold products",
+    11: "Use of sold products",
+    12: "End-of-life treatment of sold products",
+    13: "Downstream leased assets",
+    14: "Franchises",
+    15: "Investments",
+}
+
+APPROACHES = {
+    "operational_control": "operational control",
+    "financial_control": "financial control",
+    "equity_share": "equity share",
+}
+
+
+def tonnes(x: Any, digits: int = 0) -> str:
+    if x is None:
+        return "–"
+    v = float(x)
+    text = f"{v:,.{digits}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00") else text.replace("-", "−")
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    return "–" if x is None else f"{float(x):.{digits}f}%".replace("-", "−")
+
+
+def charts(data: dict[str, Any]) -> dict[str, Any]:
+    """Every chart of the report as inline SVG (keyed by name; targets by id)."""
+    from zerotrail.reports import charts as ch
+
+    out: dict[str, Any] = {"targets": {}}
+    years = data["years"]
+    if years:
+        out["scopes"] = ch.render_svg(ch.emissions_by_scope(years))
+        out["scope12"] = ch.render_svg(ch.scope12_by_year(years))
+    if data["bridge"]:
+        out["bridge"] = ch.render_svg(ch.bridge(data["bridge"]))
+    for t in data["targets"]:
+        if t["kind"] != "neutrality" and t.get("history") and t.get("base_value") is not None:
+            out["targets"][t["id"]] = ch.render_svg(ch.target_pathway(t))
+    renewable_targets = [
+        {"site_kind": t["site_kind"], "target_value": t["target_value"], "name": t["name"]}
+        for t in data["targets"]
+        if t["kind"] == "renewable_share" and t.get("site_kind") and t["target_value"] is not None
+    ]
+    rows = [r for r in data["renewables"] if r.get("share_pct") is not None]
+    if rows:
+        out["renewables"] = ch.render_svg(ch.renewable_share(rows, renewable_targets))
+    gases = {k: v for k, v in data["inventory"]["by_gas"].items() if v["co2e_t"] > 0}
+    if gases:
+        out["gases"] = ch.render_svg(ch.gas_breakdown(data["inventory"]["by_gas"]))
+    return out
+
+
+def render_html(data: dict[str, Any]) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("zerotrail.reports", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["t"] = tonnes
+    env.filters["pct"] = pct
+    template = env.get_template("report.html")
+    return template.render(
+        d=data,
+        charts=charts(data),
+        cat_names=SCOPE3_NAMES,
+        approach=APPROACHES.get(data["consolidation"], data["consolidation"]),
+    )
+
+
+def render_pdf(html: str, path: Path) -> Path:
+    """The same page as PDF (A4), through WeasyPrint; no network access is attempted."""
+    from weasyprint import HTML
+
+    def no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+        raise ValueError(f"the report fetches nothing: {url}")
+
+    HTML(string=html, url_fetcher=no_fetch).write_pdf(path)
+    return path

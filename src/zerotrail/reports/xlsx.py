@@ -1,0 +1,234 @@
+"""The disclosure tables as one Excel workbook: a cover sheet "About" and one sheet per Section.
+
+Where it sits: reports, rendering only; the figures come from `reports.disclosures`, written
+unrounded (the '#,##0.00' number format rounds on screen, not in the cell). openpyxl writes
+floats with 16 significant digits, which loses the last bit of some (an engine sum such as
+33040.000000000004); those cells are rewritten with Python's shortest exact form, so every
+cell reads back as the very float of the Section. The file is reproducible: the document
+properties carry a date fixed by the report year instead of the clock, and the zip entries a
+fixed timestamp, so the same sections give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from zerotrail import __version__
+from zerotrail.reports.disclosures import APPROACHES, About, Cell, Disclosures, Section
+
+SHEET_NAMES = {
+    "ghg_protocol": "GHG Protocol",
+    "esrs_e1_6": "ESRS E1-6",
+    "ifrs_s2_29a": "IFRS S2 29(a)",
+    "cdp": "CDP",
+    "iso_14064_1": "ISO 14064-1",
+}
+ABOUT_SHEET = "About"
+NUMBER_FORMAT = "#,##0.00"
+# Layout of a section sheet: title, reference, a blank row, then the header and the table.
+TITLE_ROW, REFERENCE_ROW, HEADER_ROW = 1, 2, 4
+MIN_WIDTH, MAX_WIDTH = 8, 60
+# Used when no report year is known (About not given): any fixed date keeps files identical.
+FALLBACK_DATE = datetime(2000, 1, 1)
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13)
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(key: str, taken: Sequence[str] = ()) -> str:
+    """Excel's sheet name for a section key: ≤ 31 characters, none of []:*?/\\, unique."""
+    base = SHEET_NAMES.get(key) or _BAD_SHEET_CHARS.sub("_", key)[:31] or "Sheet"
+    name, n = base[:31], 2
+    lowered = {t.lower() for t in taken}
+    while name.lower() in lowered or name.lower() == ABOUT_SHEET.lower():
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    return name
+
+
+def fixed_date(year: int | None) -> datetime:
+    """The workbook's created/modified date: the last day of the reporting year."""
+    return FALLBACK_DATE if year is None else datetime(year, 12, 31)
+
+
+def write_xlsx(
+    sections: Mapping[str, Section],
+    path: Path,
+    *,
+    title: str,
+    about: About | None = None,
+) -> Path:
+    """Write `sections` to `path` (an .xlsx file) and return `path`.
+
+    The cover sheet names the organization, year, GWP set and consolidation approach of
+    `about`, by default the one `disclosures(data)` carries; the document date is the last
+    day of that year (a fixed date when there is none).
+    """
+    if about is None and isinstance(sections, Disclosures):
+        about = sections.about
+    wb = Workbook()
+    cover = wb.active
+    cover.title = ABOUT_SHEET
+    names: list[str] = []
+    exact: list[tuple[Any, dict[str, float]]] = []
+    for key, section in sections.items():
+        name = sheet_name(key, names)
+        names.append(name)
+        ws = wb.create_sheet(name)
+        exact.append((ws, _section_sheet(ws, section)))
+    _about_sheet(cover, title, about, list(zip(names, sections.values(), strict=True)))
+
+    when = fixed_date(None if about is None else about.year)
+    props = wb.properties
+    props.title = title
+    props.creator = "zerotrail"
+    props.lastModifiedBy = "zerotrail"
+    props.created = when
+    props.modified = when
+    data = _save(wb)
+    # Worksheet paths are known once the writer has numbered the sheets.
+    fixes = {ws.path.lstrip("/"): f for ws, f in exact if f}
+    path.write_bytes(_reproducible_zip(data, when, fixes))
+    return path
+
+
+def _save(wb: Any) -> bytes:
+    # openpyxl's save() stamps `modified` with the clock; its writer does not.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()
+    return buf.getvalue()
+
+
+def _reproducible_zip(
+    data: bytes, when: datetime, fixes: Mapping[str, Mapping[str, float]]
+) -> bytes:
+    """The same archive with every entry stamped `when` (zip stores local time, no zone) and
+    the float cells in `fixes` ({entry: {coordinate: value}}) written exactly."""
+    out = io.BytesIO()
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        missing = set(fixes) - set(src.namelist())
+        if missing:
+            raise RuntimeError(f"worksheets not found in the workbook: {sorted(missing)}")
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            content = src.read(info.filename)
+            if info.filename in fixes:
+                content = _exact_numbers(content, fixes[info.filename])
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
+_CELL_VALUE = re.compile(rb'(<c r="([A-Z]+[0-9]+)"[^>]*>)<v>[^<]*</v>')
+
+
+def _exact_numbers(xml: bytes, fixes: Mapping[str, float]) -> bytes:
+    done: set[str] = set()
+
+    def put(m: re.Match[bytes]) -> bytes:
+        coord = m.group(2).decode()
+        if coord not in fixes:
+            return m.group(0)
+        done.add(coord)
+        return m.group(1) + b"<v>" + repr(fixes[coord]).encode() + b"</v>"
+
+    xml = _CELL_VALUE.sub(put, xml)
+    if done != set(fixes):
+        # Fail closed: never ship a workbook whose figures differ from the report's.
+        raise RuntimeError(f"could not write exact values for cells {sorted(set(fixes) - done)}")
+    return xml
+
+
+def _section_sheet(ws: Any, section: Section) -> dict[str, float]:
+    """Fill `ws`; return the float cells that openpyxl's 16 digits would not keep exactly."""
+    ws.cell(row=TITLE_ROW, column=1, value=section.title).font = _TITLE
+    ws.cell(row=REFERENCE_ROW, column=1, value=f"Reference: {section.reference}")
+    widths = [len(c) for c in section.columns]
+    inexact: dict[str, float] = {}
+    for j, name in enumerate(section.columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=j, value=name)
+        cell.font = _BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, row in enumerate(section.rows, start=HEADER_ROW + 1):
+        for j, value in enumerate(row, start=1):
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, float):
+                cell.number_format = NUMBER_FORMAT
+                if math.isfinite(value) and float(f"{value:.16g}") != value:
+                    inexact[cell.coordinate] = value
+            widths[j - 1] = max(widths[j - 1], len(_shown(value)))
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, MIN_WIDTH), MAX_WIDTH)
+    if section.notes:
+        first = HEADER_ROW + len(section.rows) + 2
+        ws.cell(row=first, column=1, value="Notes").font = _BOLD
+        for k, note in enumerate(section.notes, start=first + 1):
+            ws.cell(row=k, column=1, value=note)
+    return inexact
+
+
+def _shown(value: Cell) -> str:
+    """The text a cell shows, for fitting column widths."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _about_sheet(
+    ws: Any, title: str, about: About | None, sheets: list[tuple[str, Section]]
+) -> None:
+    ws.cell(row=1, column=1, value=title).font = _TITLE
+    facts: list[tuple[str, str | int]] = []
+    if about is not None:
+        facts += [
+            ("Organization", about.organization),
+            ("Reporting year", about.year),
+            ("GWP set", about.gwp_set),
+            ("Consolidation approach", APPROACHES.get(about.consolidation, about.consolidation)),
+        ]
+    facts.append(
+        (
+            "Generated",
+            f"by zerotrail {__version__} from the report's figures. Cells hold the unrounded "
+            "figures; the number format shows two decimals. The document date is fixed by "
+            "the reporting year, so the same figures give the same workbook.",
+        )
+    )
+    r = 3
+    for label, value in facts:
+        ws.cell(row=r, column=1, value=label).font = _BOLD
+        ws.cell(row=r, column=2, value=value)
+        r += 1
+    r += 1
+    for j, head in enumerate(("Sheet", "Title", "Reference"), start=1):
+        ws.cell(row=r, column=j, value=head).font = _BOLD
+    for name, section in sheets:
+        r += 1
+        ws.cell(row=r, column=1, value=name)
+        ws.cell(row=r, column=2, value=section.title)
+        ws.cell(row=r, column=3, value=section.reference)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 60
