@@ -95,3 +95,26 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     )
     assert claim_ok.returncode == 0, claim_ok.stderr
     assert run(tmp_path, "--db", db, "ledger", "audit").returncode == 0
+
+    # The 2025 report, on a checkpoint the demo witness cosigned, with proofs that verify.
+    rep = tmp_path / "demo" / "report"
+    for name in ("report.html", "report.pdf", "report.json", "disclosures.xlsx"):
+        assert (rep / name).stat().st_size > 0, name
+    assert f"report: {rep / 'report.html'}" in flat or "report.html" in flat
+    published = json.loads((rep / "report.json").read_text())
+    assert published["ledger"]["cosigned"] is True
+    assert published["inventory"]["scope1"] == pytest.approx(
+        years[2025] - published["inventory"]["scope2_market"]
+    )
+    for p in published["ledger"]["proofs"]:
+        checked = run(
+            tmp_path,
+            "verify",
+            "proof",
+            str(rep / p["file"]),
+            "--log-key",
+            "demo/log.vkey",
+            "--witness-key",
+            "demo/witness.vkey",
+        )
+        assert checked.returncode == 0, (p, checked.stderr)

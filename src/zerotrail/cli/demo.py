@@ -105,7 +105,7 @@ def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]
     from zerotrail.ingest.initiatives import import_initiatives
     from zerotrail.ingest.metrics import import_metrics, import_suppliers
     from zerotrail.offsets.neutrality import finalize, record
-    from zerotrail.targets.baseyear import ensure_recorded, import_events
+    from zerotrail.targets.baseyear import import_events
     from zerotrail.targets.progress import progress
     from zerotrail.targets.register import add_targets
     from zerotrail.targets.roadmap import read_roadmap
@@ -117,8 +117,6 @@ def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]
     import_initiatives(ws, files.initiatives)
     roadmap = read_roadmap(files.roadmap)
     add_targets(ws, roadmap, files.roadmap.name)
-    for year in sorted({t.base_year for t in roadmap.targets if t.base_year is not None}):
-        ensure_recorded(ws, year)
     import_events(ws, files.baseline_events)
     import_credits(ws, files.credits)
     claims = []

@@ -52,11 +52,11 @@ def targets_add(
     roadmap = read_roadmap(file)
     with common.workspace() as ws:
         rep = add_targets(ws, roadmap, file.name, replace=replace, reason=reason)
-        recorded = []
-        for year in sorted({t.base_year for t in roadmap.targets if t.base_year is not None}):
-            v = ensure_recorded(ws, year)
-            if v is not None:
-                recorded.append(f"{year} (version {v.version})")
+        recorded = [
+            f"{v.base_year} (version {v.version})"
+            for y in sorted({t.base_year for t in roadmap.targets if t.base_year is not None})
+            if (v := ensure_recorded(ws, y)) is not None
+        ]
     common.out.print(
         f"{file.name}: {len(rep.added)} added, {len(rep.changed)} changed,"
         f" {len(rep.unchanged)} unchanged"

@@ -133,6 +133,11 @@ def add_targets(
         if roadmap.policy is not None:
             set_policy(ws, roadmap.policy)
         commit_new(ws, "target")
+        # Each base year with an inventory is recorded now, as version 1 of its figures.
+        from zerotrail.targets.baseyear import ensure_recorded
+
+        for year in sorted({t.base_year for t in roadmap.targets if t.base_year is not None}):
+            ensure_recorded(ws, year)
     return AddReport(tuple(t.id for t in added), tuple(t.id for t in changed), tuple(same))
 
 
