@@ -67,6 +67,13 @@ def test_every_figure_equals_its_source(world: Workspace, tmp_path: Path) -> Non
     assert d["claim"]["gross_t"] == pytest.approx(170 + 670 * 0.6096)  # see test_neutrality
     years = {y["year"]: y for y in d["years"]}
     assert years[2020]["scope1"] == pytest.approx(200.0)
+    for year, y in years.items():
+        s = summary(world, year)
+        for key in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
+            assert y[key] == pytest.approx(s[key]), (year, key)
+    assert d["inventory"]["by_gas"] == inv["by_gas"]
+    for c in d["scope3_categories"]:
+        assert c["co2e_t"] == pytest.approx(inv["scope3_by_category"][str(c["category"])])
     # The bridge adds up: first reported 2020 Scope 1 + 2 (1,000 t) to 2023 (578.43 t).
     steps = d["bridge"]
     assert sum(s["t"] for s in steps[:-1]) == pytest.approx(steps[-1]["t"])

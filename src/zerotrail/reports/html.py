@@ -47,6 +47,11 @@ def pct(x: Any, digits: int = 1) -> str:
     return "–" if x is None else f"{float(x):.{digits}f}%".replace("-", "−")
 
 
+def words(x: Any) -> str:
+    """An identifier as words (data_center_leased -> data center leased), so it wraps."""
+    return str(x).replace("_", " ")
+
+
 def charts(data: dict[str, Any]) -> dict[str, Any]:
     """Every chart of the report as inline SVG (keyed by name; targets by id)."""
     from zerotrail.reports import charts as ch
@@ -87,6 +92,7 @@ def render_html(data: dict[str, Any]) -> str:
     )
     env.filters["t"] = tonnes
     env.filters["pct"] = pct
+    env.filters["words"] = words
     template = env.get_template("report.html")
     return template.render(
         d=data,
