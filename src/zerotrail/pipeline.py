@@ -36,6 +36,7 @@ from zerotrail.model.keys import family_of
 from zerotrail.model.regions import market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.factor_rows import insert_factor_rows
+from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
 
@@ -77,6 +78,8 @@ def load_shipped_factors(ws: Workspace) -> int:
             )
             insert_factor_rows(ws, shipped_arrow, info.factor_set)
             added += 1
+        if added:
+            snapshot(ws, "factor_set")
     return added
 
 

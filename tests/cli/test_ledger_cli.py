@@ -92,4 +92,5 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
     con.close()
     audit = zt(tmp_path, "ledger", "audit")
     assert audit.returncode == 1
-    assert "activity a1 version 1 (leaf 0): changed" in audit.stderr
+    # Leaves 0-8: the 7 shipped factor sets, the entity and the site, then the records.
+    assert "activity a1 version 1 (leaf 9): changed" in audit.stderr

@@ -56,12 +56,22 @@ def keys() -> tuple[Any, Any]:
     return parse_signer_key(signer), parse_verifier_key(verifier)
 
 
+# Leaves before the activities: the 7 shipped factor sets and the one entity.
+ORG = 8
+
+
+def org(ws: Workspace) -> int:
+    """Leaves of the organization and factor sets committed before the activities."""
+    return int(ws.scalar("SELECT count(*) FROM ledger_leaves WHERE kind <> 'activity'"))
+
+
 def findings(ws: Workspace) -> list[str]:
     return audit(ws, LEDGER_TYPES).findings
 
 
 def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> None:
-    assert tlog.size(ws) == 300
+    # 7 shipped factor sets and 1 entity, then the 300 records.
+    assert org(ws) == ORG and tlog.size(ws) == ORG + 300
     leaves = [bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")]
     assert tlog.root(ws) == root_hash(leaves)
     assert ws.scalar("SELECT count(*) FROM ledger_nodes WHERE level = 8") == 1
@@ -70,7 +80,7 @@ def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> N
 
 def test_replace_commits_the_new_version_and_keeps_the_old(ws: Workspace, tmp_path: Path) -> None:
     import_activities(ws, write_csv(tmp_path / "b.csv", rows(1, qty=99.0)), replace=True)
-    assert tlog.size(ws) == 301
+    assert tlog.size(ws) == org(ws) + 301
     assert ws.fetchall("SELECT version FROM ledger_leaves WHERE ref = 'r00000' ORDER BY 1") == [
         (1,),
         (2,),
@@ -85,7 +95,7 @@ def test_proof_round_trip_with_opening(ws: Workspace, keys: tuple[Any, Any]) -> 
     bundle = parse_proof(text)
     assert bundle.extra is not None
     cp = verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), verifier)
-    assert (cp.origin, cp.size, bundle.index) == (ORIGIN, 300, 42)
+    assert (cp.origin, cp.size, bundle.index) == (ORIGIN, ORG + 300, ORG + 42)
     # The opening is the record: its quantity is in it as a fixed-scale decimal.
     assert b"43.500000000" in bundle.extra.replace(b"\\", b"") or b"43.5" in bundle.extra
 
@@ -97,18 +107,20 @@ def test_checkpoint_refused_when_history_was_rewritten(
     first = sign_checkpoint(ws, signer)
     import_activities(ws, write_csv(tmp_path / "b.csv", rows(5, start=300)))
     second = sign_checkpoint(ws, signer)
-    assert second.checkpoint.size == 305
+    assert second.checkpoint.size == ORG + 305
     # Leaves past the last stored 256-leaf subtree are read directly when signing.
     ws.execute("UPDATE ledger_leaves SET leaf_hash = ? WHERE idx = 260", [b"\x00" * 32])
     with pytest.raises(VerificationError, match="no longer match"):
         sign_checkpoint(ws, signer)
-    assert first.checkpoint.size == 300
+    assert first.checkpoint.size == ORG + 300
 
 
 def test_audit_names_a_changed_digit(ws: Workspace) -> None:
     ws.execute("UPDATE activities SET quantity = 18.5 WHERE record_id = 'r00017'")  # unchanged
     ws.execute("UPDATE activities SET quantity = 19.5 WHERE record_id = 'r00016'")  # was 17.5
-    assert findings(ws) == ["activity r00016 version 1 (leaf 16): changed since it was committed"]
+    assert findings(ws) == [
+        f"activity r00016 version 1 (leaf {ORG + 16}): changed since it was committed"
+    ]
 
 
 def test_audit_names_deleted_and_inserted_records(ws: Workspace) -> None:
@@ -118,7 +130,7 @@ def test_audit_names_deleted_and_inserted_records(ws: Workspace) -> None:
         " WHERE record_id = 'r00004'"
     )
     assert findings(ws) == [
-        "activity r00003 version 1 (leaf 3): deleted from the workspace",
+        f"activity r00003 version 1 (leaf {ORG + 3}): deleted from the workspace",
         "activity r99999 version 1: stored without a ledger leaf (inserted)",
     ]
 
@@ -139,9 +151,10 @@ def test_inclusion_proofs_from_the_store_verify(ws: Workspace) -> None:
 
     src = tlog.WorkspaceSource(ws)
     root = tlog.root(ws)
-    for idx in (0, 1, 127, 255, 256, 299):
+    n = tlog.size(ws)
+    for idx in (0, 1, 127, 255, 256, 299, n - 1):
         leaf = bytes(ws.scalar("SELECT leaf_hash FROM ledger_leaves WHERE idx = ?", [idx]))
-        verify_inclusion(leaf, idx, 300, inclusion_proof(idx, 300, src), root)
+        verify_inclusion(leaf, idx, n, inclusion_proof(idx, n, src), root)
 
 
 def test_prefetched_proofs_equal_node_by_node_proofs(ws: Workspace) -> None:
@@ -159,15 +172,42 @@ def test_a_run_commits_its_figures_and_can_be_proved(ws: Workspace, keys: tuple[
     from zerotrail.store.checkpoints import run_canonical
 
     summary = calculate(ws, InventorySettings(2024))
-    assert tlog.size(ws) == 301  # 300 activity leaves, then the run
+    assert tlog.size(ws) == ORG + 301  # factor sets and entity, 300 activity leaves, the run
     signer, verifier = keys
     sign_checkpoint(ws, signer)
     text = prove(ws, "run", summary.run_id, lambda r, _: run_canonical(ws, r), True)
     bundle = parse_proof(text)
-    assert bundle.extra is not None and bundle.index == 300
+    assert bundle.extra is not None and bundle.index == ORG + 300
     verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), verifier)
     record = json.loads(json.loads(bundle.extra)["record"])
     # 300 records of SF6, 1.5 + i kg each: 300 x 1.5 + 44,850 = 45,300 kg = 45.3 t of SF6,
     # x 23,500 (AR5) = 1,064,550 t CO2e.
     assert float(record["scope1"]) == pytest.approx(45.3 * 23_500)
     assert record["gwp_set"] == "AR5" and record["kind"] == "run"
+
+
+def test_organization_and_factor_sets_are_versioned_and_committed(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    from zerotrail.store.history import drift
+
+    versions = dict(ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
+    assert (versions["entity"], versions["factor_set"]) == (1, 7)
+    renamed = [dict(ROOT[0], name="Emmet Holdings")]
+    import_entities(ws, write_csv(tmp_path / "e2.csv", renamed))
+    assert ws.fetchall("SELECT version, name FROM entity_versions ORDER BY version") == [
+        (1, ROOT[0]["name"]),
+        (2, "Emmet Holdings"),
+    ]
+    # The same file again changes nothing: no new version, no new leaf.
+    size = tlog.size(ws)
+    import_entities(ws, write_csv(tmp_path / "e3.csv", renamed))
+    assert tlog.size(ws) == size
+    assert findings(ws) == [] and drift(ws) == []
+    # A row changed behind the log's back is named by the audit.
+    ws.execute("UPDATE entities SET equity_share = 51")
+    assert findings(ws) == [
+        f"entity {ROOT[0]['entity']}: the stored row differs from its latest committed version"
+    ]
+    ws.execute("UPDATE entity_versions SET name = 'x' WHERE version = 1")
+    assert any("entity E version 1" in f and "changed" in f for f in findings(ws))

@@ -213,7 +213,9 @@ def _demo_ledger(ws: object, out: Path) -> tuple[str, Path]:
         add_cosignatures(ws, resp.body)
 
     cosign(ws)
-    record = str(ws.scalar("SELECT ref FROM ledger_leaves ORDER BY idx LIMIT 1"))
+    record = str(
+        ws.scalar("SELECT ref FROM ledger_leaves WHERE kind = 'activity' ORDER BY idx LIMIT 1")
+    )
     proof_text = prove(ws, "activity", record, lambda r, v: canonical_of(ws, r, v), True)
     path = out / f"{record}.tlog-proof"
     path.write_text(proof_text, encoding="utf-8")

@@ -17,6 +17,7 @@ from zerotrail.ingest.files import file_format, sha256_file
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.reference.factors import FactorRow, factors_arrow
 from zerotrail.store.factor_rows import insert_factor_rows
+from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
 
@@ -100,4 +101,5 @@ def import_factors(ws: Workspace, path: Path) -> ImportReport:
             )
         insert_factor_rows(ws, table)
         record_import(ws, import_id, "factors", path, len(table), 0)
+        snapshot(ws, "factor_set")
     return ImportReport("factors", str(path), len(rows), table.num_rows, 0, 0, import_id)

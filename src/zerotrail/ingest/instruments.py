@@ -17,6 +17,7 @@ from zerotrail.ingest.formats import INSTRUMENT_STATUSES, INSTRUMENT_TYPES, INST
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.ingest.rows import parse_date, parse_number
 from zerotrail.model.regions import region_problem
+from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
 
@@ -126,6 +127,7 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
             [(*inst, import_id) for inst in new + changed],
         )
         record_import(ws, import_id, "instruments", path, len(new), len(changed))
+        snapshot(ws, "instrument")
     return ImportReport(
         "instruments",
         f.name,

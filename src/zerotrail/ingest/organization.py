@@ -16,6 +16,7 @@ from zerotrail.ingest.formats import ENTITIES, SITE_KINDS, SITES
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
 from zerotrail.ingest.rows import parse_bool, parse_number
 from zerotrail.model.regions import region_problem
+from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
 
@@ -82,6 +83,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
             [(*row, import_id) for row in rows],
         )
         record_import(ws, import_id, "entities", path, len(rows), 0)
+        snapshot(ws, "entity")
     return ImportReport("entities", f.name, len(rows), len(rows), 0, 0, import_id)
 
 
@@ -148,4 +150,5 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
             "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, import_id) for row in rows]
         )
         record_import(ws, import_id, "sites", path, len(rows), 0)
+        snapshot(ws, "site")
     return ImportReport("sites", f.name, len(rows), len(rows), 0, 0, import_id)

@@ -10,23 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-SCOPE3_NAMES = {
-    1: "Purchased goods and services",
-    2: "Capital goods",
-    3: "Fuel- and energy-related activities",
-    4: "Upstream transportation and distribution",
-    5: "Waste generated in operations",
-    6: "Business travel",
-    7: "Employee commuting",
-    8: "Upstream leased assets",
-    9: "Downstream transportation and distribution",
-    10: "Processing of sold products",
-    11: "Use of sold products",
-    12: "End-of-life treatment of sold products",
-    13: "Downstream leased assets",
-    14: "Franchises",
-    15: "Investments",
-}
+from zerotrail.model.keys import SCOPE3_CATEGORIES
+
+SCOPE3_NAMES = SCOPE3_CATEGORIES
 
 APPROACHES = {
     "operational_control": "operational control",

@@ -73,6 +73,11 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
         )
 
     _audit_small_kinds(ws, find, limit)
+    # The live organization and factor sets against their latest committed versions.
+    from zerotrail.store.history import drift
+
+    for finding in drift(ws, limit):
+        find(finding)
 
     # The tree, rebuilt chunk by chunk in leaf order, against the stored subtree hashes.
     border: tuple[bytes, ...] = ()

@@ -189,6 +189,84 @@ KINDS: dict[str, Committed] = {
                 "created_at": "timestamp",
             },
         ),
+        *(
+            Committed(
+                kind,
+                table,
+                "{a}." + key,
+                "{a}.version",
+                {**fields, "version": "int", "removed": "bool"},
+            )
+            for kind, table, key, fields in (
+                (
+                    "entity",
+                    "entity_versions",
+                    "entity",
+                    {
+                        "entity": "text",
+                        "name": "text",
+                        "parent": "text",
+                        "equity_share": "decimal",
+                        "financial_control": "text",
+                        "operational_control": "bool",
+                        "country": "text",
+                        "import_id": "text",
+                    },
+                ),
+                (
+                    "site",
+                    # "kind" names the record kind in canonical bytes: the column is renamed.
+                    "(SELECT *, kind AS site_kind FROM site_versions)",
+                    "site",
+                    {
+                        "site": "text",
+                        "entity": "text",
+                        "site_kind": "text",
+                        "region": "text",
+                        "name": "text",
+                        "operational_control": "bool",
+                        "import_id": "text",
+                    },
+                ),
+                (
+                    "instrument",
+                    "instrument_versions",
+                    "instrument_id",
+                    {
+                        "instrument_id": "text",
+                        "type": "text",
+                        "mwh": "decimal",
+                        "period_start": "date",
+                        "period_end": "date",
+                        "region": "text",
+                        "entity": "text",
+                        "site": "text",
+                        "status": "text",
+                        "retired_on": "date",
+                        "registry_id": "text",
+                        "emission_rate_t_per_mwh": "decimal",
+                        "import_id": "text",
+                    },
+                ),
+                (
+                    "factor_set",
+                    "(SELECT *, kind AS set_kind FROM factor_set_versions)",
+                    "factor_set",
+                    {
+                        "factor_set": "text",
+                        "name": "text",
+                        "publisher": "text",
+                        "edition": "text",
+                        "source_url": "text",
+                        "licence": "text",
+                        "description": "text",
+                        "set_kind": "text",
+                        "content_sha256": "text",
+                        "loaded_at": "timestamp",
+                    },
+                ),
+            )
+        ),
     )
 }
 

@@ -424,4 +424,22 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        7,
+        "versions of entities, sites, instruments and factor sets (committed to the ledger)",
+        tuple(
+            # The live tables' current rows become version 1; the workspace commits them
+            # right after this migration (store/history.py).
+            f"CREATE TABLE {name}_versions AS SELECT *, 1 AS version, FALSE AS removed FROM {live}"
+            for name, live in (
+                ("entity", "entities"),
+                ("site", "sites"),
+                ("instrument", "instruments"),
+                ("factor_set", "factor_sets"),
+            )
+        ),
+    ),
+)
+
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -165,6 +165,15 @@ def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
                     [str(m.version)],
                 )
             applied.append(m.version)
+    if 7 in applied:
+        # Migration 7 copied the organization and factor sets into version tables: commit
+        # those versions to the ledger now, so the log covers them from here on.
+        from zerotrail.store.committed import commit_new
+        from zerotrail.store.history import TRACKED
+
+        with ws.transaction():
+            for kind in TRACKED:
+                commit_new(ws, kind)
     return applied
 
 

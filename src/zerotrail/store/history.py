@@ -1,0 +1,161 @@
+"""Versions of the organization and the factor library, committed to the ledger.
+
+Where it sits: the store side of the ledger. Entities and sites are replaced as a whole on
+import, instruments row by row, factor sets are added; those live tables are what the
+calculation reads. Beside each, an append-only table keeps every version of every row (a new
+version when any field other than the import id changes, and a `removed` version when a row
+disappears), and each version is committed to the ledger in the transaction that wrote it.
+`drift` names any live row that no longer matches its latest committed version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zerotrail.store.committed import commit_new
+from zerotrail.store.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    kind: str
+    live: str
+    versions: str
+    key: str
+    columns: tuple[str, ...]  # live columns, in table order
+    ignored: frozenset[str]  # bookkeeping columns that do not make a new version
+
+
+TRACKED: dict[str, Tracked] = {
+    t.kind: t
+    for t in (
+        Tracked(
+            "entity",
+            "entities",
+            "entity_versions",
+            "entity",
+            (
+                "entity",
+                "name",
+                "parent",
+                "equity_share",
+                "financial_control",
+                "operational_control",
+                "country",
+                "import_id",
+            ),
+            frozenset({"import_id"}),
+        ),
+        Tracked(
+            "site",
+            "sites",
+            "site_versions",
+            "site",
+            ("site", "entity", "kind", "region", "name", "operational_control", "import_id"),
+            frozenset({"import_id"}),
+        ),
+        Tracked(
+            "instrument",
+            "instruments",
+            "instrument_versions",
+            "instrument_id",
+            (
+                "instrument_id",
+                "type",
+                "mwh",
+                "period_start",
+                "period_end",
+                "region",
+                "entity",
+                "site",
+                "status",
+                "retired_on",
+                "registry_id",
+                "emission_rate_t_per_mwh",
+                "import_id",
+            ),
+            frozenset({"import_id"}),
+        ),
+        Tracked(
+            "factor_set",
+            "factor_sets",
+            "factor_set_versions",
+            "factor_set",
+            (
+                "factor_set",
+                "name",
+                "publisher",
+                "edition",
+                "source_url",
+                "licence",
+                "description",
+                "kind",
+                "content_sha256",
+                "loaded_at",
+            ),
+            frozenset({"loaded_at"}),
+        ),
+    )
+}
+
+
+def _latest(t: Tracked) -> str:
+    return (
+        f"(SELECT * FROM {t.versions} h WHERE version ="
+        f" (SELECT max(version) FROM {t.versions} g WHERE g.{t.key} = h.{t.key}))"
+    )
+
+
+def _same(t: Tracked, a: str, b: str) -> str:
+    compared = [c for c in t.columns if c not in t.ignored]
+    return " AND ".join(f"{a}.{c} IS NOT DISTINCT FROM {b}.{c}" for c in compared)
+
+
+def snapshot(ws: Workspace, kind: str) -> int:
+    """Version every new, changed or removed row of `kind`; call inside the writing transaction."""
+    t = TRACKED[kind]
+    cols = ", ".join(t.columns)
+    live_cols = ", ".join(f"l.{c}" for c in t.columns)
+    old_cols = ", ".join(f"v.{c}" for c in t.columns)
+    latest = _latest(t)
+    with ws.transaction():
+        ws.execute(
+            f"""INSERT INTO {t.versions} ({cols}, version, removed)
+                SELECT {live_cols}, coalesce(v.version, 0) + 1, FALSE
+                FROM {t.live} l LEFT JOIN {latest} v ON v.{t.key} = l.{t.key}
+                WHERE v.{t.key} IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})"""
+        )
+        ws.execute(
+            f"""INSERT INTO {t.versions} ({cols}, version, removed)
+                SELECT {old_cols}, v.version + 1, TRUE
+                FROM {latest} v
+                WHERE NOT v.removed
+                  AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE l.{t.key} = v.{t.key})"""
+        )
+        return commit_new(ws, kind)
+
+
+def snapshot_all(ws: Workspace) -> int:
+    return sum(snapshot(ws, kind) for kind in TRACKED)
+
+
+def drift(ws: Workspace, limit: int = 100) -> list[str]:
+    """Live rows that differ from (or lack) their latest committed version, and vice versa."""
+    findings = []
+    for kind, t in TRACKED.items():
+        latest = _latest(t)
+        for (ref,) in ws.fetchall(
+            f"""SELECT l.{t.key} FROM {t.live} l LEFT JOIN {latest} v ON v.{t.key} = l.{t.key}
+                WHERE v.{t.key} IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})
+                ORDER BY 1 LIMIT {limit}"""
+        ):
+            findings.append(
+                f"{kind} {ref}: the stored row differs from its latest committed version"
+            )
+        for (ref,) in ws.fetchall(
+            f"""SELECT v.{t.key} FROM {latest} v WHERE NOT v.removed
+                AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE l.{t.key} = v.{t.key})
+                ORDER BY 1 LIMIT {limit}"""
+        ):
+            findings.append(f"{kind} {ref}: deleted from the workspace without a version")
+    return findings
