@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import typer
 from rich.console import Console
 
 from zerotrail.errors import DataError
@@ -52,6 +55,11 @@ def print_problems(exc: DataError) -> None:
     err.print(f"[red]rejected:[/red] {exc}", highlight=False)
     for p in exc.problems:
         err.print(f"  {p}", highlight=False, markup=False)
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output: plain JSON on stdout (dates and other values as text)."""
+    typer.echo(json.dumps(data, indent=2, default=str))
 
 
 def tonnes(x: float) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -105,7 +104,7 @@ def list_credits(
             for c in credits
         ]
         payload = {"credits": rows, "totals": {"by_type": by_type, "by_status": by_status}}
-        typer.echo(json.dumps(payload, indent=2))
+        common.print_json(payload)
         return
 
     def t(x: float) -> str:

@@ -6,9 +6,8 @@ The import commands are added to the `import` app by `register_imports`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -28,10 +27,6 @@ FormatOpt = Annotated[str, typer.Option(help="table or json.")]
 def check_format(format: str) -> None:
     if format not in {"table", "json"}:
         raise typer.BadParameter("expected table or json", param_hint="--format")
-
-
-def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
 
 
 def number(x: float | None, fmt: str = ",.1f") -> str:
@@ -83,7 +78,7 @@ def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
     with common.workspace() as ws:
         rows = renewable_share(ws, year)
     if format == "json":
-        print_json({"year": year, "unit": "MWh", "rows": rows})
+        common.print_json({"year": year, "unit": "MWh", "rows": rows})
         return
     table = Table(title=f"{year} renewable electricity by site kind (MWh)")
     table.add_column("site kind")
@@ -111,7 +106,7 @@ def datacentres(year: YearOpt, format: FormatOpt = "table") -> None:
     with common.workspace() as ws:
         rows = data_centres(ws, year)
     if format == "json":
-        print_json({"year": year, "rows": rows})
+        common.print_json({"year": year, "rows": rows})
         return
     table = Table(title=f"{year} data centres")
     table.add_column("site")

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
-from zerotrail.cli.energy import FormatOpt, check_format, number, print_json
+from zerotrail.cli.energy import FormatOpt, check_format, number
 from zerotrail.cli.imports import report
 
 app = typer.Typer(
@@ -53,7 +53,7 @@ def list_(
             year = date.today().year if latest is None else int(latest)
         rows = initiatives(ws, year)
     if format == "json":
-        print_json({"year": year, "unit": "t CO2e", "rows": rows})
+        common.print_json({"year": year, "unit": "t CO2e", "rows": rows})
         return
     table = Table(title=f"{year} reduction initiatives (t CO2e)")
     for col in ("id", "name", "owner", "lever", "sites", "start"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Annotated
 
 import typer
@@ -74,7 +73,7 @@ def register(app: typer.Typer) -> None:
             rows = breakdown(ws, year, by) if by else None
         if format == "json":
             payload = data if rows is None else {**data, "breakdown": {"by": by, "rows": rows}}
-            typer.echo(json.dumps(payload, indent=2, default=str))
+            common.print_json(payload)
         elif format == "csv":
             table_rows = rows if rows is not None else _headline_rows(data)
             buf = io.StringIO()

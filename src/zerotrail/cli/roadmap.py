@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +20,6 @@ baseyear_app = typer.Typer(
 claim_app = typer.Typer(help="Claims (ISO 14068-1 carbon neutrality).", no_args_is_help=True)
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-def _json(data: Any) -> None:
-    common.out.print_json(json.dumps(data, default=str))
 
 
 def _num(x: float | None, unit: str = "") -> str:
@@ -73,7 +68,7 @@ def targets_list(format: FormatOpt = "table") -> None:
     with common.workspace() as ws:
         rows = latest_targets(ws)
     if format == "json":
-        _json([{**st.target.definition(), "version": st.version} for st in rows])
+        common.print_json([{**st.target.definition(), "version": st.version} for st in rows])
         return
     table = Table(title="Targets")
     for col in ("id", "kind", "name", "boundary / subject", "base", "target", "value", "version"):
@@ -108,7 +103,7 @@ def targets_show(target_id: Annotated[str, typer.Argument(help="Target id.")]) -
 
     with common.workspace() as ws:
         rows = history(ws, target_id)
-    _json(
+    common.print_json(
         [
             {
                 "version": st.version,
@@ -160,7 +155,7 @@ def targets_check(format: FormatOpt = "table") -> None:
             [st.target for st in stored], shares, {st.target.id: st.set_year for st in stored}
         )
     if format == "json":
-        _json(
+        common.print_json(
             {
                 "criteria": CRITERIA.version,
                 "checks": [
@@ -195,7 +190,7 @@ def baseyear_show(
         vs = [version_dict(v) for v in versions(ws, year)]
         events = event_rows(ws, year)
     if format == "json":
-        _json({"base_year": year, "versions": vs, "events": events})
+        common.print_json({"base_year": year, "versions": vs, "events": events})
         return
     table = Table(title=f"Base year {year}: versions (t CO2e)")
     for col in ("version", "Scope 1", "Scope 2 loc.", "Scope 2 mkt.", "Scope 3", "reason"):
@@ -317,7 +312,9 @@ def register(app: typer.Typer) -> None:
             rows = run(ws, year)
             inits = _initiatives(ws, year)
         if format == "json":
-            _json({"year": year, "targets": [p.to_dict() for p in rows], "initiatives": inits})
+            common.print_json(
+                {"year": year, "targets": [p.to_dict() for p in rows], "initiatives": inits}
+            )
             return
         table = Table(title=f"Roadmap progress {year}")
         for col in ("target", "kind", "actual", "pathway", "target", "gap", "of the way", "status"):
@@ -371,7 +368,7 @@ def claim_neutrality(
     with common.workspace() as ws:
         d = record(ws, year, target)
     if format == "json":
-        _json(d)
+        common.print_json(d)
     else:
         print_claim(d)
     if not d["holds"]:

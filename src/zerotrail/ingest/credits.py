@@ -32,7 +32,14 @@ from zerotrail.ingest.formats import (
     CREDITS,
 )
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
-from zerotrail.ingest.rows import parse_bool, parse_date, parse_number
+from zerotrail.ingest.rows import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    parse_bool,
+    parse_date,
+    parse_number,
+    parse_year,
+)
 from zerotrail.offsets.credits import (
     Credit,
     find_overlaps,
@@ -44,7 +51,6 @@ from zerotrail.offsets.credits import (
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 # Serial numbers are stored as BIGINT.
 MAX_SERIAL = 2**63 - 1
 _FIELDS = tuple(f.name for f in dataclasses.fields(Credit))
@@ -109,16 +115,6 @@ def _final(c: Credit) -> str | None:
 # --- one row of a credits file -----------------------------------------------------------------
 
 
-def _year(text: str) -> tuple[int | None, str | None]:
-    try:
-        value = int(text)
-    except ValueError:
-        return None, f"expected a year, not '{text}'"
-    if not FIRST_YEAR <= value <= LAST_YEAR:
-        return None, f"{value} is not a plausible year (expected {FIRST_YEAR}-{LAST_YEAR})"
-    return value, None
-
-
 def _one_of(value: str, allowed: frozenset[str]) -> str | None:
     if value in allowed:
         return None
@@ -154,7 +150,7 @@ def _parse_row(source: str, line: int, r: dict[str, str], problems: list[Problem
         bad("durability", "a removal stores carbon for some time: 'none' is not a removal's")
     elif typ in {"avoidance", "reduction"} and durability == "permanent":
         bad("durability", f"an {typ} credit stores no carbon, so it cannot be 'permanent'")
-    vintage, why = _year(r.get("vintage", ""))
+    vintage, why = parse_year(r.get("vintage", ""))
     if why:
         bad("vintage", why)
 
@@ -212,7 +208,7 @@ def _parse_row(source: str, line: int, r: dict[str, str], problems: list[Problem
             bad("reason", "required when retired: the retirement reason as the registry shows it")
     claim_year: int | None = None
     if r.get("claim_year"):
-        claim_year, why = _year(r["claim_year"])
+        claim_year, why = parse_year(r["claim_year"])
         if why:
             bad("claim_year", why)
         elif status != "retired":

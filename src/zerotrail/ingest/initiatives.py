@@ -17,8 +17,7 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import INITIATIVES
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
-from zerotrail.ingest.metrics import parse_year
-from zerotrail.ingest.rows import parse_number
+from zerotrail.ingest.rows import parse_number, parse_year
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 

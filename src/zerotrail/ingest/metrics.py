@@ -19,19 +19,10 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import METRICS, SUPPLIERS
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
-from zerotrail.ingest.rows import parse_number
+from zerotrail.ingest.rows import parse_number, parse_year
 from zerotrail.store.workspace import Workspace
 
 # The years the roadmap accepts anywhere (targets use the same range).
-FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
-def parse_year(text: str) -> tuple[int | None, str | None]:
-    """A calendar year 1990-2100 written as an integer (XLSX may give '2023')."""
-    t = text.strip()
-    if t.isdigit() and FIRST_YEAR <= int(t) <= LAST_YEAR:
-        return int(t), None
-    return None, f"expected a year between {FIRST_YEAR} and {LAST_YEAR}, not '{text}'"
 
 
 def import_metrics(ws: Workspace, path: Path) -> ImportReport:

@@ -6,6 +6,7 @@ import math
 from datetime import date
 
 YES = {"yes", "y", "true", "1"}
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # plausible reporting, vintage and target years
 NO = {"no", "n", "false", "0"}
 
 
@@ -39,3 +40,11 @@ def parse_bool(text: str) -> tuple[bool | None, str | None]:
     if t in NO:
         return False, None
     return None, f"expected yes or no, not '{text}'"
+
+
+def parse_year(text: str) -> tuple[int | None, str | None]:
+    """A calendar year FIRST_YEAR..LAST_YEAR written as an integer (XLSX may give '2023')."""
+    t = text.strip()
+    if t.isdigit() and FIRST_YEAR <= int(t) <= LAST_YEAR:
+        return int(t), None
+    return None, f"expected a year between {FIRST_YEAR} and {LAST_YEAR}, not '{text}'"

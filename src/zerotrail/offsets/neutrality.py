@@ -12,13 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.ingest.credits import current_credits
 from zerotrail.offsets.claims import ClaimInput, ClaimResult, evaluate_claim
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
-from zerotrail.targets.figures import run_of, year_figures
+
+if TYPE_CHECKING:
+    from zerotrail.targets.progress import Reader
+from zerotrail.targets.figures import run_of
 from zerotrail.targets.register import StoredTarget, get_target, latest_targets
 from zerotrail.targets.roadmap import Boundary
 
@@ -77,16 +81,19 @@ def neutrality_target(ws: Workspace, target_id: str | None) -> StoredTarget:
     return found[0]
 
 
-def evaluate(ws: Workspace, st: StoredTarget, year: int) -> tuple[ClaimInput, ClaimResult]:
+def evaluate(
+    ws: Workspace, st: StoredTarget, year: int, reader: Reader | None = None
+) -> tuple[ClaimInput, ClaimResult]:
+    """The year's claim; `reader` shares inventory figures already read by a progress run."""
     from zerotrail.targets.progress import REDUCTION_KINDS, Reader, target_progress
 
     boundary = st.target.boundary
     assert boundary is not None
-    figures = year_figures(ws, year)
+    reader = reader or Reader(ws)
+    figures = reader.figures(year)
     if figures is None:
         raise ZerotrailError(f"no inventory for {year}: run `zerotrail calculate --year {year}`")
     credits = current_credits(ws)
-    reader = Reader(ws)
     plan = []
     recorded = True
     for other in latest_targets(ws):

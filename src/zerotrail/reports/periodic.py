@@ -16,16 +16,7 @@ from zerotrail.engine.inputs import EntityRow, consolidation_shares
 from zerotrail.engine.settings import FAMILIES
 from zerotrail.reports.inventory import current_run, summary
 from zerotrail.store.workspace import Workspace
-
-SCOPE_FIGURES = (
-    "scope1",
-    "scope2_location",
-    "scope2_market",
-    "scope3",
-    "scope3_market",
-    "total_location",
-    "total_market",
-)
+from zerotrail.targets.figures import scope_totals
 
 # Activity families of Scopes 1 and 2 as the bridge names them (key prefix -> driver).
 DRIVERS = (
@@ -43,29 +34,14 @@ def year_rows(ws: Workspace, last: int) -> list[dict[str, Any]]:
     for year, run_id in ws.fetchall(
         "SELECT year, run_id FROM runs WHERE current AND year <= ? ORDER BY year", [last]
     ):
-        s1, s2l, s2m, s3, s3m = (
-            float(v)
-            for v in ws.fetchall(
-                """SELECT coalesce(sum(CASE WHEN scope = 1 THEN co2e_t END), 0),
-                      coalesce(sum(CASE WHEN scope = 2 THEN co2e_t END), 0),
-                      coalesce(sum(CASE WHEN scope = 2 THEN co2e_market_t END), 0),
-                      coalesce(sum(CASE WHEN scope = 3 THEN co2e_t END), 0),
-                      coalesce(sum(CASE WHEN scope = 3 THEN co2e_market_t END), 0)
-                   FROM results WHERE run_id = ?""",
-                [run_id],
-            )[0]
-        )
+        t = scope_totals(ws, str(run_id))
         rows.append(
             {
                 "year": int(year),
                 "run_id": str(run_id),
-                "scope1": s1,
-                "scope2_location": s2l,
-                "scope2_market": s2m,
-                "scope3": s3,
-                "scope3_market": s3m,
-                "total_location": s1 + s2l + s3,
-                "total_market": s1 + s2m + s3m,
+                **t,
+                "total_location": t["scope1"] + t["scope2_location"] + t["scope3"],
+                "total_market": t["scope1"] + t["scope2_market"] + t["scope3_market"],
             }
         )
     return rows
@@ -160,14 +136,17 @@ def boundary(ws: Workspace, approach: str) -> list[dict[str, Any]]:
     ]
 
 
-def _s12_by_driver(ws: Workspace, run_id: str, exclude: list[str]) -> dict[str, float]:
+def _s12_by_driver(
+    ws: Workspace, run_id: str, entities: list[str], *, inside: bool = False
+) -> dict[str, float]:
+    """Scope 1 + 2 (market-based) by driver, outside (or, with `inside`, of) `entities`."""
     out = {label: 0.0 for _, label in DRIVERS}
     out["Other Scope 1 and 2"] = 0.0
     for activity, t in ws.fetchall(
         "SELECT activity, sum(CASE WHEN scope = 2 THEN co2e_market_t ELSE co2e_t END)"
-        " FROM results WHERE run_id = ? AND scope IN (1, 2) AND NOT list_contains(?, entity)"
+        " FROM results WHERE run_id = ? AND scope IN (1, 2) AND list_contains(?, entity) = ?"
         " GROUP BY 1",
-        [run_id, exclude],
+        [run_id, entities, inside],
     ):
         label = next((lb for p, lb in DRIVERS if str(activity).startswith(p)), None)
         out[label or "Other Scope 1 and 2"] += float(t)
@@ -207,27 +186,9 @@ def bridge(
         )
     ]
     then, now = _s12_by_driver(ws, str(base_run), moved), _s12_by_driver(ws, run_id, moved)
-    end = sum(
-        float(v)
-        for v in ws.fetchall(
-            "SELECT coalesce(sum(CASE WHEN scope = 2 THEN co2e_market_t ELSE co2e_t END), 0)"
-            " FROM results WHERE run_id = ? AND scope IN (1, 2)",
-            [run_id],
-        )[0]
-    )
-    moved_then = (
-        sum(
-            float(v)
-            for v in ws.fetchall(
-                "SELECT coalesce(sum(CASE WHEN scope = 2 THEN co2e_market_t ELSE co2e_t END), 0)"
-                " FROM results WHERE run_id = ? AND scope IN (1, 2) AND list_contains(?, entity)",
-                [base_run, moved],
-            )[0]
-        )
-        if moved
-        else 0.0
-    )
-    moved_now = end - sum(now.values())
+    moved_then = sum(_s12_by_driver(ws, str(base_run), moved, inside=True).values())
+    moved_now = sum(_s12_by_driver(ws, run_id, moved, inside=True).values())
+    end = sum(now.values()) + moved_now
     steps = [{"label": f"{by} as first reported", "t": start, "kind": "start"}]
     if abs(recalc) > 0.005:
         steps.append({"label": "Base-year recalculation", "t": recalc, "kind": "change"})

@@ -25,7 +25,7 @@ from typing import Any
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.merkle import consistency_proof
-from zerotrail.ledger.note import Signer
+from zerotrail.ledger.note import Signer, parse_note
 from zerotrail.store import tlog
 from zerotrail.store.checkpoints import latest, prove, run_canonical, sign_checkpoint
 from zerotrail.store.committed import canonical_of, commit_new
@@ -69,7 +69,15 @@ def restatements(
     if previous is None:
         return []
     old_years = {int(y["year"]): y for y in previous.get("years", [])}
-    since = previous.get("published_at")
+    imported = sorted(
+        {
+            f"{k} ({f})"
+            for k, f in ws.fetchall(
+                "SELECT kind, file_name FROM imports WHERE imported_at > ?",
+                [previous.get("published_at")],
+            )
+        }
+    )
     out = []
     for now in years:
         old = old_years.get(int(now["year"]))
@@ -82,15 +90,8 @@ def restatements(
             reasons = []
             if old.get("run_id") != now.get("run_id"):
                 reasons.append(f"recalculated (run {old.get('run_id')} → {now.get('run_id')})")
-            imports = ws.fetchall(
-                "SELECT kind, file_name FROM imports WHERE imported_at > ? ORDER BY imported_at",
-                [since],
-            )
-            if imports:
-                reasons.append(
-                    "data imported since the previous report: "
-                    + ", ".join(sorted({f"{k} ({f})" for k, f in imports}))
-                )
+            if imported:
+                reasons.append("data imported since the previous report: " + ", ".join(imported))
             out.append(
                 {
                     "year": int(now["year"]),
@@ -221,7 +222,7 @@ def publish(
         "checkpoint_file": "checkpoint.txt",
         "verifier_key": vkey,
         "witness_keys": list(witness_keys),
-        "cosigned": cur.note.count("\n— ") > 1,
+        "cosigned": len(parse_note(cur.note).signatures) > 1,  # the log signs first
         "figures_sha256": sha,
         "proofs": proofs,
         "consistency": consistency,

@@ -24,7 +24,7 @@ from zerotrail.errors import Problem, ZerotrailError
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import BASELINE_EVENTS
-from zerotrail.ingest.rows import parse_bool, parse_number
+from zerotrail.ingest.rows import parse_bool, parse_number, parse_year
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 from zerotrail.targets.figures import run_of, year_figures
@@ -271,11 +271,11 @@ def import_events(ws: Workspace, path: Path) -> list[Decision]:
             bad("kind", f"expected one of {', '.join(EVENT_KINDS)}, not '{kind}'")
         years = {}
         for col in ("base_year", "year"):
-            value, why = parse_number(r.get(col, ""), low=1990, high=2100)
-            if why or value is None or not value.is_integer():
-                bad(col, why or f"expected a year, not '{r.get(col, '')}'")
+            year, why = parse_year(r.get(col, ""))
+            if why or year is None:
+                bad(col, why or "is empty (required)")
             else:
-                years[col] = int(value)
+                years[col] = year
         if not r.get("description"):
             bad("description", "is empty (required)")
         entity = r.get("entity") or None

@@ -243,7 +243,7 @@ def _neutrality(reader: Reader, st: StoredTarget, year: int) -> Progress:
     if run_of(reader.ws, year) is None:
         p.notes.append(f"no inventory for {year}")
         return p
-    _inp, result = evaluate(reader.ws, st, year)
+    _inp, result = evaluate(reader.ws, st, year, reader)
     p.actual = result.net_t
     p.gap = result.net_t
     p.status = "achieved" if result.holds else "missed"

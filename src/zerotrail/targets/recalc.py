@@ -230,19 +230,23 @@ def _fixed(value: float, places: int) -> str:
     return f"{value:,.{places}f}".rstrip("0").rstrip(".")
 
 
-def _pct(value: float, versus: float | None = None) -> str:
-    """`value` as a percentage, with enough decimals to differ visibly from `versus`.
+def distinct(value: float, versus: float | None = None) -> str:
+    """`value` with enough decimals to differ visibly from `versus`.
 
     Without that, 4.999% below a 5% threshold would read "5%, below the 5% threshold".
     """
-    if math.isinf(value):
-        return "an unbounded share (from a base-year figure of 0)"
     places = 2
     while versus is not None and value != versus and places < 9:
         if _fixed(value, places) != _fixed(versus, places):
             break
         places += 1
-    return _fixed(value, places) + "%"
+    return _fixed(value, places)
+
+
+def _pct(value: float, versus: float | None = None) -> str:
+    if math.isinf(value):
+        return "an unbounded share (from a base-year figure of 0)"
+    return distinct(value, versus) + "%"
 
 
 def _largest(figures: Mapping[str, float]) -> tuple[str, float]:

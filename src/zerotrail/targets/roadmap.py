@@ -25,6 +25,7 @@ from typing import Any
 
 from zerotrail.errors import DataError, Problem
 from zerotrail.ingest.formats import SITE_KINDS
+from zerotrail.ingest.rows import FIRST_YEAR, LAST_YEAR
 
 TARGET_KINDS = (
     "absolute",
@@ -248,8 +249,8 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
         v = raw.get(key)
         if v is None:
             return None
-        if not isinstance(v, int) or isinstance(v, bool) or not 1990 <= v <= 2100:
-            bad(key, f"expected a year between 1990 and 2100, not {v!r}")
+        if not isinstance(v, int) or isinstance(v, bool) or not FIRST_YEAR <= v <= LAST_YEAR:
+            bad(key, f"expected a year between {FIRST_YEAR} and {LAST_YEAR}, not {v!r}")
             return None
         return v
 

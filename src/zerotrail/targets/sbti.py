@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from zerotrail.targets.pathway import pathway_value
-from zerotrail.targets.recalc import boundary_categories
+from zerotrail.targets.recalc import boundary_categories, distinct
 from zerotrail.targets.roadmap import Boundary, Target
 
 # Rates and shares are quotients (42 / 10, 1,900 / 2,000 * 100) that can land an ulp below the
@@ -106,18 +106,7 @@ def _share(part: float, whole: float) -> float | None:
     return None if whole == 0 else part / whole * 100
 
 
-def _fixed(value: float, places: int) -> str:
-    return f"{value:,.{places}f}".rstrip("0").rstrip(".")
-
-
-def _num(value: float, versus: float | None = None) -> str:
-    """`value` with enough decimals to differ visibly from `versus` (so never "4.2 < 4.2")."""
-    places = 2
-    while versus is not None and value != versus and places < 9:
-        if _fixed(value, places) != _fixed(versus, places):
-            break
-        places += 1
-    return _fixed(value, places)
+_num = distinct  # numbers in reasons never read "4.2 < 4.2"
 
 
 def _at_least(value: float, required: float) -> tuple[bool, str, str]:
