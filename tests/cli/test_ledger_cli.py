@@ -71,6 +71,20 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
         tmp_path, "verify", "proof", "a1.tlog-proof", "--log-key", log_v, "--witness-key", wit_v
     )
     assert good.returncode == 0, good.stderr
+    # An auditor's sample: every drawn record's proof verifies offline; the same seed draws
+    # the same records.
+    for folder in ("s1", "s2"):
+        drawn = zt(tmp_path, "ledger", "sample", "-o", folder, "--size", "2", "--with-opening")
+        assert drawn.returncode == 0, drawn.stderr
+    index = (tmp_path / "s1" / "index.csv").read_text().splitlines()
+    assert index == (tmp_path / "s2" / "index.csv").read_text().splitlines()
+    assert index[0] == "kind,ref,version,index,file" and len(index) == 3
+    for line in index[1:]:
+        kind, ref, _, leaf, name = line.split(",")
+        assert kind == "activity" and name == f"{leaf}.tlog-proof"
+        assert ref in {r["record_id"] for r in ACTS}
+        ok = run(tmp_path, "verify", "proof", f"s1/{name}", "--log-key", log_v)
+        assert ok.returncode == 0, ok.stderr
     # One changed digit in the opening: the recomputed leaf is no longer in the tree.
     proof = (tmp_path / "a1.tlog-proof").read_text()
     import base64

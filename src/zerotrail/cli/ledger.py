@@ -143,6 +143,36 @@ def ledger_prove(
     common.out.print(f"proof written to {out}")
 
 
+@ledger_app.command("sample")
+def ledger_sample(
+    out: Annotated[Path, typer.Option("-o", help="Folder for the proofs and index.csv.")],
+    size: Annotated[int, typer.Option(help="How many records to draw.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the draw; the same seed draws the same.")] = 0,
+    kind: Annotated[
+        str, typer.Option(help="Record kind to draw from (as for prove).")
+    ] = "activity",
+    with_opening: Annotated[bool, typer.Option(help="Include each record and its salt.")] = False,
+) -> None:
+    """Draw a random sample of committed records and write a .tlog-proof for each."""
+    import csv
+
+    from zerotrail.store.checkpoints import sample
+
+    if size < 1:
+        raise ZerotrailError("--size must be at least 1")
+    with common.workspace() as ws:
+        drawn = sample(ws, kind, size, seed, canonical_for(ws, kind), with_opening)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "index.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "ref", "version", "index", "file"])
+        for s in drawn:
+            name = f"{s.index}.tlog-proof"  # the leaf index: unique, and safe in any file name
+            (out / name).write_text(s.proof, encoding="utf-8")
+            writer.writerow([s.kind, s.ref, s.version, s.index, name])
+    common.out.print(f"{len(drawn)} proofs (seed {seed}) written to {out}; list in index.csv")
+
+
 def canonical_for(ws: Any, kind: str) -> Callable[[str, int], bytes]:
     """How to rebuild the canonical bytes of a committed record of `kind` (for openings)."""
     from zerotrail.ingest.activities import canonical_of

@@ -10,28 +10,40 @@ O(log n) small reads and the node table stays about 1% of the leaf count.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from zerotrail.ledger.canonical import commitment, leaf_sql, new_salts
-from zerotrail.ledger.merkle import EMPTY_ROOT, append_leaves, root_at, root_hash
+from zerotrail.ledger.merkle import (
+    EMPTY_ROOT,
+    append_leaves,
+    combine,
+    inclusion_proof,
+    inclusion_proof_nodes,
+    node_hash,
+    root_at,
+)
 from zerotrail.store.workspace import Workspace
 
 STORED_LEVEL = 8
 
 
+BLOCK = 1 << STORED_LEVEL
+
+
 class WorkspaceSource:
     """`HashSource` over the workspace's ledger tables.
 
-    `prefetch` loads every node a proof needs in two queries (stored nodes, and the leaves
-    under the low nodes), since a database round trip costs far more than the hashing.
+    `prefetch` loads every node a proof needs in two queries (stored nodes, and the 256-leaf
+    blocks under the low nodes), since a database round trip costs far more than the hashing.
     """
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._cache: dict[tuple[int, int], bytes] = {}
+        self._blocks: dict[int, list[list[bytes]]] = {}
 
     def prefetch(self, ids: Sequence[tuple[int, int]]) -> None:
-        high = sorted({(lv, ix) for lv, ix in ids if lv >= STORED_LEVEL})
-        low = [(lv, ix) for lv, ix in ids if lv < STORED_LEVEL]
+        high = sorted({(lv, ix) for lv, ix in ids if lv >= STORED_LEVEL} - self._cache.keys())
         if high:
             for lv, ix, h in self.ws.fetchall(
                 "SELECT level, idx, hash FROM ledger_nodes WHERE (level, idx) IN"
@@ -39,19 +51,50 @@ class WorkspaceSource:
                 [[a for a, _ in high], [b for _, b in high]],
             ):
                 self._cache[(int(lv), int(ix))] = bytes(h)
-        if low:
-            ranges = [(ix << lv, (ix + 1) << lv) for lv, ix in low]
-            where = " OR ".join(f"(idx >= {a} AND idx < {b})" for a, b in ranges)
-            leaf = {
-                int(i): bytes(h)
-                for i, h in self.ws.fetchall(
-                    f"SELECT idx, leaf_hash FROM ledger_leaves WHERE {where}"
-                )
-            }
-            for (lv, ix), (a, b) in zip(low, ranges, strict=True):
-                hashes = [leaf[i] for i in range(a, b) if i in leaf]
-                if len(hashes) == b - a:
-                    self._cache[(lv, ix)] = hashes[0] if lv == 0 else root_hash(hashes)
+        self._load_blocks({(ix << lv) // BLOCK for lv, ix in ids if lv < STORED_LEVEL})
+
+    def _load_blocks(self, wanted: set[int]) -> None:
+        """Read the leaf hashes of the given 256-leaf blocks, in one query, and hash each
+        block's complete subtrees once (levels 0 to 7: every low node a proof can ask for)."""
+        wanted -= self._blocks.keys()
+        if not wanted:
+            return
+        query = "SELECT idx, leaf_hash FROM ledger_leaves WHERE {}"
+        if len(wanted) <= 16:
+            # A few ranges: each prunes to one row group through the column's min/max.
+            where = " OR ".join(
+                f"(idx >= {b * BLOCK} AND idx < {(b + 1) * BLOCK})" for b in sorted(wanted)
+            )
+            table = self.ws.con.sql(query.format(where)).to_arrow_table()
+        else:
+            # Many blocks (an auditor's sample): one scan semi-joined with the block list
+            # beats hundreds of OR'ed ranges.
+            where = f"idx // {BLOCK} IN (SELECT unnest($blocks))"
+            table = self.ws.con.sql(
+                query.format(where), params={"blocks": sorted(wanted)}
+            ).to_arrow_table()
+        positions = table.column(0).to_pylist()
+        hashes = table.column(1).to_pylist()
+        if any(a > b for a, b in pairwise(positions)):
+            # Scans return insertion order, which is index order unless rows were moved.
+            pairs = sorted(zip(positions, hashes, strict=True))
+            positions, hashes = [i for i, _ in pairs], [h for _, h in pairs]
+        start = 0
+        while start < len(positions):
+            b = positions[start] // BLOCK
+            # Keep only a gap-free run from the block's start: a missing leaf must not shift
+            # the others into its place (the audit names such gaps; proofs just fail).
+            end = start
+            while (
+                end < len(positions)
+                and end - start < BLOCK
+                and positions[end] == b * BLOCK + end - start
+            ):
+                end += 1
+            self._blocks[b] = _subtrees(hashes[start:end])
+            while end < len(positions) and positions[end] // BLOCK == b:
+                end += 1
+            start = end
 
     def leaves(self, start: int, end: int) -> list[bytes]:
         rows = self.ws.fetchall(
@@ -73,17 +116,72 @@ class WorkspaceSource:
             if h is None:
                 raise LookupError(f"ledger node ({level}, {index}) is missing")
             return bytes(h)
-        leaves = self.leaves(index << level, (index + 1) << level)
-        return leaves[0] if level == 0 else root_hash(leaves)
+        levels = self._blocks.get((index << level) // BLOCK)
+        offset = index - ((index << level) // BLOCK << (STORED_LEVEL - level))
+        if levels is not None and offset < len(levels[level]):
+            return levels[level][offset]
+        return _subtrees(self.leaves(index << level, (index + 1) << level))[level][0]
+
+
+def _subtrees(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every complete aligned subtree over a run of leaves starting at an aligned position:
+    level 0 is the leaves, level l + 1 pairs up level l (an odd last node waits)."""
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        row = levels[-1]
+        levels.append([node_hash(a, b) for a, b in zip(row[0::2], row[1::2], strict=False)])
+    levels += [[] for _ in range(STORED_LEVEL + 1 - len(levels))]
+    return levels
 
 
 def inclusion(ws: Workspace, index: int, n: int) -> list[bytes]:
     """The inclusion proof of leaf `index` in the first n leaves, in two queries."""
-    from zerotrail.ledger.merkle import inclusion_proof, inclusion_proof_nodes
-
     src = WorkspaceSource(ws)
     src.prefetch([node for group in inclusion_proof_nodes(index, n) for node in group])
     return inclusion_proof(index, n, src)
+
+
+class Prover(WorkspaceSource):
+    """Inclusion proofs for many records against one tree size, as an auditor's sample or a
+    server needs them: every stored upper node of the tree is read once, up front (about
+    n / 128 hashes); each proof then costs one read of the leaf's 256-leaf block. Aligned
+    nodes never change once complete, so the cache cannot go stale for this size.
+    """
+
+    def __init__(self, ws: Workspace, n: int) -> None:
+        super().__init__(ws)
+        self.size = n
+        for lv, ix, h in ws.fetchall(
+            "SELECT level, idx, hash FROM ledger_nodes WHERE level >= ?"
+            " AND (idx + 1) * (CAST(1 AS BIGINT) << level) <= ?",
+            [STORED_LEVEL, n],
+        ):
+            self._cache[(int(lv), int(ix))] = bytes(h)
+        self._tail = (n - 1) // BLOCK if n % BLOCK else None
+
+    def prove(self, index: int) -> tuple[bytes, list[bytes]]:
+        """The leaf hash of entry `index` and its inclusion proof in the first `size` leaves."""
+        return self.prove_many([index])[0]
+
+    def prove_many(self, indices: Sequence[int]) -> list[tuple[bytes, list[bytes]]]:
+        """(leaf hash, inclusion proof) for each index, reading all their blocks in one query."""
+        plans = [inclusion_proof_nodes(i, self.size) for i in indices]
+        wanted = {i // BLOCK for i in indices} | {
+            (ix << lv) // BLOCK
+            for plan in plans
+            for group in plan
+            for lv, ix in group
+            if lv < STORED_LEVEL
+        }
+        # Blocks other than the partial last one (which every proof near the end shares) are
+        # dropped once used, so memory stays flat however many proofs are asked for.
+        for b in [b for b in self._blocks if b != self._tail and b not in wanted]:
+            del self._blocks[b]
+        self._load_blocks(wanted)
+        return [
+            (self.node(0, i), [combine([self.node(lv, ix) for lv, ix in g]) for g in plan])
+            for i, plan in zip(indices, plans, strict=True)
+        ]
 
 
 def size(ws: Workspace) -> int:
