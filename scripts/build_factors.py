@@ -241,6 +241,8 @@ class Factor:
     heat_content: float | None = None
     heat_content_unit: str | None = None
     heat_basis: str | None = None
+    # The price year of a factor per unit of money (spend factors); None for physical units.
+    currency_year: int | None = None
 
     def row(
         self,
@@ -268,6 +270,7 @@ class Factor:
             heat_content=self.heat_content,
             heat_content_unit=self.heat_content_unit,
             heat_basis=self.heat_basis,
+            currency_year=self.currency_year,
             scope_use=self.scope_use,
             note=self.note,
             source_ref=source_ref,
@@ -893,6 +896,19 @@ def gwp_basis(text: str) -> str:
 USEEIO_SETS = {"v1.2": "useeio-v1.2", "v1.3": "useeio-v1.3-quotes"}
 
 
+def useeio_dollar_year(r: Rec, unit: str) -> int:
+    """The price year of a USEEIO factor: `dollar_year`, which its `value_unit` must repeat."""
+    year = r["dollar_year"]
+    if not re.fullmatch(r"\d{4}", year) or f"per USD ({year}," not in r["value_unit"]:
+        raise BuildError(
+            f"USEEIO {r['version']} NAICS {r['naics_code']}: dollar_year {year!r} does not match"
+            f" value_unit {r['value_unit']!r}"
+        )
+    if unit != "USD":
+        raise BuildError(f"USEEIO NAICS {r['naics_code']}: unit {unit!r}, expected USD")
+    return int(year)
+
+
 def build_useeio(rows: list[Rec]) -> Iterator[FactorRow]:
     for r in rows:
         factor_set = USEEIO_SETS[r["version"]]
@@ -900,6 +916,7 @@ def build_useeio(rows: list[Rec]) -> Iterator[FactorRow]:
         year = re.match(r"^(\d{4})", r["data_year"])
         start = date(int(year[1]) if year else int(r["dollar_year"]), 1, 1)
         value, unit = per_unit(r["sef_with_margins"], r["value_unit"], "CO2e")
+        dollar_year = useeio_dollar_year(r, unit)
         parts = [
             f"NAICS {r['naics_code']} {r['naics_title']}: with-margins factor, kg CO2e per"
             f" {r['dollar_year']} USD at {r['price_basis']}; deflate spend to {r['dollar_year']}"
@@ -918,6 +935,7 @@ def build_useeio(rows: list[Rec]) -> Iterator[FactorRow]:
             None,
             "Scope 3 (spend-based)",
             join(*parts, r["notes"]),
+            currency_year=dollar_year,
         )
         code = r["reference_useeio_code"]
         ref = f"USEEIO {r['version']} NAICS {r['naics_code']}" + (

@@ -19,6 +19,7 @@ from zerotrail.ingest.formats import (
     INSTRUMENTS,
     METERS,
     METRICS,
+    PRICE_INDICES,
     SITES,
     SUPPLIERS,
     Format,
@@ -48,6 +49,7 @@ ALL_FORMATS = [
     INITIATIVES,
     METRICS,
     SUPPLIERS,
+    PRICE_INDICES,
     BASELINE_EVENTS,
 ]
 

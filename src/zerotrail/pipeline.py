@@ -32,6 +32,7 @@ from zerotrail.engine.settings import (
 from zerotrail.errors import GwpError, ZerotrailError
 from zerotrail.ingest.checks import Progress, no_progress
 from zerotrail.ingest.formats import RENEWABLE_TYPES
+from zerotrail.ingest.price_indices import current_indices
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
@@ -190,6 +191,7 @@ class Prepared:
     keyinfo: list[dict[str, Any]]
     mwh: list[dict[str, Any]]
     pools: list[dict[str, Any]]
+    prices: list[dict[str, Any]]
     notes: list[str]
 
 
@@ -332,8 +334,11 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
         consumption,
     )
     notes += inst_notes
+    prices = [
+        {"currency": c, "year": y, "price_index": v} for (c, y), v in current_indices(ws).items()
+    ]
 
-    return Prepared(conv, lineage, gases, shares, site_rows, keyinfo, mwh, pools, notes)
+    return Prepared(conv, lineage, gases, shares, site_rows, keyinfo, mwh, pools, prices, notes)
 
 
 def calculate(
@@ -414,6 +419,9 @@ def calculate(
                 "inst_rate_t": "float64",
                 "inst_renewable_mwh": "float64",
             },
+        ),
+        prices=_memtable(
+            prep.prices, {"currency": "string", "year": "int64", "price_index": "float64"}
         ),
         gwp_set=settings.gwp_set,
         stage=lambda table, name: _stage(ws, be, table, name),
@@ -534,7 +542,7 @@ def results_expr(be: Any) -> Any:
 
 
 # Bump when results_expr or the engine's per-record expression changes shape.
-RESULTS_VIEW_REVISION = "1"
+RESULTS_VIEW_REVISION = "2"
 
 
 def ensure_results_view(ws: Workspace, be: Any) -> None:

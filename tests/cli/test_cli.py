@@ -109,3 +109,47 @@ def test_missing_workspace_is_one_clear_line(tmp_path: Path) -> None:
     out = zt(tmp_path, "inventory", "--year", "2023")
     assert out.returncode == 1
     assert "zerotrail init" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_price_indices_deflate_spend_end_to_end(tmp_path: Path) -> None:
+    # USEEIO v1.2 NAICS 334111: 0.112 kg CO2e per 2021 USD. Test-fixture indices (not real
+    # data): USD 2021 = 100.0, 2024 = 110.0. 1,000,000 USD spent in 2024 is 909,090.9 USD of
+    # 2021 → 101.818 t CO2e; a 2024 purchase in 2022 has no 2022 index: 112 t, flagged.
+    spend = {
+        "entity": "E",
+        "activity": "spend.naics.334111",
+        "quantity": 1_000_000,
+        "unit": "USD",
+        "region": "US",
+        "scope3_category": 2,
+    }
+    acts = [
+        {**spend, "record_id": "s24", "period_start": "2024-05-01", "period_end": "2024-05-31"},
+        {**spend, "record_id": "s22", "period_start": "2022-05-01", "period_end": "2022-05-31"},
+    ]
+    source = "test fixture: USD index (not real data)"
+    indices = [
+        {"currency": "USD", "year": 2021, "index": 100.0, "source": source},
+        {"currency": "USD", "year": 2024, "index": 110.0, "source": source},
+    ]
+    assert zt(tmp_path, "init").returncode == 0
+    for kind, rows in (("entities", ROOT), ("activities", acts), ("price-indices", indices)):
+        out = zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+        assert out.returncode == 0, out.stderr
+    assert "2 added" in out.stdout
+    again = zt(tmp_path, "import", "price-indices", str(tmp_path / "price-indices.csv"))
+    assert "nothing new" in again.stdout
+
+    changed = [indices[0], {**indices[1], "index": 111.0}]
+    out = zt(tmp_path, "import", "price-indices", str(write_csv(tmp_path / "p2.csv", changed)))
+    assert out.returncode == 1
+    assert "row 3, column 'index'" in out.stderr and "--replace" in out.stderr
+
+    for year in ("2024", "2022"):
+        assert zt(tmp_path, "calculate", "--year", year).returncode == 0
+    y24 = json.loads(zt(tmp_path, "inventory", "--year", "2024", "--format", "json").stdout)
+    assert y24["scope3"] == pytest.approx(1_000_000 * 100.0 / 110.0 * 0.112 / 1000)
+    assert "spend_not_deflated" not in y24["flags"]
+    y22 = json.loads(zt(tmp_path, "inventory", "--year", "2022", "--format", "json").stdout)
+    assert y22["scope3"] == pytest.approx(112.0)
+    assert y22["flags"]["spend_not_deflated"] == 1

@@ -269,6 +269,10 @@ def check_proxies(proxies: list[dict[str, str]], library: list[FactorLine]) -> N
         assert p["gwp_basis"] == original.gwp_basis
         assert (p["source_url"], p["licence"]) == (original.source_url, original.licence)
         assert p["unit"] == original.unit and p["activity"] == original.activity
+        # A spend proxy keeps its dollar year, so its spend is deflated (or flagged) like the
+        # original's.
+        assert p["currency_year"] == original.currency_year
+        assert bool(p["currency_year"]) == (p["unit"] == "USD")
         assert p["value_unit"] == "kg"
 
 

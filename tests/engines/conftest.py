@@ -19,6 +19,7 @@ from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.factors import import_factors
 from zerotrail.ingest.instruments import import_instruments
 from zerotrail.ingest.organization import import_entities, import_sites
+from zerotrail.ingest.price_indices import import_price_indices
 from zerotrail.pipeline import load_shipped_factors, prepare, year_bounds
 from zerotrail.store.workspace import Workspace, open_workspace
 
@@ -74,9 +75,12 @@ def load(
     sites: Sequence[dict[str, Any]] = (),
     instruments: Sequence[dict[str, Any]] = (),
     factors: Sequence[dict[str, Any]] = (),
+    price_indices: Sequence[dict[str, Any]] = (),
 ) -> None:
     if factors:
         import_factors(ws, write_csv(tmp / "factors.csv", factors))
+    if price_indices:
+        import_price_indices(ws, write_csv(tmp / "price_indices.csv", price_indices))
     import_entities(ws, write_csv(tmp / "entities.csv", entities))
     if sites:
         import_sites(ws, write_csv(tmp / "sites.csv", sites))
@@ -134,6 +138,7 @@ def reference_results(
         method_dq=METHOD_DQ,
         mwh_per_unit={m["unit"]: m["mwh_per_unit"] for m in prep.mwh},
         pools=prep.pools,
+        prices={(p["currency"], p["year"]): p["price_index"] for p in prep.prices},
         gwp_set=settings.gwp_set,
     )
     return reference.calculate(inp)

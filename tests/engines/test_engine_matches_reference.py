@@ -1,9 +1,10 @@
 """The Ibis engine and the plain-Python reference agree record by record on random inputs.
 
 Each seed builds a random organisation (entities with equity and control, controlled and leased
-sites), random instruments, a supplier-specific factor, and a few hundred random records across
-every factor family, units and regions (some deliberately unresolvable), then compares every
-stored result column with the reference implementation.
+sites), random instruments, a supplier-specific factor, a spend factor with a random price
+year, random USD price indices (some years missing), and a few hundred random records across
+every factor family, units and regions (Chinese provinces among them; some records deliberately
+unresolvable), then compares every stored result column with the reference implementation.
 """
 
 from __future__ import annotations
@@ -24,7 +25,20 @@ MENU: list[tuple[str, list[str], list[str]]] = [
     (
         "electricity.grid",
         ["kWh", "MWh", "GJ"],
-        ["CN-EAST", "CN-NORTH", "CN", "CN-SC", "US-CAMX", "GB", "FR"],
+        [
+            "CN-EAST",
+            "CN-NORTH",
+            "CN",
+            "CN-SC",
+            "CN-CQ",
+            "CN-GD",
+            "CN-NM",
+            "CN-YN",
+            "CN-HK",
+            "US-CAMX",
+            "GB",
+            "FR",
+        ],
     ),
     ("stationary_combustion.diesel", ["L", "gal", "t", "GJ", "mmBtu"], ["US", "CN", "GB"]),
     ("stationary_combustion.natural_gas", ["scf", "m3", "GJ", "therm", "kg"], ["US", "CN"]),
@@ -39,11 +53,12 @@ MENU: list[tuple[str, list[str], list[str]]] = [
     ("commuting.car", ["vehicle-km", "vehicle-mile"], ["US"]),
     ("freight.truck", ["tonne-km", "ton-mile"], ["US"]),
     ("waste.mixed_msw.landfilled", ["t", "short_ton"], ["US"]),
-    ("spend.naics.334111", ["USD"], ["US"]),
+    ("spend.naics.334111", ["USD", "kUSD"], ["US"]),
+    ("spend.naics.541511", ["USD", "kUSD"], ["US", "CN", "GB"]),
     ("purchased_goods.steel", ["t", "kg"], ["CN", "GLOBAL"]),
 ]
 KINDS = ["campus", "office", "data_center_owned", "data_center_leased"]
-REGIONS = ["CN-EAST", "CN-NORTH", "GB", "US-CAMX"]
+REGIONS = ["CN-EAST", "CN-NORTH", "CN-SC", "CN-GD", "GB", "US-CAMX"]
 
 
 def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]]]:
@@ -115,6 +130,33 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
         }
         for s, g, v in [("ACME", "CO2", 1500.0), ("ACME", "CH4", 2.0), ("", "CO2e", 2100.0)]
     ]
+    # A spend factor priced in the calculated year, one year or three years before it.
+    factors.append(
+        {
+            "factor_id": "services-usd",
+            "factor_set": "test-services",
+            "activity": "spend.naics.541511",
+            "region": "GLOBAL",
+            "valid_from": "2019-01-01",
+            "valid_to": "",
+            "unit": "USD",
+            "currency_year": rng.choice([year, year - 1, year - 3]),
+            "gas": "CO2e",
+            "value": 0.25,
+            "gwp_basis": "AR5",
+            "source": "test fixture",
+        }
+    )
+    price_indices = [
+        {
+            "currency": "USD",
+            "year": y,
+            "index": round(rng.uniform(80, 130), 2),
+            "source": "test fixture: random USD index",
+        }
+        for y in range(2017, 2026)
+        if rng.random() < 0.6
+    ]
     acts = []
     for n in range(250):
         key, units, regions = rng.choice(MENU)
@@ -154,6 +196,7 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
         "sites": sites,
         "instruments": instruments,
         "factors": factors,
+        "price_indices": price_indices,
         "activities": acts,
     }
 
@@ -204,3 +247,6 @@ def test_engine_matches_reference(workspace: Workspace, tmp_path: Path, seed: in
             assert g[c] == w[c], (rid, c)
         for c in NUMBERS:
             assert g[c] == pytest.approx(w[c], rel=1e-9, abs=1e-12), (rid, c)
+        assert (g["deflator"] is None) == (w["deflator"] is None), rid
+        if w["deflator"] is not None:
+            assert g["deflator"] == pytest.approx(w["deflator"], rel=1e-12), rid

@@ -67,6 +67,69 @@ def test_grid_electricity_china_regional(workspace: Workspace, tmp_path: Path) -
     assert r["factor_region"] == "CN-EAST"
 
 
+def test_province_without_its_own_factor_falls_back_to_its_regional_grid(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # MEE/NBS 2023 regional grids: South-West 0.2472, South 0.4042 kg CO2/kWh. Chongqing
+    # (CN-CQ) is on the South-West grid and Guangdong (CN-GD) on the South grid; neither has a
+    # provincial factor, so 1,000 MWh = 247.2 t and 404.2 t, flagged as a parent region's.
+    r = run(
+        workspace,
+        tmp_path,
+        [
+            act("cq", "electricity.grid", 1000, "MWh", "CN-CQ", 2023),
+            act("gd", "electricity.grid", 1000, "MWh", "CN-GD", 2023),
+        ],
+        year=2023,
+    )
+    assert r["cq"]["co2e_t"] == pytest.approx(247.2)
+    assert r["cq"]["factor_id"] == "cn-mee-grid:2023.regional-average.cn-southwest"
+    assert r["cq"]["factor_region"] == "CN-SOUTHWEST"
+    assert r["gd"]["co2e_t"] == pytest.approx(404.2)
+    assert r["gd"]["factor_region"] == "CN-SOUTH"
+    for rid in ("cq", "gd"):
+        flags = set(r[rid]["flags"].split(";"))
+        assert "parent_region_factor" in flags
+        assert "earlier_edition" not in flags and "unverified_factor" not in flags
+
+
+def test_province_earlier_edition_beats_its_grids_current_factor(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # Sichuan 2023. Candidates: the 2022 Sichuan provincial factor 0.1404 kg CO2/kWh (an
+    # earlier edition, unverified) at the province's own level, and the 2023 South-West grid
+    # factor 0.2472 (valid, verified) one level out. The documented rule ranks the level before
+    # validity (docs/methodology.md: place before time), so the provincial factor wins:
+    # 1,000 MWh x 0.1404 = 140.4 t, flagged earlier_edition and unverified_factor.
+    r = run(
+        workspace,
+        tmp_path,
+        [act("sc", "electricity.grid", 1000, "MWh", "CN-SC", 2023)],
+        year=2023,
+    )["sc"]
+    assert r["co2e_t"] == pytest.approx(140.4)
+    assert r["factor_id"] == "cn-mee-grid:2022.provincial-average.cn-sc"
+    assert r["factor_region"] == "CN-SC"
+    flags = set(r["flags"].split(";"))
+    assert {"earlier_edition", "unverified_factor"} <= flags
+    assert "parent_region_factor" not in flags
+
+
+def test_province_chain_ends_in_china(workspace: Workspace, tmp_path: Path) -> None:
+    # 2021: the regional grids' first shipped edition is 2022 and later editions are never
+    # used, so Guangdong falls through CN-SOUTH to the 2021 national average 0.5568 kg CO2/kWh:
+    # 100 MWh = 55.68 t.
+    r = run(
+        workspace,
+        tmp_path,
+        [act("gd", "electricity.grid", 100, "MWh", "CN-GD", 2021)],
+        year=2021,
+    )["gd"]
+    assert r["co2e_t"] == pytest.approx(55.68)
+    assert r["factor_region"] == "CN"
+    assert "parent_region_factor" in r["flags"]
+
+
 def test_egrid_subregion_all_three_gases(workspace: Workspace, tmp_path: Path) -> None:
     # EPA Hub 2024 Table 6, eGRID2022 CAMX total output: 497.443 lb CO2, 0.03 lb CH4,
     # 0.004 lb N2O per MWh; 100 MWh.

@@ -144,6 +144,29 @@ BAD_FIXTURES: dict[str, tuple[str, int | None, str | None, str]] = {
         "heat_basis",
         "HHV or NCV",
     ),
+    "currency_year_not_a_year": (
+        bad({"unit": "USD", "currency_year": "FY21"}, ",currency_year"),
+        2,
+        "currency_year",
+        "not a year",
+    ),
+    "currency_year_on_a_physical_unit": (
+        bad({"currency_year": "2021"}, ",currency_year"),
+        2,
+        "currency_year",
+        "not a currency code",
+    ),
+    "currency_year_differs_between_gases": (
+        HEADER
+        + ",currency_year\n"
+        + ROW.replace("kWh", "USD")
+        + ",2021\n"
+        + ROW.replace("kWh", "USD").replace("CO2", "CH4")
+        + ",2022\n",
+        3,
+        "currency_year",
+        "share activity, region, unit and validity",
+    ),
     "extra_cells": (HEADER + "\n" + ROW + ",surplus\n", 2, None, "more cell"),
     "duplicate_gas": (
         HEADER + "\n" + ROW + "\n" + ROW.replace("0.5", "0.6") + "\n",
@@ -196,3 +219,19 @@ def test_docs_example_is_a_valid_file() -> None:
     example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
     rows, problems = parse(example, "example.csv")
     assert problems == () and len(rows) == 3
+
+
+def test_a_spend_factor_carries_its_currency_year() -> None:
+    # A services factor per 2021 USD; a per-kWh factor has no currency year.
+    text = (
+        HEADER
+        + ",gwp_basis,currency_year\n"
+        + "svc-1,spend.naics.541511,US,2021-01-01,,USD,CO2e,0.2,Me,AR5,2021\n"
+        + ROW
+        + ",,\n"
+    )
+    rows, problems = parse(text)
+    assert problems == ()
+    assert [(r.factor_id, r.currency_year) for r in rows] == [("svc-1", 2021), ("f1", None)]
+    assert rows[0].to_record()["currency_year"] == "2021"
+    assert FactorRow.from_record(rows[0].to_record()) == rows[0]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.engines.conftest import write_csv
+from tests.ingest.common import cells
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.activities import LEDGER_TYPES
 from zerotrail.ingest.credits import assign_credit, current_credits, import_credits, retire_credit
@@ -63,10 +64,6 @@ RETIRED = {
 
 def load(ws: Workspace, tmp_path: Path, rows: list[dict[str, Any]], **kw: Any) -> Any:
     return import_credits(ws, write_csv(tmp_path / "credits.csv", rows), **kw)
-
-
-def cells(exc: pytest.ExceptionInfo[DataError]) -> set[tuple[int | None, str | None]]:
-    return {(p.row, p.column) for p in exc.value.problems}
 
 
 def leaves(ws: Workspace) -> int:

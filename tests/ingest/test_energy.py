@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.engines.conftest import ROOT, write_csv
+from tests.ingest.common import cells
 from zerotrail.errors import DataError
 from zerotrail.ingest.energy import import_cooling, import_meters
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
@@ -28,10 +29,6 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
     import_sites(w, write_csv(tmp_path / "sites.csv", SITES))
     yield w
     w.close()
-
-
-def cells(exc: pytest.ExceptionInfo[DataError]) -> set[tuple[int | None, str | None]]:
-    return {(p.row, p.column) for p in exc.value.problems}
 
 
 def reading(

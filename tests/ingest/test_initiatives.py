@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.engines.conftest import ROOT, write_csv
+from tests.ingest.common import cells, committed
 from zerotrail.errors import DataError
 from zerotrail.ingest.activities import LEDGER_TYPES
 from zerotrail.ingest.initiatives import LEVERS, import_initiatives, latest_versions
@@ -56,17 +57,8 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
     w.close()
 
 
-def cells(exc: pytest.ExceptionInfo[DataError]) -> set[tuple[int | None, str | None]]:
-    return {(p.row, p.column) for p in exc.value.problems}
-
-
 def leaves(ws: Workspace) -> list[tuple[str, int]]:
-    return [
-        (str(r), int(v))
-        for r, v in ws.fetchall(
-            "SELECT ref, version FROM ledger_leaves WHERE kind = 'initiative' ORDER BY idx"
-        )
-    ]
+    return committed(ws, "initiative")
 
 
 def test_the_lever_set() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.engines.conftest import ROOT, write_csv
+from tests.ingest.common import cells
 from zerotrail.errors import DataError
 from zerotrail.ingest.instruments import import_instruments
 from zerotrail.ingest.organization import import_entities, import_sites
@@ -19,10 +20,6 @@ def ws(tmp_path: Path) -> Any:
     w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
     yield w
     w.close()
-
-
-def cells(exc: pytest.ExceptionInfo[DataError]) -> set[tuple[int | None, str | None]]:
-    return {(p.row, p.column) for p in exc.value.problems}
 
 
 def test_entity_rules(ws: Workspace, tmp_path: Path) -> None:

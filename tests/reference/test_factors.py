@@ -172,6 +172,11 @@ def test_useeio_soybean_farming_with_margins() -> None:
     assert row.value == 1.326
     assert "2021 USD" in row.note and "purchaser price" in row.note
     assert (row.valid_from, row.valid_to) == (dt.date(2019, 1, 1), None)
+    # The price year of every USEEIO factor is its dollar year (useeio_spend_sample.csv
+    # `dollar_year`: v1.2 2021, v1.3 2022); no other factor has one.
+    years = {(r.factor_set, r.currency_year) for r in ROWS if r.currency_year is not None}
+    assert years == {("useeio-v1.2", 2021), ("useeio-v1.3-quotes", 2022)}
+    assert all(r.currency_year is not None for r in ROWS if r.unit == "USD")
     (quote,) = factors.get("useeio-v1.3-quotes:naics.334111.usd2022")
     assert (quote.gwp_basis, quote.verified, quote.valid_from) == (
         "AR5",
@@ -333,6 +338,8 @@ def test_arrow_table_is_typed_for_the_engine() -> None:
     assert schema.field("biogenic").type == pa.bool_()
     assert schema.field("verified").type == pa.bool_()
     assert table.column("valid_to").null_count == sum(r.valid_to is None for r in ROWS)
+    assert schema.field("currency_year").type == pa.int32()
+    assert table.column("currency_year").null_count == sum(r.currency_year is None for r in ROWS)
 
 
 def test_every_shipped_key_is_documented() -> None:

@@ -67,3 +67,31 @@ def test_postgres_url_is_refused_clearly() -> None:
 
 def test_migrations_are_numbered_in_order() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_ledger_leaves_move_to_uncompressed_storage_unchanged(tmp_path: Path) -> None:
+    from zerotrail.store import tlog
+
+    path = tmp_path / "v8.duckdb"
+    ws = Workspace(str(path), _connect(parse_url(str(path))))
+    migrate(ws, upto=8)
+    with ws.transaction():
+        tlog.Appender(ws).append(
+            "test", [(f"r{i}", 1) for i in range(300)], [b"%d" % i for i in range(300)]
+        )
+    before = ws.fetchall("SELECT * FROM ledger_leaves ORDER BY idx")
+    root = tlog.root(ws)
+    ws.close()
+    with open_workspace(str(path)) as ws:
+        assert ws.schema_version == LATEST_VERSION
+        assert ws.fetchall("SELECT * FROM ledger_leaves ORDER BY idx") == before
+        assert tlog.root(ws) == root
+        ws.execute("CHECKPOINT")
+        kinds = dict(
+            ws.fetchall(
+                "SELECT column_name, list(DISTINCT compression) FROM"
+                " pragma_storage_info('ledger_leaves') WHERE segment_type = 'BLOB' GROUP BY ALL"
+            )
+        )
+        assert set(kinds) == {"salt", "leaf_hash"}
+        assert all(set(v) <= {"Uncompressed", "Constant"} for v in kinds.values()), kinds

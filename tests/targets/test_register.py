@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ingest.common import committed
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.activities import LEDGER_TYPES
@@ -14,14 +15,7 @@ from zerotrail.store.workspace import Workspace
 from zerotrail.targets.register import add_targets, history, latest_targets, policy, withdraw
 from zerotrail.targets.roadmap import Policy, read_roadmap
 
-
-def leaves(ws: Workspace, kind: str) -> list[tuple[str, int]]:
-    return [
-        (str(r), int(v))
-        for r, v in ws.fetchall(
-            "SELECT ref, version FROM ledger_leaves WHERE kind = ? ORDER BY idx", [kind]
-        )
-    ]
+leaves = committed
 
 
 def test_add_is_idempotent_and_changes_need_replace_and_reason(

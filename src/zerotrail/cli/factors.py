@@ -162,8 +162,8 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
     """Show one factor in full: every gas, validity, heat content and provenance."""
     with _library() as con:
         cur = con.execute(
-            f"SELECT {', '.join(_COLUMNS)}, heat_content, heat_content_unit, heat_basis,"
-            " scope_use, source_ref FROM factors WHERE factor_id = ? ORDER BY gas",
+            f"SELECT {', '.join(_COLUMNS)}, currency_year, heat_content, heat_content_unit,"
+            " heat_basis, scope_use, source_ref FROM factors WHERE factor_id = ? ORDER BY gas",
             [factor_id],
         )
         names = [d[0] for d in cur.description]
@@ -178,6 +178,7 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
         "valid_from",
         "valid_to",
         "unit",
+        "currency_year",
         "heat_content",
         "heat_content_unit",
         "heat_basis",

@@ -1,4 +1,4 @@
-"""`zerotrail import activities|entities|sites|instruments|factors FILE`."""
+"""`zerotrail import activities|entities|sites|instruments|factors|price-indices FILE`."""
 
 from __future__ import annotations
 
@@ -73,3 +73,18 @@ def factors(file: FileArg) -> None:
 
     with common.workspace() as ws:
         report(import_factors(ws, file))
+
+
+@app.command("price-indices")
+def price_indices(
+    file: FileArg,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Record changed index values as new versions."),
+    ] = False,
+) -> None:
+    """Import price indices that deflate spend to a spend factor's currency year."""
+    from zerotrail.ingest.price_indices import import_price_indices
+
+    with common.workspace() as ws:
+        report(import_price_indices(ws, file, replace=replace))

@@ -31,6 +31,7 @@ CUSTOM_COLUMNS: tuple[str, ...] = (
     "valid_from",
     "valid_to",
     "unit",
+    "currency_year",
     "gas",
     "value",
     "value_unit",
@@ -81,6 +82,9 @@ class FactorLine:
     valid_from: date
     valid_to: date | None
     unit: str
+    # The price year of a spend factor ('' for other factors, and in library files written
+    # before the column existed).
+    currency_year: str
     gas: str
     value: str
     gwp_basis: str
@@ -103,6 +107,7 @@ class FactorLine:
             valid_from=date.fromisoformat(r["valid_from"]),
             valid_to=date.fromisoformat(r["valid_to"]) if r["valid_to"] else None,
             unit=r["unit"],
+            currency_year=r.get("currency_year") or "",
             gas=r["gas"],
             value=r["value"],
             gwp_basis=r["gwp_basis"],
@@ -131,6 +136,7 @@ class FactorLine:
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else "",
             "unit": self.unit,
+            "currency_year": self.currency_year,
             "gas": self.gas,
             "value": self.value,
             # The mass unit of `value`: library values are kg of gas per one `unit`.

@@ -15,9 +15,11 @@ them, never typing a number: every value is the text of a shipped row, copied.
   edition re-issued at its own region for those years only.
 
 Every proxy row says what it is in `source` (the original factor id and how it was applied),
-keeps the original `source_url`, `licence`, `edition` and, on CO2e rows, `gwp_basis`, and is
-`verified` false. No residual mix is added for GB: no shipped source supports one, and the
-calculation falls back to location-based with a flag where a residual mix is missing.
+keeps the original `source_url`, `licence`, `edition`, `currency_year` (spend factors: their
+dollar year, so their spend is deflated or flagged like the original's) and, on CO2e rows,
+`gwp_basis`, and is `verified` false. No residual mix is added for GB: no shipped source
+supports one, and the calculation falls back to location-based with a flag where a residual mix
+is missing.
 """
 
 from __future__ import annotations

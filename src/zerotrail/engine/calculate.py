@@ -2,10 +2,11 @@
 
 Work is done per *signature* (the distinct combination of entity, site, key, region, unit,
 period, pinned factor, supplier, CH4 origin and category), which is orders of magnitude smaller
-than the activity table: factor resolution, unit conversion, GWP weighting, consolidation share,
-scope, and the Scope 2 market-based coverage are all folded into per-unit coefficients there.
-Each activity row then costs one join and a few multiplications. Every step is linear in the
-quantity, so this gives exactly the per-row result (the reference implementation checks it).
+than the activity table: factor resolution, unit conversion, spend deflation, GWP weighting,
+consolidation share, scope, and the Scope 2 market-based coverage are all folded into per-unit
+coefficients there. Each activity row then costs one join and a few multiplications. Every step
+is linear in the quantity, so this gives exactly the per-row result (the reference
+implementation checks it).
 
 Inputs (Ibis tables, any backend):
   sig        `signatures(acts)`: the activity records of the year grouped by signature
@@ -18,6 +19,7 @@ Inputs (Ibis tables, any backend):
   keyinfo    (activity, scope, default_category, method, method_dq, is_grid, regional)
   mwh        (unit, mwh_per_unit)
   pools      (pool_kind, pool_key, market, inst_mwh, inst_rate_t, inst_renewable_mwh)
+  prices     (currency, year, price_index)                       the workspace's price indices
 Output: `Calculation.signatures` (per-signature coefficients; `per_record` turns them into one
 result row per activity record) and `.unresolved` (signatures with no usable factor).
 """
@@ -30,6 +32,7 @@ from typing import Any
 
 import ibis
 
+from zerotrail.engine.deflation import deflators
 from zerotrail.engine.resolve import RESOLVE_KEYS, factor_heads, resolve
 from zerotrail.engine.settings import FAMILIES
 
@@ -113,6 +116,7 @@ def calculate(
     keyinfo: Any,
     mwh: Any,
     pools: Any,
+    prices: Any,
     gwp_set: str,
     stage: Stage = _no_stage,
 ) -> Calculation:
@@ -140,6 +144,7 @@ def calculate(
     s = s.join(
         lineage.filter(lineage.level == 0).select(region="region", market="market"), "region"
     )
+    s = deflators(s, prices)
 
     s = stage(s, "zt_joined")
 
@@ -167,7 +172,8 @@ def calculate(
         else_=ibis.null("int32"),
     )
     method = ibis.ifelse(s.level == 1, "supplier-specific", s.method)
-    per = s.multiplier * s.share / 1000.0  # tonnes per activity unit, consolidated
+    # Tonnes per activity unit, consolidated; spend deflated to its factor's price year.
+    per = s.multiplier * s.share * s.deflator.fill_null(1.0) / 1000.0
 
     e_total = sum((s[f"e_{f}"] for f in FAMILIES), s.k_unsplit)
     loc_t = per * e_total
@@ -207,6 +213,7 @@ def calculate(
         "mwh_u",
         "covered_u",
         "renewable_u",
+        "deflator",
         "flags",
     ]
     s = s.select(*keep).mutate(gwp_set=ibis.literal(gwp_set))
@@ -258,6 +265,7 @@ def per_record(a: Any, s: Any, extra_keys: Sequence[str] = ()) -> Any:
         mwh=q * rows.mwh_u,
         covered_mwh=q * rows.covered_u,
         renewable_mwh=q * rows.renewable_u,
+        deflator=rows.deflator,
         dq_score=ibis.ifelse(dq_n > 0, dq_sum / dq_n.cast("float64"), rows.method_dq),
         gwp_set=rows.gwp_set,
         flags=rows.flags,
@@ -343,6 +351,7 @@ def _flags(s: Any, gwp_set: str) -> Any:
         (s.regional & (s.f_region != s.region) & (s.f_region == "GLOBAL"), "global_factor"),
         (~s.verified, "unverified_factor"),
         (s.via_heat, "heat_content_conversion"),
+        (s.not_deflated, "spend_not_deflated"),
         (s.gwp_basis.notnull() & (s.gwp_basis != gwp_set), "gwp_basis_mismatch"),
         (s.residual_missing, "residual_mix_missing"),
         (s.share == 0.0, "excluded_by_consolidation"),

@@ -67,7 +67,8 @@ def consolidation_shares(
 
 
 def region_lineage(regions: Iterable[str]) -> list[tuple[str, str, int]]:
-    """(region, ancestor, level) rows: level 0 is the region itself, then country, then GLOBAL."""
+    """(region, ancestor, level) rows: level 0 is the region itself, then its ancestors outward
+    (`model.regions.lineage`: a Chinese province's regional grid, the country, GLOBAL)."""
     rows = []
     for r in sorted(set(regions)):
         for level, anc in enumerate(lineage(r)):

@@ -30,6 +30,7 @@ class RefInputs:
     method_dq: Mapping[str, float]
     mwh_per_unit: Mapping[str, float]
     pools: Sequence[Mapping[str, Any]]
+    prices: Mapping[tuple[str, int], float]  # (currency, year) → index value
     gwp_set: str
 
 
@@ -115,6 +116,21 @@ def _coef(head: Mapping[str, Any], origin: str, gases: RefInputs) -> dict[str, f
     return out
 
 
+def _deflator(
+    head: Mapping[str, Any], start: date, prices: Mapping[tuple[str, int], float]
+) -> tuple[float | None, bool]:
+    """(ratio applied or None, whether a due deflation lacked an index) for spend of `start`'s
+    year under a factor per money of its `currency_year` (docs/methodology.md)."""
+    price_year = head.get("currency_year")
+    if price_year is None or price_year == start.year:
+        return None, False
+    at_factor = prices.get((head["unit"], price_year))
+    at_spend = prices.get((head["unit"], start.year))
+    if at_factor is None or at_spend is None:
+        return None, True
+    return at_factor / at_spend, False
+
+
 def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """Results per record_id, and the record ids with no usable factor."""
     heads = _heads(inp.factors)
@@ -170,7 +186,8 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
             else ((rec.get("scope3_category") or fam.default_category) if fam.scope == 3 else None)
         )
         q = rec["quantity"]
-        per = ch.multiplier * share / 1000.0
+        deflator, not_deflated = _deflator(ch.head, rec["period_start"], inp.prices)
+        per = ch.multiplier * share * (1.0 if deflator is None else deflator) / 1000.0
         r: dict[str, Any] = {
             "scope": scope,
             "category": cat,
@@ -178,6 +195,7 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
             "method": "supplier-specific" if ch.level == 1 else fam.method,
             "share": share,
             "site_kind": kind,
+            "deflator": deflator,
         }
         for f in FAMILIES:
             r[f"{f}_t"] = q * per * coef[f"k_{f}"]
@@ -255,6 +273,7 @@ def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
             (regional and fr != rec["region"] and fr == "GLOBAL", "global_factor"),
             (not ch.head["verified"], "unverified_factor"),
             (ch.via_heat, "heat_content_conversion"),
+            (not_deflated, "spend_not_deflated"),
             (
                 bool(ch.head.get("gwp_basis")) and ch.head["gwp_basis"] != inp.gwp_set,
                 "gwp_basis_mismatch",

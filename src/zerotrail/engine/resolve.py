@@ -1,7 +1,8 @@
 """Choosing one factor per activity signature, as an Ibis expression.
 
 Order of preference (docs/methodology.md): a pinned `factor_id`; a supplier-specific factor for
-the record's supplier; then the record's region, its country, GLOBAL. Within one level a factor
+the record's supplier; then the record's region and its ancestors (`model.regions.lineage`: for
+a Chinese province its regional grid, then the country, then GLOBAL). Within one level a factor
 whose validity contains the period start beats the nearest earlier edition (flagged
 `earlier_edition`); later editions are never used. A verified factor beats an unverified one;
 then the newest `valid_from`; then a factor in the record's own dimension before one reached
@@ -25,6 +26,7 @@ def factor_heads(factors: Any) -> Any:
         f_activity=factors.activity.min(),
         f_region=factors.region.min(),
         f_unit=factors.unit.min(),
+        currency_year=factors.currency_year.max(),
         valid_from=factors.valid_from.min(),
         valid_to=factors.valid_to.max(),
         f_supplier=factors.supplier.nullif("").max(),  # blank means not supplier-specific
@@ -38,9 +40,12 @@ def factor_heads(factors: Any) -> Any:
 def resolve(keys: Any, heads: Any, conv: Any, lineage: Any) -> Any:
     """For each distinct key row (RESOLVE_KEYS), the chosen factor, its rank and validity class.
 
-    Returns RESOLVE_KEYS + factor_id, multiplier, via_heat, level (0 pinned, 1 supplier,
-    2 region, 3 country, 4 GLOBAL), vrank (0 valid, 1 earlier edition, 2 pinned outside),
-    verified, factor_set, f_region, gwp_basis, n_gases. Keys with no usable factor are absent.
+    Returns RESOLVE_KEYS + factor_id, multiplier, via_heat, level (0 pinned, 1 supplier, then
+    2 + the factor region's position in the record region's lineage: 2 the region itself, then
+    its ancestors outward, e.g. CN-SC 2, CN-SOUTHWEST 3, CN 4, GLOBAL 5; US-CAMX 2, US 3,
+    GLOBAL 4), vrank (0 valid, 1 earlier edition, 2 pinned outside), verified, factor_set,
+    f_region, f_unit, currency_year, gwp_basis, n_gases. Keys with no usable factor are absent.
+    Only the order of levels matters (and 0 and 1 by value), never a region level's number.
     """
     k = keys.select(*RESOLVE_KEYS).distinct()
 
@@ -78,6 +83,8 @@ def resolve(keys: Any, heads: Any, conv: Any, lineage: Any) -> Any:
         "verified",
         "factor_set",
         "f_region",
+        "f_unit",
+        "currency_year",
         "gwp_basis",
         "n_gases",
     ]

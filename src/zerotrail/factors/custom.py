@@ -46,6 +46,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "factor_set",
     "supplier",
+    "currency_year",
     "value_unit",
     "gwp_basis",
     "biogenic",
@@ -76,9 +77,22 @@ _FALSE = frozenset({"false", "no"})
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+# A currency unit is an ISO 4217 code the unit registry knows as money: the price indices that
+# deflate spend to a factor's currency year are keyed by that code (docs/methodology.md).
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_YEAR = re.compile(r"^\d{4}$")
 _UNIT_EXAMPLES = "kWh, MWh, gallon, litre, m3, scf, mmBtu, TJ, kg, short_ton, tonne-km or USD"
 # Fields every gas row of one factor must share: the factor is one thing, its gases are parts.
-_SHARED = ("factor_set", "supplier", "activity", "region", "unit", "valid_from", "valid_to")
+_SHARED = (
+    "factor_set",
+    "supplier",
+    "activity",
+    "region",
+    "unit",
+    "currency_year",
+    "valid_from",
+    "valid_to",
+)
 
 
 def parse_custom_factors(
@@ -209,6 +223,7 @@ class _RowReader:
                 f"valid_to {valid_to} is before valid_from {valid_from} (expected from <= to)",
             )
         unit = self.unit()
+        currency_year = self.currency_year(unit)
         gas = self.gas(gases)
         value = self.value()
         gwp_basis = self.gwp_basis(gas)
@@ -247,6 +262,7 @@ class _RowReader:
             note=self.cell("note"),
             source_ref=self.cell("source_ref") or f"{self.source}, row {self.row}",
             supplier=self.cell("supplier"),
+            currency_year=currency_year,
         )
 
     def date(self, column: str, *, required: bool) -> date | None:
@@ -269,6 +285,24 @@ class _RowReader:
             except UnitError as exc:
                 self.bad("unit", f"{exc} (expected a unit such as {_UNIT_EXAMPLES})")
         return text
+
+    def currency_year(self, unit: str) -> int | None:
+        """The price year of a factor per unit of money (e.g. 2021 for kg CO2e per 2021 USD)."""
+        text = self.cell("currency_year")
+        if not text:
+            return None
+        if not _YEAR.match(text):
+            self.bad("currency_year", f"'{text}' is not a year (expected e.g. 2021)")
+            return None
+        if unit and not _is_currency(unit):
+            self.bad(
+                "currency_year",
+                f"unit '{unit}' is not a currency code: a currency year belongs to a factor per"
+                " unit of one currency, named by its ISO 4217 code (expected blank, or the unit"
+                " USD)",
+            )
+            return None
+        return int(text)
 
     def gas(self, gases: frozenset[str]) -> str:
         text = self.required("gas")
@@ -345,6 +379,13 @@ class _RowReader:
         if basis and basis not in HEAT_BASES:
             self.bad("heat_basis", f"unknown heat basis '{basis}' (expected HHV or NCV)")
         return content, unit or None, basis or None
+
+
+def _is_currency(unit: str) -> bool:
+    try:
+        return bool(_CURRENCY.match(unit)) and dimension(unit) == "money"
+    except UnitError:
+        return False
 
 
 def _heat_unit_ok(unit: str) -> bool:

@@ -393,12 +393,12 @@ def import_activities(
             FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
             WHERE x.record_id IS NULL OR x.changed""")
         step("committing to the ledger")
-        _commit_to_ledger(ws)
+        _commit_to_ledger(ws, import_id)
         record_import(ws, import_id, "activities", path, added, n_changed)
     return ImportReport("activities", source, n_rows, added, n_changed, n_unchanged, import_id)
 
 
-LEDGER_CHUNK = 500_000
+LEDGER_CHUNK = 1 << 17  # rows per ledger batch: bounds the canonical text held at once
 LEDGER_FIELDS = _FIELDS
 # How each committed field is rendered in the canonical bytes (see docs/ledger.md).
 LEDGER_TYPES: dict[str, str] = {
@@ -442,25 +442,25 @@ def canonical_of(ws: Workspace, record_id: str, version: int) -> bytes:
     return canonical_activity(rows[0])
 
 
-def _commit_to_ledger(ws: Workspace) -> None:
-    """Commit the rows just written to the Merkle log, in file order, chunk by chunk.
+def _commit_to_ledger(ws: Workspace, import_id: str) -> None:
+    """Commit the rows this import just wrote to the Merkle log, in the order written, chunk
+    by chunk (bounded memory at any size).
 
-    Reads the staged rows again (by `_row` ranges, which Parquet row groups skip cheaply) rather
-    than the table being written, so the same connection can write leaves between chunks. The
-    database computes the canonical bytes and leaf hashes (`canonical_sql`, tested equal to
-    `canonical_activity`).
+    Chunks are ranges of the new rows' row ids: contiguous for one insert, and a filter the
+    database answers without scanning the rest. The database builds the canonical text
+    (`canonical_sql`, tested equal to `canonical_activity`); the Appender hashes it.
     """
     con = ws.con
-    lo, hi = con.execute("SELECT min(_row), max(_row) FROM zt_typed").fetchall()[0]
+    mine = f"import_id = {sql_text(import_id)}"
+    lo, hi = con.execute(f"SELECT min(rowid), max(rowid) FROM activities WHERE {mine}").fetchall()[
+        0
+    ]
     if lo is None:
         return
-    app = Appender(ws)
-    cols = ", ".join(f"t.{c}" for c in _FIELDS)
     canonical = canonical_sql("activity", LEDGER_TYPES, alias="q")
-    for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
-        query = f"""SELECT t.record_id AS ref, t.record_id,
-                       coalesce(x.version, 0) + 1 AS version, {cols}
-                FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
-                WHERE (x.record_id IS NULL OR x.changed)
-                AND t._row >= {start} AND t._row < {start + LEDGER_CHUNK}"""
-        app.append_query("activity", query, canonical, LEDGER_CHUNK)
+    with Appender.spooled(ws) as app:
+        for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
+            query = f"""SELECT record_id AS ref, record_id, version, {", ".join(_FIELDS)}
+                    FROM activities WHERE {mine}
+                    AND rowid >= {start} AND rowid < {start + LEDGER_CHUNK}"""
+            app.append_query("activity", query, canonical)

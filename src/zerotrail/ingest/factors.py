@@ -20,11 +20,19 @@ from zerotrail.store.factor_rows import insert_factor_rows
 from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
+# `currency_year` is FactorRow's last field and came after sets were first imported: a row
+# without one is digested as before it existed, so re-importing an older set's file stays
+# "unchanged" instead of being refused as different content.
+_NO_CURRENCY_YEAR = ", currency_year=None)"
+
 
 def _set_digest(rows: list[FactorRow]) -> str:
     h = hashlib.sha256()
     for r in sorted(rows, key=lambda r: (r.factor_id, r.gas)):
-        h.update(repr(r).encode())
+        text = repr(r)
+        if text.endswith(_NO_CURRENCY_YEAR):
+            text = text[: -len(_NO_CURRENCY_YEAR)] + ")"
+        h.update(text.encode())
     return h.hexdigest()
 
 

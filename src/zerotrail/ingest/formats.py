@@ -200,6 +200,18 @@ SUPPLIERS = Format(
     ),
 )
 
+PRICE_INDICES = Format(
+    "price_indices",
+    (
+        Column("currency", True, "ISO 4217 code of the currency, as in factor units, e.g. USD"),
+        Column("year", True, "the year the index value is for"),
+        Column("index", True, "index value (a positive number; only ratios between years count)"),
+        Column("source", True, "publisher, series and edition of the index"),
+        Column("url", False, "where the series was read"),
+        Column("note", False, "free text"),
+    ),
+)
+
 CREDIT_REGISTRIES = frozenset(
     {"Verra VCS", "Gold Standard", "ACR", "CAR", "CDM", "CCER", "Puro.earth", "Isometric", "other"}
 )

@@ -77,3 +77,37 @@ def upsert(
         )
         record_import(ws, import_id, kind, path, len(new), len(changed))
     return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)
+
+
+def add_versions(
+    ws: Workspace,
+    kind: str,
+    path: Path,
+    name: str,
+    table: str,
+    rows: Sequence[tuple[tuple[Any, ...], tuple[Any, ...]]],
+    latest: Mapping[tuple[Any, ...], tuple[int, tuple[Any, ...]]],
+    commit_kind: str,
+) -> ImportReport:
+    """Store each new or changed (key, content) row as the key's next version, commit the new
+    versions to the ledger (as `commit_kind`) and record the import, in one transaction.
+
+    `latest` maps a key to its latest stored (version, content); nothing is ever deleted. The
+    table's columns are the key's, the version, the content's, then the import id.
+    """
+    from zerotrail.store.committed import commit_new
+
+    new = [(k, c) for k, c in rows if k not in latest]
+    changed = [(k, c) for k, c in rows if k in latest and latest[k][1] != c]
+    unchanged = len(rows) - len(new) - len(changed)
+    if not new and not changed:
+        return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
+    import_id = new_import_id()
+    values = [(*k, latest[k][0] + 1 if k in latest else 1, *c, import_id) for k, c in new + changed]
+    with ws.transaction():
+        ws.con.executemany(
+            f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values
+        )
+        commit_new(ws, commit_kind)
+        record_import(ws, import_id, kind, path, len(new), len(changed))
+    return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)

@@ -16,9 +16,8 @@ from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import missing_columns, read_small
 from zerotrail.ingest.formats import INITIATIVES
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.imports import ImportReport, add_versions
 from zerotrail.ingest.rows import parse_number, parse_year
-from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 
 # The abatement levers an initiative may name (docs/formats.md lists the same set).
@@ -111,26 +110,15 @@ def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> I
             )
         rows.append((iid, content))
     raise_if(f.name, problems, len(problems))
-    new = [(i, c) for i, c in rows if i not in latest]
-    changed = [(i, c) for i, c in rows if i in latest and latest[i][1] != c]
-    if not new and not changed:
-        return ImportReport("initiatives", f.name, len(rows), 0, 0, len(rows), None)
-    import_id = new_import_id()
-    with ws.transaction():
-        ws.con.executemany(
-            "INSERT INTO initiatives VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(i, latest[i][0] + 1 if i in latest else 1, *c, import_id) for i, c in new + changed],
-        )
-        commit_new(ws, "initiative")
-        record_import(ws, import_id, "initiatives", path, len(new), len(changed))
-    return ImportReport(
+    return add_versions(
+        ws,
         "initiatives",
+        path,
         f.name,
-        len(rows),
-        len(new),
-        len(changed),
-        len(rows) - len(new) - len(changed),
-        import_id,
+        "initiatives",
+        [((i,), c) for i, c in rows],
+        {(i,): v for i, v in latest.items()},
+        "initiative",
     )
 
 

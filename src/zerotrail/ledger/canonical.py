@@ -25,7 +25,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
@@ -84,6 +84,18 @@ def leaf_data(salt: bytes, canonical: bytes) -> bytes:
 def commitment(salt: bytes, canonical: bytes) -> bytes:
     """The RFC 6962 leaf hash of the salted record."""
     return hashlib.sha256(b"\x00" + leaf_data(salt, canonical)).digest()
+
+
+def commitments(salts: Sequence[bytes], canonicals: Sequence[bytes]) -> list[bytes]:
+    """`commitment` of each (salt, canonical) pair, at the lowest cost per record Python allows
+    (OpenSSL's SHA-256 through hashlib; a database's own SHA-256 is several times slower)."""
+    if len(salts) != len(canonicals):
+        raise ValueError("one salt per record")
+    if any(len(s) != SALT_BYTES for s in salts):
+        raise ValueError(f"a salt is {SALT_BYTES} bytes")
+    prefix = b"\x00" + LEAF_TAG
+    sha256 = hashlib.sha256
+    return [sha256(prefix + s + c).digest() for s, c in zip(salts, canonicals, strict=True)]
 
 
 def new_salts(n: int) -> list[bytes]:

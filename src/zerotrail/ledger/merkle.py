@@ -109,6 +109,7 @@ def append_leaves(
     new_leaf_hashes: Sequence[bytes],
     *,
     collect_nodes: bool = True,
+    keep_from_level: int = 0,
 ) -> Appended:
     """Append a batch of leaf hashes to a tree known only by its right border.
 
@@ -118,7 +119,8 @@ def append_leaves(
 
     Returns the new border, the new size and, per level from 0 up, the run of aligned nodes that
     this batch completed (level 0 is the new leaves themselves). A store persists those runs; they
-    are exactly the nodes `HashSource.node` must later answer. The work is one hash per new node,
+    are exactly the nodes `HashSource.node` must later answer (a store that keeps only the levels
+    from `keep_from_level` up gets only those). The work is one hash per new node,
     done level by level over whole lists so that the Python overhead per hash stays small.
     """
     _check_size_arg("size", size)
@@ -141,7 +143,7 @@ def append_leaves(
     last_new: dict[int, bytes] = {}  # per level, the last node this batch completed
     level, start, row = 0, size, leaves
     while row:
-        if collect_nodes:
+        if collect_nodes and level >= keep_from_level:
             runs.append(NodeRun(level, start, tuple(row)))
         last_new[level] = row[-1]
         if start & 1:

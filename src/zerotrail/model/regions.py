@@ -2,13 +2,17 @@
 
 `US-CAMX` is an eGRID subregion, `CN-EAST` a Chinese regional grid, `CN-SC` a province (ISO
 3166-2). A region's parent chain ends in GLOBAL; factor resolution walks it from the most specific
-code outward. The electricity market of a region is its country: contractual instruments only
-count against consumption in the same market (Scope 2 Quality Criterion 5).
+code outward. A mainland Chinese province's chain passes through its regional grid
+(`model/grids.py`): CN-SC → CN-SOUTHWEST → CN → GLOBAL. The electricity market of a region is
+its country: contractual instruments only count against consumption in the same market (Scope 2
+Quality Criterion 5).
 """
 
 from __future__ import annotations
 
 import re
+
+from zerotrail.model.grids import grid_of
 
 GLOBAL = "GLOBAL"
 _CODE = re.compile(r"^(GLOBAL|[A-Z]{2}(-[A-Z0-9]{1,12})?)$")
@@ -30,9 +34,16 @@ def country_of(code: str) -> str:
 
 
 def lineage(code: str) -> tuple[str, ...]:
-    """The region and its ancestors, most specific first: US-CAMX → (US-CAMX, US, GLOBAL)."""
+    """The region and its ancestors, most specific first: US-CAMX → (US-CAMX, US, GLOBAL).
+
+    A mainland Chinese province has its regional grid between it and the country:
+    CN-SC → (CN-SC, CN-SOUTHWEST, CN, GLOBAL).
+    """
     if code == GLOBAL:
         return (GLOBAL,)
+    grid = grid_of(code)
+    if grid is not None:
+        return (code, grid, code[:2], GLOBAL)
     if "-" in code:
         return (code, code[:2], GLOBAL)
     return (code, GLOBAL)

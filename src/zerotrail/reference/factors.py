@@ -36,6 +36,7 @@ FACTOR_COLUMNS: tuple[str, ...] = (
     "valid_from",
     "valid_to",
     "unit",
+    "currency_year",
     "gas",
     "value",
     "gwp_basis",
@@ -94,7 +95,8 @@ class FactorRow:
     'mmBtu/gallon', and `heat_basis`, HHV or NCV) lets the engine turn a mass or volume into the
     energy a per-energy factor needs. `verified` False means the value rests on a single
     transcription and must be flagged wherever it is used. `supplier` is empty except for
-    supplier-specific custom factors.
+    supplier-specific custom factors. `currency_year` is the price year of a factor per unit of
+    money (USEEIO v1.2: kg per 2021 USD): the engine deflates spend of other years to it.
     """
 
     factor_set: str
@@ -120,6 +122,7 @@ class FactorRow:
     note: str
     source_ref: str
     supplier: str = ""
+    currency_year: int | None = None
 
     @classmethod
     def from_record(cls, record: Mapping[str, str]) -> FactorRow:
@@ -148,6 +151,7 @@ class FactorRow:
             note=record["note"],
             source_ref=record["source_ref"],
             supplier=record.get("supplier") or "",
+            currency_year=int(record["currency_year"]) if record["currency_year"] else None,
         )
 
     def to_record(self) -> dict[str, str]:
@@ -160,6 +164,7 @@ class FactorRow:
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat() if self.valid_to else "",
             "unit": self.unit,
+            "currency_year": "" if self.currency_year is None else str(self.currency_year),
             "gas": self.gas,
             # repr is the shortest text that reads back as the same float: no precision is lost.
             "value": repr(self.value),
@@ -242,8 +247,16 @@ def arrow_schema() -> Any:
         "heat_content": pa.float64(),
         "biogenic": pa.bool_(),
         "verified": pa.bool_(),
+        "currency_year": pa.int32(),
     }
-    nullable = {"valid_to", "gwp_basis", "heat_content", "heat_content_unit", "heat_basis"}
+    nullable = {
+        "valid_to",
+        "gwp_basis",
+        "heat_content",
+        "heat_content_unit",
+        "heat_basis",
+        "currency_year",
+    }
     return pa.schema(
         [
             pa.field(f.name, types.get(f.name, pa.string()), nullable=f.name in nullable)

@@ -12,11 +12,13 @@ everything the log committed to from what is stored now and names each discrepan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from zerotrail.ledger.canonical import canonical_sql, leaf_sql
-from zerotrail.ledger.merkle import ListSource, append_leaves, root_at
+import pyarrow as pa
+
+from zerotrail.ledger.canonical import canonical_sql, commitments, leaf_sql
+from zerotrail.ledger.merkle import EMPTY_ROOT, NodeRun, append_leaves, compact_root
 from zerotrail.store.tlog import STORED_LEVEL
 from zerotrail.store.workspace import Workspace
 
@@ -54,17 +56,32 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
     if n and (span[0] != 0 or span[1] != n - 1):
         find(f"leaf positions run {span[0]}..{span[1]} for {n} leaves: some are missing")
 
-    # 2. Commitments, recomputed by the database from the stored records (`canonical_sql`
-    #    is held byte-equal to the Python definition by the tests).
+    # 2. Commitments, recomputed from the stored records: the database builds the canonical
+    #    text (`canonical_sql`, held byte-equal to the Python definition by the tests), hashlib
+    #    hashes it, batch by batch as the join streams.
     canonical = canonical_sql("activity", types, alias="a")
-    for idx, ref, version, found in ws.fetchall(
-        f"""SELECT l.idx, l.ref, l.version, a.record_id IS NOT NULL
+    reader = ws.con.sql(
+        f"""SELECT l.idx, l.ref, l.version, l.salt, l.leaf_hash,
+                   CASE WHEN a.record_id IS NOT NULL THEN {canonical} END AS canon
             FROM ledger_leaves l LEFT JOIN activities a
               ON a.record_id = l.ref AND a.version = l.version
-            WHERE l.kind = 'activity' AND (a.record_id IS NULL
-                  OR {leaf_sql("l.salt", canonical)} <> l.leaf_hash)
-            ORDER BY l.idx LIMIT {limit}"""
-    ):
+            WHERE l.kind = 'activity'"""
+    ).to_arrow_reader(CHUNK)
+    bad: list[tuple[int, str, int, bool]] = []
+    for batch in reader:
+        canon = batch.column(5).cast(pa.binary()).to_pylist()
+        salts, stored = batch.column(3).to_pylist(), batch.column(4).to_pylist()
+        here = [i for i, c in enumerate(canon) if c is not None]
+        got = commitments([salts[i] for i in here], [canon[i] for i in here])
+        wrong = [i for i, h in zip(here, got, strict=True) if h != stored[i]]
+        gone = [i for i, c in enumerate(canon) if c is None]
+        if wrong or gone:
+            idx, ref, ver = (batch.column(k).to_pylist() for k in range(3))
+            bad += [(idx[i], ref[i], ver[i], True) for i in wrong]
+            bad += [(idx[i], ref[i], ver[i], False) for i in gone]
+            if len(bad) > 10 * limit:  # keep the first `limit` by position, in bounded memory
+                bad = sorted(bad)[:limit]
+    for idx, ref, version, found in sorted(bad)[:limit]:
         where = f"activity {ref} version {version} (leaf {idx})"
         find(
             f"{where}: changed since it was committed"
@@ -79,7 +96,12 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
     for finding in drift(ws, limit):
         find(finding)
 
-    # The tree, rebuilt chunk by chunk in leaf order, against the stored subtree hashes.
+    # The tree, rebuilt chunk by chunk in leaf order, against the stored subtree hashes and
+    # (4.) every checkpoint's root, taken from the border as the rebuild passes its size.
+    checkpoints = ws.fetchall("SELECT size, root FROM ledger_checkpoints ORDER BY size")
+    rep.checkpoints = len(checkpoints)
+    stops = sorted({int(cp) for cp, _ in checkpoints if 0 < int(cp) <= n})
+    roots: dict[int, bytes] = {0: EMPTY_ROOT}
     border: tuple[bytes, ...] = ()
     size = 0
     for start in range(0, n, CHUNK):
@@ -92,25 +114,16 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
             .column(0)
             .to_pylist()
         )
-        done = append_leaves(border, size, leaves)
-        border, size = done.border, done.size
-        for run in done.nodes:
-            if run.level < STORED_LEVEL:
-                continue
-            stored = dict(
-                ws.fetchall(
-                    "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ?",
-                    [run.level, run.start, run.start + len(run.hashes)],
-                )
+        pos = 0
+        while pos < len(leaves):
+            upto = next((cp for cp in stops if cp > size), size + len(leaves) - pos)
+            take = min(len(leaves) - pos, upto - size)
+            done = append_leaves(
+                border, size, leaves[pos : pos + take], keep_from_level=STORED_LEVEL
             )
-            for lvl, idx, h in run:
-                got = stored.get(idx)
-                if got is None or bytes(got) != h:
-                    lo, hi = idx << lvl, ((idx + 1) << lvl) - 1
-                    find(
-                        f"stored subtree ({lvl}, {idx}) over leaves {lo}..{hi} does not match"
-                        " the leaves: leaves were reordered or replaced"
-                    )
+            border, size, pos = done.border, done.size, pos + take
+            roots[size] = compact_root(border)
+            _check_stored_nodes(ws, done.nodes, find)
 
     # 3. Records stored without a leaf.
     for rid, ver in ws.fetchall(
@@ -121,23 +134,36 @@ def audit(ws: Workspace, types: Mapping[str, str], limit: int = 1000) -> AuditRe
     ):
         find(f"activity {rid} version {ver}: stored without a ledger leaf (inserted)")
 
-    # 4. Checkpoints: the stored leaves must reproduce every signed root.
-    checkpoints = ws.fetchall("SELECT size, root FROM ledger_checkpoints ORDER BY size")
-    rep.checkpoints = len(checkpoints)
-    if checkpoints:
-        # One tree over the stored leaves answers every checkpoint's root.
-        tree = ListSource(
-            bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")
-        )
-        for cp_size, cp_root in checkpoints:
-            if cp_size > tree.size:
-                find(f"checkpoint of {cp_size} leaves, but only {tree.size} are stored")
-            elif root_at(cp_size, tree) != bytes(cp_root):
-                find(
-                    f"the first {cp_size} stored leaves do not give the root signed in the"
-                    " checkpoint of that size"
-                )
+    for cp_size, cp_root in checkpoints:
+        if cp_size > size:
+            find(f"checkpoint of {cp_size} leaves, but only {size} are stored")
+        elif roots.get(int(cp_size)) != bytes(cp_root):
+            find(
+                f"the first {cp_size} stored leaves do not give the root signed in the"
+                " checkpoint of that size"
+            )
     return rep
+
+
+def _check_stored_nodes(
+    ws: Workspace, runs: Sequence[NodeRun], find: Callable[[str], None]
+) -> None:
+    """Compare freshly rebuilt aligned nodes with the ones the log stored."""
+    for run in runs:
+        stored = dict(
+            ws.fetchall(
+                "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ?",
+                [run.level, run.start, run.start + len(run.hashes)],
+            )
+        )
+        for lvl, idx, h in run:
+            got = stored.get(idx)
+            if got is None or bytes(got) != h:
+                lo, hi = idx << lvl, ((idx + 1) << lvl) - 1
+                find(
+                    f"stored subtree ({lvl}, {idx}) over leaves {lo}..{hi} does not match"
+                    " the leaves: leaves were reordered or replaced"
+                )
 
 
 def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -> None:

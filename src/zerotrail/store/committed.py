@@ -177,6 +177,21 @@ KINDS: dict[str, Committed] = {
             },
         ),
         Committed(
+            "price_index",
+            "price_indices",
+            "{a}.currency || ':' || CAST({a}.year AS VARCHAR)",
+            "{a}.version",
+            {
+                "currency": "text",
+                "year": "int",
+                "version": "int",
+                "index_value": "decimal",
+                "source": "text",
+                "url": "text",
+                "note": "text",
+            },
+        ),
+        Committed(
             "report",
             "reports",
             "{a}.report_id",

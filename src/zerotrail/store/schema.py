@@ -25,6 +25,9 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    # Physical storage tuning for one engine only (the logical schema stays portable): other
+    # engines record the version and skip the statements.
+    engine: str | None = None
 
 
 _FACTOR_COLUMNS = """
@@ -439,6 +442,62 @@ MIGRATIONS += (
                 ("factor_set", "factor_sets"),
             )
         ),
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        8,
+        "spend deflation: factors carry their currency year, price indices (committed to the"
+        " ledger), and the deflator each run signature applied",
+        (
+            "ALTER TABLE factors ADD COLUMN currency_year INTEGER",
+            # The shipped USEEIO sets already in a workspace get the price year the reference
+            # data gives them (useeio_spend_sample.csv `dollar_year`: v1.2 2021 USD, v1.3 2022
+            # USD), as a new workspace loads them: the values themselves are unchanged.
+            "UPDATE factors SET currency_year = 2021"
+            " WHERE factor_set = 'useeio-v1.2' AND unit = 'USD'",
+            "UPDATE factors SET currency_year = 2022"
+            " WHERE factor_set = 'useeio-v1.3-quotes' AND unit = 'USD'",
+            # One row per version of a (currency, year) index value; the latest counts, and
+            # every version is committed to the ledger (store/committed.py, kind price_index).
+            """CREATE TABLE price_indices (
+                currency VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                index_value DOUBLE PRECISION NOT NULL,
+                source VARCHAR NOT NULL,
+                url VARCHAR,
+                note VARCHAR,
+                import_id VARCHAR NOT NULL
+            )""",
+            # index(currency, factor year) / index(currency, spend year); NULL when the spend
+            # was used as given.
+            "ALTER TABLE run_signatures ADD COLUMN deflator DOUBLE PRECISION",
+        ),
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        9,
+        "ledger leaves: salts and hashes stored uncompressed (DuckDB)",
+        (
+            # Random bytes do not compress; DuckDB's analysis of them cost more than the rest
+            # of a ledger insert (docs/benchmarks.md). Same columns, same order.
+            """CREATE TABLE ledger_leaves_v9 (
+                idx BIGINT NOT NULL,
+                kind VARCHAR NOT NULL,
+                ref VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                salt BLOB USING COMPRESSION uncompressed NOT NULL,
+                leaf_hash BLOB USING COMPRESSION uncompressed NOT NULL
+            )""",
+            "INSERT INTO ledger_leaves_v9 SELECT * FROM ledger_leaves ORDER BY idx",
+            "DROP TABLE ledger_leaves",
+            "ALTER TABLE ledger_leaves_v9 RENAME TO ledger_leaves",
+        ),
+        engine="duckdb",
     ),
 )
 

@@ -9,10 +9,14 @@ O(log n) small reads and the node table stays about 1% of the leaf count.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
-from zerotrail.ledger.canonical import commitment, leaf_sql, new_salts
+from zerotrail.ledger.canonical import commitments, new_salts
 from zerotrail.ledger.merkle import (
     EMPTY_ROOT,
     append_leaves,
@@ -28,6 +32,24 @@ STORED_LEVEL = 8
 
 
 BLOCK = 1 << STORED_LEVEL
+
+
+def _leaf_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("idx", pa.int64()),
+            ("kind", pa.string()),
+            ("ref", pa.string()),
+            ("version", pa.int32()),
+            ("salt", pa.binary()),
+            ("leaf_hash", pa.binary()),
+        ]
+    )
+
+
+_LEAF_SCHEMA = _leaf_schema()
 
 
 class WorkspaceSource:
@@ -205,84 +227,105 @@ class Appender:
     """Appends batches of committed records to the log; use inside one transaction.
 
     Keeps the right border in memory between batches, so a 10^8-record import streams through
-    in fixed memory.
+    in fixed memory. For many batches, open it with `spooled()`: the leaf rows then go to a
+    temporary Parquet file and into the table in one insert when the block ends, because the
+    database keeps every separate insert of an open transaction in memory until it commits
+    (about 190 bytes a leaf), while one large insert is written out as it goes.
     """
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.size = size(ws)
         self.border = border(ws, self.size)
+        self._spool: Any = None  # a pyarrow ParquetWriter while spooling
+        self._spool_path = ""
+
+    @classmethod
+    @contextmanager
+    def spooled(cls, ws: Workspace) -> Iterator[Appender]:
+        """An Appender whose leaves are written to the table once, when the block ends; on an
+        error nothing is written (the caller's transaction then rolls back the nodes)."""
+        import pyarrow.parquet as pq
+
+        app = cls(ws)
+        with tempfile.TemporaryDirectory(prefix="zerotrail-leaves-") as tmp:
+            app._spool_path = str(Path(tmp) / "leaves.parquet")
+            app._spool = pq.ParquetWriter(app._spool_path, _LEAF_SCHEMA, compression="none")
+            try:
+                yield app
+            finally:
+                app._spool.close()
+                app._spool = None
+            path = app._spool_path.replace("'", "''")
+            ws.execute(
+                "INSERT INTO ledger_leaves SELECT idx, kind, ref, version, salt, leaf_hash"
+                f" FROM read_parquet('{path}')"
+            )
 
     def append(
         self, kind: str, refs: Sequence[tuple[str, int]], canonicals: Sequence[bytes]
     ) -> None:
         """Commit records whose canonical bytes were built in Python."""
-        import pyarrow as pa
+        if refs:
+            self._append(kind, [r for r, _ in refs], [v for _, v in refs], list(canonicals))
 
-        if not refs:
-            return
-        salts = new_salts(len(refs))
-        leaves = [commitment(s, c) for s, c in zip(salts, canonicals, strict=True)]
-        con = self.ws.con
-        con.register(
-            "zt_new_leaves",
-            pa.table(
-                {
-                    "idx": pa.array(range(self.size, self.size + len(leaves)), pa.int64()),
-                    "kind": pa.array([kind] * len(leaves), pa.string()),
-                    "ref": pa.array([r for r, _ in refs], pa.string()),
-                    "version": pa.array([v for _, v in refs], pa.int32()),
-                    "salt": pa.array(salts, pa.binary()),
-                    "leaf_hash": pa.array(leaves, pa.binary()),
-                }
-            ),
-        )
-        con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
-        con.unregister("zt_new_leaves")
-        self._grow(leaves)
+    def append_query(self, kind: str, query: str, canonical_expr: str) -> int:
+        """Commit the rows of `query` (columns ref, version and the canonical fields, which
+        `canonical_expr` reads through the alias `q`), in the order the query returns them.
 
-    def append_query(self, kind: str, query: str, canonical_expr: str, limit: int) -> int:
-        """Commit the rows of `query` (columns ref, version and the canonical fields; at most
-        `limit` rows). The database builds the canonical bytes and leaf hashes; Python only adds
-        the tree's inner nodes. Rows are numbered as they arrive (no sort); that number is
-        both the leaf's position and the key its fresh salt is joined on.
+        The database builds the canonical text column-wise; the hashing is done here, through
+        hashlib, which runs OpenSSL's SHA-256 several times faster per byte than the
+        database's own.
         """
         import pyarrow as pa
 
-        con = self.ws.con
-        con.register(
-            "zt_salts",
-            pa.table(
-                {
-                    "pos": pa.array(range(limit), pa.int64()),
-                    "salt": pa.array(new_salts(limit), pa.binary()),
-                }
-            ),
-        )
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE zt_chunk AS
-            SELECT q.pos, q.ref, q.version, s.salt,
-                   {leaf_sql("s.salt", canonical_expr)} AS leaf_hash
-            FROM (SELECT row_number() OVER () - 1 AS pos, * FROM ({query})) q
-            JOIN zt_salts s ON s.pos = q.pos""")
-        con.unregister("zt_salts")
-        leaves = con.sql("SELECT leaf_hash FROM zt_chunk ORDER BY pos").to_arrow_table()
-        hashes = leaves.column(0).to_pylist()
-        if not hashes:
+        table = self.ws.con.sql(
+            f"SELECT ref, version, {canonical_expr} AS canon FROM ({query}) q"
+        ).to_arrow_table()
+        if table.num_rows == 0:
             return 0
-        con.execute(f"""INSERT INTO ledger_leaves
-                        SELECT {self.size} + pos, {_sql_text(kind)}, ref, version, salt,
-                               leaf_hash
-                        FROM zt_chunk""")
-        self._grow(hashes)
-        return len(hashes)
+        self._append(
+            kind,
+            table.column("ref"),
+            table.column("version"),
+            table.column("canon").cast(pa.binary()).to_pylist(),
+        )
+        return int(table.num_rows)
+
+    def _append(self, kind: str, refs: Any, versions: Any, canonicals: list[bytes]) -> None:
+        import pyarrow as pa
+
+        n = len(canonicals)
+        salts = new_salts(n)
+        leaves = commitments(salts, canonicals)
+        rows = pa.table(
+            {
+                "idx": pa.array(range(self.size, self.size + n), pa.int64()),
+                "kind": pa.array([kind] * n, pa.string()),
+                "ref": pa.array(refs, pa.string()) if isinstance(refs, list) else refs,
+                "version": (
+                    pa.array(versions, pa.int32()) if isinstance(versions, list) else versions
+                ),
+                "salt": pa.array(salts, pa.binary()),
+                "leaf_hash": pa.array(leaves, pa.binary()),
+            },
+            schema=_LEAF_SCHEMA,
+        )
+        if self._spool is not None:
+            self._spool.write_table(rows)
+        else:
+            con = self.ws.con
+            con.register("zt_new_leaves", rows)
+            con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
+            con.unregister("zt_new_leaves")
+        self._grow(leaves)
 
     def _grow(self, leaves: list[bytes]) -> None:
         """Add the leaves' inner nodes; persist the complete ones at stored levels."""
         import pyarrow as pa
 
-        done = append_leaves(self.border, self.size, leaves)
-        nodes = [row for run in done.nodes if run.level >= STORED_LEVEL for row in run]
+        done = append_leaves(self.border, self.size, leaves, keep_from_level=STORED_LEVEL)
+        nodes = [row for run in done.nodes for row in run]
         if nodes:
             con = self.ws.con
             con.register(
@@ -298,7 +341,3 @@ class Appender:
             con.execute("INSERT INTO ledger_nodes SELECT * FROM zt_new_nodes")
             con.unregister("zt_new_nodes")
         self.border, self.size = list(done.border), done.size
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -25,7 +25,7 @@ DEFAULT_DB = "zerotrail.duckdb"
 ENV_VAR = "ZEROTRAIL_DB"
 # DuckDB spills to disk beyond this, which keeps 10^8-row imports and calculations bounded.
 MEMORY_LIMIT_ENV = "ZEROTRAIL_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "1500MB"
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def resolve_url(db: str | None) -> str:
@@ -157,7 +157,7 @@ def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
     for m in MIGRATIONS:
         if current < m.version <= upto:
             with ws.transaction():
-                for stmt in m.statements:
+                for stmt in m.statements if m.engine in (None, "duckdb") else ():
                     ws.execute(stmt)
                 ws.execute("DELETE FROM zt_meta WHERE key = 'schema_version'")
                 ws.execute(
