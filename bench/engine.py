@@ -307,6 +307,12 @@ def main() -> None:
     ap.add_argument("--python-rows", type=int, default=1_000_000)
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
     ap.add_argument("--child", nargs=4, metavar=("STEP", "WORK", "ROWS", "EXTRA"))
+    ap.add_argument(
+        "--steps",
+        nargs="+",
+        default=["import", "copy", "calculate", "sql", "python"],
+        help="steps to run (e.g. only import and calculate for the 10^8-row memory check)",
+    )
     args = ap.parse_args()
     if args.child:
         step, work, rows, extra = args.child
@@ -323,7 +329,7 @@ def main() -> None:
             work = Path(tmp)
             child("prepare", work, n)
             med: dict[str, dict[str, float]] = {}
-            for step in ("import", "copy", "calculate", "sql", "python"):
+            for step in args.steps:
                 extra = min(n, args.python_rows) if step == "python" else 0
                 runs = [child(step, work, n, extra) for _ in range(args.repeat)]
                 med[step] = {
@@ -333,10 +339,15 @@ def main() -> None:
                 }
             rate = {k: v["rows"] / v["seconds"] for k, v in med.items()}
             for step, v in med.items():
+                compare = step == "calculate"
                 vs_sql = (
-                    f"{med['sql']['seconds'] / v['seconds']:.2f}x" if step == "calculate" else ""
+                    f"{med['sql']['seconds'] / v['seconds']:.2f}x"
+                    if compare and "sql" in med
+                    else ""
                 )
-                vs_py = f"{rate[step] / rate['python']:.0f}x" if step == "calculate" else ""
+                vs_py = (
+                    f"{rate[step] / rate['python']:.0f}x" if compare and "python" in rate else ""
+                )
                 print(
                     f"| {n:,} | {step} | {v['seconds']:.2f} | {rate[step]:,.0f} | "
                     f"{v['rss_mb']:,.0f} | {vs_sql} | {vs_py} |",
