@@ -152,7 +152,7 @@ heads AS (
   JOIN bench_conv c ON c.activity = k.activity AND c.unit = k.unit AND c.factor_id = h.factor_id
 ), chosen AS (
   SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY activity, region, unit, period_start
-                 ORDER BY level, vrank, verified DESC, vf DESC, factor_id) AS rn
+                 ORDER BY verified DESC, level, vrank, vf DESC, factor_id) AS rn
                  FROM cand WHERE vrank IS NOT NULL) WHERE rn = 1
 ), coef AS (
   SELECT f.factor_id, sum(f.value * g.co2e) AS co2e, sum(f.value * g.m_co2) AS co2
@@ -267,7 +267,7 @@ def _python(work: Path, rows: int, limit: int) -> int:
                 vrank = 1
             else:
                 continue
-            key = (regions.index(freg), vrank, not ver, -vf.toordinal(), fid)
+            key = (not ver, regions.index(freg), vrank, -vf.toordinal(), fid)
             if best is None or key < best[0]:
                 best = (key, m, gases)
         if best is None:

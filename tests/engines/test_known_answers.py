@@ -93,26 +93,38 @@ def test_province_without_its_own_factor_falls_back_to_its_regional_grid(
         assert "earlier_edition" not in flags and "unverified_factor" not in flags
 
 
-def test_province_earlier_edition_beats_its_grids_current_factor(
+def test_a_verified_grid_factor_beats_an_unverified_provincial_one(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     # Sichuan 2023. Candidates: the 2022 Sichuan provincial factor 0.1404 kg CO2/kWh (an
-    # earlier edition, unverified) at the province's own level, and the 2023 South-West grid
-    # factor 0.2472 (valid, verified) one level out. The documented rule ranks the level before
-    # validity (docs/methodology.md: place before time), so the provincial factor wins:
-    # 1,000 MWh x 0.1404 = 140.4 t, flagged earlier_edition and unverified_factor.
+    # earlier edition, unverified: a single transcription) at the province's own level, and
+    # the 2023 South-West grid factor 0.2472 (valid, verified) one level out. An unverified
+    # value is never the default where a verified one exists (reference data, rule 4), so
+    # the grid's factor wins: 1,000 MWh x 0.2472 = 247.2 t, flagged parent_region_factor.
     r = run(
         workspace,
         tmp_path,
         [act("sc", "electricity.grid", 1000, "MWh", "CN-SC", 2023)],
         year=2023,
     )["sc"]
-    assert r["co2e_t"] == pytest.approx(140.4)
-    assert r["factor_id"] == "cn-mee-grid:2022.provincial-average.cn-sc"
-    assert r["factor_region"] == "CN-SC"
+    assert r["co2e_t"] == pytest.approx(247.2)
+    assert r["factor_id"] == "cn-mee-grid:2023.regional-average.cn-southwest"
+    assert r["factor_region"] == "CN-SOUTHWEST"
     flags = set(r["flags"].split(";"))
-    assert {"earlier_edition", "unverified_factor"} <= flags
-    assert "parent_region_factor" not in flags
+    assert "parent_region_factor" in flags
+    assert not {"earlier_edition", "unverified_factor"} & flags
+
+
+def test_a_pinned_unverified_provincial_factor_is_used(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # The same record pinned to the 2022 Sichuan factor: 1,000 MWh x 0.1404 = 140.4 t,
+    # flagged as the earlier edition and unverified it is.
+    rec = act("sc", "electricity.grid", 1000, "MWh", "CN-SC", 2023)
+    rec["factor_id"] = "cn-mee-grid:2022.provincial-average.cn-sc"
+    r = run(workspace, tmp_path, [rec], year=2023)["sc"]
+    assert r["co2e_t"] == pytest.approx(140.4)
+    assert "unverified_factor" in set(r["flags"].split(";"))
 
 
 def test_province_chain_ends_in_china(workspace: Workspace, tmp_path: Path) -> None:

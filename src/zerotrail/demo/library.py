@@ -216,10 +216,12 @@ def choose(
 ) -> list[FactorLine] | None:
     """The factor the engine would pick for a record starting on `start`, or None.
 
-    Mirrors engine/resolve.py: the most specific region of the lineage that has a usable
-    factor; there, one valid at `start` before an earlier edition; later editions never.
+    Mirrors engine/resolve.py: over the region's lineage, a verified factor first, then the
+    most specific region; there, one valid at `start` before an earlier edition; later editions
+    never.
     """
-    for ancestor in lineage(region):
+    best: tuple[tuple[bool, int, bool, int, str], list[FactorLine]] | None = None
+    for level, ancestor in enumerate(lineage(region)):
         groups = by_factor(
             r
             for r in rows
@@ -228,6 +230,15 @@ def choose(
             and r.valid_from <= start
             and converts(unit, r)
         )
-        if groups:
-            return preferred(groups, start)
-    return None
+        for fid, lines in groups.items():
+            head = lines[0]
+            rank = (
+                not all(r.verified for r in lines),
+                level,
+                head.valid_to is not None and head.valid_to < start,
+                -head.valid_from.toordinal(),
+                fid,
+            )
+            if best is None or rank < best[0]:
+                best = (rank, lines)
+    return None if best is None else best[1]

@@ -88,7 +88,15 @@ def _choose(
             vrank = 2
         else:
             continue
-        key = (level, vrank, not h["verified"], -h["valid_from"].toordinal(), c[1], fid)
+        key = (
+            min(level, 2),  # pinned, then supplier, then any place
+            not h["verified"],
+            level,
+            vrank,
+            -h["valid_from"].toordinal(),
+            c[1],
+            fid,
+        )
         if best is None or key < best:
             best, choice = key, _Choice(fid, level, vrank, c[0], c[1], h)
     return choice

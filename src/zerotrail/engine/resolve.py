@@ -1,12 +1,14 @@
 """Choosing one factor per activity signature, as an Ibis expression.
 
 Order of preference (docs/methodology.md): a pinned `factor_id`; a supplier-specific factor for
-the record's supplier; then the record's region and its ancestors (`model.regions.lineage`: for
-a Chinese province its regional grid, then the country, then GLOBAL). Within one level a factor
-whose validity contains the period start beats the nearest earlier edition (flagged
-`earlier_edition`); later editions are never used. A verified factor beats an unverified one;
-then the newest `valid_from`; then a factor in the record's own dimension before one reached
-through a heat content; then the factor id, so ties resolve the same way on every engine.
+the record's supplier; then, among the record's region and its ancestors
+(`model.regions.lineage`: for a Chinese province its regional grid, then the country, then
+GLOBAL), a verified factor before an unverified one (the reference data's rule: an unverified
+value is never the default where a verified one exists), then the most specific region. Within
+one region a factor whose validity contains the period start beats the nearest earlier edition
+(flagged `earlier_edition`); later editions are never used. Then the newest `valid_from`; then a
+factor in the record's own dimension before one reached through a heat content; then the factor
+id, so ties resolve the same way on every engine.
 A pinned factor is used even outside its validity, with the flag `pinned_outside_validity`.
 """
 
@@ -98,9 +100,10 @@ def resolve(keys: Any, heads: Any, conv: Any, lineage: Any) -> Any:
     )
     cand = cand.filter(cand.vrank < 9)
     order = [
+        ibis.ifelse(cand.level < 2, cand.level, 2),  # pinned, then supplier, then any place
+        ibis.desc(cand.verified),
         cand.level,
         cand.vrank,
-        ibis.desc(cand.verified),
         ibis.desc(cand.valid_from),
         cand.via_heat,
         cand.factor_id,
