@@ -463,4 +463,4 @@ def _commit_to_ledger(ws: Workspace, import_id: str) -> None:
             query = f"""SELECT record_id AS ref, record_id, version, {", ".join(_FIELDS)}
                     FROM activities WHERE {mine}
                     AND rowid >= {start} AND rowid < {start + LEDGER_CHUNK}"""
-            app.append_query("activity", query, canonical)
+            app.append_query("activity", query, canonical, LEDGER_CHUNK)

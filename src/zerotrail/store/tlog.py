@@ -9,6 +9,7 @@ O(log n) small reads and the node table stays about 1% of the leaf count.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from zerotrail.ledger.canonical import commitments, new_salts
+from zerotrail.ledger.canonical import SALT_BYTES, commitments, leaf_sql, new_salts
 from zerotrail.ledger.merkle import (
     EMPTY_ROOT,
     append_leaves,
@@ -271,44 +272,62 @@ class Appender:
         if refs:
             self._append(kind, [r for r, _ in refs], [v for _, v in refs], list(canonicals))
 
-    def append_query(self, kind: str, query: str, canonical_expr: str) -> int:
-        """Commit the rows of `query` (columns ref, version and the canonical fields, which
-        `canonical_expr` reads through the alias `q`), in the order the query returns them.
+    def append_query(self, kind: str, query: str, canonical_expr: str, limit: int) -> int:
+        """Commit the rows of `query` (at most `limit`; columns ref, version and the canonical
+        fields, which `canonical_expr` reads through the alias `q`), in the order it returns
+        them.
 
-        The database builds the canonical text column-wise; the hashing is done here, through
-        hashlib, which runs OpenSSL's SHA-256 several times faster per byte than the
-        database's own.
+        The database builds the canonical text and hashes it on every core, pairing each row
+        with a fresh salt by position; each row's salt comes back beside its leaf hash, so a
+        stored leaf always holds the salt it was made with. Python adds the inner nodes.
         """
         import pyarrow as pa
 
-        table = self.ws.con.sql(
-            f"SELECT ref, version, {canonical_expr} AS canon FROM ({query}) q"
+        con = self.ws.con
+        blob = os.urandom(SALT_BYTES * limit)
+        salts = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(SALT_BYTES), limit, [None, pa.py_buffer(blob)]
+        )
+        con.register("zt_salts", pa.table({"salt": salts}))
+        table = con.sql(
+            f"""SELECT q.ref, q.version, s.salt::BLOB AS salt,
+                       {leaf_sql("s.salt::BLOB", canonical_expr)} AS leaf_hash
+                FROM ({query}) q POSITIONAL JOIN zt_salts s WHERE q.ref IS NOT NULL"""
         ).to_arrow_table()
+        con.unregister("zt_salts")
         if table.num_rows == 0:
             return 0
-        self._append(
-            kind,
-            table.column("ref"),
-            table.column("version"),
-            table.column("canon").cast(pa.binary()).to_pylist(),
+        leaves = table.column("leaf_hash").to_pylist()
+        self._store(
+            kind, table.column("ref"), table.column("version"), table.column("salt"), leaves
         )
         return int(table.num_rows)
 
     def _append(self, kind: str, refs: Any, versions: Any, canonicals: list[bytes]) -> None:
         import pyarrow as pa
 
-        n = len(canonicals)
-        salts = new_salts(n)
+        salts = new_salts(len(canonicals))
         leaves = commitments(salts, canonicals)
+        self._store(
+            kind,
+            pa.array(refs, pa.string()),
+            pa.array(versions, pa.int32()),
+            pa.array(salts, pa.binary()),
+            leaves,
+        )
+
+    def _store(self, kind: str, refs: Any, versions: Any, salts: Any, leaves: list[bytes]) -> None:
+        """Write leaf rows (to the spool, or straight to the table) and grow the tree."""
+        import pyarrow as pa
+
+        n = len(leaves)
         rows = pa.table(
             {
                 "idx": pa.array(range(self.size, self.size + n), pa.int64()),
                 "kind": pa.array([kind] * n, pa.string()),
-                "ref": pa.array(refs, pa.string()) if isinstance(refs, list) else refs,
-                "version": (
-                    pa.array(versions, pa.int32()) if isinstance(versions, list) else versions
-                ),
-                "salt": pa.array(salts, pa.binary()),
+                "ref": refs,
+                "version": versions,
+                "salt": salts,
                 "leaf_hash": pa.array(leaves, pa.binary()),
             },
             schema=_LEAF_SCHEMA,
