@@ -86,12 +86,6 @@ def test_ledger_leaves_move_to_uncompressed_storage_unchanged(tmp_path: Path) ->
         assert ws.schema_version == LATEST_VERSION
         assert ws.fetchall("SELECT * FROM ledger_leaves ORDER BY idx") == before
         assert tlog.root(ws) == root
-        ws.execute("CHECKPOINT")
-        kinds = dict(
-            ws.fetchall(
-                "SELECT column_name, list(DISTINCT compression) FROM"
-                " pragma_storage_info('ledger_leaves') WHERE segment_type = 'BLOB' GROUP BY ALL"
-            )
-        )
-        assert set(kinds) == {"salt", "leaf_hash"}
-        assert all(set(v) <= {"Uncompressed", "Constant"} for v in kinds.values()), kinds
+        table = str(ws.scalar("SELECT sql FROM duckdb_tables() WHERE table_name = 'ledger_leaves'"))
+        for column in ("salt", "leaf_hash"):
+            assert f"{column} BLOB USING COMPRESSION Uncompressed" in table, table

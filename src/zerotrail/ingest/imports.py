@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zerotrail.ingest.files import sha256_file
+from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 
 
@@ -95,8 +96,6 @@ def add_versions(
     `latest` maps a key to its latest stored (version, content); nothing is ever deleted. The
     table's columns are the key's, the version, the content's, then the import id.
     """
-    from zerotrail.store.committed import commit_new
-
     new = [(k, c) for k, c in rows if k not in latest]
     changed = [(k, c) for k, c in rows if k in latest and latest[k][1] != c]
     unchanged = len(rows) - len(new) - len(changed)

@@ -204,18 +204,27 @@ def sample(
     if cur is None:
         raise ZerotrailError("no checkpoint yet: run `zerotrail ledger checkpoint`")
     size = cur.checkpoint.size
-    positions = (
-        ws.con.sql(
-            "SELECT idx FROM ledger_leaves WHERE kind = $kind AND idx < $size ORDER BY idx",
-            params={"kind": kind, "size": size},
-        )
-        .to_arrow_table()
-        .column(0)
-        .to_pylist()
+    where = "kind = $kind AND idx < $size"
+    params = {"kind": kind, "size": size}
+    total = int(
+        ws.con.sql(f"SELECT count(*) FROM ledger_leaves WHERE {where}", params=params).fetchall()[
+            0
+        ][0]
     )
-    if not positions:
+    if not total:
         raise ZerotrailError(f"no {kind} records in the log up to the latest checkpoint")
-    chosen = sorted(random.Random(seed).sample(positions, min(count, len(positions))))
+    # Draw ranks among the kind's leaves (O(count) memory at any log size), then look their
+    # positions up: the same seed draws the same records from the same log.
+    ranks = random.Random(seed).sample(range(total), min(count, total))
+    chosen = sorted(
+        int(i)
+        for (i,) in ws.con.sql(
+            f"""SELECT idx FROM (SELECT idx, row_number() OVER (ORDER BY idx) - 1 AS rank
+                                 FROM ledger_leaves WHERE {where})
+                WHERE rank IN (SELECT unnest($ranks))""",
+            params={**params, "ranks": ranks},
+        ).fetchall()
+    )
     refs = {
         int(i): (str(r), int(v))
         for i, r, v in ws.fetchall(
