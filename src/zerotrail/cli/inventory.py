@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated
 
@@ -75,11 +74,12 @@ def register(app: typer.Typer) -> None:
             payload = data if rows is None else {**data, "breakdown": {"by": by, "rows": rows}}
             common.print_json(payload)
         elif format == "csv":
+            from zerotrail.reports.cells import write_dicts
+
             table_rows = rows if rows is not None else _headline_rows(data)
             buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=list(table_rows[0]), lineterminator="\n")
-            w.writeheader()
-            w.writerows(table_rows)
+            # Names come from users' files: formula-like text is neutralised (cells.py).
+            write_dicts(buf, table_rows, lineterminator="\n")
             typer.echo(buf.getvalue(), nl=False)
         elif format == "table":
             _print_table(data, rows, by)

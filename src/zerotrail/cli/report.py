@@ -24,21 +24,47 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="A witness verifier key (or file) to print for readers."),
         ] = None,
     ) -> None:
-        """Publish the year's report: report.html, report.pdf, report.json, disclosures.xlsx."""
+        """Publish the year's report: report.html, report.pdf, report.json, disclosures.xlsx.
+
+        Written whole or not at all: OUT may be absent, empty or a previous report folder
+        (replaced); anything else is refused.
+        """
+        from rich.text import Text
+
+        from zerotrail.errors import ZerotrailError
         from zerotrail.ledger.note import parse_signer_key
+        from zerotrail.reports.cells import printable
         from zerotrail.reports.publish import publish
 
-        signer = None
-        if key is not None:
-            signer = parse_signer_key(key.read_text(encoding="utf-8").strip())
-        keys = []
-        for k in witness_key or []:
-            path = Path(k)
-            keys.append(path.read_text(encoding="utf-8").strip() if path.is_file() else k)
-        with common.workspace() as ws:
-            done = publish(ws, year, out, signer=signer, witness_keys=keys)
+        try:
+            signer = None
+            if key is not None:
+                signer = parse_signer_key(_read(key).strip())
+            keys = []
+            for k in witness_key or []:
+                path = Path(k)
+                keys.append(_read(path).strip() if path.is_file() else k)
+            with common.workspace() as ws:
+                done = publish(ws, year, out, signer=signer, witness_keys=keys)
+        except ZerotrailError as exc:
+            # One line, whatever it quotes: a name from the workspace may hold brackets (Rich
+            # markup), control characters or line breaks, and a long line is not wrapped.
+            message = printable(" ".join(str(exc).split()), keep="")
+            common.err.print(Text("error: ", style="red") + Text(message), soft_wrap=True)
+            raise typer.Exit(1) from None
         common.out.print(
             f"{done.report_id}: {out / 'report.html'} (and report.pdf, report.json,"
             f" disclosures.xlsx); built on the checkpoint of {done.checkpoint_size:,} records;"
             f" proofs in {out / 'proofs'}"
         )
+
+
+def _read(path: Path) -> str:
+    from zerotrail.errors import ZerotrailError
+
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ZerotrailError(
+            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None

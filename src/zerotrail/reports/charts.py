@@ -3,8 +3,10 @@
 Where it sits: reports, at the very end of the flow. The report builder passes plain pieces of
 its JSON (years' scope totals, a bridge, a target's progress, renewable shares, the gas split);
 each chart function validates them and returns a Vega-Lite spec as a plain, JSON-ready dict.
-`render_svg` turns any spec into self-contained SVG text for the HTML and PDF report, with
-vl-convert (no browser, no network).
+`render_svg` turns any spec into self-contained SVG text, with vl-convert (no browser, no
+network); `render_svgs` does the same for the report's charts in a child process, so that the
+native renderer cannot abort the report's process. Both make the spec's text printable first
+(control characters replaced): vl-convert aborts on them.
 
 Every spec carries the same `THEME` config, a fixed width (`WIDTH`, one A4 text column) and an
 explicit height, so a chart looks the same in the PDF, in the HTML and on the web. The functions
@@ -19,14 +21,24 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import math
+import os
 import re
+import signal
+import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert
+
+import zerotrail
+from zerotrail.reports.cells import printable_tree
+from zerotrail.reports.renderer import MARKER
 
 # --- theme ---------------------------------------------------------------------------------------
 
@@ -734,15 +746,77 @@ def external_references(svg: str) -> list[str]:
 
 
 def render_svg(spec: Mapping[str, Any]) -> str:
-    """SVG text for a Vega-Lite spec, rendered offline; refuses any external reference.
+    """SVG text for a Vega-Lite spec, rendered offline in this process; refuses any external
+    reference.
 
     No base URL is allowed, so a spec that names remote data fails instead of fetching it. The
     SVG has the spec's width and height and the spec's description as its <title>. The charts
     here draw nothing clipped, so their SVG has no ids and several can be inlined in one page.
+    The spec's text is made printable first (see `cells.printable`): vl-convert aborts the
+    process on a control character. The report draws through `render_svgs` instead, which
+    keeps the renderer in a child process.
     """
+    clean = printable_tree(dict(spec))
     svg = vl_convert.vegalite_to_svg(
-        dict(spec), vl_version=_VL_VERSION, allowed_base_urls=[], format_locale="en-US"
+        clean, vl_version=_VL_VERSION, allowed_base_urls=[], format_locale="en-US"
     )
+    return _checked(clean, svg)
+
+
+def render_svgs(specs: Mapping[str, Mapping[str, Any]], *, timeout: float = 600) -> dict[str, str]:
+    """SVG text for each named spec, as `render_svg`, drawn in a child process.
+
+    The renderer is native code that may abort the process that calls it (it does on a control
+    character, which `render_svg`'s cleaning prevents; others may exist). Drawn in
+    `python -m zerotrail.reports.renderer`, a crash ends only that process: this raises
+    RuntimeError naming the chart instead. A spec the renderer refuses raises ValueError.
+    """
+    if not specs:
+        return {}
+    clean = {name: printable_tree(dict(spec)) for name, spec in specs.items()}
+    request = {
+        "vl_version": _VL_VERSION,
+        "charts": [{"name": name, "spec": spec} for name, spec in clean.items()],
+    }
+    # The child finds this very zerotrail, however the parent found it.
+    root = str(Path(zerotrail.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "zerotrail.reports.renderer"],
+            input=json.dumps(request).encode(),
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"the chart renderer did not finish in {timeout:.0f} s") from None
+    if done.returncode != 0:
+        log = done.stderr.decode("utf-8", "replace").splitlines()
+        drawing = [line[len(MARKER) :] for line in log if line.startswith(MARKER)]
+        where = f" while drawing chart {drawing[-1]!r}" if drawing else ""
+        if done.returncode < 0:
+            try:
+                how = f"was killed by {signal.Signals(-done.returncode).name}"
+            except ValueError:
+                how = f"was killed by signal {-done.returncode}"
+        else:
+            last = next((line for line in reversed(log) if line.strip()), "")
+            how = f"stopped with exit code {done.returncode}" + (f" ({last})" if last else "")
+        raise RuntimeError(f"the chart renderer {how}{where}")
+    results = json.loads(done.stdout)
+    out: dict[str, str] = {}
+    for (name, spec), result in zip(clean.items(), results, strict=True):
+        if "error" in result:
+            raise ValueError(f"render_svg: chart {name!r}: {result['error']}")
+        out[name] = _checked(spec, result["svg"])
+    return out
+
+
+def _checked(spec: Mapping[str, Any], svg: str) -> str:
+    """The SVG refused if it refers outside itself; with the spec's description as its title."""
     refs = external_references(svg)
     if refs:
         raise ValueError(f"render_svg: the SVG refers outside itself: {', '.join(refs)}")

@@ -38,20 +38,20 @@ def words(x: Any) -> str:
     return str(x).replace("_", " ")
 
 
-def charts(data: dict[str, Any]) -> dict[str, Any]:
-    """Every chart of the report as inline SVG (keyed by name; targets by id)."""
+def chart_specs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every chart of the report as a Vega-Lite spec, by name ("target:ID" for targets)."""
     from zerotrail.reports import charts as ch
 
-    out: dict[str, Any] = {"targets": {}}
+    out: dict[str, dict[str, Any]] = {}
     years = data["years"]
     if years:
-        out["scopes"] = ch.render_svg(ch.emissions_by_scope(years))
-        out["scope12"] = ch.render_svg(ch.scope12_by_year(years))
+        out["scopes"] = ch.emissions_by_scope(years)
+        out["scope12"] = ch.scope12_by_year(years)
     if data["bridge"]:
-        out["bridge"] = ch.render_svg(ch.bridge(data["bridge"]))
+        out["bridge"] = ch.bridge(data["bridge"])
     for t in data["targets"]:
         if t["kind"] != "neutrality" and t.get("history") and t.get("base_value") is not None:
-            out["targets"][t["id"]] = ch.render_svg(ch.target_pathway(t))
+            out[f"target:{t['id']}"] = ch.target_pathway(t)
     renewable_targets = [
         {"site_kind": t["site_kind"], "target_value": t["target_value"], "name": t["name"]}
         for t in data["targets"]
@@ -59,19 +59,45 @@ def charts(data: dict[str, Any]) -> dict[str, Any]:
     ]
     rows = [r for r in data["renewables"] if r.get("share_pct") is not None]
     if rows:
-        out["renewables"] = ch.render_svg(ch.renewable_share(rows, renewable_targets))
+        out["renewables"] = ch.renewable_share(rows, renewable_targets)
     gases = {k: v for k, v in data["inventory"]["by_gas"].items() if v["co2e_t"] > 0}
     if gases:
-        out["gases"] = ch.render_svg(ch.gas_breakdown(data["inventory"]["by_gas"]))
+        out["gases"] = ch.gas_breakdown(data["inventory"]["by_gas"])
     return out
 
 
-def render_html(data: dict[str, Any]) -> str:
+def charts(data: dict[str, Any]) -> dict[str, Any]:
+    """Every chart of the report as inline SVG (keyed by name; targets by id), drawn in the
+    renderer's own process (`charts.render_svgs`)."""
+    from zerotrail.reports.cells import printable
+    from zerotrail.reports.charts import render_svgs
+
+    svgs = render_svgs(chart_specs(data))
+    out: dict[str, Any] = {"targets": {}}
+    for name, svg in svgs.items():
+        if name.startswith("target:"):
+            # Keyed as the template sees the target's id (made printable with the rest).
+            out["targets"][printable(name[len("target:") :], keep="\t\n\r")] = svg
+        else:
+            out[name] = svg
+    return out
+
+
+def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> str:
+    """The report page; `drawn` is `charts(data)` when already drawn.
+
+    Every value is escaped (autoescape on for every template, whatever its name) and made
+    printable (control characters replaced, see `cells.printable`). The charts alone are
+    inserted as they are (`|safe` in the template): SVG from the renderer, which escapes the
+    text it draws, checked to refer to nothing outside itself (`charts.render_svg`).
+    """
     import jinja2
+
+    from zerotrail.reports.cells import printable_tree
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("zerotrail.reports", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -80,11 +106,12 @@ def render_html(data: dict[str, Any]) -> str:
     env.filters["pct"] = pct
     env.filters["words"] = words
     template = env.get_template("report.html")
+    d = printable_tree(data, keep="\t\n\r")
     return template.render(
-        d=data,
-        charts=charts(data),
+        d=d,
+        charts=charts(data) if drawn is None else drawn,
         cat_names=SCOPE3_NAMES,
-        approach=APPROACHES.get(data["consolidation"], data["consolidation"]),
+        approach=APPROACHES.get(d["consolidation"], d["consolidation"]),
     )
 
 

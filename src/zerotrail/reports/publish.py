@@ -1,15 +1,29 @@
 """Publishing the periodic report: figures, restatements, ledger record, checkpoint and files.
 
-Order, so that everything the report states is covered by the checkpoint it prints:
-1. build the figures (report.json without its ledger section), list restatements against the
-   previous report, and add the disclosure sections;
-2. store the publication (figures and their SHA-256) and commit it to the ledger;
-3. sign a checkpoint covering it (or use the latest one if it already does), let a witness
-   cosign if one is at hand;
-4. write, beside the report, `.tlog-proof` files (with openings) for the headline figures: the
-   year's calculation run, its neutrality claim and the publication itself; and, when there
-   is a previous report, its checkpoint and the consistency proof from it to this one;
-5. render report.json, report.html, report.pdf and disclosures.xlsx.
+A report is published whole or not at all. Everything happens in one workspace transaction
+and in a staging folder beside `--out` (staging.py), and the transaction commits last:
+
+1. build the figures (report.json without its ledger section; the year's neutrality claim is
+   recorded if it changed), list restatements against the previous report, and add the
+   disclosure sections;
+2. draw the charts, in the chart renderer's own process (charts.render_svgs), and write
+   disclosures.xlsx: the steps that need no checkpoint come before anything is signed;
+3. store the publication (figures and their SHA-256) and commit it to the ledger;
+4. sign a checkpoint covering it, let a witness cosign if one is at hand;
+5. write the `.tlog-proof` files (with openings) of the headline figures: the year's
+   calculation run, its neutrality claim and the publication itself; and, when there is a
+   previous report, its checkpoint and the consistency proof from it to this one;
+6. write report.json, report.html and report.pdf;
+7. move the staging folder to `--out` (setting a previous report folder there aside);
+8. commit the transaction, then delete the report folder that was replaced.
+
+The report proves its own publication: the proofs need the publication's leaf and a
+checkpoint signed over it, so they are made inside the transaction, before it commits. A
+failure at any step (an exception, or the chart renderer crashing its process) rolls the
+transaction back, so there is no publication, claim, ledger leaf or checkpoint, and removes
+the staging folder, so there are no files; `--out` is left as it was. The checkpoint signed in
+step 4 is then discarded unseen, except by the witness if one cosigned it (only the demo has
+one at hand); everything that can fail without the checkpoint is therefore done before it.
 """
 
 from __future__ import annotations
@@ -110,6 +124,31 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+class _Steps:
+    """The step under way, to name it when it fails."""
+
+    def __init__(self) -> None:
+        self.now = "starting"
+
+    def __call__(self, name: str) -> None:
+        self.now = name
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one printable line; a data error with its first problem."""
+    from zerotrail.errors import DataError
+    from zerotrail.reports.cells import printable
+
+    text = str(exc)
+    if isinstance(exc, DataError) and exc.problems:
+        more = len(exc.problems) - 1
+        text += f": {exc.problems[0]}" + (f" (and {more} more)" if more else "")
+    text = printable(" ".join(text.split()), keep="")  # line breaks as spaces, then the rest
+    if not isinstance(exc, ZerotrailError | ValueError | RuntimeError | OSError) or not text:
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
 def publish(
     ws: Workspace,
     year: int,
@@ -119,9 +158,59 @@ def publish(
     cosign: Callable[[Workspace], None] | None = None,
     witness_keys: Sequence[str] = (),
 ) -> Published:
-    from zerotrail.reports.disclosures import disclosures
-    from zerotrail.reports.periodic import build
+    """Publish the year's report into the folder `out`, whole or not at all (see above).
 
+    Raises ZerotrailError, one line naming the step that failed, when it cannot; the workspace
+    and `out` are then as they were. `out` may be absent, empty or a previous report folder
+    (staging.check_target); anything else is refused before any work.
+    """
+    from zerotrail.reports.staging import Staging
+
+    if signer is None:
+        # The publication is a new leaf: no checkpoint signed before it can cover it.
+        cur = latest(ws)
+        raise ZerotrailError(
+            f"the report must be built on a checkpoint covering its own publication, and the"
+            f" latest covers {0 if cur is None else cur.checkpoint.size} leaves: pass --key to"
+            " sign one (nothing was published)"
+        )
+    step = _Steps()
+    staging = Staging(out)
+    try:
+        with ws.transaction():
+            done = _publish(ws, year, staging.dir, out, signer, cosign, witness_keys, step)
+            step("moving the report into place")
+            staging.place()
+            step("committing the publication")
+    except BaseException as exc:
+        staging.undo()
+        if not isinstance(exc, Exception):
+            raise  # KeyboardInterrupt and the like, after the cleaning up
+        raise ZerotrailError(
+            f"the report was not published (nothing recorded, no files): {step.now}"
+            f" failed: {_one_line(exc)}"
+        ) from exc
+    staging.finish()
+    return done
+
+
+def _publish(
+    ws: Workspace,
+    year: int,
+    folder: Path,
+    out: Path,
+    signer: Signer,
+    cosign: Callable[[Workspace], None] | None,
+    witness_keys: Sequence[str],
+    step: Callable[[str], None],
+) -> Published:
+    """Steps 1-6 of the module docstring, inside the caller's transaction, into `folder`."""
+    from zerotrail.reports.disclosures import disclosures
+    from zerotrail.reports.html import charts, render_html, render_pdf
+    from zerotrail.reports.periodic import build
+    from zerotrail.reports.xlsx import write_xlsx
+
+    step("building the figures")
     data = build(ws, year)
     prev = previous_report(ws)
     data["previous_report"] = None if prev is None else prev[0]
@@ -134,30 +223,42 @@ def publish(
     data["report_id"] = report_id
     text = figures_text(data)
     sha = hashlib.sha256(text.encode()).hexdigest()
-    with ws.transaction():
-        ws.execute(
-            "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)",
-            [report_id, year, text, sha, data["previous_report"], now],
+
+    step("drawing the charts")
+    drawn = charts(data)
+    step("writing disclosures.xlsx")
+    files = [
+        write_xlsx(
+            disclosures(data),
+            folder / "disclosures.xlsx",
+            title=f"{data['organization']} greenhouse gas disclosures {data['year']}",
         )
-        commit_new(ws, "report")
+    ]
+
+    step("recording the publication")
+    ws.execute(
+        "INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)",
+        [report_id, year, text, sha, data["previous_report"], now],
+    )
+    commit_new(ws, "report")
+    step("signing the checkpoint")
     size = tlog.size(ws)
-    if signer is not None:
-        sign_checkpoint(ws, signer)
+    sign_checkpoint(ws, signer)
     cur = latest(ws)
     if cur is None or cur.checkpoint.size < size:
         raise ZerotrailError(
             f"the log has {size} leaves and the latest checkpoint covers"
             f" {0 if cur is None else cur.checkpoint.size}: pass --key to sign one"
-            " (the publication is recorded; run the report again with the key)"
         )
     if cosign is not None:
+        step("asking the witness to cosign")
         cosign(ws)
         cur = latest(ws)
         assert cur is not None
-    out.mkdir(parents=True, exist_ok=True)
-    proofs_dir = out / "proofs"
-    proofs_dir.mkdir(exist_ok=True)
-    files: list[Path] = []
+
+    step("writing the proofs")
+    proofs_dir = folder / "proofs"
+    proofs_dir.mkdir()
     proofs = []
 
     def proof(
@@ -190,8 +291,7 @@ def publish(
         "this report's figures (SHA-256 of report.json without its ledger section)",
         lambda r, v: canonical_of(ws, "report", r, v),
     )
-    checkpoint_file = _write(out / "checkpoint.txt", cur.note)
-    files.append(checkpoint_file)
+    files.append(_write(folder / "checkpoint.txt", cur.note))
     consistency = None
     if prev is not None and prev[2] is not None and prev[3] is not None:
         old_size = prev[2]
@@ -200,12 +300,13 @@ def publish(
             if old_size in (0, cur.checkpoint.size)
             else consistency_proof(old_size, cur.checkpoint.size, tlog.WorkspaceSource(ws))
         )
-        old_file = _write(out / "previous-checkpoint.txt", prev[3])
-        proof_file = _write(
-            out / "consistency.proof",
-            "".join(base64.b64encode(h).decode() + "\n" for h in nodes),
+        files.append(_write(folder / "previous-checkpoint.txt", prev[3]))
+        files.append(
+            _write(
+                folder / "consistency.proof",
+                "".join(base64.b64encode(h).decode() + "\n" for h in nodes),
+            )
         )
-        files += [old_file, proof_file]
         consistency = {
             "previous_report": prev[0],
             "from_size": old_size,
@@ -227,30 +328,22 @@ def publish(
         "proofs": proofs,
         "consistency": consistency,
     }
-    with ws.transaction():
-        ws.execute(
-            "INSERT INTO report_checkpoints VALUES (?, ?, ?)",
-            [report_id, cur.checkpoint.size, cur.note],
-        )
-    files += render(data, out)
-    return Published(report_id, out, tuple(files), cur.checkpoint.size, data)
-
-
-def render(data: dict[str, Any], out: Path) -> list[Path]:
-    """report.json, report.html, report.pdf and disclosures.xlsx from the figures."""
-    from zerotrail.reports.disclosures import disclosures
-    from zerotrail.reports.html import render_html, render_pdf
-    from zerotrail.reports.xlsx import write_xlsx
-
-    files = [_write(out / "report.json", json.dumps(data, indent=2, default=str) + "\n")]
-    html = render_html(data)
-    files.append(_write(out / "report.html", html))
-    files.append(render_pdf(html, out / "report.pdf"))
-    files.append(
-        write_xlsx(
-            disclosures(data),
-            out / "disclosures.xlsx",
-            title=f"{data['organization']} greenhouse gas disclosures {data['year']}",
-        )
+    ws.execute(
+        "INSERT INTO report_checkpoints VALUES (?, ?, ?)",
+        [report_id, cur.checkpoint.size, cur.note],
     )
-    return files
+
+    step("writing report.json")
+    files.append(_write(folder / "report.json", json.dumps(data, indent=2, default=str) + "\n"))
+    step("writing report.html")
+    html = render_html(data, drawn)
+    files.append(_write(folder / "report.html", html))
+    step("writing report.pdf")
+    files.append(render_pdf(html, folder / "report.pdf"))
+    return Published(
+        report_id,
+        out,
+        tuple(out / p.relative_to(folder) for p in files),
+        cur.checkpoint.size,
+        data,
+    )

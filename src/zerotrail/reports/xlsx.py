@@ -6,7 +6,9 @@ floats with 16 significant digits, which loses the last bit of some (an engine s
 33040.000000000004); those cells are rewritten with Python's shortest exact form, so every
 cell reads back as the very float of the Section. The file is reproducible: the document
 properties carry a date fixed by the report year instead of the clock, and the zip entries a
-fixed timestamp, so the same sections give the same bytes.
+fixed timestamp, so the same sections give the same bytes. Every cell is written through
+`cells.xlsx_cell`: numbers as numbers, text as text, never as a formula (an entity named
+"=HYPERLINK(...)" is shown as that text, with Excel's quotePrefix).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from zerotrail import __version__
+from zerotrail.reports.cells import printable, xlsx_cell
 from zerotrail.reports.disclosures import APPROACHES, About, Cell, Disclosures, Section
 
 SHEET_NAMES = {
@@ -93,7 +96,7 @@ def write_xlsx(
 
     when = fixed_date(None if about is None else about.year)
     props = wb.properties
-    props.title = title
+    props.title = printable(title, keep="")
     props.creator = "zerotrail"
     props.lastModifiedBy = "zerotrail"
     props.created = when
@@ -160,17 +163,17 @@ def _exact_numbers(xml: bytes, fixes: Mapping[str, float]) -> bytes:
 
 def _section_sheet(ws: Any, section: Section) -> dict[str, float]:
     """Fill `ws`; return the float cells that openpyxl's 16 digits would not keep exactly."""
-    ws.cell(row=TITLE_ROW, column=1, value=section.title).font = _TITLE
-    ws.cell(row=REFERENCE_ROW, column=1, value=f"Reference: {section.reference}")
+    xlsx_cell(ws, TITLE_ROW, 1, section.title).font = _TITLE
+    xlsx_cell(ws, REFERENCE_ROW, 1, f"Reference: {section.reference}")
     widths = [len(c) for c in section.columns]
     inexact: dict[str, float] = {}
     for j, name in enumerate(section.columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=j, value=name)
+        cell = xlsx_cell(ws, HEADER_ROW, j, name)
         cell.font = _BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(section.rows, start=HEADER_ROW + 1):
         for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = xlsx_cell(ws, i, j, value)
             if isinstance(value, float):
                 cell.number_format = NUMBER_FORMAT
                 if math.isfinite(value) and float(f"{value:.16g}") != value:
@@ -181,9 +184,9 @@ def _section_sheet(ws: Any, section: Section) -> dict[str, float]:
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, MIN_WIDTH), MAX_WIDTH)
     if section.notes:
         first = HEADER_ROW + len(section.rows) + 2
-        ws.cell(row=first, column=1, value="Notes").font = _BOLD
+        xlsx_cell(ws, first, 1, "Notes").font = _BOLD
         for k, note in enumerate(section.notes, start=first + 1):
-            ws.cell(row=k, column=1, value=note)
+            xlsx_cell(ws, k, 1, note)
     return inexact
 
 
@@ -199,7 +202,7 @@ def _shown(value: Cell) -> str:
 def _about_sheet(
     ws: Any, title: str, about: About | None, sheets: list[tuple[str, Section]]
 ) -> None:
-    ws.cell(row=1, column=1, value=title).font = _TITLE
+    xlsx_cell(ws, 1, 1, title).font = _TITLE
     facts: list[tuple[str, str | int]] = []
     if about is not None:
         facts += [
@@ -218,17 +221,17 @@ def _about_sheet(
     )
     r = 3
     for label, value in facts:
-        ws.cell(row=r, column=1, value=label).font = _BOLD
-        ws.cell(row=r, column=2, value=value)
+        xlsx_cell(ws, r, 1, label).font = _BOLD
+        xlsx_cell(ws, r, 2, value)
         r += 1
     r += 1
     for j, head in enumerate(("Sheet", "Title", "Reference"), start=1):
-        ws.cell(row=r, column=j, value=head).font = _BOLD
+        xlsx_cell(ws, r, j, head).font = _BOLD
     for name, section in sheets:
         r += 1
-        ws.cell(row=r, column=1, value=name)
-        ws.cell(row=r, column=2, value=section.title)
-        ws.cell(row=r, column=3, value=section.reference)
+        xlsx_cell(ws, r, 1, name)
+        xlsx_cell(ws, r, 2, section.title)
+        xlsx_cell(ws, r, 3, section.reference)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 60
