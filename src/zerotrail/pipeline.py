@@ -487,9 +487,11 @@ RUN_FIGURES = (
 
 
 def commit_run(ws: Workspace, run_id: str, year: int) -> None:
-    """Commit the run's headline figures to the ledger; keep the exact text committed."""
+    """Commit the run's headline figures to the ledger, keeping the exact text committed, and
+    the digests of its stored results (kind `run_results`)."""
     from zerotrail.ledger.canonical import canonical_bytes
     from zerotrail.reports.inventory import summary
+    from zerotrail.store.committed import commit_new, run_results_sql
     from zerotrail.store.tlog import Appender
 
     inputs = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
@@ -517,6 +519,9 @@ def commit_run(ws: Workspace, run_id: str, year: int) -> None:
     )
     Appender(ws).append("run", [(run_id, 1)], [canonical])
     ws.execute("UPDATE runs SET committed = ? WHERE run_id = ?", [canonical.decode(), run_id])
+    # And what every per-record figure derives from (with the committed activities): digests
+    # of the run's signatures, supplier keys and problems, the next leaf (docs/ledger.md).
+    commit_new(ws, "run_results", run_results_sql(run_id))
 
 
 def results_expr(be: Any) -> Any:
@@ -563,6 +568,26 @@ def _stage(ws: Workspace, be: Any, table: Any, name: str) -> Any:
     """Materialise an intermediate engine table as a temporary table of this session."""
     ws.execute(f"DROP TABLE IF EXISTS {name}")
     return be.create_table(name, table, temp=True)
+
+
+def unresolved_records(ws: Workspace, run_id: str, limit: int) -> tuple[list[tuple[str, str]], int]:
+    """The first `limit` records a run could not calculate, as (record id, reason), in record
+    id order, and how many there are in all."""
+    total = int(
+        ws.scalar(
+            "SELECT count(*) FROM run_problems WHERE run_id = ? AND record_id IS NOT NULL",
+            [run_id],
+        )
+    )
+    first = [
+        (str(r), str(m))
+        for r, m in ws.fetchall(
+            "SELECT record_id, message FROM run_problems WHERE run_id = ? AND record_id IS NOT"
+            " NULL ORDER BY record_id LIMIT ?",
+            [run_id, limit],
+        )
+    ]
+    return first, total
 
 
 def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:

@@ -102,7 +102,7 @@ def test_bad_file_exits_1_naming_row_and_column(tmp_path: Path) -> None:
     bad = [{**ACTS[1], "quantity": "lots"}]
     out = zt(tmp_path, "import", "activities", str(write_csv(tmp_path / "a.csv", bad)))
     assert out.returncode == 1
-    assert "row 2, column 'quantity': not a number: lots" in out.stderr
+    assert "row 2, column 'quantity': not a number: 'lots'" in out.stderr
 
 
 def test_missing_workspace_is_one_clear_line(tmp_path: Path) -> None:

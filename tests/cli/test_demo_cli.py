@@ -4,21 +4,42 @@ the roadmap intends, and the proof it writes verifies offline."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_ledger_cli import run
+from tests.cli.paths import long_dir
+
+
+def run(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The command as a user with a narrow terminal setting runs it, output piped."""
+    return subprocess.run(
+        [sys.executable, "-m", "zerotrail", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        check=False,
+        env={"COLUMNS": "40", "PATH": "", **env},
+    )
 
 
 @pytest.mark.slow
 def test_demo_runs_the_main_job(tmp_path: Path) -> None:
-    out = run(tmp_path, "demo", "--out", "demo")
+    # From a folder with a 200-character path, COLUMNS=40, the workspace from ZEROTRAIL_DB.
+    tmp_path = long_dir(tmp_path)
+    db = str(tmp_path / "emmet.duckdb")
+    out = run(tmp_path, "demo", "--out", "demo", ZEROTRAIL_DB=db)
     assert out.returncode == 0, out.stderr
-    assert "ledger: 6,506 activity records and 6 calculation runs committed" in " ".join(
-        out.stdout.split()
+    assert not (tmp_path / "demo" / "zerotrail.duckdb").exists()
+    lines = out.stdout.splitlines()
+    assert any(
+        line.startswith("ledger: 6,506 activity records and 6 calculation runs committed")
+        for line in lines
     )
-    db = str(tmp_path / "demo" / "zerotrail.duckdb")
+    assert f"workspace: {db}" in lines
+    assert "…" not in out.stdout
     years = {}
     for year in range(2020, 2026):
         data = json.loads(
@@ -27,6 +48,15 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
         assert data["problem_count"] == 0
         years[year] = data["scope1"] + data["scope2_market"]
         assert data["scope3"] > 15 * years[year]  # supply chain dominates, as in the mission
+        # The summary's row for the year: every figure whole, on one line.
+        row = next(line for line in lines if line.startswith(f"│ {year} │"))
+        cells = [c.strip() for c in row.strip("│").split("│")]
+        assert cells[1:4] == [
+            f"{data[k]:,.0f}" for k in ("scope1", "scope2_location", "scope2_market")
+        ]
+        assert cells[5:8] == [
+            f"{data[k]:,.0f}" for k in ("scope3", "scope3_market", "total_market")
+        ]
     assert 0.25 < 1 - years[2025] / years[2020] < 0.35  # "down about 30% from 2020"
     proof = next((tmp_path / "demo").glob("*.tlog-proof"))
     ok = run(

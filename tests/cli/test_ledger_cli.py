@@ -10,6 +10,7 @@ import duckdb
 
 from tests.cli.test_cli import ACTS, SITES, zt
 from tests.engines.conftest import ROOT, write_csv
+from zerotrail.reference.factors import factor_rows
 
 ORIGIN = "carbon.example.com/emmet"
 
@@ -61,7 +62,9 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
         tmp_path, "witness", "add-checkpoint", "req.txt", "--state", "w.json", "--key", "w.key"
     )
     assert again.returncode == 1 and "409" in again.stderr  # old size 0 is stale now
-    assert zt(tmp_path, "ledger", "cosign", "cosig.txt").returncode == 0
+    cosigned = zt(tmp_path, "ledger", "cosign", "cosig.txt")
+    assert cosigned.returncode == 0
+    (tmp_path / "cosigned.txt").write_text(cosigned.stdout)
 
     assert (
         zt(tmp_path, "ledger", "prove", "a1", "-o", "a1.tlog-proof", "--with-opening").returncode
@@ -100,11 +103,68 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "verification failed" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
-    assert zt(tmp_path, "ledger", "audit").returncode == 0
+    # The audit says what it checked and with which keys, every line of it true.
+    audit = zt(
+        tmp_path,
+        "ledger",
+        "audit",
+        "--log-key",
+        log_v,
+        "--witness-key",
+        wit_v,
+        "--checkpoint",
+        "cosigned.txt",
+    )
+    assert audit.returncode == 0, audit.stderr
+    n = 7 + len(factor_rows()) + 4  # factor sets and factors, entity, site, two records
+    log_id, wit_id = log_v.split("+")[1], wit_v.split("+")[1]
+    assert audit.stdout.splitlines() == [
+        f"checked {n:,} leaves: the commitments of activity (2), entity (1), factor"
+        f" ({len(factor_rows()):,}), factor_set (7), site (1) recomputed from the stored rows,"
+        " every stored subtree rebuilt",
+        f"checked 1 checkpoint: 1 signature verified with {ORIGIN}+{log_id} (given with"
+        f" --log-key), 1 checkpoint cosigned by witness witness.example.org+{wit_id}; every"
+        " signed root recomputed from the leaves, each checkpoint extends the one before",
+        f"checkpoint file cosigned.txt (size {n}, cosigned by witness.example.org+{wit_id}):"
+        " signature checked, in the workspace",
+        "rollback and deleted checkpoints: checked against the ledger state"
+        f" {tmp_path / 'w.duckdb'}.ledger-state.json (1 recorded)",
+        "ledger intact",
+        f"ledger state {tmp_path / 'w.duckdb'}.ledger-state.json: records 1 checkpoint(s) up to"
+        f" size {n:,}",
+    ]
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("UPDATE activities SET quantity = 1001 WHERE record_id = 'a1'")
     con.close()
     audit = zt(tmp_path, "ledger", "audit")
     assert audit.returncode == 1
-    # Leaves 0-8: the 7 shipped factor sets, the entity and the site, then the records.
-    assert "activity a1 version 1 (leaf 9): changed" in audit.stderr
+    # First the 7 shipped factor sets, their factor rows, the entity and the site; then a1.
+    assert f"activity a1 version 1 (leaf {7 + len(factor_rows()) + 2}): changed" in audit.stderr
+
+
+def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path) -> None:
+    zt(tmp_path, "init")
+    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS[:1])):
+        zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+    run(tmp_path, "keys", "generate", "--name", ORIGIN, "--out", "log.key")
+    assert zt(tmp_path, "ledger", "checkpoint", "--key", "log.key").returncode == 0
+    db = tmp_path / "w.duckdb"
+    (tmp_path / "old.duckdb").write_bytes(db.read_bytes())
+    zt(tmp_path, "import", "activities", str(write_csv(tmp_path / "b.csv", ACTS[1:])))
+    # `ledger checkpoint` wrote the ledger state beside the workspace, and updates it.
+    assert zt(tmp_path, "ledger", "checkpoint", "--key", "log.key").returncode == 0
+    assert zt(tmp_path, "ledger", "audit").returncode == 0
+    db.write_bytes((tmp_path / "old.duckdb").read_bytes())  # the file put back as it was
+    audit = zt(tmp_path, "ledger", "audit")
+    assert audit.returncode == 1 and "ledger intact" not in audit.stdout
+    assert "recorded in the ledger state" in audit.stderr and "newer than this" in audit.stderr
+    refused = zt(tmp_path, "ledger", "checkpoint", "--key", "log.key")
+    assert refused.returncode == 1 and "fewer than the checkpoint" in refused.stderr
+    # With no key anywhere (the stored one deleted, no state, none given): not a pass.
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM zt_meta WHERE key = 'ledger_vkey'")
+    con.close()
+    (tmp_path / "w.duckdb.ledger-state.json").unlink()
+    audit = zt(tmp_path, "ledger", "audit")
+    assert audit.returncode == 1 and "intact" not in audit.stdout
+    assert "signatures NOT checked" in audit.stdout and "signatures NOT checked" in audit.stderr

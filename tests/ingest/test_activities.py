@@ -182,7 +182,8 @@ def test_bad_xlsx_rows_are_numbered_as_in_the_spreadsheet(ws: Workspace, tmp_pat
     sheet.append(list(row.values()))
     sheet.append([*list(row.values())[:6], "many", *list(row.values())[7:]])
     wb.save(tmp_path / "a.xlsx")
-    assert (3, "quantity", "not a number: many") in problems_of(ws, tmp_path / "a.xlsx")
+    many = "not a number: 'many' (expected a decimal number such as 12.5 or 1.25e3)"
+    assert (3, "quantity", many) in problems_of(ws, tmp_path / "a.xlsx")
 
 
 def test_unknown_file_type(ws: Workspace, tmp_path: Path) -> None:

@@ -270,7 +270,9 @@ def test_suppliers_replace_the_list_as_a_whole(ws: Workspace, tmp_path: Path) ->
         {"supplier": "S3", "name": "Logistics Co", "sbt_year": ""},
     ]
     r = import_suppliers(ws, write_csv(tmp_path / "s2.csv", second))
-    assert r.added == 2 and r.import_id is not None
+    # S3 is new, S2 changed, S1 dropped: counted as such, not as two rows "added".
+    assert (r.added, r.replaced, r.unchanged, r.removed) == (1, 1, 0, 1)
+    assert r.import_id is not None
     assert ws.fetchall("SELECT supplier, sbt_year FROM suppliers ORDER BY 1") == [
         ("S2", 2024),
         ("S3", None),

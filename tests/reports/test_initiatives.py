@@ -15,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.cli.paths import long_dir
 from tests.engines.conftest import ROOT, write_csv
 from tests.reports import SITES, build
 from zerotrail.cli import common
@@ -158,22 +159,28 @@ def test_initiative_commands(company: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_import_command_refuses_a_change_without_replace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "w.duckdb"
+    # A long temporary path and a narrow terminal setting: each import still prints one line
+    # (it once wrapped at 80 columns, so the test failed on machines with long temp paths).
+    folder = long_dir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "40")
+    db = folder / "w.duckdb"
     with open_workspace(str(db), create=True) as w:
-        import_entities(w, write_csv(tmp_path / "entities.csv", ROOT))
-        import_sites(w, write_csv(tmp_path / "sites.csv", SITES))
+        import_entities(w, write_csv(folder / "entities.csv", ROOT))
+        import_sites(w, write_csv(folder / "sites.csv", SITES))
     monkeypatch.setattr(common.STATE, "db", str(db))
     root = typer.Typer()
     root.add_typer(initiatives_cli.app, name="initiatives")
     runner = CliRunner()
-    plan = write_csv(tmp_path / "plan.csv", PLAN)
+    plan = write_csv(folder / "plan.csv", PLAN)
     out = runner.invoke(root, ["initiatives", "import", str(plan)])
     assert out.exit_code == 0, out.output
-    # Rich wraps at 80 columns, and the line names the file's (temporary, long) path.
-    assert "5 added" in " ".join(out.stdout.split())
-    changed = write_csv(tmp_path / "plan2.csv", [{**PLAN[0], "owner": "CFO"}])
+    [line] = out.stdout.splitlines()
+    assert line.startswith(f"{plan}: 5 rows; 5 added, 0 changed, 0 unchanged (imp-"), line
+    changed = write_csv(folder / "plan2.csv", [{**PLAN[0], "owner": "CFO"}])
     out = runner.invoke(root, ["initiatives", "import", str(changed)])
     assert isinstance(out.exception, DataError)
+    assert "--replace" in str(out.exception.problems[0])
     out = runner.invoke(root, ["initiatives", "import", str(changed), "--replace"])
     assert out.exit_code == 0, out.output
-    assert "1 replaced" in " ".join(out.stdout.split())
+    [line] = out.stdout.splitlines()
+    assert line.startswith(f"{changed}: 1 rows; 0 added, 1 changed, 0 unchanged (imp-"), line

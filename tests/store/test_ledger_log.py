@@ -16,6 +16,7 @@ from zerotrail.ledger.merkle import root_hash, verify_inclusion
 from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
 from zerotrail.pipeline import load_shipped_factors
+from zerotrail.reference.factors import factor_rows
 from zerotrail.store import tlog
 from zerotrail.store.audit import audit
 from zerotrail.store.checkpoints import leaf_from_opening, prove, sign_checkpoint
@@ -56,8 +57,9 @@ def keys() -> tuple[Any, Any]:
     return parse_signer_key(signer), parse_verifier_key(verifier)
 
 
-# Leaves before the activities: the 7 shipped factor sets and the one entity.
-ORG = 8
+# Leaves before the activities: the 7 shipped factor sets, their factor rows (one leaf per
+# factor and gas) and the one entity.
+ORG = 7 + len(factor_rows()) + 1
 
 
 def org(ws: Workspace) -> int:
@@ -70,11 +72,11 @@ def findings(ws: Workspace) -> list[str]:
 
 
 def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> None:
-    # 7 shipped factor sets and 1 entity, then the 300 records.
+    # 7 shipped factor sets, their factors and 1 entity, then the 300 records.
     assert org(ws) == ORG and tlog.size(ws) == ORG + 300
     leaves = [bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")]
     assert tlog.root(ws) == root_hash(leaves)
-    assert ws.scalar("SELECT count(*) FROM ledger_nodes WHERE level = 8") == 1
+    assert ws.scalar("SELECT count(*) FROM ledger_nodes WHERE level = 8") == (ORG + 300) // 256
     assert findings(ws) == []
 
 
@@ -109,7 +111,8 @@ def test_checkpoint_refused_when_history_was_rewritten(
     second = sign_checkpoint(ws, signer)
     assert second.checkpoint.size == ORG + 305
     # Leaves past the last stored 256-leaf subtree are read directly when signing.
-    ws.execute("UPDATE ledger_leaves SET leaf_hash = ? WHERE idx = 260", [b"\x00" * 32])
+    past = (ORG + 305) // 256 * 256 + 4
+    ws.execute("UPDATE ledger_leaves SET leaf_hash = ? WHERE idx = ?", [b"\x00" * 32, past])
     with pytest.raises(VerificationError, match="no longer match"):
         sign_checkpoint(ws, signer)
     assert first.checkpoint.size == ORG + 300
@@ -143,7 +146,7 @@ def test_audit_names_reordered_leaves(ws: Workspace, keys: tuple[Any, Any]) -> N
     )
     found = findings(ws)
     assert any("subtree (8, 0) over leaves 0..255" in f for f in found)
-    assert any("checkpoint of that size" in f for f in found)
+    assert any("do not give its root" in f for f in found)
 
 
 def test_inclusion_proofs_from_the_store_verify(ws: Workspace) -> None:
@@ -172,7 +175,8 @@ def test_a_run_commits_its_figures_and_can_be_proved(ws: Workspace, keys: tuple[
     from zerotrail.store.checkpoints import run_canonical
 
     summary = calculate(ws, InventorySettings(2024))
-    assert tlog.size(ws) == ORG + 301  # factor sets and entity, 300 activity leaves, the run
+    # The factor sets and factors, the entity, 300 activity leaves, the run and its results.
+    assert tlog.size(ws) == ORG + 302
     signer, verifier = keys
     sign_checkpoint(ws, signer)
     text = prove(ws, "run", summary.run_id, lambda r, _: run_canonical(ws, r), True)

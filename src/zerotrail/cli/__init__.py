@@ -1,12 +1,16 @@
 """The `zerotrail` command: a thin Typer app over the pipeline.
 
 Commands print results with Rich; data problems are printed one per line (file, row, column,
-message) and end the command with exit code 1; other zerotrail errors print one line and exit 1.
+message) after a header line and end the command with exit code 1; other zerotrail errors, and
+failures to read a file or the workspace, print one line and exit 1; a usage error exits 2, and
+so does an unexpected failure ("internal error: ... (please report)"; the traceback only with
+ZEROTRAIL_DEBUG=1). `calculate` exits 3 when records could not be calculated (docs/cli.md).
 """
 
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Annotated
 
 import typer
@@ -93,5 +97,49 @@ def main() -> None:
         common.print_problems(exc)
         sys.exit(1)
     except ZerotrailError as exc:
-        common.err.print(f"[red]error:[/red] {exc}", highlight=False)
+        common.print_error(str(exc))
         sys.exit(1)
+    except KeyboardInterrupt:
+        common.print_error("interrupted; nothing more was written", label="stopped")
+        sys.exit(130)
+    except Exception as exc:
+        known = _known_failure(exc)
+        if known is not None:
+            common.print_error(known)
+            sys.exit(1)
+        if common.debug():
+            traceback.print_exc()
+        common.print_error(
+            f"{type(exc).__name__}: {_one_line(str(exc))} (please report; set ZEROTRAIL_DEBUG=1"
+            " for the traceback)",
+            label="internal error",
+        )
+        sys.exit(2)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:500]
+
+
+def _known_failure(exc: BaseException) -> str | None:
+    """The one line for a failure of the environment that reached main() unnamed: a file that
+    cannot be read or written, the workspace database, memory."""
+    from zerotrail.store.workspace import describe_database_error, resolve_url
+
+    if isinstance(exc, OSError):
+        name = exc.filename if exc.filename is not None else None
+        reason = exc.strerror or _one_line(str(exc))
+        if isinstance(exc, IsADirectoryError) and name is not None:
+            return f"{name} is a directory; expected a file"
+        return f"cannot use {name}: {reason}" if name is not None else f"system error: {reason}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"input is not UTF-8 text: {_one_line(str(exc))}"
+    if isinstance(exc, MemoryError):
+        return "out of memory (lower the input size, or ZEROTRAIL_MEMORY_LIMIT)"
+    duckdb = sys.modules.get("duckdb")  # only a module already in use can have raised
+    if duckdb is not None and isinstance(exc, duckdb.Error):
+        return str(describe_database_error(resolve_url(common.STATE.db), exc))
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and isinstance(exc, pyarrow.ArrowException):
+        return f"cannot read an input file: {_one_line(str(exc))}"
+    return None

@@ -17,8 +17,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-FORMATS = ("table", "json")
-
 
 def _date(text: str) -> date:
     try:
@@ -40,7 +38,7 @@ def import_file(
     """Import credit blocks; the whole file is checked first and imported whole or not at all."""
     from zerotrail.ingest.credits import import_credits
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         r = import_credits(ws, file, replace=replace)
     report(r)
 
@@ -53,7 +51,7 @@ def list_credits(
     year: Annotated[
         int | None, typer.Option(help="Only credits assigned to the claim for this year.")
     ] = None,
-    format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
 ) -> None:
     """List the current version of every credit, with totals by type and status (t CO2e)."""
     from zerotrail.ingest.credits import current_credits
@@ -63,8 +61,8 @@ def list_credits(
         raise typer.BadParameter(
             f"expected one of {', '.join(sorted(CREDIT_STATUSES))}", param_hint="--status"
         )
-    if format not in FORMATS:
-        raise typer.BadParameter("expected table or json", param_hint="--format")
+    common.check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         credits = [
             c
@@ -76,47 +74,57 @@ def list_credits(
     for c in credits:
         by_type[c.type] = by_type.get(c.type, 0.0) + c.quantity
         by_status[c.status] = by_status.get(c.status, 0.0) + c.quantity
+    rows = [
+        {
+            "credit_id": c.credit_id,
+            "version": c.version,
+            "registry": c.registry,
+            "project_id": c.project_id,
+            "project_name": c.project_name,
+            "methodology": c.methodology,
+            "type": c.type,
+            "durability": c.durability,
+            "vintage": c.vintage,
+            "serial_start": c.serial_start,
+            "serial_end": c.serial_end,
+            "quantity": c.quantity,
+            "status": c.status,
+            "retired_on": c.retired_on.isoformat() if c.retired_on else None,
+            "beneficiary": c.beneficiary,
+            "reason": c.reason,
+            "claim_year": c.claim_year,
+            "ccp_label": c.ccp_label,
+            "corsia_eligible": c.corsia_eligible,
+            "corresponding_adjustment": c.corresponding_adjustment,
+            "split_from": c.split_from,
+        }
+        for c in credits
+    ]
     if format == "json":
-        rows = [
-            {
-                "credit_id": c.credit_id,
-                "version": c.version,
-                "registry": c.registry,
-                "project_id": c.project_id,
-                "project_name": c.project_name,
-                "methodology": c.methodology,
-                "type": c.type,
-                "durability": c.durability,
-                "vintage": c.vintage,
-                "serial_start": c.serial_start,
-                "serial_end": c.serial_end,
-                "quantity": c.quantity,
-                "status": c.status,
-                "retired_on": c.retired_on.isoformat() if c.retired_on else None,
-                "beneficiary": c.beneficiary,
-                "reason": c.reason,
-                "claim_year": c.claim_year,
-                "ccp_label": c.ccp_label,
-                "corsia_eligible": c.corsia_eligible,
-                "corresponding_adjustment": c.corresponding_adjustment,
-                "split_from": c.split_from,
-            }
-            for c in credits
-        ]
         payload = {"credits": rows, "totals": {"by_type": by_type, "by_status": by_status}}
         common.print_json(payload)
+        return
+    if format == "csv":
+        fields = list(rows[0]) if rows else ["credit_id", "version", "quantity", "status"]
+        common.print_csv(rows, fields)
         return
 
     def t(x: float) -> str:
         return f"{x:,.0f}"  # one credit per tonne: whole tonnes
 
+    if not credits:
+        common.say("no credits")
+        return
     table = Table(title="credits (t CO2e)")
-    table.add_column("id", no_wrap=True)
-    for col in ("registry", "project", "type", "durability", "vintage", "serials"):
-        table.add_column(col, overflow="fold")
-    table.add_column("quantity", justify="right")
-    for col in ("status", "retired_on", "claim_year"):
-        table.add_column(col)
+    common.text_column(table, "id")
+    for col in ("registry", "project", "type", "durability"):
+        common.text_column(table, col)
+    common.figure_column(table, "vintage")
+    common.text_column(table, "serials")
+    common.figure_column(table, "quantity")
+    common.text_column(table, "status")
+    common.figure_column(table, "retired_on", justify="left")
+    common.figure_column(table, "claim_year")
     for c in credits:
         table.add_row(
             c.credit_id,
@@ -131,20 +139,17 @@ def list_credits(
             c.retired_on.isoformat() if c.retired_on else "",
             "" if c.claim_year is None else str(c.claim_year),
         )
-    common.out.print(table)
-    if not credits:
-        common.out.print("no credits")
-        return
+    common.print_table(table)
     totals = Table(title="totals (t CO2e)")
-    totals.add_column("by")
-    totals.add_column("value")
-    totals.add_column("t CO2e", justify="right")
+    common.text_column(totals, "by")
+    common.text_column(totals, "value")
+    common.figure_column(totals, "t CO2e")
     for key, value in sorted(by_type.items()):
         totals.add_row("type", key, t(value))
     for key, value in sorted(by_status.items()):
         totals.add_row("status", key, t(value))
     totals.add_row("all", "", t(sum(by_type.values())))
-    common.out.print(totals)
+    common.print_table(totals)
 
 
 @app.command("retire")
@@ -167,6 +172,7 @@ def retire(
     from zerotrail.ingest.credits import retire_credit
 
     when = _date(on)
+    common.check_year(for_year, "--for-year")
     with common.workspace() as ws:
         written = retire_credit(
             ws,
@@ -178,9 +184,9 @@ def retire(
             quantity=quantity,
         )
     if len(written) == 1:
-        common.out.print(f"credit {written[0]} retired on {when.isoformat()}")
+        common.say(f"credit {written[0]} retired on {when.isoformat()}")
     else:
-        common.out.print(
+        common.say(
             f"{quantity:,} credit(s) of {credit_id} retired on {when.isoformat()} as"
             f" {written[0]}; {credit_id} keeps the rest, held"
         )
@@ -194,6 +200,7 @@ def assign(
     """Assign a retired credit to the neutrality claim for a year (a credit counts once)."""
     from zerotrail.ingest.credits import assign_credit
 
+    common.check_year(year)
     with common.workspace() as ws:
         assign_credit(ws, credit_id, year)
-    common.out.print(f"credit {credit_id} counts for the claim for {year}")
+    common.say(f"credit {credit_id} counts for the claim for {year}")

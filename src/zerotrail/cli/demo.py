@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +13,52 @@ from zerotrail.cli import common
 from zerotrail.errors import ZerotrailError
 
 YEARS = range(2020, 2026)
+
+
+DEMO_ORGANIZATION = "Emmet Group"
+# The columns of the demo's per-year inventory: header -> summary key (None: Scope 1 + 2 mkt.).
+INVENTORY_COLUMNS: dict[str, str | None] = {
+    "year": "year",
+    "Scope 1": "scope1",
+    "Scope 2 loc.": "scope2_location",
+    "Scope 2 mkt.": "scope2_market",
+    "Scope 1+2 mkt.": None,
+    "Scope 3 loc.": "scope3",
+    "Scope 3 mkt.": "scope3_market",
+    "Total mkt.": "total_market",
+    "problems": "problem_count",
+}
+
+
+def demo_workspace(out: Path) -> str:
+    """The demo's workspace: --db, else $ZEROTRAIL_DB, else DIR/zerotrail.duckdb.
+
+    The demo starts from a fresh workspace, so it removes the one it made last time; any other
+    existing workspace (or file) is refused, never removed.
+    """
+    from zerotrail.store.workspace import ENV_VAR, open_workspace, parse_url
+
+    default = out / "zerotrail.duckdb"
+    db = common.STATE.db or os.environ.get(ENV_VAR) or str(default)
+    path = parse_url(db).path
+    if path == ":memory:" or not Path(path).exists():
+        return db
+    ours = Path(path).resolve() == default.resolve()  # the demo's own folder
+    if not ours:
+        try:
+            with open_workspace(db) as ws:
+                ours = ws.get_setting("organization") == DEMO_ORGANIZATION
+        except ZerotrailError:
+            ours = False
+    if not ours:
+        raise ZerotrailError(
+            f"{db} exists and is not a demo workspace; the demo makes a fresh workspace and"
+            " removes the one it made before, never another: give --db (or ZEROTRAIL_DB) a new"
+            " file"
+        )
+    for suffix in ("", ".wal"):
+        Path(path + suffix).unlink(missing_ok=True)  # a fresh workspace every run
+    return db
 
 
 def register(app: typer.Typer) -> None:
@@ -25,19 +72,30 @@ def register(app: typer.Typer) -> None:
                 help="Instead: write N procurement/telemetry rows as Parquet for benchmarks."
             ),
         ] = None,
+        format: Annotated[
+            str,
+            typer.Option(help="table, csv (the inventory per year) or json (every summary)."),
+        ] = "table",
     ) -> None:
-        """Run the main job on the demo company and print its Scope 1/2/3 per year."""
+        """Run the main job on the demo company and print its Scope 1/2/3 per year.
+
+        The workspace is --db, else $ZEROTRAIL_DB, else DIR/zerotrail.duckdb; it is made afresh
+        (a workspace the demo did not make is refused, never removed).
+        """
         from zerotrail.demo.generate import write_demo, write_scaled
 
-        out.mkdir(parents=True, exist_ok=True)
+        common.check_format(format)
+        if out.exists() and not out.is_dir():
+            raise ZerotrailError(f"--out {out} is a file; expected a folder")
         if scale is not None:
+            if scale < 1:
+                raise ZerotrailError(f"--scale {scale}: expected at least 1 row")
+            out.mkdir(parents=True, exist_ok=True)
             path = write_scaled(out / f"activities_{scale}.parquet", scale, seed=seed)
-            common.out.print(f"wrote {scale:,} activity rows to {path}")
+            common.say(f"wrote {scale:,} activity rows to {path}")
             return
+        db = demo_workspace(out)
         files = write_demo(out, seed=seed)
-        db = common.STATE.db or str(out / "zerotrail.duckdb")
-        for suffix in ("", ".wal"):
-            Path(db + suffix).unlink(missing_ok=True)  # a fresh workspace every run
         common.STATE.db = db
         from zerotrail.engine.settings import InventorySettings
         from zerotrail.ingest.activities import import_activities
@@ -47,52 +105,72 @@ def register(app: typer.Typer) -> None:
         from zerotrail.pipeline import calculate, load_shipped_factors
         from zerotrail.reports.inventory import summary
 
+        years: list[dict[str, Any]] = []
         with common.workspace(create=True) as ws:
-            ws.set_setting("organization", "Emmet Group")
+            ws.set_setting("organization", DEMO_ORGANIZATION)
             load_shipped_factors(ws)
             import_factors(ws, files.factors)
             import_entities(ws, files.entities)
             import_sites(ws, files.sites)
             import_instruments(ws, files.instruments)
             rep = import_activities(ws, files.activities)
-            common.out.print(f"imported {rep.added:,} activity records from {files.activities}")
-            table = Table(title="Emmet Group inventory (t CO2e, AR5, operational control)")
-            columns = {
-                "year": "year",
-                "Scope 1": "scope1",
-                "Scope 2 loc.": "scope2_location",
-                "Scope 2 mkt.": "scope2_market",
-                "Scope 1+2 mkt.": None,
-                "Scope 3 loc.": "scope3",
-                "Scope 3 mkt.": "scope3_market",
-                "Total mkt.": "total_market",
-                "problems": "problem_count",
-            }
-            for col in columns:
-                table.add_column(col, justify="right")
+            imported = f"imported {rep.added:,} activity records from {files.activities}"
             for year in YEARS:
                 calculate(ws, InventorySettings(year))
                 d = summary(ws, year)
-                d["Scope 1+2 mkt."] = d["scope1"] + d["scope2_market"]
-                table.add_row(
-                    *[
-                        str(d[key or col])
-                        if col in ("year", "problems")
-                        else f"{d[key or col]:,.0f}"
-                        for col, key in columns.items()
-                    ]
+                years.append(
+                    {
+                        col: d["scope1"] + d["scope2_market"] if key is None else d[key]
+                        for col, key in INVENTORY_COLUMNS.items()
+                    }
                 )
             progress, claims = _demo_roadmap(ws, files)
             trail, report_path = _demo_ledger(ws, out)
-        common.out.print(table)
-        common.out.print(trail)
-        common.out.print(f"workspace: {db}")
-        common.out.print(
+        if format == "json":
+            common.print_json(
+                {
+                    "workspace": db,
+                    "activity_records": rep.added,
+                    "unit": "t CO2e",
+                    "inventory": [
+                        {(k or "scope12_market"): y[c] for c, k in INVENTORY_COLUMNS.items()}
+                        for y in years
+                    ],
+                    "roadmap": [p.to_dict() for p in progress],
+                    "claims": claims,
+                    "report": str(report_path),
+                }
+            )
+            return
+        if format == "csv":
+            common.print_csv(
+                [
+                    {(k or "scope12_market"): y[c] for c, k in INVENTORY_COLUMNS.items()}
+                    for y in years
+                ],
+                [k or "scope12_market" for k in INVENTORY_COLUMNS.values()],
+            )
+            return
+        common.say(imported)
+        table = Table(title="Emmet Group inventory (t CO2e, AR5, operational control)")
+        for col in INVENTORY_COLUMNS:
+            common.figure_column(table, col)
+        for y in years:
+            table.add_row(
+                *[
+                    str(y[col]) if col in ("year", "problems") else f"{y[col]:,.0f}"
+                    for col in INVENTORY_COLUMNS
+                ]
+            )
+        common.print_table(table)
+        common.say(trail)
+        common.say(f"workspace: {db}")
+        common.say(
             f"try: zerotrail --db {db} inventory --year 2025 --by category"
             f"  |  zerotrail --db {db} progress --year 2025"
         )
         _print_roadmap(progress, claims)
-        common.out.print(
+        common.say(
             f"report: {report_path} (with report.pdf, report.json, disclosures.xlsx and the"
             " proofs of its headline figures beside it)"
         )
@@ -130,8 +208,10 @@ def _demo_roadmap(ws: Any, files: Any) -> tuple[list[Any], list[dict[str, Any]]]
 def _print_roadmap(progress: list[Any], claims: list[dict[str, Any]]) -> None:
     year = max(YEARS)
     table = Table(title=f"Emmet Group roadmap status {year}")
-    for col in ("target", "actual", "target value", "status"):
-        table.add_column(col, justify="left" if col == "target" else "right")
+    common.text_column(table, "target")
+    common.figure_column(table, "actual")
+    common.figure_column(table, "target value")
+    common.text_column(table, "status")
     for p in progress:
         if p.unit == "%":
             actual, target = f"{p.actual:.1f}%", f"{p.target_value:.1f}%"
@@ -140,10 +220,11 @@ def _print_roadmap(progress: list[Any], claims: list[dict[str, Any]]) -> None:
         else:
             actual, target = f"{p.actual:,.0f} t", f"{p.target_value:,.0f} t"
         table.add_row(p.name, actual, target, p.status)
-    common.out.print(table)
+    common.print_table(table)
     claim_table = Table(title="Scope 1 + 2 carbon-neutrality claims (ISO 14068-1), t CO2e")
-    for col in ("year", "gross", "credits retired", "removals", "net", "claim"):
-        claim_table.add_column(col, justify="right")
+    for col in ("year", "gross", "credits retired", "removals", "net"):
+        common.figure_column(claim_table, col)
+    common.text_column(claim_table, "claim")
     for c in claims:
         share = c["removal_share"]
         claim_table.add_row(
@@ -154,7 +235,7 @@ def _print_roadmap(progress: list[Any], claims: list[dict[str, Any]]) -> None:
             f"{c['net_t']:,.0f}",
             "holds" if c["holds"] else "fails: " + "; ".join(c["failures"]),
         )
-    common.out.print(claim_table)
+    common.print_table(claim_table)
 
 
 def _demo_ledger(ws: object, out: Path) -> tuple[str, Path]:

@@ -21,12 +21,11 @@ app = typer.Typer(
 
 FileArg = Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet file.")]
 YearOpt = Annotated[int, typer.Option(help="Reporting year.")]
-FormatOpt = Annotated[str, typer.Option(help="table or json.")]
+FormatOpt = Annotated[str, typer.Option(help="table, csv or json.")]
 
 
 def check_format(format: str) -> None:
-    if format not in {"table", "json"}:
-        raise typer.BadParameter("expected table or json", param_hint="--format")
+    common.check_format(format)
 
 
 def number(x: float | None, fmt: str = ",.1f") -> str:
@@ -41,7 +40,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         """Import meter readings (facility, IT and on-site renewable MWh); readings are added."""
         from zerotrail.ingest.energy import import_meters
 
-        with common.workspace() as ws:
+        with common.reading(file), common.workspace() as ws:
             report(import_meters(ws, file))
 
     @imports_app.command("cooling")
@@ -49,7 +48,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         """Import data-centre cooling history: one technology per site and start date."""
         from zerotrail.ingest.energy import import_cooling
 
-        with common.workspace() as ws:
+        with common.reading(file), common.workspace() as ws:
             report(import_cooling(ws, file))
 
     @imports_app.command("metrics")
@@ -57,7 +56,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         """Import intensity denominators per year (a changed value replaces the stored one)."""
         from zerotrail.ingest.metrics import import_metrics
 
-        with common.workspace() as ws:
+        with common.reading(file), common.workspace() as ws:
             report(import_metrics(ws, file))
 
     @imports_app.command("suppliers")
@@ -65,7 +64,7 @@ def register_imports(imports_app: typer.Typer) -> None:
         """Import suppliers and their science-based target years; replaces the supplier list."""
         from zerotrail.ingest.metrics import import_suppliers
 
-        with common.workspace() as ws:
+        with common.reading(file), common.workspace() as ws:
             report(import_suppliers(ws, file))
 
 
@@ -75,15 +74,31 @@ def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
     from zerotrail.reports.energy import renewable_share
 
     check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         rows = renewable_share(ws, year)
     if format == "json":
         common.print_json({"year": year, "unit": "MWh", "rows": rows})
         return
+    if format == "csv":
+        common.print_csv(
+            [{"year": year, **r} for r in rows],
+            [
+                "year",
+                "site_kind",
+                "grid_mwh",
+                "certificate_mwh",
+                "onsite_renewable_mwh",
+                "renewable_mwh",
+                "total_mwh",
+                "share_pct",
+            ],
+        )
+        return
     table = Table(title=f"{year} renewable electricity by site kind (MWh)")
-    table.add_column("site kind")
+    common.text_column(table, "site kind")
     for col in ("grid", "certificates/PPAs", "on-site", "renewable", "total", "share %"):
-        table.add_column(col, justify="right")
+        common.figure_column(table, col)
     for r in rows:
         table.add_row(
             r["site_kind"] or "(no site)",
@@ -94,7 +109,7 @@ def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
             number(r["total_mwh"]),
             number(r["share_pct"]),
         )
-    common.out.print(table)
+    common.print_table(table)
 
 
 @app.command("datacentres")
@@ -103,19 +118,36 @@ def datacentres(year: YearOpt, format: FormatOpt = "table") -> None:
     from zerotrail.reports.energy import data_centres
 
     check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         rows = data_centres(ws, year)
     if format == "json":
         common.print_json({"year": year, "rows": rows})
         return
+    if format == "csv":
+        common.print_csv(
+            [{"year": year, **r} for r in rows],
+            [
+                "year",
+                "site",
+                "name",
+                "kind",
+                "region",
+                "facility_mwh",
+                "it_mwh",
+                "pue",
+                "cooling",
+                "renewable_share_pct",
+            ],
+        )
+        return
     table = Table(title=f"{year} data centres")
-    table.add_column("site")
-    table.add_column("kind")
-    table.add_column("region")
+    for col in ("site", "kind", "region"):
+        common.text_column(table, col)
     for col in ("facility MWh", "IT MWh", "PUE"):
-        table.add_column(col, justify="right")
-    table.add_column("cooling (year end)")
-    table.add_column("renewable %", justify="right")
+        common.figure_column(table, col)
+    common.text_column(table, "cooling (year end)")
+    common.figure_column(table, "renewable %")
     for r in rows:
         table.add_row(
             str(r["site"]),
@@ -127,4 +159,4 @@ def datacentres(year: YearOpt, format: FormatOpt = "table") -> None:
             r["cooling"] or "-",
             number(r["renewable_share_pct"]),
         )
-    common.out.print(table)
+    common.print_table(table)

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
-from zerotrail.errors import FactorError
+from zerotrail.errors import FactorError, ZerotrailError
 from zerotrail.store.workspace import parse_url, resolve_url
 
 app = typer.Typer(help="Emission-factor library.", no_args_is_help=True)
@@ -54,22 +54,49 @@ def _library() -> Iterator[Any]:
         con.close()
 
 
+FormatOpt = Annotated[str, typer.Option(help="table, csv or json.")]
+
+
 @app.command("list")
-def list_sets() -> None:
+def list_sets(format: FormatOpt = "table") -> None:
     """List the factor sets with publisher, edition, licence and size."""
+    common.check_format(format)
     with _library() as con:
         rows = con.execute(
-            """SELECT s.factor_set, s.publisher, s.edition, s.licence, s.kind,
-                      count(DISTINCT f.factor_id), sum(CASE WHEN f.verified THEN 0 ELSE 1 END)
+            """SELECT s.factor_set, s.name, s.publisher, s.edition, s.licence, s.kind,
+                      count(DISTINCT f.factor_id),
+                      coalesce(sum(CASE WHEN f.verified THEN 0 ELSE 1 END), 0)
                FROM factor_sets s LEFT JOIN factors f USING (factor_set)
                GROUP BY ALL ORDER BY s.factor_set"""
         ).fetchall()
-    table = Table(title="factor sets")
-    for col in ("set", "publisher", "edition", "licence", "kind", "factors", "unverified rows"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(*[str(x) for x in r])
-    common.out.print(table)
+    fields = (
+        "factor_set",
+        "name",
+        "publisher",
+        "edition",
+        "licence",
+        "kind",
+        "factors",
+        "unverified_rows",
+    )
+    records = [dict(zip(fields, r, strict=True)) for r in rows]
+    if format == "json":
+        common.print_json(records)
+        return
+    if format == "csv":
+        common.print_csv(records, fields)
+        return
+    # One block per set: its publisher, edition and licence are sentences, not table cells.
+    for i, r in enumerate(records):
+        if i:
+            common.say("")
+        common.say(f"{r['factor_set']}: {r['name']}")
+        common.say(
+            f"  {r['factors']:,} factors, {r['unverified_rows']:,} unverified rows; {r['kind']}"
+        )
+        for key in ("publisher", "edition", "licence"):
+            if r[key]:
+                common.say(f"  {key + ':':11}{r[key]}")
 
 
 _COLUMNS = (
@@ -98,16 +125,21 @@ def search(
     query: Annotated[str, typer.Argument(help="Words to find in key, id, region, source or note.")],
     region: Annotated[str | None, typer.Option(help="Only this region code.")] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many factors.")] = 30,
+    format: FormatOpt = "table",
 ) -> None:
     """Find factors; each line shows the value per gas with its source and licence."""
+    common.check_format(format)
+    if limit < 1:
+        raise ZerotrailError(f"--limit {limit}: expected at least 1")
     words = [w.lower() for w in query.split()]
     where = " AND ".join(
         "lower(concat_ws(' ', factor_id, activity, region, source, note)) LIKE ?" for _ in words
     )
     params: list[Any] = [f"%{w}%" for w in words]
     if region:
-        where += " AND region = ?"
+        where = f"{where} AND region = ?" if where else "region = ?"
         params.append(region)
+    where = where or "true"
     with _library() as con:
         ids = [
             r[0]
@@ -128,20 +160,36 @@ def search(
             else []
         )
     if not rows:
-        common.out.print(f"no factor matches '{query}'")
-        raise typer.Exit(1)
-    table = Table(title=f"factors matching '{query}' (kg of gas per unit)")
-    for col in (
+        raise ZerotrailError(f"no factor matches {query!r}")
+    fields = (
         "factor_id",
         "activity",
         "region",
-        "valid",
+        "valid_from",
+        "valid_to",
+        "unit",
         "gas",
-        "kg per unit",
+        "value",
+        "verified",
         "source",
         "licence",
-    ):
-        table.add_column(col, overflow="fold")
+    )
+    records = [dict(zip(fields, r, strict=True)) for r in rows]
+    if format == "json":
+        common.print_json(records)
+        return
+    if format == "csv":
+        common.print_csv(records, fields)
+        return
+    table = Table(title=f"factors matching '{query}' (kg of gas per unit)")
+    for col in ("factor_id", "activity", "region"):
+        common.text_column(table, col)
+    common.figure_column(table, "valid", justify="left")
+    common.text_column(table, "gas")
+    common.figure_column(table, "kg per unit")
+    common.text_column(table, "unit")
+    common.text_column(table, "source")
+    common.text_column(table, "licence")
     for fid, act, reg, vf, vt, unit, gas, value, verified, source, licence in rows:
         mark = "" if verified else " (unverified)"
         table.add_row(
@@ -150,11 +198,12 @@ def search(
             reg,
             f"{vf}..{vt or ''}",
             gas,
-            f"{value:.6g} / {unit}",
+            f"{value:.6g}",
+            f"per {unit}",
             source + mark,
             licence or "",
         )
-    common.out.print(table)
+    common.print_table(table)
 
 
 @app.command("show")
@@ -171,7 +220,7 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
     if not rows:
         raise FactorError(f"unknown factor {factor_id!r} (try `zerotrail factors search`)")
     first = rows[0]
-    common.out.print(f"[bold]{factor_id}[/bold]")
+    common.say(factor_id)
     for key in (
         "activity",
         "region",
@@ -193,8 +242,8 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
         "note",
     ):
         if first.get(key) not in (None, ""):
-            common.out.print(f"  {key:18} {first[key]}")
+            common.say(f"  {key:18} {first[key]}")
     for r in rows:
         extra = " (biogenic, outside the scopes)" if r["biogenic"] else ""
         basis = f" [{r['gwp_basis']}]" if r["gwp_basis"] else ""
-        common.out.print(f"  {r['gas']:8} {r['value']:.10g} kg per {first['unit']}{basis}{extra}")
+        common.say(f"  {r['gas']:8} {r['value']:.10g} kg per {first['unit']}{basis}{extra}")

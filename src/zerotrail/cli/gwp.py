@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,22 +17,44 @@ def show(
     set_id: Annotated[
         str, typer.Option("--set", help="AR4, AR5, AR5_CCFB, AR6 or GHGP_AR6")
     ] = "AR5",
+    format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
 ) -> None:
     """Show every gas's GWP100 in a set; '*' marks unverified values, '†' fallbacks."""
     from zerotrail.reference.gwp import gwp_set
 
+    common.check_format(format)
     gs = gwp_set(set_id)
+    records: list[dict[str, Any]] = [
+        {
+            "gas": gas,
+            "family": fam,
+            "gwp100": gs.values.get(gas),
+            "unverified": gas in gs.unverified,
+            "fallback": gas in gs.fallbacks,
+        }
+        for gas, fam in gs.family.items()
+    ]
+    if format == "json":
+        common.print_json(
+            {"set": gs.set_id, "label": gs.label, "source": gs.source, "gases": records}
+        )
+        return
+    if format == "csv":
+        common.print_csv(records, ["gas", "family", "gwp100", "unverified", "fallback"])
+        return
     table = Table(title=f"{gs.set_id}: {gs.label}", caption=gs.source)
-    for col in ("gas", "family", "GWP100", "note"):
-        table.add_column(col, justify="right" if col == "GWP100" else "left")
-    for gas, fam in gs.family.items():
-        if gas not in gs.values:
-            table.add_row(gas, fam, "—", "no value in this set")
+    common.text_column(table, "gas")
+    common.text_column(table, "family")
+    common.figure_column(table, "GWP100")
+    common.text_column(table, "note")
+    for r in records:
+        if r["gwp100"] is None:
+            table.add_row(r["gas"], r["family"], "—", "no value in this set")
             continue
         note = []
-        if gas in gs.unverified:
+        if r["unverified"]:
             note.append("* unverified")
-        if gas in gs.fallbacks:
+        if r["fallback"]:
             note.append("† fallback")
-        table.add_row(gas, fam, f"{gs.values[gas]:g}", ", ".join(note))
-    common.out.print(table)
+        table.add_row(r["gas"], r["family"], f"{r['gwp100']:g}", ", ".join(note))
+    common.print_table(table)

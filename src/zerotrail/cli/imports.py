@@ -19,13 +19,16 @@ ReplaceOpt = Annotated[
 
 
 def report(r: ImportReport) -> None:
-    """One line per import: rows read, and what changed (or that nothing did)."""
+    """One line per import: rows read, and what changed (or that nothing did), as the importer
+    counted: added, changed (a new version or a replaced row), unchanged and removed (a list
+    replaced as a whole: entities, sites, suppliers)."""
+    gone = f", {r.removed} removed" if r.removed else ""
     if r.import_id is None:
-        common.out.print(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
+        common.say(f"{r.file}: {r.rows} rows, nothing new (all {r.unchanged} unchanged)")
     else:
-        common.out.print(
-            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} replaced, "
-            f"{r.unchanged} unchanged ({r.import_id})"
+        common.say(
+            f"{r.file}: {r.rows} rows; {r.added} added, {r.replaced} changed, "
+            f"{r.unchanged} unchanged{gone} ({r.import_id})"
         )
 
 
@@ -34,7 +37,7 @@ def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
     """Import activity records; the whole file is checked first and imported whole or not at all."""
     from zerotrail.ingest.activities import import_activities
 
-    with common.workspace() as ws, common.progress(file.name) as step:
+    with common.reading(file), common.workspace() as ws, common.progress(file.name) as step:
         done = import_activities(ws, file, replace=replace, progress=step)
     report(done)
 
@@ -44,7 +47,7 @@ def entities(file: FileArg) -> None:
     """Import the entity tree (ownership and control); replaces the previous entity list."""
     from zerotrail.ingest.organization import import_entities
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_entities(ws, file))
 
 
@@ -53,7 +56,7 @@ def sites(file: FileArg) -> None:
     """Import sites (kind, grid region, control); replaces the previous site list."""
     from zerotrail.ingest.organization import import_sites
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_sites(ws, file))
 
 
@@ -62,7 +65,7 @@ def instruments(file: FileArg, replace: ReplaceOpt = False) -> None:
     """Import contractual instruments (RECs, GOs, I-RECs, GECs, PPAs, supplier rates)."""
     from zerotrail.ingest.instruments import import_instruments
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_instruments(ws, file, replace=replace))
 
 
@@ -71,7 +74,7 @@ def factors(file: FileArg) -> None:
     """Import a custom or supplier-specific factor set (see docs/factors.md)."""
     from zerotrail.ingest.factors import import_factors
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_factors(ws, file))
 
 
@@ -86,5 +89,5 @@ def price_indices(
     """Import price indices that deflate spend to a spend factor's currency year."""
     from zerotrail.ingest.price_indices import import_price_indices
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_price_indices(ws, file, replace=replace))

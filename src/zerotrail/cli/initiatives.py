@@ -31,7 +31,7 @@ def import_(
     """Import initiatives; each new version is committed to the ledger."""
     from zerotrail.ingest.initiatives import import_initiatives
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         report(import_initiatives(ws, file, replace=replace))
 
 
@@ -47,6 +47,7 @@ def list_(
     from zerotrail.reports.initiatives import initiatives
 
     check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         if year is None:
             latest = ws.scalar("SELECT max(year) FROM runs WHERE current")
@@ -55,11 +56,33 @@ def list_(
     if format == "json":
         common.print_json({"year": year, "unit": "t CO2e", "rows": rows})
         return
+    if format == "csv":
+        common.print_csv(
+            [{"year": year, **r, "sites": ";".join(r["sites"])} for r in rows],
+            [
+                "year",
+                "initiative_id",
+                "version",
+                "name",
+                "owner",
+                "lever",
+                "sites",
+                "start_year",
+                "expected_t",
+                "realized_t",
+                "baseline_t",
+                "baseline_year",
+                "cost",
+                "currency",
+            ],
+        )
+        return
     table = Table(title=f"{year} reduction initiatives (t CO2e)")
-    for col in ("id", "name", "owner", "lever", "sites", "start"):
-        table.add_column(col)
+    for col in ("id", "name", "owner", "lever", "sites"):
+        common.text_column(table, col)
+    common.figure_column(table, "start")
     for col in ("expected", "realized", "baseline", "cost"):
-        table.add_column(col, justify="right")
+        common.figure_column(table, col)
     for r in rows:
         cost = "-" if r["cost"] is None else f"{r['cost']:,.0f} {r['currency'] or ''}".strip()
         table.add_row(
@@ -74,24 +97,38 @@ def list_(
             "-" if r["baseline_t"] is None else f"{r['baseline_t']:,.2f} ({r['baseline_year']})",
             cost,
         )
-    common.out.print(table)
-    common.out.print(
+    common.print_table(table)
+    common.say(
         "realized = the sites' market-based emissions in the year before the start minus"
         " those in the year; every change at those sites counts"
     )
 
 
 @app.command("show")
-def show(initiative_id: Annotated[str, typer.Argument(help="Initiative id.")]) -> None:
+def show(
+    initiative_id: Annotated[str, typer.Argument(help="Initiative id.")],
+    format: FormatOpt = "table",
+) -> None:
     """Every version of one initiative, oldest first (the latest counts)."""
     from zerotrail.reports.initiatives import versions
 
+    check_format(format)
     with common.workspace() as ws:
         rows = versions(ws, initiative_id)
+    if format == "json":
+        common.print_json(rows)
+        return
+    if format == "csv":
+        fields = list(rows[0]) if rows else ["initiative_id", "version"]
+        common.print_csv(
+            [{k: ";".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows],
+            fields,
+        )
+        return
     table = Table(title=f"initiative {initiative_id}: {len(rows)} version(s)")
-    table.add_column("field")
+    common.text_column(table, "field")
     for r in rows:
-        table.add_column(f"v{r['version']}")
+        common.text_column(table, f"v{r['version']}")
     fields = [k for k in rows[0] if k not in {"initiative_id", "version"}]
     for k in fields:
         table.add_row(
@@ -101,4 +138,4 @@ def show(initiative_id: Annotated[str, typer.Argument(help="Initiative id.")]) -
                 for r in rows
             ],
         )
-    common.out.print(table)
+    common.print_table(table)

@@ -10,6 +10,11 @@ from rich.table import Table
 
 from zerotrail.cli import common
 
+# `calculate` exits with this when records could not be calculated (docs/cli.md).
+PROBLEMS_EXIT = 3
+# ... and lists this many of them (`inventory --format json` lists all).
+SHOWN_PROBLEMS = 20
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -24,34 +29,58 @@ def register(app: typer.Typer) -> None:
         blend_rule: Annotated[
             str, typer.Option(help="Refrigerant blends: composition or publisher (EPA, AR5).")
         ] = "composition",
+        allow_problems: Annotated[
+            bool,
+            typer.Option(
+                "--allow-problems",
+                help="Exit 0 even when records could not be calculated (they are still listed).",
+            ),
+        ] = False,
     ) -> None:
-        """Calculate the year's inventory from the stored records and store it per record."""
+        """Calculate the year's inventory from the stored records and store it per record.
+
+        Exits 3 when records could not be calculated (the run is stored; they are listed),
+        unless --allow-problems.
+        """
         from zerotrail.engine.settings import InventorySettings
         from zerotrail.pipeline import calculate as run
+        from zerotrail.pipeline import unresolved_records
 
+        common.check_year(year)
         settings = InventorySettings(year, gwp, approach, blend_rule)
         with common.workspace() as ws, common.progress(str(year)) as step:
             summary = run(ws, settings, progress=step)
-        common.out.print(
+            first, total = unresolved_records(ws, summary.run_id, SHOWN_PROBLEMS)
+        common.say(
             f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
             f"{summary.consolidation}); {summary.problems} problem(s); run {summary.run_id}"
         )
         for note in summary.notes:
-            common.out.print(f"  note: {note}")
-        if summary.problems:
-            common.out.print(
-                f"  see `zerotrail inventory --year {year} --format json` for problems"
+            common.say(f"  note: {note}")
+        if not total:
+            return
+        shown = "" if total <= len(first) else f" (the first {len(first)} shown)"
+        common.tell(f"{year}: {total:,} record(s) could not be calculated{shown}:")
+        for record_id, reason in first:
+            common.tell(f"  {record_id}: {reason}")
+        if total > len(first):
+            common.tell(
+                f"  ... and {total - len(first):,} more:"
+                f" `zerotrail inventory --year {year} --format json` lists them all"
             )
+        if not allow_problems:
+            raise typer.Exit(PROBLEMS_EXIT)
 
     @app.command()
     def finalize(year: Annotated[int, typer.Option(help="Reporting year.")]) -> None:
         """Mark the year's current inventory final (committed); claims need a final one."""
         from zerotrail.offsets.neutrality import finalize as run
 
+        common.check_year(year)
         with common.workspace() as ws:
             run_id, new = run(ws, year)
         state = "finalized" if new else "was already final"
-        common.out.print(f"{year}: inventory {run_id} {state}")
+        common.say(f"{year}: inventory {run_id} {state}")
 
     @app.command()
     def inventory(
@@ -67,6 +96,8 @@ def register(app: typer.Typer) -> None:
         """Show the year's inventory (t CO2e), in total or broken down."""
         from zerotrail.reports.inventory import breakdown, summary
 
+        common.check_format(format)
+        common.check_year(year)
         with common.workspace() as ws:
             data = summary(ws, year)
             rows = breakdown(ws, year, by) if by else None
@@ -110,16 +141,22 @@ def _print_table(
     t = common.tonnes
     title = f"{d['year']} inventory — {d['gwp_set']}, {d['consolidation']} (t CO2e)"
     if rows is not None:
+        if not rows:
+            common.say(f"{title}, by {by}: no records")
+            return
         table = Table(title=f"{title}, by {by}")
         for col in rows[0]:
-            table.add_column(col, justify="left" if col == by or col == "gas" else "right")
+            if col == by or col == "gas":
+                common.text_column(table, col)
+            else:
+                common.figure_column(table, col)
         for r in rows:
             table.add_row(*[t(v) if isinstance(v, float) else str(v) for v in r.values()])
-        common.out.print(table)
+        common.print_table(table)
         return
     table = Table(title=title)
-    table.add_column("item")
-    table.add_column("t CO2e", justify="right")
+    common.text_column(table, "item")
+    common.figure_column(table, "t CO2e")
     for label, key in (
         ("Scope 1", "scope1"),
         ("Scope 2 (location-based)", "scope2_location"),
@@ -132,6 +169,9 @@ def _print_table(
         value = d[key]
         assert isinstance(value, float)
         table.add_row(label, t(value))
-    common.out.print(table)
+    common.print_table(table)
     if d.get("problem_count"):
-        common.out.print(f"[yellow]{d['problem_count']} record(s) could not be calculated[/yellow]")
+        common.say(
+            f"{d['problem_count']} record(s) could not be calculated"
+            f" (`zerotrail inventory --year {d['year']} --format json` lists them)"
+        )

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -32,17 +32,14 @@ witness_app = typer.Typer(
 )
 
 
-def _read(path: Path, what: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ZerotrailError(f"cannot read {what} {path}: {exc.strerror}") from None
+def _read(path: Path, what: str, limit: int = common.MAX_SMALL_FILE) -> str:
+    """A proof, note, key, request or response: UTF-8, at most 1 MiB (docs/cli.md)."""
+    return common.read_limited(path, what, limit)
 
 
 def _key_text(value: str) -> str:
     """A key given inline or as a file holding it."""
-    p = Path(value)
-    return _read(p, "key file").strip() if p.is_file() else value.strip()
+    return common.key_text(value)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -77,16 +74,23 @@ def keys_generate(
     witness: Annotated[bool, typer.Option(help="A witness cosignature key (type 0x04).")] = False,
 ) -> None:
     """Generate a key pair: the signer key goes to a private file, the verifier key is printed."""
-    from zerotrail.ledger.note import COSIGNATURE_V1, ED25519, generate_signer
+    from zerotrail.ledger.note import COSIGNATURE_V1, ED25519, generate_signer, is_valid_name
 
+    if not is_valid_name(name):
+        raise ZerotrailError(
+            f"--name {name!r}: a key name is non-empty text without spaces, '+' or control"
+            " characters, e.g. carbon.example.com/emmet-group"
+        )
+    if out.is_dir():
+        raise ZerotrailError(f"--out {out} is a directory; expected a file name for the key")
     signer, verifier = generate_signer(name, COSIGNATURE_V1 if witness else ED25519)
     try:
         _write_private(out, signer)
     except FileExistsError:
         raise ZerotrailError(f"{out} exists; refusing to overwrite a key") from None
-    common.err.print(
-        f"signer key written to {out} (keep it secret); verifier key:", highlight=False
-    )
+    except OSError as exc:
+        raise ZerotrailError(f"cannot write the key to {out}: {exc.strerror or exc}") from None
+    common.tell(f"signer key written to {out} (keep it secret); verifier key:")
     typer.echo(verifier)
 
 
@@ -103,15 +107,61 @@ def _signer(path: Path) -> object:
 def ledger_checkpoint(
     key: Annotated[Path, typer.Option(help="The log's signer key file.")],
     out: Annotated[Path | None, typer.Option("-o", help="Also write the note here.")] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="The ledger state file (default: beside the workspace,"
+            " <workspace>.ledger-state.json): checked before signing, then updated."
+        ),
+    ] = None,
 ) -> None:
-    """Sign a checkpoint of the log as it is now (refused if inconsistent with an earlier one)."""
-    from zerotrail.store.checkpoints import sign_checkpoint
+    """Sign a checkpoint of the log as it is now (refused if inconsistent with an earlier one,
+    or with the checkpoints the ledger state records)."""
+    from zerotrail.ledger.note import format_verifier_key
+    from zerotrail.store.checkpoints import (
+        advance_state,
+        default_state_path,
+        read_state,
+        sign_checkpoint,
+        verified_checkpoints,
+        write_state,
+    )
 
+    signer = _signer(key)
     with common.workspace() as ws:
-        signed = sign_checkpoint(ws, _signer(key))  # type: ignore[arg-type]
+        path = state or default_state_path(ws)
+        recorded = read_state(path) if path else None
+        signed = sign_checkpoint(ws, signer, recorded)  # type: ignore[arg-type]
+        vkey = format_verifier_key(signer.verifier())  # type: ignore[attr-defined]
+        seen = verified_checkpoints(ws, vkey)
+    if path:
+        write_state(path, advance_state(recorded, signed.checkpoint.origin, vkey, seen))
     if out:
         out.write_text(signed.note, encoding="utf-8")
     typer.echo(signed.note, nl=False)
+
+
+def record_kinds() -> list[str]:
+    """Every kind of record `ledger prove` and `ledger sample` can prove: the real list."""
+    from zerotrail.store import committed
+
+    return ["activity", "run", *committed.KINDS]
+
+
+# How a record of some kinds is named when it is not its id.
+_REF_FORMS = {
+    "base_year": "the year",
+    "claim": "TARGET:YEAR",
+    "price_index": "CURRENCY:YEAR",
+    "factor": "FACTOR_ID/GAS",
+    "meter_reading": "SITE:START..END",
+    "metric": "METRIC:YEAR",
+}
+
+
+def _kinds_help() -> str:
+    kinds = [f"{k} ({_REF_FORMS[k]})" if k in _REF_FORMS else k for k in record_kinds()]
+    return ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
 @ledger_app.command("prove")
@@ -122,10 +172,7 @@ def ledger_prove(
     run: Annotated[bool, typer.Option("--run", help="Prove a calculation run's figures.")] = False,
     kind: Annotated[
         str,
-        typer.Option(
-            help="Record kind: activity, run, target, baseline_event, base_year, credit, claim,"
-            " final or initiative (base_year: the year; claim: TARGET:YEAR)."
-        ),
+        typer.Option(help=f"Record kind: {_kinds_help()}."),
     ] = "activity",
 ) -> None:
     """Write a C2SP .tlog-proof that the record's latest version is in the latest checkpoint."""
@@ -140,7 +187,7 @@ def ledger_prove(
             with_opening,
         )
     out.write_text(text, encoding="utf-8")
-    common.out.print(f"proof written to {out}")
+    common.say(f"proof written to {out}")
 
 
 @ledger_app.command("sample")
@@ -154,8 +201,7 @@ def ledger_sample(
     with_opening: Annotated[bool, typer.Option(help="Include each record and its salt.")] = False,
 ) -> None:
     """Draw a random sample of committed records and write a .tlog-proof for each."""
-    import csv
-
+    from zerotrail.reports.cells import CsvWriter
     from zerotrail.store.checkpoints import sample
 
     if size < 1:
@@ -164,13 +210,13 @@ def ledger_sample(
         drawn = sample(ws, kind, size, seed, canonical_for(ws, kind), with_opening)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "index.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = CsvWriter(fh)  # refs come from users' files: formula-like text neutralised
         writer.writerow(["kind", "ref", "version", "index", "file"])
         for s in drawn:
             name = f"{s.index}.tlog-proof"  # the leaf index: unique, and safe in any file name
             (out / name).write_text(s.proof, encoding="utf-8")
             writer.writerow([s.kind, s.ref, s.version, s.index, name])
-    common.out.print(f"{len(drawn)} proofs (seed {seed}) written to {out}; list in index.csv")
+    common.say(f"{len(drawn)} proofs (seed {seed}) written to {out}; list in index.csv")
 
 
 def canonical_for(ws: Any, kind: str) -> Callable[[str, int], bytes]:
@@ -200,7 +246,7 @@ def ledger_witness_request(
 
     with common.workspace() as ws:
         out.write_text(witness_request(ws, old), encoding="utf-8")
-    common.out.print(f"request written to {out}")
+    common.say(f"request written to {out}")
 
 
 @ledger_app.command("cosign")
@@ -216,26 +262,150 @@ def ledger_cosign(
 
 
 @ledger_app.command("audit")
-def ledger_audit() -> None:
-    """Recompute every commitment and node; name each record changed behind the ledger's back."""
+def ledger_audit(
+    log_key: Annotated[
+        str | None,
+        typer.Option(
+            help="The log's published verifier key (or a file with it). Without it, the key"
+            " pinned in the ledger state, else the one stored in the workspace, is used."
+        ),
+    ] = None,
+    witness_key: Annotated[
+        list[str] | None,
+        typer.Option(help="A witness verifier key whose cosignatures to check (repeatable)."),
+    ] = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A checkpoint note kept outside the workspace (e.g. the cosigned one `ledger"
+            " cosign` printed, or a report's): it must be in the workspace (repeatable)."
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            help="The ledger state file (default: beside the workspace): the checkpoints"
+            " seen signed before must all still be there; updated when the audit is clean."
+        ),
+    ] = None,
+) -> None:
+    """Recompute every commitment, node and checkpoint root, open every signed checkpoint;
+    name each record changed behind the ledger's back and each checkpoint deleted or rolled
+    back. Says what it checked, with which keys; exit 1 on any finding."""
     from zerotrail.ingest.activities import LEDGER_TYPES
-    from zerotrail.store.audit import audit
+    from zerotrail.ledger.note import parse_verifier_key
+    from zerotrail.store.audit import Trust, audit
+    from zerotrail.store.checkpoints import (
+        advance_state,
+        default_state_path,
+        read_state,
+        write_state,
+    )
 
+    try:
+        log_v = parse_verifier_key(_key_text(log_key)) if log_key else None
+        wit_v = tuple(parse_verifier_key(_key_text(k)) for k in witness_key or [])
+    except VerificationError as exc:
+        raise ZerotrailError(f"bad key: {exc}") from None
+    external = tuple((str(p), _read(p, "checkpoint")) for p in checkpoint or [])
     with common.workspace() as ws:
-        rep = audit(ws, LEDGER_TYPES)
+        path = state or default_state_path(ws)
+        recorded = read_state(path) if path else None
+        trust = Trust(log_v, wit_v, recorded, f"the ledger state {path}", external)
+        rep = audit(ws, LEDGER_TYPES, trust=trust)
+    for line in _audit_lines(rep, path, recorded):  # unwrapped: one line per statement
+        typer.echo(line)
+    if not rep.ok:
+        for f in rep.findings:
+            typer.echo(f"  {f}", err=True)
+        raise ZerotrailError(f"ledger audit found {len(rep.findings)} problem(s)")
+    if path and rep.log_key and rep.origin and rep.seen:
+        try:
+            write_state(path, advance_state(recorded, rep.origin, rep.log_key, rep.seen))
+        except OSError as exc:
+            common.err.print(f"the ledger state {path} was not updated: {exc.strerror}")
+            return
+        typer.echo(
+            f"ledger state {path}: records {len(rep.seen)} checkpoint(s) up to size"
+            f" {rep.seen[-1][0]:,}"
+        )
+
+
+def _n(count: int, what: str) -> str:
+    return f"{count:,} {what}{'' if count == 1 else 's'}"
+
+
+def _audit_lines(rep: Any, path: Path | None, recorded: Any) -> list[str]:
+    """What the audit checked, with which keys, and what it could not check: all true."""
+    kinds = ", ".join(f"{k} ({c:,})" for k, c in rep.kinds.items()) or "none"
+    lines = [
+        f"checked {_n(rep.leaves, 'leaf').replace('leafs', 'leaves')}: the commitments of"
+        f" {kinds} recomputed from the stored rows, every stored subtree rebuilt"
+    ]
+    if rep.unknown:
+        other = ", ".join(f"{k} ({c:,})" for k, c in rep.unknown.items())
+        lines.append(
+            f"leaves of kinds this version does not know, {other}: in the tree, but NOT"
+            " recomputed (no stored rows to recompute them from)"
+        )
+    if rep.checkpoints == 0:
+        lines.append(
+            "no checkpoint is stored: nothing signed protects the log yet (leaves and records"
+            " can be recomputed together unseen); sign one with `zerotrail ledger checkpoint`"
+        )
+    elif rep.key is None:
+        lines.append(
+            f"{_n(rep.checkpoints, 'checkpoint')}: signatures NOT checked (no verifier key;"
+            " give --log-key)"
+        )
+    else:
+        cos = "".join(
+            f", {_n(n, 'checkpoint')} cosigned by witness {w}" for w, n in rep.cosignatures.items()
+        )
+        lines.append(
+            f"checked {_n(rep.checkpoints, 'checkpoint')}: {_n(rep.signatures, 'signature')}"
+            f" verified with {rep.key} ({rep.key_source}){cos}; every signed root recomputed"
+            " from the leaves" + (", each checkpoint extends the one before" if rep.ok else "")
+        )
+        if rep.other_lines:
+            lines.append(
+                f"{_n(rep.other_lines, 'signature line')} by other keys not checked (give"
+                " --witness-key to check a witness's cosignatures)"
+            )
+        if rep.leaves > rep.signed_size:
+            lines.append(
+                f"{rep.leaves - rep.signed_size:,} of the leaves are newer than the latest"
+                f" checkpoint (size {rep.signed_size:,}): not yet signed"
+            )
+    for ext in rep.external:
+        lines.append(f"checkpoint file {ext}: signature checked, in the workspace")
+    if recorded is not None:
+        lines.append(
+            f"rollback and deleted checkpoints: checked against the ledger state {path}"
+            f" ({len(recorded.checkpoints):,} recorded)"
+        )
+    elif not rep.external:
+        where = f"none at {path} yet" if path else "none for a workspace in memory"
+        lines.append(
+            f"rollback and deleted checkpoints: NOT checked (no ledger state: {where}; no"
+            " --checkpoint file)"
+        )
     if rep.ok:
-        common.out.print(f"ledger intact: {rep.leaves} leaves, {rep.checkpoints} checkpoint(s)")
-        return
-    for f in rep.findings:
-        common.err.print(f"  {f}", markup=False, highlight=False)
-    raise ZerotrailError(f"ledger audit found {len(rep.findings)} problem(s)")
+        lines.append(
+            "ledger intact"
+            if rep.checkpoints and rep.key is not None
+            else "ledger consistent, but not protected by any checked signature"
+        )
+    return lines
 
 
 # --- verify (no workspace) ----------------------------------------------------------------
 
 
-def _fail(exc: Exception) -> None:
-    common.err.print(f"verification failed: {exc}", markup=False, highlight=False)
+def _fail(exc: Exception) -> NoReturn:
+    common.err.print(
+        f"verification failed: {common.one_line(str(exc))}", markup=False, highlight=False
+    )
     raise typer.Exit(1)
 
 
@@ -320,7 +490,16 @@ def verify_consistency(
         )
     except (VerificationError, ValueError) as exc:
         _fail(exc)
-    typer.echo(f"ok: {n.origin} size {n.size} extends size {o.size}")
+    if key:
+        typer.echo(
+            f"ok: {n.origin} size {n.size} extends size {o.size}; both checkpoints' signatures"
+            " checked"
+        )
+    else:
+        typer.echo(
+            f"consistent: {n.origin} size {n.size} extends size {o.size} (signatures not"
+            " checked: no --key)"
+        )
 
 
 # --- witness ------------------------------------------------------------------------------
@@ -336,10 +515,14 @@ def witness_init(
     from zerotrail.ledger.note import parse_verifier_key
     from zerotrail.ledger.witness import WitnessState, add_log, state_from_json, state_to_json
 
-    current = state_from_json(_read(state, "state")) if state.exists() else WitnessState()
+    current = (
+        state_from_json(_read(state, "witness state", common.MAX_STATE_FILE))
+        if state.exists()
+        else WitnessState()
+    )
     updated = add_log(current, origin, [parse_verifier_key(_key_text(log_key))])
     _atomic_write(state, state_to_json(updated))
-    common.out.print(f"witness state {state}: following {origin}")
+    common.say(f"witness state {state}: following {origin}")
 
 
 @witness_app.command("add-checkpoint")
@@ -353,11 +536,13 @@ def witness_add_checkpoint(
     from zerotrail.ledger.note import parse_signer_key
     from zerotrail.ledger.witness import add_checkpoint, state_from_json, state_to_json
 
-    current = state_from_json(_read(state, "state"))
+    current = state_from_json(_read(state, "witness state", common.MAX_STATE_FILE))
     signer = parse_signer_key(_read(key, "witness key").strip())
     new_state, resp = add_checkpoint(current, _read(request, "request"), signer, int(time.time()))
     if resp.status != 200:
-        common.err.print(f"refused ({resp.status}): {resp.body.strip()}", markup=False)
+        common.err.print(
+            f"refused ({resp.status}): {common.one_line(resp.body)}", markup=False, highlight=False
+        )
         raise typer.Exit(1)
     _atomic_write(state, state_to_json(new_state))  # persisted before answering
     if out:

@@ -19,7 +19,7 @@ baseyear_app = typer.Typer(
 )
 claim_app = typer.Typer(help="Claims (ISO 14068-1 carbon neutrality).", no_args_is_help=True)
 
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 
 
 def _num(x: float | None, unit: str = "") -> str:
@@ -44,7 +44,8 @@ def targets_add(
     from zerotrail.targets.register import add_targets
     from zerotrail.targets.roadmap import read_roadmap
 
-    roadmap = read_roadmap(file)
+    with common.reading(file):
+        roadmap = read_roadmap(file)
     with common.workspace() as ws:
         rep = add_targets(ws, roadmap, file.name, replace=replace, reason=reason)
         recorded = [
@@ -52,12 +53,12 @@ def targets_add(
             for y in sorted({t.base_year for t in roadmap.targets if t.base_year is not None})
             if (v := ensure_recorded(ws, y)) is not None
         ]
-    common.out.print(
+    common.say(
         f"{file.name}: {len(rep.added)} added, {len(rep.changed)} changed,"
         f" {len(rep.unchanged)} unchanged"
     )
     if recorded:
-        common.out.print("base years recorded: " + ", ".join(recorded))
+        common.say("base years recorded: " + ", ".join(recorded))
 
 
 @targets_app.command("list")
@@ -65,14 +66,13 @@ def targets_list(format: FormatOpt = "table") -> None:
     """List the active targets (latest versions)."""
     from zerotrail.targets.register import latest_targets
 
+    common.check_format(format)
     with common.workspace() as ws:
         rows = latest_targets(ws)
     if format == "json":
         common.print_json([{**st.target.definition(), "version": st.version} for st in rows])
         return
-    table = Table(title="Targets")
-    for col in ("id", "kind", "name", "boundary / subject", "base", "target", "value", "version"):
-        table.add_column(col)
+    records = []
     for st in rows:
         t = st.target
         subject = t.boundary.describe() if t.boundary else (t.site_kind or t.basis or "")
@@ -83,17 +83,43 @@ def targets_list(format: FormatOpt = "table") -> None:
             if t.share_pct is not None
             else f"neutral from {t.from_year}"
         )
-        table.add_row(
-            t.id,
-            t.kind,
-            t.name,
-            subject,
-            str(t.base_year or "-"),
-            str(t.target_year or "-"),
-            value,
-            str(st.version),
+        records.append(
+            {
+                "id": t.id,
+                "kind": t.kind,
+                "name": t.name,
+                "subject": subject,
+                "base_year": t.base_year,
+                "target_year": t.target_year,
+                "value": value,
+                "reduction_pct": t.reduction_pct,
+                "share_pct": t.share_pct,
+                "from_year": t.from_year,
+                "version": st.version,
+            }
         )
-    common.out.print(table)
+    if format == "csv":
+        fields = ["id", "kind", "name", "subject", "base_year", "target_year"]
+        fields += ["reduction_pct", "share_pct", "from_year", "version"]
+        common.print_csv(records, fields)
+        return
+    table = Table(title="Targets")
+    for col in ("id", "kind", "name", "boundary / subject"):
+        common.text_column(table, col)
+    for col in ("base", "target", "value", "version"):
+        common.figure_column(table, col)
+    for r in records:
+        table.add_row(
+            str(r["id"]),
+            str(r["kind"]),
+            str(r["name"]),
+            str(r["subject"]),
+            str(r["base_year"] or "-"),
+            str(r["target_year"] or "-"),
+            str(r["value"]),
+            str(r["version"]),
+        )
+    common.print_table(table)
 
 
 @targets_app.command("show")
@@ -127,7 +153,7 @@ def targets_withdraw(
 
     with common.workspace() as ws:
         version = withdraw(ws, target_id, reason)
-    common.out.print(f"target {target_id} withdrawn (version {version})")
+    common.say(f"target {target_id} withdrawn (version {version})")
 
 
 @targets_app.command("check")
@@ -137,6 +163,7 @@ def targets_check(format: FormatOpt = "table") -> None:
     from zerotrail.targets.register import latest_targets
     from zerotrail.targets.sbti import CRITERIA, Shares, check_targets
 
+    common.check_format(format)
     with common.workspace() as ws:
         stored = latest_targets(ws)
         if not stored:
@@ -165,14 +192,27 @@ def targets_check(format: FormatOpt = "table") -> None:
             }
         )
         return
+    if format == "csv":
+        common.print_csv(
+            [
+                {
+                    "target_id": c.target_id,
+                    "result": "n/a" if c.passed is None else "pass" if c.passed else "fail",
+                    "reasons": " | ".join(c.reasons),
+                }
+                for c in checks
+            ],
+            ["target_id", "result", "reasons"],
+        )
+        return
     table = Table(title=f"Science-based checks ({CRITERIA.version})")
-    table.add_column("target")
-    table.add_column("result")
-    table.add_column("reasons")
+    common.text_column(table, "target")
+    common.text_column(table, "result")
+    common.text_column(table, "reasons")
     for c in checks:
         result = "n/a" if c.passed is None else "pass" if c.passed else "FAIL"
         table.add_row(c.target_id, result, "\n".join(c.reasons))
-    common.out.print(table)
+    common.print_table(table)
 
 
 # --- base year -------------------------------------------------------------------------------
@@ -186,26 +226,41 @@ def baseyear_show(
     """Every version of the base year's figures and every event, applied or pending."""
     from zerotrail.targets.baseyear import event_rows, version_dict, versions
 
+    common.check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         vs = [version_dict(v) for v in versions(ws, year)]
         events = event_rows(ws, year)
     if format == "json":
         common.print_json({"base_year": year, "versions": vs, "events": events})
         return
+    figures = ("scope1", "scope2_location", "scope2_market", "scope3")
+    if format == "csv":
+        # The versions; the events are in the JSON (and below the versions in the table).
+        common.print_csv(
+            [{"base_year": year, **v} for v in vs],
+            ["base_year", "version", *figures, "reason"],
+        )
+        return
     table = Table(title=f"Base year {year}: versions (t CO2e)")
-    for col in ("version", "Scope 1", "Scope 2 loc.", "Scope 2 mkt.", "Scope 3", "reason"):
-        table.add_column(col)
+    common.figure_column(table, "version")
+    for col in ("Scope 1", "Scope 2 loc.", "Scope 2 mkt.", "Scope 3"):
+        common.figure_column(table, col)
+    common.text_column(table, "reason")
     for v in vs:
         table.add_row(
             str(v["version"]),
-            *(_num(float(v[k])) for k in ("scope1", "scope2_location", "scope2_market", "scope3")),  # type: ignore[arg-type]
+            *(_num(float(v[k])) for k in figures),  # type: ignore[arg-type]
             str(v["reason"]),
         )
-    common.out.print(table)
+    common.print_table(table)
     if events:
         ev_table = Table(title="Events (effects on the base year, consolidated, t CO2e)")
-        for col in ("event", "kind", "Scope 1", "Scope 2 mkt.", "Scope 3", "applied in"):
-            ev_table.add_column(col)
+        common.text_column(ev_table, "event")
+        common.text_column(ev_table, "kind")
+        for col in ("Scope 1", "Scope 2 mkt.", "Scope 3"):
+            common.figure_column(ev_table, col)
+        common.text_column(ev_table, "applied in")
         for e in events:
             ev_table.add_row(
                 str(e["event_id"]),
@@ -215,7 +270,7 @@ def baseyear_show(
                 if e["applied_in_version"] is None
                 else f"version {e['applied_in_version']}",
             )
-        common.out.print(ev_table)
+        common.print_table(ev_table)
 
 
 @baseyear_app.command("record")
@@ -223,17 +278,25 @@ def baseyear_record(year: Annotated[int, typer.Option(help="The base year.")]) -
     """Record the base year's calculated inventory as version 1 (if not recorded yet)."""
     from zerotrail.targets.baseyear import ensure_recorded
 
+    common.check_year(year)
     with common.workspace() as ws:
         v = ensure_recorded(ws, year)
     if v is None:
         raise ZerotrailError(f"no inventory for {year}: run `zerotrail calculate --year {year}`")
-    common.out.print(f"base year {year}: version {v.version} ({v.reason})")
+    common.say(f"base year {year}: version {v.version} ({v.reason})")
+
+
+# The decision's reason already opens with it: printed once, in lower case, then the why.
+_DECISIONS = ("Recalculate the base year: ", "No recalculation: ")
 
 
 def _print_decision(d: Any) -> None:
-    common.out.print(("recalculated: " if d.recalculate else "no recalculation: ") + d.reason)
+    why = str(d.reason)
+    for opening in _DECISIONS:
+        why = why.removeprefix(opening)
+    common.say(("recalculated: " if d.recalculate else "no recalculation: ") + why)
     for eid, why in d.ignored:
-        common.out.print(f"  {eid}: {why}")
+        common.say(f"  {eid}: {why}")
 
 
 @baseyear_app.command("event")
@@ -269,6 +332,8 @@ def baseyear_event(
     from zerotrail.targets.baseyear import EventInput, correction_from_inventory, record_event
     from zerotrail.targets.recalc import Figures
 
+    common.check_year(base_year, "--base-year")
+    common.check_year(year)
     with common.workspace() as ws:
         if from_inventory:
             gross = correction_from_inventory(ws, base_year)
@@ -290,7 +355,7 @@ def baseyear_import(
     """Record the events of a file (all or none), applying the policy after each."""
     from zerotrail.targets.baseyear import import_events
 
-    with common.workspace() as ws:
+    with common.reading(file), common.workspace() as ws:
         decisions = import_events(ws, file)
     for d in decisions:
         _print_decision(d)
@@ -308,6 +373,8 @@ def register(app: typer.Typer) -> None:
         """Each target's actual against its linear pathway, with status, gap and forecast."""
         from zerotrail.targets.progress import progress as run
 
+        common.check_format(format)
+        common.check_year(year)
         with common.workspace() as ws:
             rows = run(ws, year)
             inits = _initiatives(ws, year)
@@ -316,9 +383,33 @@ def register(app: typer.Typer) -> None:
                 {"year": year, "targets": [p.to_dict() for p in rows], "initiatives": inits}
             )
             return
+        if format == "csv":
+            # The targets; the initiatives are in `initiatives list --format csv` (and the JSON).
+            fields = [
+                "year",
+                "id",
+                "kind",
+                "name",
+                "status",
+                "actual",
+                "pathway",
+                "target_value",
+                "gap",
+                "unit",
+                "fraction_of_way",
+                "forecast",
+                "base_year",
+                "target_year",
+                "base_value",
+            ]
+            common.print_csv([p.to_dict() for p in rows], fields)
+            return
         table = Table(title=f"Roadmap progress {year}")
-        for col in ("target", "kind", "actual", "pathway", "target", "gap", "of the way", "status"):
-            table.add_column(col, justify="right" if col not in ("target", "kind") else "left")
+        common.text_column(table, "target")
+        common.text_column(table, "kind")
+        for col in ("actual", "pathway", "target", "gap", "of the way"):
+            common.figure_column(table, col)
+        common.text_column(table, "status")
         for p in rows:
             way = "-" if p.fraction_of_way is None else f"{100 * p.fraction_of_way:.0f}%"
             table.add_row(
@@ -331,14 +422,16 @@ def register(app: typer.Typer) -> None:
                 way,
                 p.status,
             )
-        common.out.print(table)
+        common.print_table(table)
         for p in rows:
             for note in p.notes:
-                common.out.print(f"  {p.id}: {note}")
+                common.say(f"  {p.id}: {note}")
         if inits:
             it = Table(title=f"Reduction initiatives {year} (t CO2e)")
-            for col in ("initiative", "lever", "start", "expected", "realized (est.)"):
-                it.add_column(col)
+            common.text_column(it, "initiative")
+            common.text_column(it, "lever")
+            for col in ("start", "expected", "realized (est.)"):
+                common.figure_column(it, col)
             for i in inits:
                 it.add_row(
                     str(i["name"]),
@@ -347,7 +440,7 @@ def register(app: typer.Typer) -> None:
                     _num(i["expected_t"]),
                     _num(i["realized_t"]),
                 )
-            common.out.print(it)
+            common.print_table(it)
 
 
 def _initiatives(ws: Any, year: int) -> list[dict[str, Any]]:
@@ -365,31 +458,47 @@ def claim_neutrality(
     """Evaluate and record the year's carbon-neutrality claim; exit 1 when it does not hold."""
     from zerotrail.offsets.neutrality import record
 
+    common.check_format(format)
+    common.check_year(year)
     with common.workspace() as ws:
         d = record(ws, year, target)
     if format == "json":
         common.print_json(d)
+    elif format == "csv":
+        common.print_csv(claim_rows(d), ["year", "item", "t_co2e"])
     else:
         print_claim(d)
     if not d["holds"]:
         raise typer.Exit(1)
 
 
+def claim_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
+    """The claim's figures as (year, item, t CO2e) rows, for CSV."""
+    rows: list[dict[str, Any]] = [{"year": d["year"], "item": "gross", "t_co2e": d["gross_t"]}]
+    rows += [
+        {"year": d["year"], "item": f"credits_{kind}", "t_co2e": t}
+        for kind, t in sorted(d["by_type"].items())
+    ]
+    rows += [
+        {"year": d["year"], "item": "credits_counted", "t_co2e": d["credits_t"]},
+        {"year": d["year"], "item": "net", "t_co2e": d["net_t"]},
+    ]
+    return rows
+
+
 def print_claim(d: dict[str, Any]) -> None:
     verdict = "HOLDS" if d["holds"] else "DOES NOT HOLD"
-    common.out.print(
-        f"{d['year']} carbon-neutrality claim ({d['boundary']}, {d['standard']}): {verdict}"
-    )
-    common.out.print(f"  gross emissions   {d['gross_t']:>14,.2f} t CO2e (scope totals unchanged)")
+    common.say(f"{d['year']} carbon-neutrality claim ({d['boundary']}, {d['standard']}): {verdict}")
+    common.say(f"  gross emissions   {d['gross_t']:>14,.2f} t CO2e (scope totals unchanged)")
     for kind, t in sorted(d["by_type"].items()):
-        common.out.print(f"  credits: {kind:<9}{t:>14,.2f} t")
+        common.say(f"  credits: {kind:<9}{t:>14,.2f} t")
     share = d["removal_share"]
-    common.out.print(
+    common.say(
         f"  credits counted   {d['credits_t']:>14,.2f} t"
         f" (removals {'-' if share is None else f'{100 * share:.1f}%'})"
     )
-    common.out.print(f"  net               {d['net_t']:>14,.2f} t CO2e")
+    common.say(f"  net               {d['net_t']:>14,.2f} t CO2e")
     for f in d["failures"]:
-        common.out.print(f"  [red]fails:[/red] {f}")
+        common.say(f"  fails: {f}")
     for w in d["warnings"]:
-        common.out.print(f"  note: {w}")
+        common.say(f"  note: {w}")

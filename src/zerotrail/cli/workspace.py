@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
                 ws.set_setting("organization", organization)
             added = load_shipped_factors(ws)
             n = ws.scalar("SELECT count(DISTINCT factor_id) FROM factors")
-            common.out.print(
+            common.say(
                 f"workspace {ws.url} ready (schema {ws.schema_version}); "
                 f"{added} factor set(s) loaded, {n} factors available"
             )

@@ -25,6 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from zerotrail.errors import DataError, Problem, UnitError
+from zerotrail.ingest.limits import (
+    FACTOR_RANGE_TEXT,
+    FIRST_DATE,
+    FIRST_YEAR,
+    LAST_DATE,
+    LAST_YEAR,
+    MAX_FACTOR_VALUE,
+    MAX_HEAT_CONTENT,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    MIN_FACTOR_VALUE,
+    number_problem,
+    text_problem,
+)
 from zerotrail.model.keys import key_problem
 from zerotrail.model.regions import region_problem
 from zerotrail.reference.factors import FactorRow
@@ -62,6 +76,10 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "source_ref",
 )
 DEFAULT_FACTOR_SET = "custom"
+# Columns of free text (up to MAX_TEXT_LENGTH characters); the others are ids and codes.
+FREE_TEXT_COLUMNS = frozenset(
+    {"source", "edition", "source_url", "licence", "note", "source_ref", "scope_use"}
+)
 BASE_GASES: tuple[str, ...] = ("CO2", "CH4", "N2O", "CO2e")
 GWP_BASES: tuple[str, ...] = ("AR4", "AR5", "AR5_CCFB", "AR6", "GHGP_AR6")
 HEAT_BASES: tuple[str, ...] = ("HHV", "NCV")
@@ -131,14 +149,17 @@ def parse_custom_factors(
 
 def read_custom_csv(path: str | Path) -> tuple[FactorRow, ...]:
     """Read a custom-factor CSV file; DataError (carrying every Problem) if anything is wrong."""
+    from zerotrail.ingest.files import read_csv_rows
+
     file = Path(path)
-    # utf-8-sig: spreadsheets often save a byte-order mark that would otherwise stick to the
-    # first column name.
-    with file.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows, problems = parse_custom_factors(
-            list(reader), file.name, columns=list(reader.fieldnames or [])
-        )
+    # The file rules (UTF-8, a byte-order mark dropped, well-formed CSV, every row as wide as
+    # the header, field and file sizes) are checked in reading; the header's names here.
+    header, records = read_csv_rows(file)
+    rows, problems = parse_custom_factors(
+        [dict(zip(header, fields, strict=True)) for _, fields in records],
+        file.name,
+        columns=header,
+    )
     if problems:
         raise DataError(problems, f"{file.name}: {len(problems)} problem(s); no factor loaded")
     return rows
@@ -193,7 +214,21 @@ class _RowReader:
             self.bad(column, f"'{column}' is empty; a value is required")
         return text
 
+    def texts_ok(self) -> bool:
+        """Every cell free of control characters and within its length (ingest/limits.py);
+        a row that fails is reported for that alone, so no message quotes such a cell."""
+        before = len(self.problems)
+        for column, value in self.record.items():
+            if column is None or not isinstance(value, str):
+                continue
+            limit = MAX_TEXT_LENGTH if column in FREE_TEXT_COLUMNS else MAX_ID_LENGTH
+            if why := text_problem(value.strip(), limit):
+                self.bad(str(column), why)
+        return len(self.problems) == before
+
     def factor_row(self, gases: frozenset[str]) -> FactorRow | None:
+        if not self.texts_ok():
+            return None
         extra = self.record.get(None)
         if extra and any(str(cell).strip() for cell in extra):
             self.bad(
@@ -272,10 +307,17 @@ class _RowReader:
         try:
             if not _ISO_DATE.match(text):
                 raise ValueError(text)
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             self.bad(column, f"'{text}' is not a date (expected YYYY-MM-DD, e.g. 2024-01-01)")
             return None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            self.bad(
+                column,
+                f"{text} is outside the accepted dates {FIRST_DATE}..{LAST_DATE}",
+            )
+            return None
+        return day
 
     def unit(self) -> str:
         text = self.required("unit")
@@ -291,8 +333,11 @@ class _RowReader:
         text = self.cell("currency_year")
         if not text:
             return None
-        if not _YEAR.match(text):
-            self.bad("currency_year", f"'{text}' is not a year (expected e.g. 2021)")
+        if not _YEAR.match(text) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+            self.bad(
+                "currency_year",
+                f"'{text}' is not a year between {FIRST_YEAR} and {LAST_YEAR} (expected e.g. 2021)",
+            )
             return None
         if unit and not _is_currency(unit):
             self.bad(
@@ -325,11 +370,20 @@ class _RowReader:
         if not _NUMBER.match(text):
             self.bad("value", f"'{text}' is not a number (expected e.g. 0.233 or 1.5e-3)")
             return None
-        kg = float(Decimal(text) * (multiplier or 1))
-        if not math.isfinite(kg) or kg < 0:
-            self.bad("value", f"'{text}' is out of range (expected a finite number >= 0)")
+        # Any number of decimal places (the library's own go to 21), 15 significant digits.
+        infinite = Decimal("Infinity")
+        if why := number_problem(text, places=None, low=-infinite, high=infinite):
+            self.bad("value", why)
             return None
-        return kg
+        exact = Decimal(text) * (multiplier or 1)
+        if exact < 0 or exact > MAX_FACTOR_VALUE or 0 < exact < MIN_FACTOR_VALUE:
+            self.bad(
+                "value",
+                f"'{text}' {unit} is out of range (expected a finite number >= 0:"
+                f" {FACTOR_RANGE_TEXT})",
+            )
+            return None
+        return float(exact)
 
     def gwp_basis(self, gas: str) -> str | None:
         text = self.cell("gwp_basis")
@@ -356,10 +410,12 @@ class _RowReader:
         )
         content: float | None = None
         if text:
-            if _NUMBER.match(text) and 0 < float(text) < math.inf:
-                content = float(text)
-            else:
+            if not (_NUMBER.match(text) and 0 < float(text) < math.inf):
                 self.bad("heat_content", f"'{text}' is not a number (expected a positive number)")
+            elif why := number_problem(text, places=None, low=0, high=MAX_HEAT_CONTENT):
+                self.bad("heat_content", why)
+            else:
+                content = float(text)
             if not unit:
                 self.bad(
                     "heat_content_unit", "heat_content needs a unit (expected e.g. 'mmBtu/gallon')"

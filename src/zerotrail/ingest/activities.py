@@ -16,9 +16,24 @@ from typing import Any
 
 from zerotrail.errors import Problem, UnitError, ZerotrailError
 from zerotrail.ingest.checks import MAX_LISTED, Progress, no_progress, raise_if, sql_text
-from zerotrail.ingest.files import file_format, missing_columns, stage_large
+from zerotrail.ingest.files import file_format, reports_read_errors, stage_large
 from zerotrail.ingest.formats import ACTIVITIES
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.limits import (
+    DATE_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_QUANTITY,
+    MAX_TEXT_LENGTH,
+    WHOLE_PATTERN,
+    date_bad_sql,
+    double_text_sql,
+    fast_double_sql,
+    fast_number_sql,
+    number_problem_sql,
+    text_any_sql,
+    text_bad_sql,
+    text_problem,
+)
 from zerotrail.ledger.canonical import canonical_bytes, canonical_sql
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.regions import region_problem
@@ -40,6 +55,9 @@ _TEXT = (
     "note",
 )
 _DQ = ("dq_technology", "dq_time", "dq_geography", "dq_completeness", "dq_reliability")
+_FREE_TEXT = ("note", "evidence")  # up to MAX_TEXT_LENGTH; the other text columns are ids/codes
+_DATES = ("period_start", "period_end")
+_WHOLE = ("scope3_category", *_DQ)
 # The stored fields, in table order after (record_id, version, current).
 _FIELDS = (
     "entity",
@@ -87,51 +105,141 @@ def unit_problem(con: Any, activity: str, unit: str) -> str | None:
     )
 
 
-_NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT")
+_INTEGER_TYPES = ("INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UINTEGER", "UBIGINT",
+                  "USMALLINT", "UTINYINT", "UHUGEINT")  # fmt: skip
+_FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+# The column types a typed file (Parquet) may give each kind of column.
+_ACCEPTED_TYPES = {
+    "text": ("VARCHAR", *_INTEGER_TYPES),
+    "number": ("VARCHAR", *_INTEGER_TYPES, *_FLOAT_TYPES, "DECIMAL"),
+    "date": ("VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"),
+}
+_EXPECTED_TYPE = {"text": "text", "number": "a number", "date": "a date"}
 
 
-def _typed_view(con: Any, columns: tuple[str, ...]) -> None:
-    """Typed columns (NULL where a value does not parse) beside the raw text for messages.
+def _kind_of(column: str) -> str:
+    if column in _DATES:
+        return "date"
+    if column == "quantity" or column in _WHOLE:
+        return "number"
+    return "text"
 
-    Columns a Parquet file already types (dates, numbers) are used as they are: parsing them
-    from text again would cost more than the rest of the import.
-    """
-    types = {
+
+def _base_type(sql_type: str) -> str:
+    return sql_type.split("(", 1)[0].strip()
+
+
+def _types(con: Any) -> dict[str, str]:
+    return {
         str(n).strip().lower(): str(t).upper()
         for n, t, *_ in con.execute("DESCRIBE zt_stage").fetchall()
     }
+
+
+def _type_problems(con: Any, source: str, columns: tuple[str, ...]) -> list[Problem]:
+    """Columns a typed file gives a type their values cannot have (a list of ids, a blob, a
+    time zone): refused by name before any value is read, never turned into text."""
+    types = _types(con)
+    problems = []
+    for c in ACTIVITIES.names:
+        if c not in columns:
+            continue
+        kind = _kind_of(c)
+        t = types.get(c, "VARCHAR")
+        if _base_type(t) not in _ACCEPTED_TYPES[kind]:
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    c,
+                    f"the file gives this column the type {t}; expected {_EXPECTED_TYPE[kind]}",
+                )
+            )
+    return problems
+
+
+def _typed_view(con: Any, columns: tuple[str, ...]) -> None:
+    """Typed columns (NULL where a value is refused) beside the raw text for messages.
+
+    The raw text is what the checks read: a CSV or XLSX cell as written (trimmed), a Parquet
+    number as the shortest decimal that gives it back, a Parquet date as YYYY-MM-DD (a timestamp
+    only when it is midnight). Integer and date columns a Parquet file already types are used as
+    they are: parsing them from text again would cost more than the rest of the import.
+    """
+    types = _types(con)
     have = set(columns)
+
+    def raw(c: str) -> str:
+        t = _base_type(types.get(c, "VARCHAR"))
+        if t == "VARCHAR":
+            return f"NULLIF(trim(\"{c}\"), '')"
+        if t in _FLOAT_TYPES:
+            return double_text_sql(f'"{c}"')
+        if t.startswith("TIMESTAMP"):
+            day = f'CAST("{c}" AS DATE)'
+            return (
+                f"CASE WHEN {day} = \"{c}\" THEN strftime({day}, '%Y-%m-%d')"
+                f' ELSE CAST("{c}" AS VARCHAR) END'
+            )
+        return f'CAST("{c}" AS VARCHAR)'
 
     def text(c: str, alias: str) -> str:
         if c not in have:
             return f"CAST(NULL AS VARCHAR) AS {alias}"
-        if types.get(c, "VARCHAR") == "VARCHAR":
-            return f"NULLIF(trim(\"{c}\"), '') AS {alias}"
-        return f'CAST("{c}" AS VARCHAR) AS {alias}'
+        return f"{raw(c)} AS {alias}"
 
-    def typed(c: str, sql_type: str) -> str:
+    def date_col(c: str) -> str:
         if c not in have:
-            return f"CAST(NULL AS {sql_type}) AS {c}"
-        t = types.get(c, "VARCHAR")
-        if (
-            t == sql_type
-            or (sql_type == "DOUBLE" and t.startswith(_NUMERIC))
-            or (sql_type == "DATE" and t.startswith("TIMESTAMP"))
-        ):
-            return f'CAST("{c}" AS {sql_type}) AS {c}'
-        return f'TRY_CAST(trim(CAST("{c}" AS VARCHAR)) AS {sql_type}) AS {c}'
+            return f"CAST(NULL AS DATE) AS {c}"
+        t = _base_type(types.get(c, "VARCHAR"))
+        if t == "DATE":
+            return f'"{c}" AS {c}'
+        if t.startswith("TIMESTAMP"):
+            return f'CASE WHEN CAST("{c}" AS DATE) = "{c}" THEN CAST("{c}" AS DATE) END AS {c}'
+        r = raw(c)
+        return (
+            f"CASE WHEN regexp_full_match({r}, '{DATE_PATTERN}') THEN TRY_CAST({r} AS DATE)"
+            f" END AS {c}"
+        )
+
+    def number_col(c: str) -> str:
+        if c not in have:
+            return f"CAST(NULL AS DOUBLE) AS {c}"
+        t = _base_type(types.get(c, "VARCHAR"))
+        if t == "VARCHAR":
+            return f'TRY_CAST(trim("{c}") AS DOUBLE) AS {c}'
+        return f'CAST("{c}" AS DOUBLE) AS {c}'
+
+    def number_ok(c: str) -> str:
+        """True where the value is certainly within the limits (most rows): the full check,
+        which reads the value as text, then runs on the others only."""
+        if c not in have:
+            return f"true AS {c}_ok"
+        t = _base_type(types.get(c, "VARCHAR"))
+        if t == "VARCHAR":
+            return f"{fast_number_sql(raw(c))} AS {c}_ok"
+        if t in _INTEGER_TYPES:
+            return f'abs(CAST("{c}" AS DOUBLE)) <= {MAX_QUANTITY} AS {c}_ok'
+        return f"{fast_double_sql(f'CAST({chr(34)}{c}{chr(34)} AS DOUBLE)')} AS {c}_ok"
+
+    def whole_col(c: str) -> str:
+        if c not in have:
+            return f"CAST(NULL AS INTEGER) AS {c}"
+        t = _base_type(types.get(c, "VARCHAR"))
+        if t in _INTEGER_TYPES:
+            return f'TRY_CAST("{c}" AS INTEGER) AS {c}'
+        # 3 or 3.0, never 2.5: a cast would round it.
+        r = raw(c)
+        return (
+            f"CASE WHEN regexp_full_match({r}, '{WHOLE_PATTERN}')"
+            f" THEN TRY_CAST(split_part({r}, '.', 1) AS INTEGER) END AS {c}"
+        )
 
     parts = ["_row", *(text(c, c) for c in _TEXT)]
-    parts += [
-        text(c, f"{c}_raw")
-        for c in ("period_start", "period_end", "quantity", "scope3_category", *_DQ)
-    ]
-    parts += [
-        typed("period_start", "DATE"),
-        typed("period_end", "DATE"),
-        typed("quantity", "DOUBLE"),
-    ]
-    parts += [typed(c, "INTEGER") for c in ("scope3_category", *_DQ)]
+    parts += [text(c, f"{c}_raw") for c in (*_DATES, "quantity", *_WHOLE)]
+    parts += [date_col(c) for c in _DATES]
+    parts += [number_col("quantity"), number_ok("quantity")]
+    parts += [whole_col(c) for c in _WHOLE]
     con.execute(f"CREATE OR REPLACE TEMP VIEW zt_typed AS SELECT {', '.join(parts)} FROM zt_stage")
 
 
@@ -157,9 +265,14 @@ def _value_tables(con: Any) -> None:
             )
         )
     pairs = sorted({(a, u) for a, u, _ in combos if a in known and u is not None})
-    bad_units = [(a, u, why) for a, u in pairs if (why := unit_problem(con, a, u))]
+    bad_units = [
+        (a, u, why) for a, u in pairs if (why := text_problem(u) or unit_problem(con, a, u))
+    ]
     regions = sorted({r for _, _, r in combos if r is not None})
     bad_regions = [(r, why) for r in regions if (why := region_problem(r))]
+    # Suppliers are few: each distinct one is checked as text here, not once per row.
+    suppliers = con.execute("SELECT DISTINCT supplier FROM zt_typed").fetchall()
+    bad_suppliers = [(v, why) for (v,) in suppliers if v is not None and (why := text_problem(v))]
     for name, ddl, rows in (
         (
             "zt_keys",
@@ -169,6 +282,7 @@ def _value_tables(con: Any) -> None:
         ),
         ("zt_bad_units", "activity VARCHAR, unit VARCHAR, why VARCHAR", bad_units),
         ("zt_bad_regions", "region VARCHAR, why VARCHAR", bad_regions),
+        ("zt_bad_suppliers", "supplier VARCHAR, why VARCHAR", bad_suppliers),
     ):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ddl})")
         if rows:
@@ -179,35 +293,49 @@ def _value_tables(con: Any) -> None:
     )
 
 
+def _refusal(column: str, message_sql: str) -> tuple[str, str, str]:
+    """A check whose SQL gives the refusal's message, or NULL when the value is fine."""
+    return (column, f"({message_sql}) IS NOT NULL", message_sql)
+
+
+# Text checks: a cell with a control character or over its length. A row that fails one is
+# reported with these alone, so no message quotes such a cell. The first pass over all rows
+# looks at the free columns only (`_TEXT_ANY`): a bad entity, site, key, unit, region, factor id,
+# CH4 origin, date or number fails its own check anyway, and its row is then looked at closely.
+_TEXT_ANY = text_any_sql(
+    (f"t.{c}", MAX_TEXT_LENGTH if c in _FREE_TEXT else MAX_ID_LENGTH)
+    for c in ("record_id", *_FREE_TEXT)
+)
+_TEXT_CHECKS: tuple[tuple[str, str, str], ...] = (
+    *(
+        _refusal(c, text_bad_sql(f"t.{c}", MAX_TEXT_LENGTH if c in _FREE_TEXT else MAX_ID_LENGTH))
+        for c in _TEXT
+    ),
+    *(
+        _refusal(c, text_bad_sql(f"t.{c}_raw", MAX_ID_LENGTH))
+        for c in (*_DATES, "quantity", *_WHOLE)
+    ),
+)
+
+# The full check of a quantity reads it as text (slow); the first pass over all rows asks only
+# whether the value is certainly fine (`quantity_ok`), and the others get the full check.
+_QUANTITY = _refusal(
+    "quantity",
+    "CASE WHEN t.quantity_ok THEN NULL ELSE"
+    f" {number_problem_sql('t.quantity_raw', fast_path=False)} END",
+)
+
 # Row checks: (column, condition, message). Aliases: t = the row, k = its key's verdict,
-# bu/br = unit/region verdicts, e/s = its entity/site, f = its pinned factor.
+# bu/br/bs = unit/region/supplier verdicts, e/s = its entity/site, f = its pinned factor.
 _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     *((c, f"t.{c} IS NULL", "'is empty (required)'") for c in ACTIVITIES.required if c in _TEXT),
-    (
-        "period_start",
-        "t.period_start_raw IS NOT NULL AND t.period_start IS NULL",
-        "'not an ISO date (expected YYYY-MM-DD): ' || t.period_start_raw",
-    ),
-    (
-        "period_end",
-        "t.period_end_raw IS NOT NULL AND t.period_end IS NULL",
-        "'not an ISO date (expected YYYY-MM-DD): ' || t.period_end_raw",
-    ),
+    *(_refusal(c, date_bad_sql(f"t.{c}_raw", f"t.{c}")) for c in _DATES),
     (
         "period_end",
         "t.period_end < t.period_start",
         "'ends before period_start (' || CAST(t.period_start AS VARCHAR) || ')'",
     ),
-    (
-        "quantity",
-        "t.quantity_raw IS NOT NULL AND t.quantity IS NULL",
-        "'not a number: ' || t.quantity_raw",
-    ),
-    (
-        "quantity",
-        "isinf(t.quantity) OR isnan(t.quantity)",
-        "'not a finite number: ' || t.quantity_raw",
-    ),
+    _QUANTITY,
     (
         "quantity",
         "t.quantity < 0 AND NOT k.allow_negative",
@@ -217,6 +345,7 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ("activity", "k.why IS NOT NULL", "k.why"),
     ("unit", "bu.why IS NOT NULL", "bu.why"),
     ("region", "br.why IS NOT NULL", "br.why"),
+    ("supplier", "bs.why IS NOT NULL", "bs.why"),
     (
         "entity",
         "t.entity IS NOT NULL AND e.entity IS NULL",
@@ -234,8 +363,8 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "scope3_category",
-        "t.scope3_category_raw IS NOT NULL AND (t.scope3_category IS NULL"
-        " OR t.scope3_category NOT BETWEEN 1 AND 15)",
+        "t.scope3_category NOT BETWEEN 1 AND 15"
+        " OR (t.scope3_category IS NULL AND t.scope3_category_raw IS NOT NULL)",
         "'not a whole number 1-15: ' || t.scope3_category_raw",
     ),
     (
@@ -274,7 +403,7 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     *(
         (
             c,
-            f"t.{c}_raw IS NOT NULL AND (t.{c} IS NULL OR t.{c} NOT BETWEEN 1 AND 5)",
+            f"t.{c} NOT BETWEEN 1 AND 5 OR (t.{c} IS NULL AND t.{c}_raw IS NOT NULL)",
             f"'expected a score 1-5, not ' || t.{c}_raw",
         )
         for c in _DQ
@@ -287,26 +416,35 @@ _JOINED = """
     LEFT JOIN zt_keys k ON k.activity = t.activity
     LEFT JOIN zt_bad_units bu ON bu.activity = t.activity AND bu.unit = t.unit
     LEFT JOIN zt_bad_regions br ON br.region = t.region
+    LEFT JOIN zt_bad_suppliers bs ON bs.supplier = t.supplier
     LEFT JOIN entities e ON e.entity = t.entity
     LEFT JOIN sites s ON s.site = t.site
     LEFT JOIN zt_factor_ids f ON f.factor_id = t.factor_id"""
 
 
 def _find_problems(con: Any) -> None:
-    """All row problems: one cheap pass to find the bad rows, then messages for those only."""
-    any_bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in _ROW_CHECKS)
+    """All row problems: one cheap pass to find the bad rows, then messages for those only (a
+    row with a text problem gets its text problems alone)."""
+    # A first pass that may name too many rows (never too few): the second computes messages.
+    first = [_TEXT_ANY, "NOT t.quantity_ok"]
+    first += [cond for check in _ROW_CHECKS if check is not _QUANTITY for _, cond, _ in [check]]
+    any_bad = " OR ".join(f"coalesce({cond}, false)" for cond in first)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE zt_bad_rows AS SELECT t._row {_JOINED} WHERE {any_bad}"
     )
-    cases = ", ".join(
-        f"CASE WHEN coalesce({cond}, false) THEN {{'col': '{col}', 'msg': {msg}}} END"
-        for col, cond, msg in _ROW_CHECKS
-    )
+
+    def cases(found: tuple[tuple[str, str, str], ...]) -> str:
+        listed = ", ".join(
+            f"CASE WHEN coalesce({cond}, false) THEN {{'col': '{col}', 'msg': {msg}}} END"
+            for col, cond, msg in found
+        )
+        return f"list_filter([{listed}], lambda x: x IS NOT NULL)"
+
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE zt_problems AS
         SELECT _row, p.col AS col, p.msg AS msg FROM (
-            SELECT _row, unnest(ps) AS p FROM (
-                SELECT t._row, list_filter([{cases}], lambda x: x IS NOT NULL) AS ps
+            SELECT _row, unnest(CASE WHEN len(tp) > 0 THEN tp ELSE rp END) AS p FROM (
+                SELECT t._row, {cases(_TEXT_CHECKS)} AS tp, {cases(_ROW_CHECKS)} AS rp
                 {_JOINED}
                 WHERE t._row IN (SELECT _row FROM zt_bad_rows)
             )
@@ -326,6 +464,7 @@ def _listed(con: Any, source: str) -> tuple[list[Problem], int]:
     return [Problem(source, int(r), str(c), str(m)) for r, c, m in rows], total
 
 
+@reports_read_errors
 def import_activities(
     ws: Workspace, path: Path, *, replace: bool = False, progress: Progress | None = None
 ) -> ImportReport:
@@ -335,9 +474,9 @@ def import_activities(
     file_format(path)
     con = ws.con
     step("reading")
-    columns = stage_large(con, path, "zt_stage")
-    missing = missing_columns(source, columns, ACTIVITIES.required)
-    raise_if(source, missing, len(missing))
+    columns = stage_large(con, path, "zt_stage", ACTIVITIES)
+    typed = _type_problems(con, source, columns)
+    raise_if(source, typed, len(typed))
     _typed_view(con, columns)
     step("checking values")
     _value_tables(con)

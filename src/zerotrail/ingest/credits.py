@@ -23,7 +23,7 @@ from typing import Any
 
 from zerotrail.errors import Problem, ZerotrailError
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import (
     CREDIT_DURABILITY,
     CREDIT_REGISTRIES,
@@ -32,6 +32,7 @@ from zerotrail.ingest.formats import (
     CREDITS,
 )
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.limits import FIRST_DATE, MAX_TEXT_LENGTH, screen_rows, text_problem
 from zerotrail.ingest.rows import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -59,6 +60,8 @@ _COLUMNS = ", ".join(_FIELDS)
 # split_from). Two versions with equal values here have the same content.
 _CONTENT = CREDITS.names
 _FLAGS = ("ccp_label", "corsia_eligible", "corresponding_adjustment")
+# Columns of free text (up to MAX_TEXT_LENGTH); every other cell is an id or code.
+FREE_TEXT = ("project_name", "beneficiary", "reason")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -262,8 +265,9 @@ def _lineage(a: Credit, b: Credit) -> bool:
 
 def import_credits(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Import a credits file whole or not at all (see the module docstring for the rules)."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, CREDITS.required)
+    f = read_small(path, CREDITS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=FREE_TEXT)
     raise_if(f.name, problems, len(problems))
     current = {c.credit_id: c for c in current_credits(ws)}
 
@@ -455,8 +459,16 @@ def retire_credit(
         raise ZerotrailError("a retirement names its beneficiary (ISO 14068-1: the claimant)")
     if not reason:
         raise ZerotrailError("a retirement carries its reason as written in the registry")
+    for what, value in (("beneficiary", beneficiary), ("reason", reason)):
+        if why := text_problem(value, MAX_TEXT_LENGTH):
+            raise ZerotrailError(f"the {what} {why}")
     if on > date.today():
         raise ZerotrailError(f"retirement date {on.isoformat()} is in the future")
+    if on < FIRST_DATE:
+        raise ZerotrailError(
+            f"retirement date {on.isoformat()} is before {FIRST_DATE.isoformat()},"
+            " the first date zerotrail accepts"
+        )
     if claim_year is not None and not FIRST_YEAR <= claim_year <= LAST_YEAR:
         raise ZerotrailError(f"claim year {claim_year} is not a plausible year")
 

@@ -23,10 +23,12 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import COOLING, COOLING_TECHNOLOGIES, METERS
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_date, parse_number
+from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
 
 # Site kinds whose readings may carry IT energy (and so a PUE).
@@ -37,8 +39,9 @@ Reading = tuple[str, date, date, float, float | None, float | None]
 
 def import_meters(ws: Workspace, path: Path) -> ImportReport:
     """Add meter readings; the whole file is checked first and imported whole or not at all."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, METERS.required)
+    f = read_small(path, METERS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     kinds = {str(s): str(k) for s, k in ws.fetchall("SELECT site, kind FROM sites")}
     rows: list[tuple[int, Reading]] = []
@@ -118,6 +121,7 @@ def import_meters(ws: Workspace, path: Path) -> ImportReport:
             "INSERT INTO meter_readings VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(*row, import_id) for row in new],
         )
+        commit_new(ws, "meter_reading")  # each new reading is a ledger leaf
         record_import(ws, import_id, "meters", path, len(new), 0)
     return ImportReport("meters", f.name, len(rows), len(new), 0, len(rows) - len(new), import_id)
 
@@ -186,8 +190,9 @@ def _span(row: Reading) -> str:
 
 def import_cooling(ws: Workspace, path: Path) -> ImportReport:
     """Add or correct cooling history rows, one per (site, since); whole file or nothing."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, COOLING.required)
+    f = read_small(path, COOLING)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("note",))
     raise_if(f.name, problems, len(problems))
     sites = {str(s) for (s,) in ws.fetchall("SELECT site FROM sites")}
     rows: list[tuple[str, date, str, str | None]] = []

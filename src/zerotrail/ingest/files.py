@@ -1,34 +1,101 @@
-"""Reading a user's file: format detection, small files as rows, large files staged in the database.
+"""Reading a user's file: format, structure and size checks; small files as rows, large files
+staged in the database.
 
-Small files (entities, sites, instruments, factors) are read whole into Python rows of strings.
-Activity files can be huge, so they are exposed to the database as a view or temporary table
-that DuckDB scans in a streaming fashion; XLSX is converted to a staged table batch by batch.
-Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+Small files (entities, sites, instruments, credits, ...) are read whole into Python rows of
+strings. Activity files can be huge, so they are exposed to the database as a view (Parquet,
+streamed) or a temporary table (CSV, XLSX) that DuckDB scans set-wise.
+
+The rules every file follows (docs/formats.md#file-rules), checked here before any value is:
+the header names only the format's columns, each once (matched trimmed and case-insensitively;
+a column with no name is allowed only while it holds no value); every CSV record has exactly
+the header's fields and is well-formed RFC 4180 (a quoted field is closed, and nothing follows
+its closing quote); text is UTF-8; no field exceeds MAX_FIELD_CHARS; XLSX cells hold values
+(not a formula never calculated, nor an Excel error); Parquet columns hold one text, number,
+date or timestamp value per row (not lists or structs); and a file has at least one record.
+Breaking a rule is a `DataError` naming the file (and row and column where known), never a
+traceback. Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+
+Names from the file never reach SQL: the staged columns are named after the format's own
+columns, and the path is bound as a parameter (or quoted as a literal where DuckDB cannot take
+one), with its glob characters escaped.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 from zerotrail.errors import DataError, Problem
+from zerotrail.ingest.checks import MAX_LISTED, raise_if, sql_text
+from zerotrail.ingest.formats import Format
+from zerotrail.store.sql import quote_ident
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
 
+# Files read whole into memory (every kind but activities) may be at most this large.
+MAX_SMALL_FILE_BYTES = 64 * 1024 * 1024
+# The longest field (cell) any file may hold, in characters.
+MAX_FIELD_CHARS = 65_536
+# The header of a large CSV is read by Python, at most this many bytes per line.
+MAX_HEADER_LINE_BYTES = 1024 * 1024
+# A line of a large CSV (read by DuckDB) may be at most this long.
+MAX_CSV_LINE_BYTES = 8 * 1024 * 1024
+
+
+# --- the file itself -------------------------------------------------------------------------
+
+
+def _refuse(
+    path: Path | str, message: str, row: int | None = None, col: str | None = None
+) -> NoReturn:
+    raise DataError([Problem(str(path), row, col, message)])
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception's message on one short line (a parser's message can be long)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
 
 def file_format(path: Path) -> str:
+    """csv, xlsx or parquet, from the suffix; DataError unless `path` is a readable file."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise DataError(
-            [Problem(str(path), None, None, "unknown file type (expected .csv, .xlsx or .parquet)")]
-        )
+        _refuse(path, "unknown file type (expected .csv, .xlsx or .parquet)")
+    if path.is_dir():
+        _refuse(path, "is a folder, not a file")
+    if not path.exists():
+        _refuse(path, "file not found")
     if not path.is_file():
-        raise DataError([Problem(str(path), None, None, "file not found")])
+        _refuse(path, "is not a regular file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        _refuse(path, f"cannot be read ({exc.strerror or _reason(exc)})")
     return fmt
+
+
+def _check_small_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_SMALL_FILE_BYTES:
+        _refuse(
+            path,
+            f"the file is {size / 2**20:,.1f} MiB; files of this kind may be at most"
+            f" {MAX_SMALL_FILE_BYTES // 2**20} MiB",
+        )
 
 
 def sha256_file(path: Path) -> str:
@@ -39,11 +106,102 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class SmallFile:
-    name: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[int, dict[str, str]], ...]  # (spreadsheet row, values)
+@contextmanager
+def _os_errors(path: Path) -> Iterator[None]:
+    """An OSError while reading (a file removed or locked midway) as a DataError."""
+    try:
+        yield
+    except OSError as exc:
+        _refuse(path, f"cannot be read ({exc.strerror or _reason(exc)})")
+
+
+# --- header ----------------------------------------------------------------------------------
+
+
+def shown(name: str, limit: int | None = 40) -> str:
+    """A header name as it can be printed on one line: control characters escaped (a line
+    break as \\n), cut short after `limit` characters unless None."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of the 0-based column `index` (0 is A, 26 is AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _header_name(value: Any) -> str:
+    return _text(value).replace("\ufeff", "").strip().lower()
+
+
+def header_problems(source: str, header: Sequence[Any], fmt: Format, row: int = 1) -> list[Problem]:
+    """Duplicated, unknown and missing columns of a header, its cells as written.
+
+    Names match trimmed and case-insensitively; messages show them as written. A blank name is
+    not a problem here: the column must then hold no value, which the reader checks row by row.
+    """
+    problems: list[Problem] = []
+    known = set(fmt.names)
+    first: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        name = _header_name(cell)
+        if not name:
+            continue
+        written = shown(_text(cell).replace("\ufeff", ""))
+        if name in first:
+            problems.append(
+                Problem(
+                    source,
+                    row,
+                    written,
+                    f"column appears twice in the header (columns {column_letter(first[name])}"
+                    f" and {column_letter(i)}); each column may appear once",
+                )
+            )
+            continue
+        first[name] = i
+        if name not in known:
+            problems.append(
+                Problem(
+                    source,
+                    row,
+                    written,
+                    f"unknown column; the columns of {fmt.kind} files are {', '.join(fmt.names)}",
+                )
+            )
+    problems += [
+        Problem(source, row, col, "required column is missing from the header")
+        for col in fmt.required
+        if col not in first
+    ]
+    return problems
+
+
+def _no_records(path: Path) -> NoReturn:
+    _refuse(path, "no records: the file has a header but no data rows")
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+class _Bad:
+    """A cell that holds no readable value (an uncalculated formula, an Excel error)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+_UNCALCULATED = _Bad(
+    "a formula without a calculated value: open and save the workbook in Excel (or LibreOffice)"
+    " so the value is stored, or enter the value itself"
+)
 
 
 def _text(value: Any) -> str:
@@ -58,125 +216,636 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    import openpyxl
+class _Rows:
+    """Turns a file's rows into texts, one per named column, collecting structural problems."""
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    def __init__(self, path: Path, names: Sequence[str], *, exact_width: bool) -> None:
+        self.source = str(path)
+        self.names = list(names)
+        self.exact_width = exact_width  # CSV: every record has the header's fields
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def bad(self, row: int, col: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(Problem(self.source, row, col, message))
+
+    def label(self, j: int) -> str:
+        return self.names[j] if j < len(self.names) and self.names[j] else column_letter(j)
+
+    def texts(self, row: int, values: Sequence[Any]) -> list[str] | None:
+        """The row's texts aligned with the header; None for a blank row (not a record)."""
+        texts: list[str] = []
+        for j, v in enumerate(values):
+            if isinstance(v, _Bad):
+                self.bad(row, self.label(j), v.message)
+                texts.append("")
+            elif isinstance(v, time | timedelta):
+                self.bad(
+                    row, self.label(j), "a time of day or a duration, not a date, number or text"
+                )
+                texts.append("")
+            else:
+                texts.append(_text(v))
+        if not any(texts) and not any(isinstance(v, _Bad) for v in values):
+            return None
+        width = len(self.names)
+        if self.exact_width and len(values) != width:
+            self.bad(
+                row,
+                None,
+                f"{len(values)} fields, but the header has {width} columns"
+                " (every row has exactly the header's fields)",
+            )
+            return None
+        for j, t in enumerate(texts):
+            if not t:
+                continue
+            if j >= width or not self.names[j]:
+                self.bad(row, column_letter(j), "a value in a column with no name in the header")
+            elif len(t) > MAX_FIELD_CHARS:
+                self.bad(
+                    row,
+                    self.names[j],
+                    f"the field is {len(t):,} characters long; the maximum is {MAX_FIELD_CHARS:,}",
+                )
+        return texts[:width] + [""] * (width - len(texts))
+
+    def raise_if_any(self) -> None:
+        raise_if(self.source, self.problems, self.total)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+class _NotUtf8(Exception):
+    def __init__(self, byte: int) -> None:
+        self.byte = byte
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _utf8_lines(fh: IO[bytes], max_line: int) -> Iterator[str]:
+    """The file's lines decoded as UTF-8 (a leading byte-order mark dropped), one at a time."""
+    decode = codecs.getincrementaldecoder("utf-8-sig")("strict").decode
+    while True:
+        raw = fh.readline(max_line + 1)
+        try:
+            if not raw:
+                decode(b"", True)  # a multi-byte character cut off by the end of the file
+                return
+            if len(raw) > max_line:
+                raise _LineTooLong
+            yield decode(raw)
+        except UnicodeDecodeError as exc:
+            raise _NotUtf8(exc.object[exc.start] if exc.object else 0) from None
+
+
+@contextmanager
+def _field_size_limit(limit: int) -> Iterator[None]:
+    """csv's field limit for one read: we check field sizes ourselves, naming the column."""
+    old = csv.field_size_limit(limit)
     try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _csv_records(path: Path, fh: IO[bytes], max_line: int) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet row, fields) of each record; DataError at the first unreadable one."""
+    reader = csv.reader(_utf8_lines(fh, max_line), strict=True)
+    row = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except _NotUtf8 as exc:
+            _refuse(
+                path,
+                f"not UTF-8 text (byte 0x{exc.byte:02X}): save the file as CSV UTF-8",
+                row,
+            )
+        except _LineTooLong:
+            _refuse(path, f"a line is longer than {max_line // 2**20} MiB", row)
+        except csv.Error as exc:
+            _refuse(path, _csv_error(str(exc)), row)
+        yield row, fields
+        row += 1
+
+
+def _csv_error(message: str) -> str:
+    if "expected after" in message:
+        return (
+            "malformed CSV: text after the closing quote of a quoted field (quote the whole"
+            ' field, and write a quote inside it as "")'
+        )
+    if "unexpected end of data" in message:
+        return "malformed CSV: a quoted field is never closed (a stray quote?)"
+    if "field larger than field limit" in message:
+        return f"a field is longer than {MAX_FIELD_CHARS:,} characters"
+    return f"malformed CSV: {message}"
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
+    with (
+        _os_errors(path),
+        path.open("rb") as fh,
+        _field_size_limit(MAX_SMALL_FILE_BYTES),
+    ):
+        records = list(_csv_records(path, fh, MAX_SMALL_FILE_BYTES))
+    return iter(records)
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _uncalculated(element: Any) -> bool:
+    """A formula cell with no stored result: no <v>, or an empty one where the result is not
+    text (openpyxl writes <v/> for a formula it cannot calculate; Excel stores an empty text
+    result as t="str" with an empty <v>)."""
+    from openpyxl.worksheet._reader import VALUE_TAG
+
+    v = element.find(VALUE_TAG)
+    return v is None or (not v.text and element.get("t", "n") != "str")
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(spreadsheet row, cell values) of the first sheet's non-empty rows, streamed.
+
+    A cell whose formula was never calculated, or that holds an Excel error, comes as a `_Bad`.
+    openpyxl with `data_only` gives None for the first (like an empty cell) and the error text
+    for the second, so the sheet is parsed with a parser that tells them apart.
+    """
+    try:
+        import openpyxl
+        from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+        class _Parser(WorkSheetParser):  # type: ignore[misc]
+            def parse_cell(self, element: Any) -> dict[str, Any]:
+                cell: dict[str, Any] = super().parse_cell(element)
+                if element.find(FORMULA_TAG) is not None and _uncalculated(element):
+                    cell["value"] = _UNCALCULATED
+                elif cell["data_type"] == "e":
+                    cell["value"] = _Bad(f"the cell holds the Excel error {cell['value']}")
+                return cell
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except DataError:
+        raise
+    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, XML errors
+        _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})")
+    try:
+        if not wb.worksheets:
+            _refuse(path, "the workbook has no worksheet")
         ws = wb.worksheets[0]
-        yield from ws.iter_rows(values_only=True)
+        try:
+            src = ws._get_source()
+        except Exception as exc:
+            _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})")
+        with src:
+            parser = _Parser(
+                src,
+                ws._shared_strings,
+                data_only=True,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
+            rows = parser.parse()
+            row = 0
+            while True:
+                try:
+                    row, cells = next(rows)
+                except StopIteration:
+                    break
+                except Exception as exc:  # malformed sheet XML, a bad shared-string index
+                    _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})", row + 1)
+                if not cells:
+                    continue
+                values: list[Any] = [None] * max(c["column"] for c in cells)
+                for c in cells:
+                    values[c["column"] - 1] = c["value"]
+                yield row, tuple(values)
     finally:
         wb.close()
 
 
-def read_small(path: Path) -> SmallFile:
-    """Every row of a small file as strings, keyed by (stripped, lower-case) header."""
-    fmt = file_format(path)
-    raw: Iterator[tuple[Any, ...]]
-    if fmt == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            lines = list(csv.reader(fh))
-        raw = iter([tuple(r) for r in lines])
-    elif fmt == "xlsx":
-        raw = _xlsx_rows(path)
-    else:
-        import pyarrow.parquet as pq
+def _first_row(path: Path, rows: Iterator[tuple[int, Sequence[Any]]]) -> tuple[int, list[Any]]:
+    """The header: the first non-blank row (spreadsheet row, cell values as read)."""
+    for row, values in rows:
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
+            for j, v in enumerate(values):
+                if isinstance(v, _Bad):
+                    _refuse(path, v.message, row, column_letter(j))
+            return row, list(values)
+    _refuse(path, "the file is empty")
 
-        table = pq.read_table(path)
-        header = tuple(table.column_names)
-        data = table.to_pylist()
-        raw = iter([header] + [tuple(r[c] for c in header) for r in data])
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def _parquet_schema(path: Path) -> tuple[Any, int]:
+    """The Arrow schema and row count from the file's footer (nothing else is read)."""
+    import pyarrow.parquet as pq
+
     try:
-        header_row = next(raw)
-    except StopIteration:
-        raise DataError([Problem(str(path), None, None, "the file is empty")]) from None
-    columns = tuple(_text(h).lower() for h in header_row)
-    rows = []
-    for i, values in enumerate(raw, start=2):
-        texts = [_text(v) for v in values]
-        if not any(texts):
-            continue  # blank lines at the end of spreadsheets are not records
-        rows.append((i, dict(zip(columns, texts, strict=False))))
-    return SmallFile(str(path), columns, tuple(rows))
+        meta = pq.read_metadata(path)
+        return meta.schema.to_arrow_schema(), int(meta.num_rows)
+    except Exception as exc:  # pyarrow.ArrowInvalid (no footer), OSError, ...
+        _refuse(path, f"not a readable Parquet file ({_reason(exc)})")
 
 
-def missing_columns(
-    name: str, columns: tuple[str, ...], required: tuple[str, ...]
-) -> list[Problem]:
-    have = set(columns)
-    return [
-        Problem(name, 1, col, "required column is missing from the header")
-        for col in required
-        if col not in have
+def _type_ok(t: Any) -> bool:
+    import pyarrow.types as pt
+
+    if pt.is_dictionary(t):
+        t = t.value_type
+    is_view = getattr(pt, "is_string_view", lambda _: False)
+    return bool(
+        pt.is_string(t)
+        or pt.is_large_string(t)
+        or is_view(t)
+        or pt.is_integer(t)
+        or pt.is_floating(t)
+        or pt.is_decimal(t)
+        or pt.is_date(t)
+        or pt.is_timestamp(t)
+        or pt.is_boolean(t)
+        or pt.is_null(t)
+    )
+
+
+def _parquet_header(path: Path, fmt: Format) -> tuple[list[str], int]:
+    """The Parquet file's column names (checked against `fmt`, and their types) and row count."""
+    schema, n_rows = _parquet_schema(path)
+    source = str(path)
+    names = [_header_name(n) for n in schema.names]
+    problems = [
+        Problem(source, 1, column_letter(j), "a column has no name")
+        for j, n in enumerate(names)
+        if not n
     ]
+    problems += header_problems(source, schema.names, fmt)
+    problems += [
+        Problem(
+            source,
+            1,
+            name,
+            f"the column's type is {field.type}: expected text, a number, a date or a timestamp"
+            " (one value per row, not a list or a struct)",
+        )
+        for name, field in zip(names, schema, strict=True)
+        if name in fmt.names and not _type_ok(field.type)
+    ]
+    raise_if(source, problems, len(problems))
+    if n_rows == 0:
+        _no_records(path)
+    return names, n_rows
 
 
-def stage_large(con: Any, path: Path, view: str) -> tuple[str, ...]:
-    """Expose a large file as `view` (all columns, plus `_row`), scanned lazily by DuckDB.
+def _read_parquet(path: Path, fmt: Format) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
+    import pyarrow.parquet as pq
 
-    Returns the lower-cased column names. CSV and XLSX are staged as text so that every bad
-    value is reported by the checks rather than failing the read; Parquet keeps its types.
+    names, _ = _parquet_header(path, fmt)
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # a corrupt page: OSError, pyarrow.ArrowInvalid
+        _refuse(path, f"not a readable Parquet file ({_reason(exc)})")
+    columns = [table.column(j).to_pylist() for j in range(table.num_columns)]
+    return names, ((i + 2, [c[i] for c in columns]) for i in range(table.num_rows))
+
+
+# --- small files -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SmallFile:
+    name: str
+    columns: tuple[str, ...]  # the format's columns the header names, in the file's order
+    rows: tuple[tuple[int, dict[str, str]], ...]  # (spreadsheet row, values by column)
+
+
+def read_small(path: Path, fmt: Format) -> SmallFile:
+    """Every record of a small file of kind `fmt`, as strings keyed by column.
+
+    The header must name only `fmt`'s columns, each once, and all its required ones; DataError
+    listing every structural problem otherwise, or when the file has no record.
     """
-    fmt = file_format(path)
-    p = str(path).replace("'", "''")
+    kind = file_format(path)
+    source = str(path)
+    raw: Iterator[tuple[int, Sequence[Any]]]
+    with _os_errors(path):
+        _check_small_size(path)
+        if kind == "parquet":
+            names, raw = _read_parquet(path, fmt)
+            header_row = 1
+        else:
+            raw = _read_csv(path) if kind == "csv" else iter(list(_xlsx_rows(path)))
+            header_row, header = _first_row(path, raw)
+            names = [_header_name(v) for v in header]
+            problems = header_problems(source, header, fmt, header_row)
+            raise_if(source, problems, len(problems))
+    reader = _Rows(path, names, exact_width=kind == "csv")
+    rows = []
+    for i, values in raw:
+        texts = reader.texts(i, values)
+        if texts is not None:
+            rows.append((i, {n: t for n, t in zip(names, texts, strict=True) if n}))
+    reader.raise_if_any()
+    if not rows:
+        _no_records(path)
+    return SmallFile(source, tuple(n for n in names if n), tuple(rows))
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A small CSV file's header (names as written, trimmed, control characters escaped) and
+    records (fields as text, one per header column), for files with header rules of their own
+    (factor sets): every file rule is checked but the header's names."""
+    if file_format(path) != "csv":
+        _refuse(path, "expected a .csv file")
+    with _os_errors(path):
+        _check_small_size(path)
+        raw = _read_csv(path)
+        _, header = _first_row(path, raw)
+    # Escaped as printed: a name holding a control character is unknown either way, and
+    # the problems naming it stay on one line.
+    names = [shown(_text(v).replace("\ufeff", ""), None) for v in header]
+    reader = _Rows(path, names, exact_width=True)
+    rows = []
+    for i, values in raw:
+        texts = reader.texts(i, values)
+        if texts is not None:
+            rows.append((i, texts))
+    reader.raise_if_any()
+    return names, rows
+
+
+# --- large files -----------------------------------------------------------------------------
+
+
+def _duckdb_path(path: Path) -> str:
+    """The absolute path with DuckDB's glob characters escaped: it names this one file."""
+    return re.sub(r"([*?\[])", r"[\1]", str(path.absolute()))
+
+
+def _read_error(path: Path, exc: Exception) -> DataError | None:
+    """The database error `exc` as a DataError naming `path` when it is about reading the file
+    (a Parquet page found corrupt only when scanned), else None."""
+    import duckdb
+
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    about_file = str(path) in text or path.name in text or "parquet" in text.lower()
+    reading_kind = (
+        isinstance(exc, duckdb.IOException | duckdb.InvalidInputException)
+        or type(exc) is duckdb.Error  # "Parquet file is likely corrupted, ..."
+    )
+    if not (reading_kind and about_file):
+        return None
+    return DataError([Problem(str(path), None, None, f"cannot read the file ({_reason(exc)})")])
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Errors the database raises while scanning the staged file `path`, as a DataError."""
+    try:
+        yield
+    except Exception as exc:
+        err = _read_error(path, exc)
+        if err is None:
+            raise
+        raise err from exc
+
+
+def reports_read_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorate an import `func(ws, path, ...)` that scans a staged file: a database error
+    about reading `path` (met while checking a streamed Parquet file) becomes a DataError."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            path = args[1] if len(args) > 1 else kwargs.get("path")
+            err = _read_error(Path(str(path)), exc) if path is not None else None
+            if err is None:
+                raise
+            raise err from exc
+
+    return wrapper
+
+
+def stage_large(con: Any, path: Path, view: str, fmt: Format) -> tuple[str, ...]:
+    """Expose a large file of kind `fmt` as `view`, scanned lazily by DuckDB.
+
+    The view has `_row` (the spreadsheet row) and one column per column of `fmt` the header
+    names, named as in `fmt`; the names are returned in the file's order. The header is
+    checked against `fmt` before anything reaches the database. CSV and XLSX are staged as
+    text so that every bad value is reported by the checks rather than failing the read;
+    Parquet keeps its (checked) types.
+    """
+    kind = file_format(path)
     # Parquet is staged as a view (streamed), the others as tables: separate names, because
     # DuckDB will not replace a view with a table of the same name.
-    raw = f"{view}_rawv" if fmt == "parquet" else f"{view}_rawt"
-    if fmt == "parquet":
+    raw = f"{view}_rawv" if kind == "parquet" else f"{view}_rawt"
+    with _os_errors(path):
+        if kind == "parquet":
+            names = _stage_parquet(con, path, raw, fmt)
+        elif kind == "csv":
+            names = _stage_csv(con, path, raw, fmt)
+        else:
+            names = _stage_xlsx(con, path, raw, fmt)
+    named = [n for n in names if n]
+    select = ", ".join(["_row", *(quote_ident(n) for n in named)])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(view)} AS"
+        f" SELECT {select} FROM {quote_ident(raw)}"
+    )
+    return tuple(named)
+
+
+def _staged_names(names: Sequence[str]) -> list[str]:
+    """Database column names: the format's names; a blank header becomes a placeholder."""
+    return [n or f"_unnamed_{column_letter(j)}" for j, n in enumerate(names)]
+
+
+def _stage_parquet(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
+    names, _ = _parquet_header(path, fmt)
+    # Columns are renamed by position to the format's names: the file's own never reach SQL.
+    aliases = ", ".join(quote_ident(n) for n in names)
+    # A view cannot take parameters: the path goes in as a quoted literal.
+    with reading(path):
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {raw} AS "
-            f"SELECT *, file_row_number + 2 AS _row FROM read_parquet('{p}', file_row_number=true)"
+            f"CREATE OR REPLACE TEMP VIEW {quote_ident(raw)} AS"
+            " SELECT * EXCLUDE (file_row_number), file_row_number + 2 AS _row"
+            f" FROM read_parquet({sql_text(_duckdb_path(path))}, file_row_number = true)"
+            f" AS t({aliases})"
         )
-    elif fmt == "csv":
-        try:
+    return names
+
+
+def _csv_header(path: Path, fmt: Format) -> list[str]:
+    """The header of a large CSV, read and checked by Python (the rest is DuckDB's)."""
+    with path.open("rb") as fh, _field_size_limit(MAX_FIELD_CHARS):
+        first = next(_csv_records(path, fh, MAX_HEADER_LINE_BYTES), None)
+    if first is None or not any(f.strip() for f in first[1]):
+        if first is None:
+            _refuse(path, "the file is empty")
+        _refuse(path, "the header row is blank", 1)
+    names = [_header_name(f) for f in first[1]]
+    problems = header_problems(str(path), first[1], fmt)
+    raise_if(str(path), problems, len(problems))
+    return names
+
+
+# DuckDB's reject error types, as the problem each one is.
+_REJECTS = {
+    "TOO MANY COLUMNS": "more fields than the header's {width} columns",
+    "MISSING COLUMNS": "fewer fields than the header's {width} columns",
+    "UNQUOTED VALUE": "malformed CSV: a quoted field is not closed before the next comma or"
+    " the end of the line (a stray quote?)",
+    "INVALID ENCODING": "not UTF-8 text: save the file as CSV UTF-8",
+    "INVALID UNICODE": "not UTF-8 text: save the file as CSV UTF-8",
+    "LINE SIZE OVER MAXIMUM": f"the line is longer than {MAX_CSV_LINE_BYTES // 2**20} MiB",
+}
+
+
+def _stage_csv(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
+    names = _csv_header(path, fmt)
+    staged = _staged_names(names)
+    source = str(path)
+    rejects, scans = f"{raw}_rejects", f"{raw}_scans"
+    try:
+        with reading(path):
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT row_number() OVER () + 1 AS _row,"
-                f" * FROM read_csv('{p}', all_varchar=true, header=true)"
+                f"CREATE OR REPLACE TEMP TABLE {quote_ident(raw)} AS"
+                " SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, columns = ?,"
+                " header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"',"
+                " strict_mode = true, null_padding = false, encoding = 'utf-8',"
+                f" max_line_size = {MAX_CSV_LINE_BYTES}, store_rejects = true,"
+                f" rejects_table = {sql_text(rejects)}, rejects_scan = {sql_text(scans)},"
+                f" rejects_limit = {MAX_LISTED})",
+                [_duckdb_path(path), dict.fromkeys(staged, "VARCHAR")],
             )
-        except Exception as exc:  # duckdb.Error: the CSV itself is malformed
-            raise DataError([Problem(str(path), None, None, f"cannot read CSV: {exc}")]) from exc
-    else:
-        _stage_xlsx(con, path, raw)
-    cols = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
-    # Normalise header names (case, spaces) with a renaming view.
-    select = ", ".join(f'"{c}" AS "{c.strip().lower()}"' for c in cols)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} FROM {raw}")
-    return tuple(c.strip().lower() for c in cols if c != "_row" and c != "file_row_number")
+        found = con.execute(
+            f"SELECT line, column_idx, error_type, error_message FROM {quote_ident(rejects)}"
+            " ORDER BY line, column_idx"
+        ).fetchall()
+    finally:
+        for t in (rejects, scans):
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(t)}")
+    problems: list[Problem] = []
+    lines: set[int] = set()
+    for line, idx, etype, message in found:
+        if int(line) in lines:
+            continue  # one problem per line: the first says what is wrong with it
+        lines.add(int(line))
+        text = _REJECTS.get(str(etype), f"malformed CSV: {_reason(Exception(message))}")
+        col = None
+        if etype not in {"TOO MANY COLUMNS", "MISSING COLUMNS"} and idx and idx <= len(names):
+            col = names[int(idx) - 1] or column_letter(int(idx) - 1)
+        problems.append(Problem(source, int(line), col, text.format(width=len(names))))
+    raise_if(source, problems, len(problems))
+    problems = _staged_cell_problems(con, path, raw, names, staged)
+    raise_if(source, problems, len(problems))
+    if not con.execute(f"SELECT count(*) FROM {quote_ident(raw)}").fetchall()[0][0]:
+        _no_records(path)
+    return names
 
 
-def _stage_xlsx(con: Any, path: Path, table: str) -> None:
+def _staged_cell_problems(
+    con: Any, path: Path, raw: str, names: Sequence[str], staged: Sequence[str]
+) -> list[Problem]:
+    """Fields over MAX_FIELD_CHARS, and values in columns with no name, of a staged table."""
+    conds = []
+    for name, col in zip(names, staged, strict=True):
+        q = quote_ident(col)
+        if name:
+            conds.append((col, f"length({q}) > {MAX_FIELD_CHARS}", f"length({q})"))
+        else:
+            conds.append((col, f"trim({q}) <> ''", "0"))
+    where = " OR ".join(c for _, c, _ in conds)
+    bad = con.execute(
+        f"SELECT _row, [{', '.join(f'CASE WHEN {c} THEN {n} END' for _, c, n in conds)}]"
+        f" FROM {quote_ident(raw)} WHERE {where} ORDER BY _row LIMIT {MAX_LISTED}"
+    ).fetchall()
+    problems = []
+    for row, lengths in bad:
+        for j, n in enumerate(lengths):
+            if n is None:
+                continue
+            if names[j]:
+                problems.append(
+                    Problem(
+                        str(path),
+                        int(row),
+                        names[j],
+                        f"the field is {int(n):,} characters long; the maximum is"
+                        f" {MAX_FIELD_CHARS:,}",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        str(path),
+                        int(row),
+                        column_letter(j),
+                        "a value in a column with no name in the header",
+                    )
+                )
+    return problems
+
+
+def _stage_xlsx(con: Any, path: Path, table: str, fmt: Format) -> list[str]:
     import pyarrow as pa
 
+    source = str(path)
     rows = _xlsx_rows(path)
-    try:
-        header = [_text(h) for h in next(rows)]
-    except StopIteration:
-        raise DataError([Problem(str(path), None, None, "the file is empty")]) from None
-    names = ["_row", *header]
-    schema = pa.schema([(n, pa.int64() if n == "_row" else pa.string()) for n in names])
+    header_row, header = _first_row(path, rows)
+    names = [_header_name(v) for v in header]
+    problems = header_problems(source, header, fmt, header_row)
+    raise_if(source, problems, len(problems))
+    named = [n for n in names if n]
+    schema = pa.schema([("_row", pa.int64()), *((n, pa.string()) for n in named)])
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} ("
-        + ", ".join(f'"{n}" {"BIGINT" if n == "_row" else "VARCHAR"}' for n in names)
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} (_row BIGINT, "
+        + ", ".join(f"{quote_ident(n)} VARCHAR" for n in named)
         + ")"
     )
-    batch: list[list[Any]] = [[] for _ in names]
+    keep = [j for j, n in enumerate(names) if n]
+    batch: list[list[Any]] = [[] for _ in range(len(named) + 1)]
+    reader = _Rows(path, names, exact_width=False)
+    count = 0
 
     def flush() -> None:
         if batch[0]:
             con.register("zt_xlsx_batch", pa.table(batch, schema=schema))
-            con.execute(f"INSERT INTO {table} SELECT * FROM zt_xlsx_batch")
-            con.unregister("zt_xlsx_batch")
+            try:
+                con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM zt_xlsx_batch")
+            finally:
+                con.unregister("zt_xlsx_batch")
             for col in batch:
                 col.clear()
 
-    for i, values in enumerate(rows, start=2):
-        texts = [_text(v) for v in values]
-        if not any(texts):
+    for i, values in rows:
+        texts = reader.texts(i, values)
+        if texts is None:
             continue
-        texts += [""] * (len(header) - len(texts))
+        count += 1
+        if reader.total:
+            continue  # the file is refused: only its problems matter now
         batch[0].append(i)
-        for j, t in enumerate(texts[: len(header)], start=1):
-            batch[j].append(t or None)
+        for k, j in enumerate(keep, start=1):
+            batch[k].append(texts[j] or None)
         if len(batch[0]) >= 50_000:
             flush()
     flush()
+    reader.raise_if_any()
+    if not count:
+        _no_records(path)
+    return names

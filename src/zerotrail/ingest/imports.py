@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ class ImportReport:
     replaced: int
     unchanged: int
     import_id: str | None  # None when nothing changed
+    removed: int = 0  # stored rows a whole-list import (entities, sites, suppliers) dropped
 
 
 def new_import_id() -> str:
@@ -110,3 +111,45 @@ def add_versions(
         commit_new(ws, commit_kind)
         record_import(ws, import_id, kind, path, len(new), len(changed))
     return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)
+
+
+def replace_list(
+    ws: Workspace,
+    kind: str,
+    path: Path,
+    name: str,
+    table: str,
+    key: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    stored: Mapping[tuple[Any, ...], tuple[Any, ...]],
+    after: Callable[[], object] | None = None,
+) -> ImportReport:
+    """Make `table` hold exactly `rows` (a list replaced as a whole: entities, sites, suppliers),
+    touching only what differs: new rows are added, changed ones replaced, rows missing from the
+    file removed, identical ones left alone (and counted as unchanged). A file equal to the stored
+    list records no import. `after` runs inside the transaction (e.g. the history snapshot).
+    """
+    k = len(key)
+    keys = {tuple(r[:k]) for r in rows}
+    new = [r for r in rows if tuple(r[:k]) not in stored]
+    changed = [r for r in rows if tuple(r[:k]) in stored and stored[tuple(r[:k])] != tuple(r[k:])]
+    gone = [s for s in stored if s not in keys]
+    unchanged = len(rows) - len(new) - len(changed)
+    if not new and not changed and not gone:
+        return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
+    import_id = new_import_id()
+    where = " AND ".join(f"{c} = ?" for c in key)
+    with ws.transaction():
+        for old in [*gone, *(tuple(r[:k]) for r in changed)]:
+            ws.execute(f"DELETE FROM {table} WHERE {where}", list(old))
+        if new or changed:
+            marks = ", ".join("?" * (len(rows[0]) + 1))
+            ws.con.executemany(
+                f"INSERT INTO {table} VALUES ({marks})", [(*r, import_id) for r in new + changed]
+            )
+        record_import(ws, import_id, kind, path, len(new), len(changed))
+        if after is not None:
+            after()
+    return ImportReport(
+        kind, name, len(rows), len(new), len(changed), unchanged, import_id, len(gone)
+    )

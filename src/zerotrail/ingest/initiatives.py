@@ -14,9 +14,10 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import INITIATIVES
 from zerotrail.ingest.imports import ImportReport, add_versions
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_number, parse_year
 from zerotrail.store.workspace import Workspace
 
@@ -43,8 +44,10 @@ Content = tuple[str, str, str, str, int, float, float | None, str | None, str | 
 
 def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Add initiatives, or (with `replace`) new versions of changed ones; whole file or nothing."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, INITIATIVES.required)
+    f = read_small(path, INITIATIVES)
+    problems: list[Problem] = []
+    # `sites` lists site ids (each checked below), so it may be longer than one id.
+    problems = screen_rows(f.name, f.rows, free_text=("name", "owner", "description", "sites"))
     raise_if(f.name, problems, len(problems))
     sites = {str(s) for (s,) in ws.fetchall("SELECT site FROM sites")}
     latest = latest_versions(ws)

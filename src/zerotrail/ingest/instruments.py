@@ -12,9 +12,10 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import INSTRUMENT_STATUSES, INSTRUMENT_TYPES, INSTRUMENTS
 from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_date, parse_number
 from zerotrail.model.regions import region_problem
 from zerotrail.store.history import snapshot
@@ -22,8 +23,9 @@ from zerotrail.store.workspace import Workspace
 
 
 def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, INSTRUMENTS.required)
+    f = read_small(path, INSTRUMENTS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
     sites = {r[0]: r[1] for r in ws.fetchall("SELECT site, entity FROM sites")}

@@ -16,19 +16,20 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import METRICS, SUPPLIERS
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
+from zerotrail.ingest.imports import ImportReport, replace_list, upsert
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_number, parse_year
+from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
-
-# The years the roadmap accepts anywhere (targets use the same range).
 
 
 def import_metrics(ws: Workspace, path: Path) -> ImportReport:
     """Add or replace (metric, year) values; a file with any problem changes nothing."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, METRICS.required)
+    f = read_small(path, METRICS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     stored = {
         (str(m), int(y)): (float(v), str(u))
@@ -82,13 +83,17 @@ def import_metrics(ws: Workspace, path: Path) -> ImportReport:
                 )
             )
     raise_if(f.name, problems, len(problems))
-    return upsert(ws, "metrics", path, f.name, "metrics", ("metric", "year"), rows, stored)
+    with ws.transaction():  # each new or changed value is a version, and a ledger leaf
+        report = upsert(ws, "metrics", path, f.name, "metrics", ("metric", "year"), rows, stored)
+        snapshot(ws, "metric")
+    return report
 
 
 def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
     """Replace the supplier list as a whole; the same list again changes nothing."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, SUPPLIERS.required)
+    f = read_small(path, SUPPLIERS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     rows: list[tuple[str, str, int | None]] = []
     seen: dict[str, int] = {}
@@ -115,16 +120,7 @@ def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
         rows.append((supplier, name, sbt))
     raise_if(f.name, problems, len(problems))
     stored = {
-        (str(s), str(n), None if y is None else int(y))
+        (str(s),): (str(n), None if y is None else int(y))
         for s, n, y in ws.fetchall("SELECT supplier, name, sbt_year FROM suppliers")
     }
-    if stored == set(rows):
-        return ImportReport("suppliers", f.name, len(rows), 0, 0, len(rows), None)
-    import_id = new_import_id()
-    with ws.transaction():
-        ws.execute("DELETE FROM suppliers")
-        ws.con.executemany(
-            "INSERT INTO suppliers VALUES (?, ?, ?, ?)", [(*row, import_id) for row in rows]
-        )
-        record_import(ws, import_id, "suppliers", path, len(rows), 0)
-    return ImportReport("suppliers", f.name, len(rows), len(rows), 0, 0, import_id)
+    return replace_list(ws, "suppliers", path, f.name, "suppliers", ("supplier",), rows, stored)

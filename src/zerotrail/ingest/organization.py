@@ -2,7 +2,9 @@
 
 These files are small, so they are validated row by row in Python. An import replaces the
 organization table it targets as a whole, inside one transaction; an activity that names an
-entity or site missing from the new file keeps the import from happening.
+entity or site missing from the new file keeps the import from happening. Rows equal to the
+stored ones are left alone and reported as unchanged; exactly one entity (the reporting company)
+has no parent.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import ENTITIES, SITE_KINDS, SITES
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
+from zerotrail.ingest.imports import ImportReport, replace_list
+from zerotrail.ingest.limits import MAX_PERCENT, screen_rows
 from zerotrail.ingest.rows import parse_bool, parse_number
-from zerotrail.model.regions import region_problem
+from zerotrail.model.regions import country_problem, region_problem
 from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import Workspace
 
 
 def import_entities(ws: Workspace, path: Path) -> ImportReport:
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, ENTITIES.required)
+    f = read_small(path, ENTITIES)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
+    root: tuple[str, int] | None = None  # the first entity without a parent, and its row
     for line, r in f.rows:
 
         def bad(col: str, msg: str, line: int = line) -> None:
@@ -40,7 +45,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
             seen[ent] = line
         if not r.get("name"):
             bad("name", "is empty (required)")
-        share, why = parse_number(r.get("equity_share", ""), low=0, high=100)
+        share, why = parse_number(r.get("equity_share", ""), low=0, high=MAX_PERCENT)
         if why:
             bad("equity_share", why + " (percent 0-100)")
         fin = r.get("financial_control", "").lower()
@@ -50,8 +55,17 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
         if why:
             bad("operational_control", why)
         country = r.get("country", "")
-        if region_problem(country) or len(country) != 2:
-            bad("country", f"expected an ISO 3166-1 alpha-2 code such as CN, not '{country}'")
+        if why := country_problem(country):
+            bad("country", why)
+        if not r.get("parent") and ent:
+            if root is None:
+                root = (ent, line)
+            else:
+                bad(
+                    "parent",
+                    f"entity {ent} has no parent, like {root[0]} on row {root[1]}: exactly one"
+                    " entity, the reporting company, has none (give the others their parent)",
+                )
         rows.append((ent, r.get("name", ""), r.get("parent") or None, share, fin, op, country))
     for line, r in f.rows:
         parent = r.get("parent")
@@ -74,17 +88,31 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
                     f"entity {ent} is used by activities or sites but missing here",
                 )
             )
-    raise_if(f.name, problems, len(problems))
-    import_id = new_import_id()
-    with ws.transaction():
-        ws.execute("DELETE FROM entities")
-        ws.con.executemany(
-            "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*row, import_id) for row in rows],
+    if f.rows and root is None and not problems:
+        problems.append(
+            Problem(
+                f.name, None, "parent", "no entity without a parent: one is the reporting company"
+            )
         )
-        record_import(ws, import_id, "entities", path, len(rows), 0)
-        snapshot(ws, "entity")
-    return ImportReport("entities", f.name, len(rows), len(rows), 0, 0, import_id)
+    raise_if(f.name, problems, len(problems))
+    stored = {
+        (str(e),): (n, p, float(s), fc, bool(oc), c)
+        for e, n, p, s, fc, oc, c in ws.fetchall(
+            "SELECT entity, name, parent, equity_share, financial_control, operational_control,"
+            " country FROM entities"
+        )
+    }
+    return replace_list(
+        ws,
+        "entities",
+        path,
+        f.name,
+        "entities",
+        ("entity",),
+        rows,
+        stored,
+        after=lambda: snapshot(ws, "entity"),
+    )
 
 
 def _cycles(name: str, tree: dict[str, tuple[int, str | None]]) -> list[Problem]:
@@ -102,8 +130,9 @@ def _cycles(name: str, tree: dict[str, tuple[int, str | None]]) -> list[Problem]
 
 
 def import_sites(ws: Workspace, path: Path) -> ImportReport:
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, SITES.required)
+    f = read_small(path, SITES)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
     rows: list[tuple[object, ...]] = []
@@ -143,12 +172,20 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
                 Problem(f.name, None, "site", f"site {site} is used by activities but missing here")
             )
     raise_if(f.name, problems, len(problems))
-    import_id = new_import_id()
-    with ws.transaction():
-        ws.execute("DELETE FROM sites")
-        ws.con.executemany(
-            "INSERT INTO sites VALUES (?, ?, ?, ?, ?, ?, ?)", [(*row, import_id) for row in rows]
+    stored = {
+        (str(s),): (e, k, r, n, None if oc is None else bool(oc))
+        for s, e, k, r, n, oc in ws.fetchall(
+            "SELECT site, entity, kind, region, name, operational_control FROM sites"
         )
-        record_import(ws, import_id, "sites", path, len(rows), 0)
-        snapshot(ws, "site")
-    return ImportReport("sites", f.name, len(rows), len(rows), 0, 0, import_id)
+    }
+    return replace_list(
+        ws,
+        "sites",
+        path,
+        f.name,
+        "sites",
+        ("site",),
+        rows,
+        stored,
+        after=lambda: snapshot(ws, "site"),
+    )

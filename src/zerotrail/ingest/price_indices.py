@@ -19,9 +19,10 @@ from pathlib import Path
 
 from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import PRICE_INDICES
 from zerotrail.ingest.imports import ImportReport, add_versions
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_number, parse_year
 from zerotrail.store.workspace import Workspace
 
@@ -34,8 +35,9 @@ Content = tuple[float, str, str | None, str | None]
 
 def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Add index values, or (with `replace`) new versions of changed ones; whole file or nothing."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, PRICE_INDICES.required)
+    f = read_small(path, PRICE_INDICES)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("source", "url", "note"))
     raise_if(f.name, problems, len(problems))
     latest = latest_versions(ws)
     rows: list[tuple[Key, Content]] = []

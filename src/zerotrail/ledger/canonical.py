@@ -108,8 +108,10 @@ def new_salts(n: int) -> list[bytes]:
 #
 # Committing 10^7 records a row at a time in Python costs minutes; the database builds the
 # same canonical text column-wise. Tests hold the two to each other byte for byte. Limits:
-# decimals are exact only below 1e15 in magnitude (imports refuse larger quantities), and text
-# escaping follows DuckDB's `to_json`, corrected to JCS's lower-case `\u00xx`.
+# DuckDB's printf agrees with the exact decimal expansion below about 1e28 in magnitude (they
+# part beyond); imports refuse any amount over 10^15 (ingest/limits.py), and a property test
+# covers every accepted value. Text escaping follows DuckDB's `to_json`, corrected to JCS's
+# lower-case `\u00xx`.
 
 # DuckDB writes these control characters as upper-case \u escapes; JCS wants lower case.
 _UPPER_ESCAPES = ("000B", "000E", "000F", "001A", "001B", "001C", "001D", "001E", "001F")

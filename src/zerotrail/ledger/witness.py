@@ -213,7 +213,8 @@ def state_from_json(text: str) -> WitnessState:
     """
     try:
         document = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
+        # RecursionError: arrays or objects nested deeper than the parser's stack allows.
         raise VerificationError("witness state is not JSON") from None
     _require_keys(document, {"format", "logs"}, "witness state")
     if document["format"] != _STATE_FORMAT:

@@ -47,7 +47,7 @@ def finalize(ws: Workspace, year: int) -> tuple[str, bool]:
     if problems:
         raise ZerotrailError(
             f"the {year} inventory has {problems} unresolved record(s): fix them before"
-            " finalizing (`zerotrail inventory --year {year}` lists them)"
+            f" finalizing (`zerotrail inventory --year {year} --format json` lists them)"
         )
     if is_final(ws, year):
         return run_id, False

@@ -1,21 +1,32 @@
-"""Signed checkpoints of the workspace log, proofs against them, and the audit.
+"""Signed checkpoints of the workspace log, proofs against them, and the ledger state file.
 
 Where it sits: the store side of the ledger, next to `tlog.py`. The log signs a C2SP checkpoint
 of its current tree after each batch of changes, and refuses to sign one inconsistent with a
 checkpoint it signed before (same origin, a tree that does not extend the earlier one).
+
+The *ledger state* is a small JSON file kept outside the workspace (by default beside it,
+`<workspace>.ledger-state.json`): the log's origin, its verifier key and the size and root of
+every checkpoint seen signed. `ledger checkpoint` and a clean `ledger audit` add to it, never
+remove from it. Someone who can write the workspace file can delete checkpoints or put back an
+older copy of the file; the state, if they cannot write it too, still names what was signed, so
+the audit and the next checkpoint notice (docs/ledger.md, "Rollback").
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
 
 from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import commitment
 from zerotrail.ledger.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint
+from zerotrail.ledger.encoding import decode_hash, encode_base64
 from zerotrail.ledger.merkle import (
     consistency_proof,
     verify_consistency,
@@ -26,12 +37,13 @@ from zerotrail.ledger.note import (
     format_verifier_key,
     open_note,
     parse_note,
+    parse_verifier_key,
     sign_note,
 )
 from zerotrail.ledger.proof import format_proof
 from zerotrail.ledger.witness import format_add_checkpoint
 from zerotrail.store import tlog
-from zerotrail.store.workspace import Workspace
+from zerotrail.store.workspace import Workspace, parse_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +62,26 @@ def latest(ws: Workspace) -> Signed | None:
     return Signed(parse_checkpoint(parse_note(note).text), note)
 
 
-def sign_checkpoint(ws: Workspace, signer: Signer) -> Signed:
-    """Sign (and store) a checkpoint of the current tree; idempotent when nothing changed."""
+def sign_checkpoint(ws: Workspace, signer: Signer, state: LedgerState | None = None) -> Signed:
+    """Sign (and store) a checkpoint of the current tree; idempotent when nothing changed.
+
+    With the ledger `state`, refuse when the workspace no longer holds the latest checkpoint it
+    records (an older copy of the file, or rewritten leaves), or when it is another log's.
+    """
+    if state is not None:
+        check_state_for_signing(ws, signer, state)
     origin = ws.get_setting("ledger_origin")
     if origin is None:
         ws.set_setting("ledger_origin", signer.name)
         origin = signer.name
     if signer.name != origin:
         raise ZerotrailError(f"this log's origin is {origin}; the key is for {signer.name}")
-    if ws.get_setting("ledger_vkey") is None:  # reports print it for their readers
-        ws.set_setting("ledger_vkey", format_verifier_key(signer.verifier()))
+    vkey = format_verifier_key(signer.verifier())
+    stored_key = ws.get_setting("ledger_vkey")
+    if stored_key is None:  # reports print it for their readers; the audit checks with it
+        ws.set_setting("ledger_vkey", vkey)
+    elif stored_key != vkey:
+        raise ZerotrailError(f"this log's verifier key is {stored_key}; the key is for {vkey}")
     size = tlog.size(ws)
     root = tlog.root(ws, size)
     prev = latest(ws)
@@ -257,3 +279,143 @@ def check_consistency(
         raise VerificationError(f"different logs: {old.origin} and {new.origin}")
     verify_consistency(old.size, new.size, proof, old.root, new.root)
     return old, new
+
+
+# --- the ledger state file ------------------------------------------------------------------
+
+STATE_FORMAT = "zerotrail-ledger-state/v1"
+STATE_SUFFIX = ".ledger-state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerState:
+    """What was seen signed: origin, verifier key, and (size, root) of every checkpoint."""
+
+    origin: str
+    log_key: str
+    checkpoints: tuple[tuple[int, bytes], ...]  # ascending size, one entry per size
+    updated_at: str = ""
+
+    @property
+    def latest(self) -> tuple[int, bytes] | None:
+        return self.checkpoints[-1] if self.checkpoints else None
+
+
+def default_state_path(ws: Workspace) -> Path | None:
+    """`<workspace file>.ledger-state.json`, or None for a workspace in memory."""
+    path = parse_url(ws.url).path
+    return None if path == ":memory:" else Path(path + STATE_SUFFIX)
+
+
+def state_to_json(state: LedgerState) -> str:
+    return (
+        json.dumps(
+            {
+                "format": STATE_FORMAT,
+                "origin": state.origin,
+                "log_key": state.log_key,
+                "checkpoints": [[n, encode_base64(r)] for n, r in state.checkpoints],
+                "updated_at": state.updated_at,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def state_from_json(text: str) -> LedgerState:
+    """Parse a state file strictly: a misread state could hide a rollback."""
+    try:
+        doc = json.loads(text)
+        if doc["format"] != STATE_FORMAT:
+            raise ValueError(f"format is not {STATE_FORMAT}")
+        origin, key = str(doc["origin"]), str(doc["log_key"])
+        parse_verifier_key(key)
+        cps = tuple((int(n), decode_hash(str(r), "checkpoint root")) for n, r in doc["checkpoints"])
+        if any(a[0] >= b[0] for a, b in pairwise(cps)):
+            raise ValueError("checkpoints are not in ascending size")
+        return LedgerState(origin, key, cps, str(doc.get("updated_at", "")))
+    except (ValueError, KeyError, TypeError, VerificationError) as exc:
+        raise ZerotrailError(f"the ledger state file is not valid: {exc}") from None
+
+
+def read_state(path: Path) -> LedgerState | None:
+    """The state recorded at `path`, or None when there is no such file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ZerotrailError(f"cannot read the ledger state {path}: {exc.strerror}") from None
+    return state_from_json(text)
+
+
+def write_state(path: Path, state: LedgerState) -> None:
+    """Replace the state file atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(state_to_json(state))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def advance_state(
+    old: LedgerState | None, origin: str, log_key: str, seen: Iterable[tuple[int, bytes]]
+) -> LedgerState:
+    """The old state plus newly seen checkpoints. Refuses a different origin or key, and a
+    checkpoint whose root differs from the one recorded for its size (never forgets one)."""
+    merged = dict(old.checkpoints) if old else {}
+    if old is not None and (old.origin, old.log_key) != (origin, log_key):
+        raise ZerotrailError(
+            f"the ledger state records log {old.origin} with key {old.log_key}, not {log_key}"
+        )
+    for size, root in seen:
+        if merged.setdefault(size, root) != root:
+            raise ZerotrailError(f"the ledger state records another root for size {size}")
+    return LedgerState(
+        origin,
+        log_key,
+        tuple(sorted(merged.items())),
+        datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def check_state_for_signing(ws: Workspace, signer: Signer, state: LedgerState) -> None:
+    """Refuse to sign on a workspace older than (or rewritten since) the recorded state."""
+    vkey = format_verifier_key(signer.verifier())
+    if (state.origin, state.log_key) != (signer.name, vkey):
+        raise ZerotrailError(
+            f"the ledger state records log {state.origin} with key {state.log_key}; this key is"
+            f" {vkey}"
+        )
+    if state.latest is None:
+        return
+    size, root = state.latest
+    have = tlog.size(ws)
+    if have < size:
+        raise VerificationError(
+            f"refusing to sign: the workspace holds {have} leaves, fewer than the checkpoint of"
+            f" size {size} already signed (ledger state): an older copy of the workspace?"
+        )
+    if tlog.root(ws, size) != root:
+        raise VerificationError(
+            f"refusing to sign: the first {size} leaves no longer give the root of the checkpoint"
+            " of that size in the ledger state (run `zerotrail ledger audit`)"
+        )
+
+
+def verified_checkpoints(ws: Workspace, key: str) -> list[tuple[int, bytes]]:
+    """(size, root) of each stored checkpoint signed with `key` whose root the stored leaves
+    give: what `ledger checkpoint` may add to the state."""
+    verifier = parse_verifier_key(key)
+    have = tlog.size(ws)
+    out = []
+    for (note,) in ws.fetchall("SELECT note FROM ledger_checkpoints ORDER BY size"):
+        try:
+            cp = parse_checkpoint(open_note(str(note), [verifier]).text)
+        except VerificationError:
+            continue
+        if cp.size <= have and tlog.root(ws, cp.size) == cp.root:
+            out.append((cp.size, cp.root))
+    return out

@@ -1,4 +1,4 @@
-"""The small record kinds the ledger commits (targets, credits, claims, ...), in one table.
+"""The record kinds the ledger commits besides activities and runs, in one table.
 
 Where it sits: the store side of the ledger. Each kind names its table, the columns that
 identify a row (ref and version) and the fields its canonical bytes carry, with their canonical
@@ -7,7 +7,11 @@ types. The canonical bytes are always built by the database from the stored row
 proving and auditing read the very same text and cannot drift apart.
 
 Rows of these tables are never updated: a change is a new row (a new version), committed in the
-same transaction as the row itself.
+same transaction as the row itself. Factor rows and meter readings are never changed at all
+(a factor set is immutable; a reading that overlaps a stored one is refused), so their version
+is always 1. A run's per-record results are committed as `run_results`: digests of the rows the
+run stored (`run_signatures`, `run_supplier_keys`, `run_problems`), from which the `results`
+view derives every record's figures; see `run_results_sql`.
 """
 
 from __future__ import annotations
@@ -37,6 +41,109 @@ class Committed:
 
     def version_sql(self, alias: str) -> str:
         return self.version.replace("{a}", alias)
+
+
+# Numbers whose canonical decimal (9 places) would hide a change: emission factors go down to
+# 2e-9 t per unit, so their value is also committed exactly, as C's `%.17g` (which reads back as
+# the same double), and every number of a run's stored results is digested that way.
+EXACT = "printf('%.17g', {})"
+
+_FACTOR_FIELDS = {
+    "factor_set": "text",
+    "factor_id": "text",
+    "activity": "text",
+    "region": "text",
+    "valid_from": "date",
+    "valid_to": "date",
+    "unit": "text",
+    "gas": "text",
+    "value": "decimal",
+    "value_exact": "text",
+    "gwp_basis": "text",
+    "biogenic": "bool",
+    "heat_content": "decimal",
+    "heat_content_unit": "text",
+    "heat_basis": "text",
+    "scope_use": "text",
+    "supplier": "text",
+    "source": "text",
+    "edition": "text",
+    "source_url": "text",
+    "licence": "text",
+    "verified": "bool",
+    "note": "text",
+    "source_ref": "text",
+    "currency_year": "int",
+}
+
+# What a run stored, digested per run (the columns as of schema version 10, with their types;
+# a column added later needs a new digest kind, or old runs' digests would change).
+_RESULT_TABLES: dict[str, dict[str, str]] = {
+    "run_signatures": {
+        **dict.fromkeys(
+            ("entity", "site_k", "activity", "region", "unit", "pin_k", "supplier_k", "origin_k"),
+            "text",
+        ),
+        "period_start": "date",
+        "period_end": "date",
+        "cat_k": "int",
+        "sig_records": "int",
+        "factor_id": "text",
+        "factor_set": "text",
+        "f_region": "text",
+        "verified": "bool",
+        "share": "double",
+        "site_kind": "text",
+        "out_scope": "int",
+        "out_category": "int",
+        "out_method": "text",
+        "method_dq": "double",
+        **dict.fromkeys(
+            [f"t_{g}" for g in ("co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3")]
+            + [f"te_{g}" for g in ("co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3", "unsplit")]
+            + ["t_bio", "t_co2e", "t_market", "mwh_u", "covered_u", "renewable_u", "deflator"],
+            "double",
+        ),
+        "flags": "text",
+        "gwp_set": "text",
+    },
+    "run_supplier_keys": {"activity": "text"},
+    "run_problems": {"record_id": "text", "message": "text"},
+}
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def _digest_sql(table: str, where: str) -> str:
+    """Per run: the row count and SHA-256 of the sorted SHA-256s of each row's canonical text
+    (a multiset digest: row order does not matter, any changed, added or removed row does)."""
+    fields = _RESULT_TABLES[table]
+    cols = ", ".join(
+        EXACT.format(c) + f" AS {c}" if t == "double" else c for c, t in fields.items()
+    )
+    canon = canonical_sql(
+        table.removesuffix("s"), {c: "text" if t == "double" else t for c, t in fields.items()}
+    )
+    return f"""(SELECT run_id, count(*) AS n, sha256(string_agg(h, '' ORDER BY h)) AS d
+                FROM (SELECT run_id, sha256({canon}) AS h
+                      FROM (SELECT run_id, {cols} FROM {table} {where}))
+                GROUP BY run_id)"""
+
+
+def run_results_sql(run_id: str | None = None) -> str:
+    """One row per run (only `run_id`'s when given): the digests `run_results` commits."""
+    where = "" if run_id is None else "WHERE run_id = '" + run_id.replace("'", "''") + "'"
+    parts, joins = [], []
+    for table, short in (
+        ("run_signatures", "signatures"),
+        ("run_supplier_keys", "supplier_keys"),
+        ("run_problems", "problems"),
+    ):
+        parts.append(
+            f"coalesce({short}.n, 0) AS {short},"
+            f" coalesce({short}.d, '{EMPTY_SHA256}') AS {short}_sha256"
+        )
+        joins.append(f"LEFT JOIN {_digest_sql(table, where)} {short} USING (run_id)")
+    return f"(SELECT r.run_id, {', '.join(parts)} FROM runs r {' '.join(joins)} {where})"
 
 
 _EFFECTS = {
@@ -204,6 +311,58 @@ KINDS: dict[str, Committed] = {
                 "created_at": "timestamp",
             },
         ),
+        Committed(
+            "factor",
+            f"(SELECT *, {EXACT.format('value')} AS value_exact FROM factors)",
+            "{a}.factor_id || '/' || {a}.gas",
+            "1",
+            _FACTOR_FIELDS,
+        ),
+        Committed(
+            "meter_reading",
+            "meter_readings",
+            "{a}.site || ':' || strftime({a}.period_start, '%Y-%m-%d') || '..'"
+            " || strftime({a}.period_end, '%Y-%m-%d')",
+            "1",
+            {
+                "site": "text",
+                "period_start": "date",
+                "period_end": "date",
+                "facility_mwh": "decimal",
+                "it_mwh": "decimal",
+                "onsite_renewable_mwh": "decimal",
+                "import_id": "text",
+            },
+        ),
+        Committed(
+            "run_results",
+            run_results_sql(),
+            "{a}.run_id",
+            "1",
+            {
+                "run_id": "text",
+                **{
+                    f: t
+                    for short in ("signatures", "supplier_keys", "problems")
+                    for f, t in ((short, "int"), (f"{short}_sha256", "text"))
+                },
+            },
+        ),
+        Committed(
+            "metric",
+            "metric_versions",
+            "{a}.metric || ':' || CAST({a}.year AS VARCHAR)",
+            "{a}.version",
+            {
+                "metric": "text",
+                "year": "int",
+                "value": "decimal",
+                "unit": "text",
+                "import_id": "text",
+                "version": "int",
+                "removed": "bool",
+            },
+        ),
         *(
             Committed(
                 kind,
@@ -286,16 +445,17 @@ KINDS: dict[str, Committed] = {
 }
 
 
-def commit_new(ws: Workspace, kind: str) -> int:
+def commit_new(ws: Workspace, kind: str, source: str | None = None) -> int:
     """Commit every row of `kind` that has no leaf yet; call inside the writing transaction.
 
     Returns the number of leaves appended. Rows are committed in (ref, version) order, so a
-    batch lands in a deterministic order.
+    batch lands in a deterministic order. `source` replaces the kind's table with a subset of
+    it (the same columns), when only a few rows can be new.
     """
     c = KINDS[kind]
     rows = ws.fetchall(
         f"""SELECT {c.ref_sql("t")}, {c.version_sql("t")}, {c.canonical("t")}
-            FROM {c.table} t
+            FROM {source or c.table} t
             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = ?
                               AND l.ref = {c.ref_sql("t")} AND l.version = {c.version_sql("t")})
             ORDER BY 1, 2""",

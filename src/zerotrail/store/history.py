@@ -1,11 +1,15 @@
-"""Versions of the organization and the factor library, committed to the ledger.
+"""Versions of the organization, the factor library and metrics, committed to the ledger.
 
 Where it sits: the store side of the ledger. Entities and sites are replaced as a whole on
-import, instruments row by row, factor sets are added; those live tables are what the
-calculation reads. Beside each, an append-only table keeps every version of every row (a new
-version when any field other than the import id changes, and a `removed` version when a row
-disappears), and each version is committed to the ledger in the transaction that wrote it.
-`drift` names any live row that no longer matches its latest committed version.
+import, instruments and metrics row by row, factor sets are added; those live tables are what
+the calculation and the reports read. Beside each, an append-only table keeps every version of
+every row (a new version when any field other than the import id changes, and a `removed`
+version when a row disappears), and each version is committed to the ledger in the transaction
+that wrote it. `drift` names any live row that no longer matches its latest committed version.
+
+A factor set's factor rows are committed with it (kind `factor`, one leaf per factor and gas,
+see store/committed.py): `snapshot` of the factor sets commits every factor row not yet in the
+log, in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,9 +25,21 @@ class Tracked:
     kind: str
     live: str
     versions: str
-    key: str
+    key: str  # the identifying columns, comma-separated ("metric, year")
     columns: tuple[str, ...]  # live columns, in table order
     ignored: frozenset[str]  # bookkeeping columns that do not make a new version
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.key.split(","))
+
+    def joined(self, a: str, b: str) -> str:
+        """Rows `a` and `b` have the same key."""
+        return " AND ".join(f"{a}.{k} = {b}.{k}" for k in self.keys)
+
+    def ref(self, a: str) -> str:
+        """The key as the ledger's ref (key columns joined by ':')."""
+        return " || ':' || ".join(f"CAST({a}.{k} AS VARCHAR)" for k in self.keys)
 
 
 TRACKED: dict[str, Tracked] = {
@@ -95,6 +111,14 @@ TRACKED: dict[str, Tracked] = {
             ),
             frozenset({"loaded_at"}),
         ),
+        Tracked(
+            "metric",
+            "metrics",
+            "metric_versions",
+            "metric, year",
+            ("metric", "year", "value", "unit", "import_id"),
+            frozenset({"import_id"}),
+        ),
     )
 }
 
@@ -102,7 +126,7 @@ TRACKED: dict[str, Tracked] = {
 def _latest(t: Tracked) -> str:
     return (
         f"(SELECT * FROM {t.versions} h WHERE version ="
-        f" (SELECT max(version) FROM {t.versions} g WHERE g.{t.key} = h.{t.key}))"
+        f" (SELECT max(version) FROM {t.versions} g WHERE {t.joined('g', 'h')}))"
     )
 
 
@@ -122,17 +146,20 @@ def snapshot(ws: Workspace, kind: str) -> int:
         ws.execute(
             f"""INSERT INTO {t.versions} ({cols}, version, removed)
                 SELECT {live_cols}, coalesce(v.version, 0) + 1, FALSE
-                FROM {t.live} l LEFT JOIN {latest} v ON v.{t.key} = l.{t.key}
-                WHERE v.{t.key} IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})"""
+                FROM {t.live} l LEFT JOIN {latest} v ON {t.joined("v", "l")}
+                WHERE v.version IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})"""
         )
         ws.execute(
             f"""INSERT INTO {t.versions} ({cols}, version, removed)
                 SELECT {old_cols}, v.version + 1, TRUE
                 FROM {latest} v
                 WHERE NOT v.removed
-                  AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE l.{t.key} = v.{t.key})"""
+                  AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE {t.joined("l", "v")})"""
         )
-        return commit_new(ws, kind)
+        done = commit_new(ws, kind)
+        if kind == "factor_set":
+            done += commit_new(ws, "factor")
+        return done
 
 
 def snapshot_all(ws: Workspace) -> int:
@@ -145,16 +172,16 @@ def drift(ws: Workspace, limit: int = 100) -> list[str]:
     for kind, t in TRACKED.items():
         latest = _latest(t)
         for (ref,) in ws.fetchall(
-            f"""SELECT l.{t.key} FROM {t.live} l LEFT JOIN {latest} v ON v.{t.key} = l.{t.key}
-                WHERE v.{t.key} IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})
+            f"""SELECT {t.ref("l")} FROM {t.live} l LEFT JOIN {latest} v ON {t.joined("v", "l")}
+                WHERE v.version IS NULL OR v.removed OR NOT ({_same(t, "l", "v")})
                 ORDER BY 1 LIMIT {limit}"""
         ):
             findings.append(
                 f"{kind} {ref}: the stored row differs from its latest committed version"
             )
         for (ref,) in ws.fetchall(
-            f"""SELECT v.{t.key} FROM {latest} v WHERE NOT v.removed
-                AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE l.{t.key} = v.{t.key})
+            f"""SELECT {t.ref("v")} FROM {latest} v WHERE NOT v.removed
+                AND NOT EXISTS (SELECT 1 FROM {t.live} l WHERE {t.joined("l", "v")})
                 ORDER BY 1 LIMIT {limit}"""
         ):
             findings.append(f"{kind} {ref}: deleted from the workspace without a version")

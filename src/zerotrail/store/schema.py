@@ -501,4 +501,24 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        10,
+        "versions of metrics (committed to the ledger); factor rows, meter readings and runs'"
+        " per-record results are committed too",
+        (
+            # The live metrics become version 1. Right after this migration the workspace
+            # commits every row of the kinds this version added to the ledger (metric, factor,
+            # meter_reading, run_results: store/committed.py), as it did after migration 7.
+            "CREATE TABLE metric_versions AS SELECT *, 1 AS version, FALSE AS removed FROM metrics",
+        ),
+    ),
+)
+
+# Kinds a migration started committing: the rows already stored are committed after it runs.
+COMMITTED_BY: dict[int, tuple[str, ...]] = {
+    7: ("entity", "site", "instrument", "factor_set"),
+    10: ("metric", "factor", "meter_reading", "run_results"),
+}
+
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -11,6 +11,7 @@ or not at all.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zerotrail.errors import SchemaVersionError, WorkspaceError
-from zerotrail.store.schema import LATEST_VERSION, MIGRATIONS
+from zerotrail.store.schema import COMMITTED_BY, LATEST_VERSION, MIGRATIONS
 
 DEFAULT_DB = "zerotrail.duckdb"
 ENV_VAR = "ZEROTRAIL_DB"
@@ -124,17 +125,84 @@ class Workspace:
         return self._ibis
 
 
-def _connect(target: Target) -> Any:
+_MEMORY_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
+_UNIT_BYTES = {
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 1 << 10,
+    "mib": 1 << 20,
+    "gib": 1 << 30,
+    "tib": 1 << 40,
+}
+# Below this DuckDB cannot even open a workspace.
+MIN_MEMORY_LIMIT = 64 * 10**6
+
+
+def memory_limit() -> str:
+    """`$ZEROTRAIL_MEMORY_LIMIT` (default 1GB), checked: a number and a unit, at least 64MB."""
+    raw = os.environ.get(MEMORY_LIMIT_ENV)
+    if raw is None or raw.strip() == "":
+        return DEFAULT_MEMORY_LIMIT
+    m = _MEMORY_LIMIT.fullmatch(raw)
+    if m is None or float(m.group(1)) * _UNIT_BYTES[m.group(2).lower()] < MIN_MEMORY_LIMIT:
+        raise WorkspaceError(
+            f"{MEMORY_LIMIT_ENV}={raw!r}: expected a size of at least 64MB, a number and a unit"
+            " (KB, MB, GB, TB or KiB, MiB, GiB, TiB), e.g. 512MB or 4GB"
+        )
+    return f"{m.group(1)}{m.group(2)}"
+
+
+def describe_database_error(url: str, exc: BaseException) -> WorkspaceError:
+    """The one-line error for a DuckDB failure on the workspace at `url`."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return WorkspaceError(
+            f"workspace {url} is in use by another zerotrail process;"
+            " try again when it has finished"
+        )
+    if "out of memory" in text.lower() or type(exc).__name__ == "OutOfMemoryException":
+        return WorkspaceError(
+            f"workspace {url}: out of memory within {MEMORY_LIMIT_ENV}"
+            f" ({os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT}); raise it"
+        )
+    damaged = (
+        "not a valid DuckDB database file",
+        "Could not read enough bytes",
+        "Corrupt database",
+        "checksum",
+        "database file with version number",
+        "Serialization Error",
+    )
+    if type(exc).__name__ == "IOException" or any(d in text for d in damaged):
+        reason = first
+        for prefix in ("IO Error: ", "Serialization Error: "):
+            reason = reason.removeprefix(prefix)
+        if "Could not read enough bytes" in text:
+            reason = "the file is truncated"
+        elif "not a valid DuckDB database file" in text:
+            reason = "not a DuckDB database"
+        return WorkspaceError(f"not a zerotrail workspace or damaged: {url} ({reason})")
+    return WorkspaceError(f"workspace {url}: database error: {first}")
+
+
+def _connect(target: Target, url: str | None = None) -> Any:
     import duckdb
 
+    limit = memory_limit()
     try:
         con = duckdb.connect(target.path)
     except duckdb.Error as exc:
-        raise WorkspaceError(f"cannot open workspace '{target.path}': {exc}") from exc
-    limit = os.environ.get(MEMORY_LIMIT_ENV, DEFAULT_MEMORY_LIMIT)
-    con.execute(f"SET memory_limit = '{limit}'")
-    # Row order of imports is part of their error messages (row numbers): keep it.
-    con.execute("SET preserve_insertion_order = true")
+        raise describe_database_error(url or target.path, exc) from None
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")  # checked above: digits and a unit
+        # Row order of imports is part of their error messages (row numbers): keep it.
+        con.execute("SET preserve_insertion_order = true")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -143,6 +211,12 @@ def _has_meta(con: Any) -> bool:
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'zt_meta'"
     ).fetchall()[0]
     return bool(rows and rows[0])
+
+
+def _is_empty(con: Any) -> bool:
+    """No table at all: a new database that `init` may turn into a workspace."""
+    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary").fetchall()
+    return not rows[0][0]
 
 
 def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
@@ -165,14 +239,15 @@ def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
                     [str(m.version)],
                 )
             applied.append(m.version)
-    if 7 in applied:
-        # Migration 7 copied the organization and factor sets into version tables: commit
-        # those versions to the ledger now, so the log covers them from here on.
+    kinds = [k for v in applied for k in COMMITTED_BY.get(v, ())]
+    if kinds:
+        # Migrations 7 and 10 began committing kinds (the organization and factor sets, then
+        # metrics, factor rows, meter readings and runs' results): commit the rows already
+        # stored now, so the log covers them from here on.
         from zerotrail.store.committed import commit_new
-        from zerotrail.store.history import TRACKED
 
         with ws.transaction():
-            for kind in TRACKED:
+            for kind in kinds:
                 commit_new(ws, kind)
     return applied
 
@@ -190,7 +265,9 @@ def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
         raise WorkspaceError(f"no workspace at '{url}': run `zerotrail init` first")
     if not exists:
         Path(target.path).parent.mkdir(parents=True, exist_ok=True)
-    ws = Workspace(url, _connect(target))
+    if target.path != ":memory:" and Path(target.path).is_dir():
+        raise WorkspaceError(f"{url} is a directory, not a workspace file")
+    ws = Workspace(url, _connect(target, url))
     try:
         if _has_meta(ws.con):
             version = ws.schema_version
@@ -200,12 +277,16 @@ def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
                     f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
                 )
             migrate(ws)
-        elif create:
+        elif create and _is_empty(ws.con):
             migrate(ws)
             ws.set_setting("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
         else:
-            raise WorkspaceError(f"'{url}' is not a zerotrail workspace (no zt_meta table)")
-    except BaseException:
+            raise WorkspaceError(f"not a zerotrail workspace or damaged: {url} (no zt_meta table)")
+    except BaseException as exc:
         ws.close()
+        import duckdb
+
+        if isinstance(exc, duckdb.Error):
+            raise describe_database_error(url, exc) from None
         raise
     return ws

@@ -22,8 +22,9 @@ from pathlib import Path
 from zerotrail.engine.inputs import EntityRow, consolidation_shares
 from zerotrail.errors import Problem, ZerotrailError
 from zerotrail.ingest.checks import raise_if
-from zerotrail.ingest.files import missing_columns, read_small
+from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import BASELINE_EVENTS
+from zerotrail.ingest.limits import screen_rows
 from zerotrail.ingest.rows import parse_bool, parse_number, parse_year
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
@@ -248,8 +249,9 @@ def correction_from_inventory(ws: Workspace, base_year: int) -> Figures:
 
 def import_events(ws: Workspace, path: Path) -> list[Decision]:
     """Record the events of a CSV file (docs/formats.md), checked whole before any is stored."""
-    f = read_small(path)
-    problems = missing_columns(f.name, f.columns, BASELINE_EVENTS.required)
+    f = read_small(path, BASELINE_EVENTS)
+    problems: list[Problem] = []
+    problems = screen_rows(f.name, f.rows, free_text=("description",))
     raise_if(f.name, problems, len(problems))
     known = {str(e) for (e,) in ws.fetchall("SELECT event_id FROM baseline_events")}
     entities = {str(e) for (e,) in ws.fetchall("SELECT entity FROM entities")}

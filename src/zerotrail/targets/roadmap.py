@@ -25,7 +25,15 @@ from typing import Any
 
 from zerotrail.errors import DataError, Problem
 from zerotrail.ingest.formats import SITE_KINDS
-from zerotrail.ingest.rows import FIRST_YEAR, LAST_YEAR
+from zerotrail.ingest.limits import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ID_LENGTH,
+    MAX_PERCENT,
+    MAX_TEXT_LENGTH,
+    float_problem,
+    text_problem,
+)
 
 TARGET_KINDS = (
     "absolute",
@@ -244,6 +252,8 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
             bad(key, f"is required for a {kind} target")
     if not isinstance(tid, str) or not tid.strip() or any(c.isspace() for c in tid):
         bad("id", f"expected a non-empty id without spaces, not {tid!r}")
+    elif why := text_problem(tid, MAX_ID_LENGTH):
+        bad("id", why)
 
     def year(key: str) -> int | None:
         v = raw.get(key)
@@ -258,8 +268,11 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
         v = raw.get(key)
         if v is None:
             return None
-        if not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= 100:
-            bad(key, f"expected a percentage between 0 and 100, not {v!r}")
+        if not isinstance(v, int | float) or isinstance(v, bool) or not 0 <= v <= MAX_PERCENT:
+            bad(key, f"expected a percentage between 0 and {MAX_PERCENT}, not {v!r}")
+            return None
+        if why := float_problem(float(v), low=0, high=MAX_PERCENT):
+            bad(key, why)
             return None
         return float(v)
 
@@ -269,6 +282,9 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
             return None
         if not isinstance(v, str) or not v:
             bad(key, f"expected text, not {v!r}")
+            return None
+        if allowed is None and (why := text_problem(v, MAX_ID_LENGTH)):
+            bad(key, why)
             return None
         if allowed is not None and v not in allowed:
             bad(key, f"expected one of {', '.join(sorted(allowed))}, not {v!r}")
@@ -281,7 +297,9 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
         ok = (
             isinstance(scopes, list)
             and scopes
-            and all(isinstance(s, int) and s in (1, 2, 3) for s in scopes)
+            and all(
+                isinstance(s, int) and not isinstance(s, bool) and s in (1, 2, 3) for s in scopes
+            )
             and len(set(scopes)) == len(scopes)
         )
         if not ok:
@@ -291,7 +309,10 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
         if cats_raw is not None:
             if not (
                 isinstance(cats_raw, list)
-                and all(isinstance(c, int) and 1 <= c <= 15 for c in cats_raw)
+                and all(
+                    isinstance(c, int) and not isinstance(c, bool) and 1 <= c <= 15
+                    for c in cats_raw
+                )
                 and len(set(cats_raw)) == len(cats_raw)
             ):
                 bad("scope3_categories", f"expected distinct categories 1-15, not {cats_raw!r}")
@@ -325,6 +346,8 @@ def parse_target(raw: dict[str, Any], where: str) -> tuple[Target | None, list[P
     name = raw.get("name", tid)
     if not isinstance(name, str):
         bad("name", f"expected text, not {name!r}")
+    elif why := text_problem(name, MAX_TEXT_LENGTH):
+        bad("name", why)
     if problems:
         return None, problems
     assert isinstance(tid, str) and isinstance(name, str)
@@ -398,13 +421,15 @@ def _parse_policy(raw: Any, src: str) -> tuple[Policy | None, list[Problem]]:
     if (
         not isinstance(threshold, int | float)
         or isinstance(threshold, bool)
-        or not 0 < threshold <= 100
+        or not 0 < threshold <= MAX_PERCENT
     ):
         problems.append(
             Problem(
                 src, None, "threshold_pct", f"expected a percentage in (0, 100], not {threshold!r}"
             )
         )
+    elif why := float_problem(float(threshold), low=0, high=MAX_PERCENT):
+        problems.append(Problem(src, None, "threshold_pct", why))
     cumulative = raw.get("cumulative", True)
     if not isinstance(cumulative, bool):
         problems.append(
@@ -421,6 +446,9 @@ def read_roadmap(path: Path) -> Roadmap:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError([Problem(str(path), None, None, "file not found")]) from None
+    except OSError as exc:  # a folder, a file it may not read
+        why = exc.strerror or type(exc).__name__
+        raise DataError([Problem(str(path), None, None, f"cannot be read ({why})")]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError([Problem(path.name, None, None, f"not valid TOML: {exc}")]) from None
     roadmap = parse_roadmap(data, path.name)
