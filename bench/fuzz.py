@@ -21,18 +21,20 @@ reports crashes the same way but its inputs are not numbered (they are written t
 
 Each distinct crash (exception type and place, or property, with the numbers taken out) is
 reported once with its first input, whose bytes are written to `--out` (default
-bench/fuzz-crashes/).
+$TMPDIR/zerotrail-fuzz/).
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import multiprocessing
 import os
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,6 +106,7 @@ def _arena() -> Any:
         from tests.fuzz.importers import Arena, build_template
 
         directory = Path(tempfile.mkdtemp(prefix="zerotrail-fuzz-"))
+        atexit.register(shutil.rmtree, directory, True)
         _ARENA = Arena(build_template(directory), directory / "work")
     return _ARENA
 
@@ -328,7 +331,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="first input number (random engine)")
     parser.add_argument("--engine", choices=("random", "atheris"), default="random")
     parser.add_argument("--jobs", type=int, default=1, help="targets run in parallel")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "fuzz-crashes"))
+    parser.add_argument(
+        "--out",
+        default=str(Path(tempfile.gettempdir()) / "zerotrail-fuzz"),
+        help="where crashing (and replayed) inputs are written",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--replay", type=int, help="rebuild input N of --target and run it")
     parser.add_argument("--list", action="store_true", help="list the targets")

@@ -27,7 +27,7 @@ from tests.fuzz.verifiers import (
 )
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=120,
     deadline=None,
     derandomize=True,
     database=None,
