@@ -516,7 +516,12 @@ def test_a_small_file_over_the_maximum_size_is_refused_before_reading(
         tmp_path / "s.csv", SUPPLIERS_CSV + "".join(f"S{i},N{i}\n" for i in range(200))
     )
     assert refused(ws, import_suppliers, path) == [
-        (None, None, "the file is 0.0 MiB; files of this kind may be at most 0 MiB")
+        (
+            None,
+            None,
+            f"the file is {path.stat().st_size:,} bytes; files of this kind may be at most"
+            " 1,024 bytes (0.000976562 MiB)",
+        )
     ]
 
 

@@ -752,3 +752,46 @@ def test_formats_doc_states_every_limit() -> None:
         "0-100",
     ):
         assert shown in section, shown
+
+
+def test_command_line_events_and_reasons_keep_the_limits(ws: Workspace) -> None:
+    """What `baseyear event` and `targets add/withdraw --reason` store is held to the same
+    limits as a file's cells, refused before anything is written."""
+    from zerotrail.targets.baseyear import EventInput, record_event
+    from zerotrail.targets.recalc import Figures
+    from zerotrail.targets.register import add_targets
+
+    def event(**kw: Any) -> EventInput:
+        fields: dict[str, Any] = {
+            "event_id": "ev1",
+            "base_year": 2020,
+            "year": 2023,
+            "kind": "methodology",
+            "description": "new factors",
+            "gross": Figures(1.0, 0.0, 0.0, {}),
+        }
+        return EventInput(**{**fields, **kw})
+
+    before = fingerprint(ws)
+    for bad, fragment in (
+        (event(description="line\nbreak"), "description contains the control character U+000A"),
+        (event(event_id="e" * 129), "event id is 129 characters long"),
+        (event(gross=Figures(1e300, 0.0, 0.0, {})), "within -10^15..10^15"),
+        (event(year=9999), "year 9999 is not between 1990 and 2100"),
+    ):
+        with pytest.raises(ZerotrailError, match=fragment):
+            record_event(ws, bad)
+    assert fingerprint(ws) == before
+    roadmap = parse_roadmap(
+        {"target": [{"id": "T1", "kind": "neutrality", "scopes": [1], "from_year": 2021}]},
+        "roadmap.toml",
+    )
+    add_targets(ws, roadmap, "roadmap.toml")
+    before = fingerprint(ws)
+    changed = parse_roadmap(
+        {"target": [{"id": "T1", "kind": "neutrality", "scopes": [1, 2], "from_year": 2021}]},
+        "roadmap.toml",
+    )
+    with pytest.raises(ZerotrailError, match="reason contains the control character U\\+202E"):
+        add_targets(ws, changed, "roadmap.toml", replace=True, reason="scope 2\u202e added")
+    assert fingerprint(ws) == before

@@ -2,8 +2,14 @@
 
 Output does not depend on the terminal: when stdout (or stderr) is not a terminal, nothing is
 wrapped or truncated, whatever `COLUMNS` says; on a terminal, tables fit its width by wrapping
-their text columns, never by cutting a figure (a table too wide even then is printed wider than
-the terminal). Every table command also offers `--format csv` and `--format json`.
+their text columns, never by cutting a figure (a table too wide even then is printed as one
+block per row). Messages are one line each. Every table command also offers `--format csv` and
+`--format json`.
+
+Refusals: `reading(path)` is the boundary of every command that reads a user's file; it turns
+what a damaged or unexpected file raises (OSError, UnicodeDecodeError, csv.Error, DuckDB and
+PyArrow errors, a broken XLSX container) into one ZerotrailError naming the file, and the row
+where known. main() (cli/__init__.py) prints each ZerotrailError as one line.
 """
 
 from __future__ import annotations
@@ -162,7 +168,7 @@ def figure_column(table: Table, header: str, justify: Any = "right") -> None:
 
 
 # On a terminal, a text column may be narrowed to this many characters (its words folded);
-# a table that does not fit even so is printed wider than the terminal.
+# a table that does not fit even so is printed as one block per row.
 TEXT_MIN = 10
 
 
@@ -197,7 +203,7 @@ def _print_records(table: Table) -> None:
     cells = [[str(x) for x in c.cells] for c in table.columns]
     width = max((len(h) for h in headers[1:]), default=0)
     for row in zip(*cells, strict=True):
-        say(row[0])
+        say(row[0] or "-")
         for header, value in zip(headers[1:], row[1:], strict=True):
             lines = value.splitlines() or [""]
             say(f"  {header + ':':{width + 1}} {lines[0]}".rstrip())

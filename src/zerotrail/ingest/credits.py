@@ -266,7 +266,6 @@ def _lineage(a: Credit, b: Credit) -> bool:
 def import_credits(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Import a credits file whole or not at all (see the module docstring for the rules)."""
     f = read_small(path, CREDITS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=FREE_TEXT)
     raise_if(f.name, problems, len(problems))
     current = {c.credit_id: c for c in current_credits(ws)}

@@ -40,7 +40,6 @@ Reading = tuple[str, date, date, float, float | None, float | None]
 def import_meters(ws: Workspace, path: Path) -> ImportReport:
     """Add meter readings; the whole file is checked first and imported whole or not at all."""
     f = read_small(path, METERS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     kinds = {str(s): str(k) for s, k in ws.fetchall("SELECT site, kind FROM sites")}
@@ -191,7 +190,6 @@ def _span(row: Reading) -> str:
 def import_cooling(ws: Workspace, path: Path) -> ImportReport:
     """Add or correct cooling history rows, one per (site, since); whole file or nothing."""
     f = read_small(path, COOLING)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("note",))
     raise_if(f.name, problems, len(problems))
     sites = {str(s) for (s,) in ws.fetchall("SELECT site FROM sites")}

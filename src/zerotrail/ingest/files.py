@@ -93,8 +93,8 @@ def _check_small_size(path: Path) -> None:
     if size > MAX_SMALL_FILE_BYTES:
         _refuse(
             path,
-            f"the file is {size / 2**20:,.1f} MiB; files of this kind may be at most"
-            f" {MAX_SMALL_FILE_BYTES // 2**20} MiB",
+            f"the file is {size:,} bytes; files of this kind may be at most"
+            f" {MAX_SMALL_FILE_BYTES:,} bytes ({MAX_SMALL_FILE_BYTES / 2**20:g} MiB)",
         )
 
 

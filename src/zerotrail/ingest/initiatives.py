@@ -45,7 +45,6 @@ Content = tuple[str, str, str, str, int, float, float | None, str | None, str | 
 def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Add initiatives, or (with `replace`) new versions of changed ones; whole file or nothing."""
     f = read_small(path, INITIATIVES)
-    problems: list[Problem] = []
     # `sites` lists site ids (each checked below), so it may be longer than one id.
     problems = screen_rows(f.name, f.rows, free_text=("name", "owner", "description", "sites"))
     raise_if(f.name, problems, len(problems))

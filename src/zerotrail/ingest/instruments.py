@@ -24,7 +24,6 @@ from zerotrail.store.workspace import Workspace
 
 def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     f = read_small(path, INSTRUMENTS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}

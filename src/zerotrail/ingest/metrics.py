@@ -28,7 +28,6 @@ from zerotrail.store.workspace import Workspace
 def import_metrics(ws: Workspace, path: Path) -> ImportReport:
     """Add or replace (metric, year) values; a file with any problem changes nothing."""
     f = read_small(path, METRICS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
     stored = {
@@ -92,7 +91,6 @@ def import_metrics(ws: Workspace, path: Path) -> ImportReport:
 def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
     """Replace the supplier list as a whole; the same list again changes nothing."""
     f = read_small(path, SUPPLIERS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     rows: list[tuple[str, str, int | None]] = []

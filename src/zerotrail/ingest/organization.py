@@ -25,7 +25,6 @@ from zerotrail.store.workspace import Workspace
 
 def import_entities(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, ENTITIES)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     rows: list[tuple[object, ...]] = []
@@ -131,7 +130,6 @@ def _cycles(name: str, tree: dict[str, tuple[int, str | None]]) -> list[Problem]
 
 def import_sites(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, SITES)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
     entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}

@@ -36,7 +36,6 @@ Content = tuple[float, str, str | None, str | None]
 def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Add index values, or (with `replace`) new versions of changed ones; whole file or nothing."""
     f = read_small(path, PRICE_INDICES)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("source", "url", "note"))
     raise_if(f.name, problems, len(problems))
     latest = latest_versions(ws)

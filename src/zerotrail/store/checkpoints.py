@@ -165,7 +165,8 @@ def leaf_from_opening(extra: bytes) -> bytes:
         salt = base64.b64decode(data["salt"], validate=True)
         record = str(data["record"]).encode()
         return commitment(salt, record)
-    except (ValueError, KeyError, TypeError) as exc:
+    # RecursionError: JSON nested deeper than the parser's stack (found by fuzzing).
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise VerificationError(f"malformed opening in the proof: {exc}") from None
 
 
@@ -335,7 +336,7 @@ def state_from_json(text: str) -> LedgerState:
         if any(a[0] >= b[0] for a, b in pairwise(cps)):
             raise ValueError("checkpoints are not in ascending size")
         return LedgerState(origin, key, cps, str(doc.get("updated_at", "")))
-    except (ValueError, KeyError, TypeError, VerificationError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
         raise ZerotrailError(f"the ledger state file is not valid: {exc}") from None
 
 

@@ -24,7 +24,15 @@ from zerotrail.errors import Problem, ZerotrailError
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import BASELINE_EVENTS
-from zerotrail.ingest.limits import screen_rows
+from zerotrail.ingest.limits import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ID_LENGTH,
+    MAX_QUANTITY,
+    MAX_TEXT_LENGTH,
+    screen_rows,
+    text_problem,
+)
 from zerotrail.ingest.rows import parse_bool, parse_number, parse_year
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
@@ -180,10 +188,32 @@ def pending(ws: Workspace, base_year: int) -> list[Event]:
     return [e for e, _ in _events(ws, base_year) if e.event_id not in applied]
 
 
+def _check_event(ev: EventInput) -> None:
+    """The limits of ingest/limits.py for an event given on the command line (a file's events
+    were checked cell by cell already)."""
+    for what, text, limit in (
+        ("event id", ev.event_id, MAX_ID_LENGTH),
+        ("description", ev.description, MAX_TEXT_LENGTH),
+        ("entity", ev.entity or "", MAX_ID_LENGTH),
+    ):
+        if why := text_problem(text, limit):
+            raise ZerotrailError(f"the {what} {why}")
+    for what, year in (("base year", ev.base_year), ("year", ev.year)):
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ZerotrailError(f"the {what} {year} is not between {FIRST_YEAR} and {LAST_YEAR}")
+    amounts = (ev.gross.scope1, ev.gross.scope2_location, ev.gross.scope2_market,
+               *ev.gross.scope3.values())  # fmt: skip
+    if not all(abs(x) <= MAX_QUANTITY for x in amounts):  # also false for nan
+        raise ZerotrailError(
+            f"an event's tonnes are finite and within -10^15..10^15, not {amounts}"
+        )
+
+
 def record_event(ws: Workspace, ev: EventInput) -> Decision:
     """Store an event (committed) and apply the recalculation policy to all pending events."""
     if ev.kind not in EVENT_KINDS:
         raise ZerotrailError(f"unknown event kind {ev.kind!r}; expected {', '.join(EVENT_KINDS)}")
+    _check_event(ev)
     if ws.scalar("SELECT count(*) FROM baseline_events WHERE event_id = ?", [ev.event_id]):
         raise ZerotrailError(f"event {ev.event_id} is already recorded")
     base = ensure_recorded(ws, ev.base_year)
@@ -250,7 +280,6 @@ def correction_from_inventory(ws: Workspace, base_year: int) -> Figures:
 def import_events(ws: Workspace, path: Path) -> list[Decision]:
     """Record the events of a CSV file (docs/formats.md), checked whole before any is stored."""
     f = read_small(path, BASELINE_EVENTS)
-    problems: list[Problem] = []
     problems = screen_rows(f.name, f.rows, free_text=("description",))
     raise_if(f.name, problems, len(problems))
     known = {str(e) for (e,) in ws.fetchall("SELECT event_id FROM baseline_events")}

@@ -80,6 +80,14 @@ def get_target(ws: Workspace, target_id: str) -> StoredTarget:
     return st
 
 
+def _check_reason(reason: str | None) -> None:
+    """A reason is free text: no control characters, at most MAX_TEXT_LENGTH characters."""
+    from zerotrail.ingest.limits import MAX_TEXT_LENGTH, text_problem
+
+    if reason and (why := text_problem(reason, MAX_TEXT_LENGTH)):
+        raise ZerotrailError(f"the reason {why}")
+
+
 def add_targets(
     ws: Workspace,
     roadmap: Roadmap,
@@ -114,6 +122,7 @@ def add_targets(
         raise DataError(problems, f"{source}: {len(problems)} problem(s); nothing was added")
     if changed and not reason:
         raise ZerotrailError("changing a target needs a reason (--reason)")
+    _check_reason(reason)
     now = _now()
     with ws.transaction():
         for t in added + changed:
@@ -145,6 +154,7 @@ def withdraw(ws: Workspace, target_id: str, reason: str) -> int:
     st = get_target(ws, target_id)
     if not reason:
         raise ZerotrailError("withdrawing a target needs a reason (--reason)")
+    _check_reason(reason)
     with ws.transaction():
         ws.execute(
             "INSERT INTO targets VALUES (?, ?, ?, ?, 'withdrawn', ?, ?, ?)",
