@@ -140,7 +140,7 @@ def test_ledger_prove_help_lists_every_kind() -> None:
     from zerotrail.store import committed
 
     assert "price_index" in committed.KINDS
-    res = invoke(["ledger", "prove", "--help"])
+    res = invoke(["ledger", "prove", "--help"], {"COLUMNS": "300"})  # help is laid out by Rich
     assert res.code == 0
     flat = " ".join(res.stdout.replace("│", " ").split())
     for kind in record_kinds():
@@ -239,6 +239,14 @@ def test_demo_replaces_the_workspace_it_made(
     assert not db.exists()  # removed: the demo makes it afresh
     monkeypatch.delenv("ZEROTRAIL_DB")
     assert demo_workspace(tmp_path / "demo") == str(tmp_path / "demo" / "zerotrail.duckdb")
+    # `make demo`: --db names the demo folder's own workspace, left by an earlier run.
+    own = tmp_path / "demo" / "zerotrail.duckdb"
+    own.parent.mkdir()
+    own.write_text("an earlier demo's workspace", encoding="utf-8")
+    monkeypatch.setattr(common.STATE, "db", "demo/zerotrail.duckdb")
+    monkeypatch.chdir(tmp_path)
+    assert demo_workspace(Path("demo")) == "demo/zerotrail.duckdb"
+    assert not own.exists()
 
 
 # --- the last resort ----------------------------------------------------------------------------

@@ -774,9 +774,9 @@ def test_command_line_events_and_reasons_keep_the_limits(ws: Workspace) -> None:
 
     before = fingerprint(ws)
     for bad, fragment in (
-        (event(description="line\nbreak"), "description contains the control character U+000A"),
+        (event(description="line\nbreak"), "description contains the control character U\\+000A"),
         (event(event_id="e" * 129), "event id is 129 characters long"),
-        (event(gross=Figures(1e300, 0.0, 0.0, {})), "within -10^15..10^15"),
+        (event(gross=Figures(1e300, 0.0, 0.0, {})), r"within -10\^15\.\.10\^15"),
         (event(year=9999), "year 9999 is not between 1990 and 2100"),
     ):
         with pytest.raises(ZerotrailError, match=fragment):
@@ -795,3 +795,27 @@ def test_command_line_events_and_reasons_keep_the_limits(ws: Workspace) -> None:
     with pytest.raises(ZerotrailError, match="reason contains the control character U\\+202E"):
         add_targets(ws, changed, "roadmap.toml", replace=True, reason="scope 2\u202e added")
     assert fingerprint(ws) == before
+
+
+def test_empty_required_values_are_named(ws: Workspace, tmp_path: Path) -> None:
+    path = activities_csv(tmp_path, activity("q", quantity=""), activity("d", period_start=""))
+    problems = refused(ws, import_activities, path)
+    assert at(problems, 3, "quantity") == "is empty (required)"
+    assert at(problems, 4, "period_start") == "is empty (required)"
+
+
+def test_parquet_column_types_fit_their_columns(ws: Workspace, tmp_path: Path) -> None:
+    rows = [activity("b1"), activity("b2")]
+    table = pa.table(
+        {
+            **{k: pa.array([r[k] for r in rows]) for k in rows[0] if k != "quantity"},
+            "quantity": pa.array([True, False]),
+            "note": pa.array([None, None], pa.null()),  # an empty optional column is fine
+        }
+    )
+    pq.write_table(table, tmp_path / "a.parquet")
+    problems = refused(ws, import_activities, tmp_path / "a.parquet")
+    assert at(problems, 1, "quantity") == (
+        "the file gives this column the type BOOLEAN; expected a number"
+    )
+    assert len(problems) == 1

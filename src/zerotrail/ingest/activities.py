@@ -126,7 +126,7 @@ def _kind_of(column: str) -> str:
 
 
 def _base_type(sql_type: str) -> str:
-    return sql_type.split("(", 1)[0].strip()
+    return sql_type.split("(", 1)[0].strip().strip('"')
 
 
 def _types(con: Any) -> dict[str, str]:
@@ -146,7 +146,8 @@ def _type_problems(con: Any, source: str, columns: tuple[str, ...]) -> list[Prob
             continue
         kind = _kind_of(c)
         t = types.get(c, "VARCHAR")
-        if _base_type(t) not in _ACCEPTED_TYPES[kind]:
+        # NULL: a column with no value at all (each empty cell is then checked as such).
+        if _base_type(t) not in (*_ACCEPTED_TYPES[kind], "NULL"):
             problems.append(
                 Problem(
                     source,
@@ -329,6 +330,11 @@ _QUANTITY = _refusal(
 # bu/br/bs = unit/region/supplier verdicts, e/s = its entity/site, f = its pinned factor.
 _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     *((c, f"t.{c} IS NULL", "'is empty (required)'") for c in ACTIVITIES.required if c in _TEXT),
+    *(
+        (c, f"t.{c}_raw IS NULL", "'is empty (required)'")
+        for c in ACTIVITIES.required
+        if c not in _TEXT
+    ),
     *(_refusal(c, date_bad_sql(f"t.{c}_raw", f"t.{c}")) for c in _DATES),
     (
         "period_end",

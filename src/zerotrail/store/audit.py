@@ -47,6 +47,7 @@ from zerotrail.store.workspace import Workspace
 
 CHUNK = 200_000
 _OTHERS = "zt_audit_leaves"  # a temporary copy of the leaves of every kind but activity
+DIAGNOSED = 20  # changed runs and factors whose findings say by how much (the rest: that)
 
 # Run fields kept in `runs` beside the committed text: each must still say what was committed.
 _RUN_COLUMNS = (
@@ -512,9 +513,10 @@ def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -
     credits, meter readings, metrics, runs' results, ...)."""
     from zerotrail.store.committed import KINDS
 
+    budget = [DIAGNOSED]
     for kind, c in KINDS.items():
         ref, ver = c.ref_sql("t"), c.version_sql("t")
-        for idx, lref, lver, found in ws.fetchall(
+        changed = ws.fetchall(
             f"""SELECT l.idx, l.ref, l.version, t.k IS NOT NULL
                 FROM {_OTHERS} l LEFT JOIN
                   (SELECT {ref} AS k, {ver} AS v, {c.canonical("t")} AS canon
@@ -522,8 +524,13 @@ def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -
                 WHERE l.kind = ? AND (t.k IS NULL OR {leaf_sql("l.salt", "t.canon")} <> l.leaf_hash)
                 ORDER BY l.idx LIMIT {limit}""",
             [kind],
-        ):
-            find(_changed(ws, kind, str(lref), int(lver), int(idx), bool(found)))
+        )
+        if kind == "factor" and changed:
+            for finding in _factor_findings(ws, [int(i) for i, _, _, f in changed if f]):
+                find(finding)
+        for idx, lref, lver, found in changed:
+            if kind != "factor" or not found:
+                find(_changed(ws, kind, str(lref), int(lver), int(idx), bool(found), budget))
         for r, v in ws.fetchall(
             f"""SELECT {ref}, {ver} FROM {c.table} t
                 WHERE NOT EXISTS (SELECT 1 FROM {_OTHERS} l WHERE l.kind = ?
@@ -534,22 +541,23 @@ def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -
             find(f"{kind} {r} version {v}: stored without a ledger leaf (inserted)")
 
 
-def _changed(ws: Workspace, kind: str, ref: str, version: int, idx: int, found: bool) -> str:
-    """The finding for a leaf of `kind` whose row is gone or no longer gives it."""
+def _changed(
+    ws: Workspace, kind: str, ref: str, version: int, idx: int, found: bool, budget: list[int]
+) -> str:
+    """The finding for a leaf of `kind` whose row is gone or no longer gives it; the first
+    `budget[0]` changed runs are diagnosed (each a pass over the run's results)."""
+    diagnose = found and budget[0] > 0 and kind == "run_results"
+    budget[0] -= diagnose
     if kind == "run_results":
         what = (
             "its per-record results (run_signatures, run_supplier_keys or run_problems) changed"
-            " since the run was committed" + _run_change(ws, ref)
+            " since the run was committed" + (_run_change(ws, ref) if diagnose else "")
             if found
             else "its per-record results are gone (the run was deleted)"
         )
         return f"run {ref} (results leaf {idx}): {what}"
-    if kind == "factor":
-        where = f"factor {ref} (leaf {idx})"
-        if not found:
-            return f"{where}: deleted from the workspace"
-        return f"{where}: {_factor_change(ws, ref, idx)}"
-    where = f"{kind} {ref} version {version} (leaf {idx})"
+    # A factor row is never versioned (its version is always 1): named by its ref alone.
+    where = f"{kind} {ref}{'' if kind == 'factor' else f' version {version}'} (leaf {idx})"
     return (
         f"{where}: changed since it was committed"
         if found
@@ -557,71 +565,57 @@ def _changed(ws: Workspace, kind: str, ref: str, version: int, idx: int, found: 
     )
 
 
-def _factor_change(ws: Workspace, ref: str, idx: int) -> str:
-    """How a factor row differs from what was committed: field by field when its factor set is
-    a shipped one and the shipped row still opens the leaf (so it *is* what was committed);
-    always with the factor set version it was committed with."""
-    factor_id, _, gas = ref.rpartition("/")
-    rows = ws.fetchall(
-        """SELECT f.factor_set, s.kind, (SELECT max(version) FROM factor_set_versions v
-                                         WHERE v.factor_set = f.factor_set)
-           FROM factors f LEFT JOIN factor_sets s USING (factor_set)
-           WHERE f.factor_id = ? AND f.gas = ?""",
-        [factor_id, gas],
-    )
-    fset, set_kind, set_version = rows[0] if rows else ("?", None, None)
-    since = f"since its factor set {fset} version {set_version or '?'} was committed"
-    diff = None
-    if set_kind == "shipped":
-        try:
-            diff = _shipped_diff(ws, factor_id, gas, idx)
-        except Exception:  # a diagnosis only: the finding stands without it
-            diff = None
-    if not diff:
-        return f"changed {since}"
-    names = ", ".join(diff)
-    details = "; ".join(f"{k}: {was} committed, {now} now" for k, (was, now) in diff.items())
-    return f"{names} changed {since} ({details})"
-
-
-def _shipped_diff(
-    ws: Workspace, factor_id: str, gas: str, idx: int
-) -> dict[str, tuple[str, str]] | None:
-    """{field: (committed, now)}, when the package's shipped row opens the leaf."""
-    from zerotrail.reference.factors import factors_arrow, get
+def _factor_findings(ws: Workspace, leaves: Sequence[int]) -> list[str]:
+    """The findings for factor rows that no longer give their leaves, in one query: each with
+    the factor set version it was committed with and, when the package's shipped row still
+    opens the leaf (so it *is* what was committed), the fields that changed, old and new."""
+    from zerotrail.reference.factors import factors_arrow
     from zerotrail.store.committed import EXACT, KINDS
 
-    shipped = [r for r in get(factor_id) if r.gas == gas]
-    if len(shipped) != 1:
-        return None
-    table = factors_arrow(shipped)
+    c = KINDS["factor"]
+    table = factors_arrow()
     cols = ", ".join(
         f"NULLIF({n}, '') AS {n}" if table.schema.field(n).type == "string" else n
         for n in table.column_names
     )
-    canon = KINDS["factor"].canonical("t")
-    ws.con.register("zt_shipped_factor", table)
+    ws.con.register("zt_shipped_factors", table)
     try:
-        opened = ws.fetchall(
-            f"""SELECT {canon}, {leaf_sql("l.salt", canon)} = l.leaf_hash
-                FROM (SELECT *, {EXACT.format("value")} AS value_exact
-                      FROM (SELECT {cols} FROM zt_shipped_factor)) t,
-                     (SELECT salt, leaf_hash FROM ledger_leaves WHERE idx = ?) l""",
-            [idx],
+        rows = ws.fetchall(
+            f"""SELECT l.idx, l.ref, f.factor_set, fs.kind,
+                       (SELECT max(version) FROM factor_set_versions v
+                        WHERE v.factor_set = f.factor_set),
+                       {c.canonical("f")}, {c.canonical("s")},
+                       s.factor_id IS NOT NULL AND {leaf_sql("l.salt", c.canonical("s"))}
+                                                  = l.leaf_hash
+                FROM {_OTHERS} l
+                JOIN {c.table} f ON {c.ref_sql("f")} = l.ref
+                LEFT JOIN factor_sets fs ON fs.factor_set = f.factor_set
+                LEFT JOIN (SELECT *, {EXACT.format("value")} AS value_exact
+                           FROM (SELECT {cols} FROM zt_shipped_factors)) s
+                  ON {c.ref_sql("s")} = l.ref
+                WHERE l.kind = 'factor' AND l.idx IN (SELECT unnest(?))
+                ORDER BY l.idx""",
+            [list(leaves)],
         )
     finally:
-        ws.con.unregister("zt_shipped_factor")
-    if not opened or not opened[0][1]:
-        return None
-    c = KINDS["factor"]
-    now = ws.fetchall(
-        f"SELECT {c.canonical('t')} FROM {c.table} t WHERE t.factor_id = ? AND t.gas = ?",
-        [factor_id, gas],
-    )
-    if not now:
-        return None
-    was: dict[str, Any] = json.loads(str(opened[0][0]))
-    got: dict[str, Any] = json.loads(str(now[0][0]))
+        ws.con.unregister("zt_shipped_factors")
+    out = []
+    for idx, ref, fset, set_kind, set_version, now, was, opens in rows:
+        since = f"since its factor set {fset} version {set_version or '?'} was committed"
+        where = f"factor {ref} (leaf {idx})"
+        diff = _diff(str(was), str(now)) if opens and set_kind == "shipped" else {}
+        if not diff:
+            out.append(f"{where}: changed {since}")
+            continue
+        details = "; ".join(f"{k}: {a} committed, {b} now" for k, (a, b) in diff.items())
+        out.append(f"{where}: {', '.join(diff)} changed {since} ({details})")
+    return out
+
+
+def _diff(committed: str, now: str) -> dict[str, tuple[str, str]]:
+    """{field: (committed, now)} between two canonical texts of a factor."""
+    was: dict[str, Any] = json.loads(committed)
+    got: dict[str, Any] = json.loads(now)
     diff = {
         k: (str(was.get(k)), str(got.get(k)))
         for k in sorted(was.keys() | got.keys())
