@@ -37,6 +37,7 @@ from zerotrail.ingest.files import read_small, shown, stage_large
 from zerotrail.ingest.formats import ACTIVITIES, SUPPLIERS, Format
 from zerotrail.ingest.initiatives import import_initiatives
 from zerotrail.ingest.instruments import import_instruments
+from zerotrail.ingest.limits import MAX_ID_LENGTH
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
 from zerotrail.ingest.organization import import_entities, import_sites
 from zerotrail.ingest.price_indices import import_price_indices
@@ -292,7 +293,9 @@ def test_a_hostile_header_is_one_line_per_problem_on_the_command_line(
     assert "Traceback" not in out.stderr and TOKEN not in out.stderr + out.stdout
     lines = out.stderr.strip().splitlines()
     assert lines[0].startswith("rejected: ")
-    assert len(lines) == 1 + len(hostile)  # one line per unknown column
+    # One line per problem: at least one per hostile column (an importer may name more).
+    unknown = [line for line in lines[1:] if "unknown column" in line]
+    assert len(unknown) == len(hostile)
     no_side_files(secret)
     w = open_workspace(str(copy))
     try:
@@ -333,7 +336,10 @@ def test_hostile_values_are_stored_literally_or_refused(
     imp = IMPORTERS[kind]
     header, rows = table_of(kind, files)
     col = header.index(imp.text_column)
-    hostile = payloads(secret)
+    # Ids are at most MAX_ID_LENGTH characters (docs/formats.md, Limits): a payload naming the
+    # secret's path outgrows that when the temporary folder is deep, and is then refused for
+    # its length, which says nothing about SQL. Keep the payloads every column can hold.
+    hostile = [v for v in payloads(secret) if len(v) <= MAX_ID_LENGTH]
     if kind == "factors":
         # One factor's rows (a factor per gas) share their fields: give every row of one
         # factor the same payload.
