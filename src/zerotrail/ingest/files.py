@@ -600,7 +600,11 @@ def _read_error(path: Path, exc: Exception) -> DataError | None:
     if not isinstance(exc, duckdb.Error):
         return None
     text = str(exc)
-    about_file = str(path) in text or path.name in text or "parquet" in text.lower()
+    # A damaged Parquet data page can surface as a bare duckdb.Error that names neither the
+    # file nor Parquet ("don't know what type", found by fuzzing); scanning a Parquet file is
+    # the only reading such an import does, so it is still about the file.
+    bare = type(exc) is duckdb.Error and path.suffix.lower() in (".parquet", ".pq")
+    about_file = bare or str(path) in text or path.name in text or "parquet" in text.lower()
     reading_kind = (
         isinstance(exc, duckdb.IOException | duckdb.InvalidInputException)
         or type(exc) is duckdb.Error  # "Parquet file is likely corrupted, ..."
