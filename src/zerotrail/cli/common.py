@@ -225,6 +225,17 @@ def print_csv(rows: Sequence[Mapping[str, Any]], fieldnames: Sequence[str]) -> N
     typer.echo(buf.getvalue(), nl=False)
 
 
+def print_records(records: Sequence[Mapping[str, Any]], fields: Sequence[str], format: str) -> bool:
+    """Print flat records as JSON or CSV when `format` asks for one; False means 'table'."""
+    if format == "json":
+        print_json(list(records))
+        return True
+    if format == "csv":
+        print_csv(records, fields)
+        return True
+    return False
+
+
 def _plain(value: Any) -> Any:
     if value is None:
         return ""

@@ -80,11 +80,7 @@ def list_sets(format: FormatOpt = "table") -> None:
         "unverified_rows",
     )
     records = [dict(zip(fields, r, strict=True)) for r in rows]
-    if format == "json":
-        common.print_json(records)
-        return
-    if format == "csv":
-        common.print_csv(records, fields)
+    if common.print_records(records, fields, format):
         return
     # One block per set: its publisher, edition and licence are sentences, not table cells.
     for i, r in enumerate(records):
@@ -175,11 +171,7 @@ def search(
         "licence",
     )
     records = [dict(zip(fields, r, strict=True)) for r in rows]
-    if format == "json":
-        common.print_json(records)
-        return
-    if format == "csv":
-        common.print_csv(records, fields)
+    if common.print_records(records, fields, format):
         return
     table = Table(title=f"factors matching '{query}' (kg of gas per unit)")
     for col in ("factor_id", "activity", "region"):

@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from zerotrail.ingest.files import sha256_file
 from zerotrail.store.committed import commit_new
 from zerotrail.store.workspace import Workspace
+
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,24 @@ def record_import(
     )
 
 
+def _partition(
+    rows: Sequence[_R],
+    split: Callable[[_R], tuple[tuple[Any, ...], tuple[Any, ...]]],
+    stored: Mapping[tuple[Any, ...], tuple[Any, ...]],
+) -> tuple[list[_R], list[_R], int]:
+    """The rows whose key is new, the rows whose content differs from the stored one, and the
+    count of the rest (unchanged); `split` gives a row's (key, content)."""
+    new: list[_R] = []
+    changed: list[_R] = []
+    for r in rows:
+        key, content = split(r)
+        if key not in stored:
+            new.append(r)
+        elif stored[key] != content:
+            changed.append(r)
+    return new, changed, len(rows) - len(new) - len(changed)
+
+
 def upsert(
     ws: Workspace,
     kind: str,
@@ -63,9 +83,7 @@ def upsert(
     Unchanged rows are left alone, and a file with nothing new records no import at all.
     """
     k = len(key)
-    new = [r for r in rows if tuple(r[:k]) not in stored]
-    changed = [r for r in rows if tuple(r[:k]) in stored and stored[tuple(r[:k])] != tuple(r[k:])]
-    unchanged = len(rows) - len(new) - len(changed)
+    new, changed, unchanged = _partition(rows, lambda r: (tuple(r[:k]), tuple(r[k:])), stored)
     if not new and not changed:
         return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
     import_id = new_import_id()
@@ -97,9 +115,8 @@ def add_versions(
     `latest` maps a key to its latest stored (version, content); nothing is ever deleted. The
     table's columns are the key's, the version, the content's, then the import id.
     """
-    new = [(k, c) for k, c in rows if k not in latest]
-    changed = [(k, c) for k, c in rows if k in latest and latest[k][1] != c]
-    unchanged = len(rows) - len(new) - len(changed)
+    content = {k: c for k, (_, c) in latest.items()}
+    new, changed, unchanged = _partition(rows, lambda r: r, content)
     if not new and not changed:
         return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
     import_id = new_import_id()
@@ -131,10 +148,8 @@ def replace_list(
     """
     k = len(key)
     keys = {tuple(r[:k]) for r in rows}
-    new = [r for r in rows if tuple(r[:k]) not in stored]
-    changed = [r for r in rows if tuple(r[:k]) in stored and stored[tuple(r[:k])] != tuple(r[k:])]
+    new, changed, unchanged = _partition(rows, lambda r: (tuple(r[:k]), tuple(r[k:])), stored)
     gone = [s for s in stored if s not in keys]
-    unchanged = len(rows) - len(new) - len(changed)
     if not new and not changed and not gone:
         return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
     import_id = new_import_id()
