@@ -564,11 +564,11 @@ class Arena:
     """
 
     def __init__(self, template: Path, directory: Path) -> None:
-        from zerotrail.store.workspace import Target, _connect
+        from zerotrail.store.workspace import WorkspaceURL, _connect
 
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self.con = _connect(Target("duckdb", ":memory:"))
+        self.con = _connect(WorkspaceURL("duckdb", ":memory:"))
         escaped = str(template).replace("'", "''")
         self.con.execute(f"ATTACH '{escaped}' AS zt_template (READ_ONLY)")
         self.ws: Workspace = Workspace(":memory:", self.con)

@@ -35,12 +35,14 @@ def resolve_url(db: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
+class WorkspaceURL:
+    """A parsed workspace URL: which kind of database and where it lives."""
+
     kind: str  # "duckdb"
     path: str  # file path or ":memory:"
 
 
-def parse_url(url: str) -> Target:
+def parse_url(url: str) -> WorkspaceURL:
     if url.startswith(("postgresql://", "postgres://")):
         raise WorkspaceError(
             f"'{url}': PostgreSQL workspaces are not supported yet (planned); use a DuckDB file"
@@ -48,10 +50,10 @@ def parse_url(url: str) -> Target:
     if url.startswith("duckdb://"):
         path = url.removeprefix("duckdb://")
         path = path[1:] if path.startswith("/") and not path.startswith("//") else path
-        return Target("duckdb", path or ":memory:")
+        return WorkspaceURL("duckdb", path or ":memory:")
     if "://" in url:
         raise WorkspaceError(f"'{url}': unknown database URL scheme (expected a file path)")
-    return Target("duckdb", url)
+    return WorkspaceURL("duckdb", url)
 
 
 class Workspace:
@@ -188,7 +190,7 @@ def describe_database_error(url: str, exc: BaseException) -> WorkspaceError:
     return WorkspaceError(f"workspace {url}: database error: {first}")
 
 
-def _connect(target: Target, url: str | None = None) -> Any:
+def _connect(target: WorkspaceURL, url: str | None = None) -> Any:
     import duckdb
 
     limit = memory_limit()

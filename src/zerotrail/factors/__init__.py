@@ -1,0 +1,1 @@
+"""The factor library beyond the shipped sets: custom and supplier factors."""
