@@ -19,8 +19,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/zerotrail --db demo/zerotrail.duckdb demo --out demo
 
+# Both cores by default (TEST_WORKERS=0 runs in one process). --dist loadfile keeps a test file on
+# one worker, so its module fixtures (calculated workspaces) are built once, not once per worker.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench

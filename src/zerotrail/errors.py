@@ -10,6 +10,9 @@ values (`Problem`) collected and reported together, so that one run shows every 
     ├── UnitError                 a unit is unknown or not convertible
     ├── GwpError                  a GWP set or species is unknown, or sets were mixed
     ├── FactorError               a factor set or factor is unknown or malformed
+    ├── TargetError               a target, base-year figure, event or claim is not usable as given
+    ├── ReportError               the stored figures cannot be reported as they are
+    │   └── ChartError            a chart's figures cannot be drawn truthfully (also a ValueError)
     └── VerificationError         a proof, signature or log check failed (ledger)
 """
 
@@ -41,6 +44,19 @@ class GwpError(ZerotrailError):
 
 class FactorError(ZerotrailError):
     """A factor set or factor is unknown or malformed."""
+
+
+class ReportError(ZerotrailError):
+    """The stored figures cannot be reported as they are (a report, a chart, an export)."""
+
+
+class ChartError(ReportError, ValueError):
+    """A chart's figures cannot be drawn without misleading (a negative or missing figure,
+    two rows under one label). Also a ValueError: the chart functions refuse malformed input."""
+
+
+class TargetError(ZerotrailError):
+    """A target, base-year figure, recalculation event or claim is not usable as given."""
 
 
 class VerificationError(ZerotrailError):

@@ -40,6 +40,15 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     )
     assert f"workspace: {db}" in lines
     assert "…" not in out.stdout
+    # Every command the demo prints runs verbatim, in a shell with nothing on PATH (it once
+    # printed `zerotrail ...`, which only an activated environment could run).
+    printed = [line.strip() for line in lines if " -m zerotrail " in line]
+    assert len(printed) == 3, lines
+    for line in printed:
+        done = subprocess.run(
+            line, shell=True, capture_output=True, text=True, cwd=tmp_path, env={"PATH": ""}
+        )
+        assert done.returncode == 0, (line, done.stderr)
     years = {}
     for year in range(2020, 2026):
         data = json.loads(

@@ -168,3 +168,48 @@ def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path)
     audit = zt(tmp_path, "ledger", "audit")
     assert audit.returncode == 1 and "intact" not in audit.stdout
     assert "signatures NOT checked" in audit.stdout and "signatures NOT checked" in audit.stderr
+
+
+def test_deleted_checkpoints_are_named_and_never_signed_over(tmp_path: Path) -> None:
+    """The review's case: every checkpoint deleted. The audit says so and suggests nothing to
+    run; `ledger checkpoint` refuses in one line, with the ledger state and without it."""
+    zt(tmp_path, "init")
+    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS)):
+        zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+    assert zt(tmp_path, "calculate", "--year", "2023").returncode == 0
+    run(tmp_path, "keys", "generate", "--name", ORIGIN, "--out", "log.key")
+    before = zt(tmp_path, "ledger", "audit")
+    assert before.returncode == 0, before.stderr
+    lines = before.stdout.splitlines()
+    assert (
+        "read 1 committed run through the results view (its definition compared with this"
+        " version's): each run's record count and figures recomputed as reports read them, and"
+        " the record versions each run sees checked against the log's order"
+    ) in lines
+    assert (
+        "no checkpoint is stored yet: nothing signed protects the log (leaves and records can"
+        " be recomputed together unseen); to protect it, sign a checkpoint with the log's"
+        " signer key"
+    ) in lines
+    assert "`" not in before.stdout  # no command line that would not run as printed
+    assert zt(tmp_path, "ledger", "checkpoint", "--key", "log.key").returncode == 0
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("DELETE FROM ledger_checkpoints")
+    con.close()
+    audit = zt(tmp_path, "ledger", "audit")
+    assert audit.returncode == 1
+    assert (
+        f"no checkpoint is stored, although the log's origin {ORIGIN} was fixed by a first one:"
+        " they were deleted, nothing signed protects the log now, and signing a new checkpoint"
+        " is refused"
+    ) in audit.stdout.splitlines()
+    assert "sign a checkpoint with" not in audit.stdout
+    assert "`" not in audit.stdout + audit.stderr
+    refused = zt(tmp_path, "ledger", "checkpoint", "--key", "log.key")
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "recorded in the ledger state is no longer stored (deleted)" in refused.stderr
+    (tmp_path / "w.duckdb.ledger-state.json").unlink()  # as the demo leaves it: no state
+    refused = zt(tmp_path, "ledger", "checkpoint", "--key", "log.key")
+    assert refused.returncode == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert "no checkpoint is stored: they were deleted" in refused.stderr

@@ -258,7 +258,7 @@ def test_an_unexpected_failure_is_one_line_exit_2(
     def broken(*args: object, **kw: object) -> None:
         raise RuntimeError("something nobody expected\non two lines")
 
-    monkeypatch.setattr("zerotrail.reports.inventory.summary", broken)
+    monkeypatch.setattr("zerotrail.pipeline.inventory.inventory_summary", broken)
     res = invoke(["--db", str(db), "inventory", "--year", "2023"])
     assert res.code == 2
     assert res.stderr == (

@@ -88,9 +88,9 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder with a 200-character path."""
     from zerotrail.ingest.credits import import_credits
     from zerotrail.ingest.initiatives import import_initiatives
-    from zerotrail.offsets.neutrality import finalize, record
+    from zerotrail.pipeline.claims import finalize_inventory, record_claim
+    from zerotrail.pipeline.roadmap import add_targets
     from zerotrail.store.workspace import open_workspace
-    from zerotrail.targets.register import add_targets
     from zerotrail.targets.roadmap import read_roadmap
 
     folder = long_dir(tmp_path_factory.mktemp("output"))
@@ -101,8 +101,8 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
         add_targets(ws, read_roadmap(roadmap), roadmap.name)
         import_credits(ws, write_csv(folder / "credits.csv", CREDITS))
         import_initiatives(ws, write_csv(folder / "initiatives.csv", INITIATIVES))
-        finalize(ws, 2023)
-        record(ws, 2023)
+        finalize_inventory(ws, 2023)
+        record_claim(ws, 2023)
     return db
 
 

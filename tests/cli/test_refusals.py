@@ -549,7 +549,7 @@ def build_template(folder: Path) -> Path:
     from zerotrail.engine.settings import InventorySettings
     from zerotrail.ingest.activities import import_activities
     from zerotrail.ingest.organization import import_entities, import_sites
-    from zerotrail.pipeline import calculate, load_shipped_factors
+    from zerotrail.pipeline.calculation import calculate, load_shipped_factors
     from zerotrail.store.workspace import open_workspace
 
     db = folder / "template.duckdb"
@@ -608,3 +608,68 @@ def test_refusal_is_one_line_and_changes_nothing(
 def test_there_are_at_least_the_53_cases_of_the_probe() -> None:
     assert len(CASES) >= 53
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+# --- pipes and devices (issue 11 review, finding 5) ----------------------------------------------
+
+# Every command that reads a small file the user names, with a FIFO where the file goes (each
+# once hung forever waiting for a writer), and what the one line says it expected.
+FIFO_COMMANDS: dict[str, tuple[list[str], str]] = {
+    "verify-proof": (["verify", "proof", "{p}", "--log-key", "k"], "proof {p}"),
+    "verify-note": (["verify", "note", "{p}", "--key", "k"], "note {p}"),
+    "verify-consistency": (
+        ["verify", "consistency", "{c}", "{c}", "--proof", "{p}"],
+        "proof {p}",
+    ),
+    "audit-checkpoint": (["ledger", "audit", "--checkpoint", "{p}"], "checkpoint {p}"),
+    "audit-state": (["ledger", "audit", "--state", "{p}"], "ledger state {p}"),
+    "report-key": (["report", "--year", "2023", "--out", "{d}/rep", "--key", "{p}"], "{p}"),
+    "targets-add": (["targets", "add", "{p}"], "{p} is not a regular file; expected a UTF-8 TOML"),
+    "import": (["import", "activities", "{p}.csv"], "{p}.csv"),
+}
+
+
+@pytest.mark.parametrize("command", list(FIFO_COMMANDS))
+def test_a_pipe_is_refused_without_waiting_for_a_writer(
+    command: str, template: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    os.mkfifo(tmp_path / "fifo.csv")
+    cp = tmp_path / "cp.txt"
+    cp.write_text("not a checkpoint\n", encoding="utf-8")
+    db = fresh_copy(template, tmp_path)
+    args, names = FIFO_COMMANDS[command]
+    fill = {"p": str(fifo), "c": str(cp), "d": str(tmp_path)}
+    before = digest(db)
+    # In a child process with a deadline: a command that opens the FIFO would block forever
+    # (nothing ever writes to it), and the deadline fails the test instead of hanging it.
+    done = subprocess.run(
+        [sys.executable, "-m", "zerotrail", "--db", str(db), *(a.format(**fill) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = done.stderr.rstrip("\n").splitlines()
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "not a regular file" in lines[0], lines
+    assert names.format(**fill) in lines[0], lines
+    assert len(lines) == 1 or lines[0].startswith("rejected:"), lines
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize("command", ["verify-proof", "verify-note", "audit-checkpoint"])
+def test_a_device_is_refused_before_it_is_read(
+    command: str, template: Path, tmp_path: Path
+) -> None:
+    # /dev/zero was read to 1 MiB + 1 before being refused as too large: now it is not opened.
+    args, _ = FIFO_COMMANDS[command]
+    db = fresh_copy(template, tmp_path)
+    res = invoke(["--db", str(db), *(a.replace("{p}", "/dev/zero") for a in args)])
+    assert res.code == 1, res.stderr
+    assert res.stderr.strip().endswith("/dev/zero is not a regular file (it is a pipe or a device)")

@@ -26,7 +26,7 @@ from zerotrail.demo.proxies import PROXY_SET, gaps
 from zerotrail.demo.scaled import SCALED_COLUMNS, scaled_schema
 from zerotrail.demo.streams import lines
 from zerotrail.errors import FactorError
-from zerotrail.factors.custom import read_custom_csv
+from zerotrail.ingest.factors import read_custom_csv
 from zerotrail.ingest.formats import (
     ACTIVITIES,
     BASELINE_EVENTS,

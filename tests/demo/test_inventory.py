@@ -35,19 +35,22 @@ YEARS = range(2020, 2026)
 @pytest.fixture(scope="module")
 def inventory(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, Any]]:
     from zerotrail.engine.settings import InventorySettings
-    from zerotrail.ingest.activities import import_activities
-    from zerotrail.ingest.factors import import_factors
-    from zerotrail.ingest.instruments import import_instruments
-    from zerotrail.ingest.organization import import_entities, import_sites
-    from zerotrail.pipeline import calculate, load_shipped_factors
-    from zerotrail.reports.inventory import summary
-    from zerotrail.store.workspace import open_workspace
+    from zerotrail.pipeline.calculation import calculate
+    from zerotrail.pipeline.imports import (
+        import_activities,
+        import_entities,
+        import_factors,
+        import_instruments,
+        import_sites,
+    )
+    from zerotrail.pipeline.inventory import inventory_summary as summary
+    from zerotrail.pipeline.setup import open_workspace, set_up
 
     out = tmp_path_factory.mktemp("demo-inventory")
     files = write_demo(out)
     ws = open_workspace(str(out / "z.duckdb"), create=True)
     try:
-        load_shipped_factors(ws)
+        set_up(ws)
         import_factors(ws, files.factors)
         import_entities(ws, files.entities)
         import_sites(ws, files.sites)

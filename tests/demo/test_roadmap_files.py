@@ -28,7 +28,7 @@ from zerotrail.ingest.formats import (
     CREDIT_STATUSES,
     CREDIT_TYPES,
 )
-from zerotrail.offsets.credits import parse_serial
+from zerotrail.model.credits import parse_serial
 from zerotrail.targets.roadmap import parse_roadmap
 
 LIBRARY = Path(__file__).parent / "data" / "library.csv"

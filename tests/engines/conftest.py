@@ -2,6 +2,8 @@
 
 DuckDB (through Ibis) is the only engine so far; PostgreSQL and Spark join this parameter list
 when their profiles land, with gaps declared as xfail naming their exception.
+
+Also the helpers other test folders load worlds with (`load`, `write_csv`).
 """
 
 from __future__ import annotations
@@ -13,22 +15,27 @@ from typing import Any
 
 import pytest
 
-from zerotrail.engine import reference
-from zerotrail.engine.settings import METHOD_DQ, InventorySettings
+from tests.conftest import Templates, open_copy
 from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.factors import import_factors
 from zerotrail.ingest.instruments import import_instruments
 from zerotrail.ingest.organization import import_entities, import_sites
 from zerotrail.ingest.price_indices import import_price_indices
-from zerotrail.pipeline import load_shipped_factors, prepare, year_bounds
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.store.workspace import Workspace
 
-ENGINES = ["duckdb"]
+# The engines the suite runs on, by workspace kind (the name the pipeline compiles its plan
+# for), each with its known gaps: test name -> the exception it raises there, declared as a
+# strict xfail. PostgreSQL and Spark are added here when their profiles land.
+ENGINES: dict[str, dict[str, type[BaseException]]] = {"duckdb": {}}
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture(params=list(ENGINES))
 def engine(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+    name = str(request.param)
+    gap = ENGINES[name].get(request.node.originalname)
+    if gap is not None:
+        request.applymarker(pytest.mark.xfail(raises=gap, strict=True, reason=f"{name} gap"))
+    return name
 
 
 def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
@@ -57,9 +64,9 @@ ROOT = [
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, engine: str) -> Iterator[Workspace]:
-    ws = open_workspace(str(tmp_path / f"{engine}.duckdb"), create=True)
-    load_shipped_factors(ws)
+def workspace(tmp_path: Path, engine: str, workspace_template: Templates) -> Iterator[Workspace]:
+    """A fresh workspace with the shipped factors (a copy of one built once per session)."""
+    ws = open_copy(workspace_template(), tmp_path, f"{engine}.duckdb")
     try:
         yield ws
     finally:
@@ -107,38 +114,3 @@ def unresolved(ws: Workspace, year: int) -> set[str]:
             [year],
         )
     }
-
-
-def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = ws.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def reference_results(
-    ws: Workspace, settings: InventorySettings
-) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """The plain-Python oracle on the same stored inputs."""
-    prep = prepare(ws, settings)
-    y0, y1 = year_bounds(settings.year)
-    acts = _rows(
-        ws,
-        "SELECT * FROM activities WHERE current AND period_start BETWEEN ? AND ?"
-        " ORDER BY record_id",
-        [y0, y1],
-    )
-    factors = _rows(ws, "SELECT * FROM factors", [])
-    inp = reference.RefInputs(
-        activities=acts,
-        factors=factors,
-        conv={(a, u, f): (m, h) for a, u, f, m, h in prep.conv},
-        gases={(str(g["gas"]), str(g["origin"])): g for g in prep.gases},
-        shares={e: s for e, (s, _) in prep.shares.items()},
-        sites={s["site"]: (s["site_kind"], s["controlled"]) for s in prep.sites},
-        method_dq=METHOD_DQ,
-        mwh_per_unit={m["unit"]: m["mwh_per_unit"] for m in prep.mwh},
-        pools=prep.pools,
-        prices={(p["currency"], p["year"]): p["price_index"] for p in prep.prices},
-        gwp_set=settings.gwp_set,
-    )
-    return reference.calculate(inp)

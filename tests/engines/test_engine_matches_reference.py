@@ -4,7 +4,8 @@ Each seed builds a random organisation (entities with equity and control, contro
 sites), random instruments, a supplier-specific factor, a spend factor with a random price
 year, random USD price indices (some years missing), and a few hundred random records across
 every factor family, units and regions (Chinese provinces among them; some records deliberately
-unresolvable), then compares every stored result column with the reference implementation.
+unresolvable), then compares every stored result column, the unresolved records and the run's
+notes with the reference implementation, which prepares its own inputs from the stored rows.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.engines.conftest import load, reference_results, results, unresolved
+from tests.engines.conftest import load, results, unresolved
+from tests.engines.oracle import oracle_results
 from zerotrail.engine.settings import APPROACHES, InventorySettings
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
 
@@ -228,6 +230,18 @@ NUMBERS = (
 )
 
 
+def notes(ws: Workspace, year: int) -> list[str]:
+    """The current run's problems of no record (excluded entities, instruments refused)."""
+    return [
+        str(r[0])
+        for r in ws.fetchall(
+            "SELECT p.message FROM run_problems p JOIN runs USING (run_id) WHERE runs.current"
+            " AND runs.year = ? AND p.record_id IS NULL",
+            [year],
+        )
+    ]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_engine_matches_reference(workspace: Workspace, tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
@@ -237,8 +251,10 @@ def test_engine_matches_reference(workspace: Workspace, tmp_path: Path, seed: in
     settings = InventorySettings(year, rng.choice(GWP_SET_IDS), rng.choice(APPROACHES))
     calculate(workspace, settings)
     got = results(workspace, year)
-    want, want_unresolved = reference_results(workspace, settings)
+    oracle = oracle_results(workspace, settings)
+    want, want_unresolved = oracle.records, oracle.unresolved
     assert unresolved(workspace, year) == want_unresolved
+    assert sorted(notes(workspace, year)) == sorted(oracle.notes)
     assert got.keys() == want.keys()
     assert len(got) + len(want_unresolved) == 250
     for rid, w in want.items():

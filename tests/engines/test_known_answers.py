@@ -9,13 +9,15 @@ HFC-32 677 and HFC-125 3,170. 1 lb = 0.45359237 kg; 1 US gallon = 3.785411784 L;
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.engines.conftest import load, results, unresolved
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import RUN_FIGURES, calculate
+from zerotrail.pipeline.inventory import inventory_summary
 from zerotrail.store.workspace import Workspace
 
 LB = 0.45359237
@@ -537,3 +539,47 @@ def test_uk_grid_co2e_only_factor(workspace: Workspace, tmp_path: Path) -> None:
     r = run(workspace, tmp_path, [act("g1", "electricity.grid", 100, "MWh", "GB")])["g1"]
     assert r["co2e_unsplit_t"] == pytest.approx(20.705)
     assert "unverified_factor" in r["flags"]
+
+
+def test_every_unresolvable_record_is_a_problem_whatever_its_supplier(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # eGRID factors start with the 2024 edition, so 2020 US-CAMX electricity has no factor, with
+    # or without a supplier named (no grid factor is supplier-specific: the supplier does not
+    # split the signature). Both records are problems, and the run counts both.
+    load(
+        workspace,
+        tmp_path,
+        activities=[
+            act("e1", "electricity.grid", 10, "MWh", "US-CAMX", 2020, supplier="PG&E"),
+            act("e3", "electricity.grid", 10, "MWh", "US-CAMX", 2020),
+        ],
+    )
+    summary = calculate(workspace, InventorySettings(2020))
+    assert unresolved(workspace, 2020) == {"e1", "e3"}
+    assert (summary.records, summary.problems) == (0, 2)
+
+
+def test_the_run_commits_its_headline_figures(workspace: Workspace, tmp_path: Path) -> None:
+    # AR5 SF6 23,500: 1 kg released = 23.5 t CO2e (Scope 1). 100 MWh in East China: MEE/NBS
+    # 2023 regional grid 0.5500 kg CO2/kWh = 55 t location-based; with no instruments the
+    # market-based method takes China's 2023 national average excluding market-traded
+    # non-fossil power (the residual-mix-like value), 0.6096 kg CO2/kWh = 60.96 t.
+    load(
+        workspace,
+        tmp_path,
+        activities=[
+            act("s1", "fugitive.SF6", 1, "kg", "CN", 2023),
+            act("e1", "electricity.grid", 100, "MWh", "CN-EAST", 2023),
+        ],
+    )
+    summary = calculate(workspace, InventorySettings(2023))
+    text = workspace.scalar("SELECT committed FROM runs WHERE run_id = ?", [summary.run_id])
+    committed = json.loads(text)
+    assert committed["scope1"] == "23.500000000"
+    assert committed["scope2_location"] == "55.000000000"
+    assert committed["scope2_market"] == "60.960000000"
+    assert committed["total_market"] == "84.460000000"
+    shown = inventory_summary(workspace, 2023)  # what `zerotrail inventory` reports
+    for figure in RUN_FIGURES:
+        assert float(committed[figure]) == pytest.approx(shown[figure], abs=1e-9), figure

@@ -10,7 +10,7 @@ from tests.engines.conftest import load, results
 from tests.engines.test_known_answers import act
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.errors import GwpError, ZerotrailError
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.store.workspace import Workspace
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.engines.conftest import load, results
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.store.workspace import Workspace
 
 V12 = "useeio-v1.2:naics.334111.usd2021"

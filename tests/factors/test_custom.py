@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from zerotrail.errors import DataError, Problem
-from zerotrail.factors.custom import parse_custom_factors, read_custom_csv
+from zerotrail.factors.custom import parse_custom_factors
+from zerotrail.ingest.factors import read_custom_csv
 from zerotrail.reference.factors import FactorRow
 
 HEADER = "factor_id,activity,region,valid_from,valid_to,unit,gas,value,source"

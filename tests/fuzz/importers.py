@@ -211,7 +211,9 @@ def _record_base_year(ws: Workspace) -> None:
     from datetime import datetime
 
     try:
-        from zerotrail.targets.baseyear import Version, _insert_version
+        from zerotrail.store.baseyear import insert_version
+        from zerotrail.store.committed import commit_new
+        from zerotrail.targets.baseyear import Version, version_row
         from zerotrail.targets.recalc import Figures
 
         version = Version(
@@ -224,28 +226,34 @@ def _record_base_year(ws: Workspace) -> None:
             datetime(2021, 1, 1),
         )
         with ws.transaction():
-            _insert_version(ws, version)
+            insert_version(ws, version_row(version))
+            commit_new(ws, "base_year")
     except (ImportError, TypeError, AttributeError):
         from zerotrail.engine.settings import InventorySettings
-        from zerotrail.pipeline import calculate
-        from zerotrail.targets.baseyear import ensure_recorded
+        from zerotrail.pipeline.calculation import calculate
+        from zerotrail.pipeline.roadmap import record_base_year
 
         calculate(ws, InventorySettings(2020))
-        ensure_recorded(ws, 2020)
+        record_base_year(ws, 2020)
 
 
 def build_template(directory: Path) -> Path:
     """A small workspace with every kind imported and the 2020 base year recorded."""
-    from zerotrail.ingest.activities import import_activities
-    from zerotrail.ingest.credits import import_credits
-    from zerotrail.ingest.energy import import_cooling, import_meters
-    from zerotrail.ingest.factors import import_factors
-    from zerotrail.ingest.initiatives import import_initiatives
-    from zerotrail.ingest.instruments import import_instruments
-    from zerotrail.ingest.metrics import import_metrics, import_suppliers
-    from zerotrail.ingest.organization import import_entities, import_sites
-    from zerotrail.ingest.price_indices import import_price_indices
-    from zerotrail.targets.register import add_targets
+    from zerotrail.pipeline.imports import (
+        import_activities,
+        import_cooling,
+        import_credits,
+        import_entities,
+        import_factors,
+        import_initiatives,
+        import_instruments,
+        import_meters,
+        import_metrics,
+        import_price_indices,
+        import_sites,
+        import_suppliers,
+    )
+    from zerotrail.pipeline.roadmap import add_targets
     from zerotrail.targets.roadmap import read_roadmap
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -463,7 +471,7 @@ def _call(module: str, function: str) -> Callable[[Workspace, Path], Any]:
 
 def _add_targets(ws: Workspace, path: Path) -> Any:
     """What `zerotrail targets add FILE` does: read and check the roadmap, then store it."""
-    from zerotrail.targets.register import add_targets
+    from zerotrail.pipeline.roadmap import add_targets
     from zerotrail.targets.roadmap import read_roadmap
 
     return add_targets(ws, read_roadmap(path), path.name)
@@ -476,31 +484,29 @@ def _importer(name: str, seed: str, module: str, function: str) -> ImportTarget:
 IMPORT_TARGETS: dict[str, ImportTarget] = {
     t.name: t
     for t in (
+        _importer("activities", SEED_ACTIVITIES, "zerotrail.pipeline.imports", "import_activities"),
+        _importer("entities", SEED_ENTITIES, "zerotrail.pipeline.imports", "import_entities"),
+        _importer("sites", SEED_SITES, "zerotrail.pipeline.imports", "import_sites"),
         _importer(
-            "activities", SEED_ACTIVITIES, "zerotrail.ingest.activities", "import_activities"
+            "instruments", SEED_INSTRUMENTS, "zerotrail.pipeline.imports", "import_instruments"
         ),
-        _importer("entities", SEED_ENTITIES, "zerotrail.ingest.organization", "import_entities"),
-        _importer("sites", SEED_SITES, "zerotrail.ingest.organization", "import_sites"),
-        _importer(
-            "instruments", SEED_INSTRUMENTS, "zerotrail.ingest.instruments", "import_instruments"
-        ),
-        _importer("factors", SEED_FACTORS, "zerotrail.ingest.factors", "import_factors"),
+        _importer("factors", SEED_FACTORS, "zerotrail.pipeline.imports", "import_factors"),
         _importer(
             "price-indices",
             SEED_PRICE_INDICES,
-            "zerotrail.ingest.price_indices",
+            "zerotrail.pipeline.imports",
             "import_price_indices",
         ),
-        _importer("meters", SEED_METERS, "zerotrail.ingest.energy", "import_meters"),
-        _importer("cooling", SEED_COOLING, "zerotrail.ingest.energy", "import_cooling"),
-        _importer("metrics", SEED_METRICS, "zerotrail.ingest.metrics", "import_metrics"),
-        _importer("suppliers", SEED_SUPPLIERS, "zerotrail.ingest.metrics", "import_suppliers"),
-        _importer("credits", SEED_CREDITS, "zerotrail.ingest.credits", "import_credits"),
+        _importer("meters", SEED_METERS, "zerotrail.pipeline.imports", "import_meters"),
+        _importer("cooling", SEED_COOLING, "zerotrail.pipeline.imports", "import_cooling"),
+        _importer("metrics", SEED_METRICS, "zerotrail.pipeline.imports", "import_metrics"),
+        _importer("suppliers", SEED_SUPPLIERS, "zerotrail.pipeline.imports", "import_suppliers"),
+        _importer("credits", SEED_CREDITS, "zerotrail.pipeline.imports", "import_credits"),
         _importer(
-            "initiatives", SEED_INITIATIVES, "zerotrail.ingest.initiatives", "import_initiatives"
+            "initiatives", SEED_INITIATIVES, "zerotrail.pipeline.imports", "import_initiatives"
         ),
         _importer(
-            "baseyear-events", SEED_BASELINE_EVENTS, "zerotrail.targets.baseyear", "import_events"
+            "baseyear-events", SEED_BASELINE_EVENTS, "zerotrail.pipeline.roadmap", "import_events"
         ),
         ImportTarget(
             "targets-toml",
@@ -514,28 +520,28 @@ IMPORT_TARGETS: dict[str, ImportTarget] = {
             ".xlsx",
             _xlsx_seed(SEED_ACTIVITIES),
             _xlsx_mutator(SEED_ACTIVITIES),
-            _call("zerotrail.ingest.activities", "import_activities"),
+            _call("zerotrail.pipeline.imports", "import_activities"),
         ),
         ImportTarget(
             "activities-parquet",
             ".parquet",
             _parquet_seed(SEED_ACTIVITIES),
             _parquet_mutator(SEED_ACTIVITIES),
-            _call("zerotrail.ingest.activities", "import_activities"),
+            _call("zerotrail.pipeline.imports", "import_activities"),
         ),
         ImportTarget(
             "credits-xlsx",
             ".xlsx",
             _xlsx_seed(SEED_CREDITS),
             _xlsx_mutator(SEED_CREDITS),
-            _call("zerotrail.ingest.credits", "import_credits"),
+            _call("zerotrail.pipeline.imports", "import_credits"),
         ),
         ImportTarget(
             "sites-parquet",
             ".parquet",
             _parquet_seed(SEED_SITES),
             _parquet_mutator(SEED_SITES),
-            _call("zerotrail.ingest.organization", "import_sites"),
+            _call("zerotrail.pipeline.imports", "import_sites"),
         ),
     )
 }

@@ -10,26 +10,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.errors import DataError
 from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.organization import import_entities, import_sites
-from zerotrail.pipeline import load_shipped_factors
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.store.workspace import Workspace
+
+
+def campus(w: Workspace, folder: Path) -> None:
+    """Entity E and its campus HZ, on top of the shipped factors."""
+    import_entities(w, write_csv(folder / "e.csv", ROOT))
+    sites = [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}]
+    import_sites(w, write_csv(folder / "s.csv", sites))
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Any:
-    w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
-    load_shipped_factors(w)
-    import_entities(w, write_csv(tmp_path / "e.csv", ROOT))
-    import_sites(
-        w,
-        write_csv(
-            tmp_path / "s.csv",
-            [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}],
-        ),
-    )
+def ws(workspace_template: Templates, tmp_path: Path) -> Any:
+    w = open_copy(workspace_template(campus), tmp_path)
     yield w
     w.close()
 

@@ -13,10 +13,11 @@ import pytest
 from tests.engines.conftest import write_csv
 from tests.ingest.common import cells
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.ingest.activities import LEDGER_TYPES
-from zerotrail.ingest.credits import assign_credit, current_credits, import_credits, retire_credit
+from zerotrail.ingest.credits import assign_credit, import_credits, retire_credit
 from zerotrail.store import tlog
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
+from zerotrail.store.credits import current_credits
 from zerotrail.store.workspace import Workspace, open_workspace
 
 

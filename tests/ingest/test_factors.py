@@ -11,8 +11,7 @@ import pytest
 
 from tests.engines.conftest import write_csv
 from zerotrail.errors import DataError
-from zerotrail.factors.custom import read_custom_csv
-from zerotrail.ingest.factors import _set_digest, import_factors
+from zerotrail.ingest.factors import _set_digest, import_factors, read_custom_csv
 from zerotrail.store.workspace import Workspace, open_workspace
 
 SERVICES = {

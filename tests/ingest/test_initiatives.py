@@ -10,11 +10,12 @@ import pytest
 from tests.engines.conftest import ROOT, write_csv
 from tests.ingest.common import cells, committed
 from zerotrail.errors import DataError
-from zerotrail.ingest.activities import LEDGER_TYPES
-from zerotrail.ingest.initiatives import LEVERS, import_initiatives, latest_versions
+from zerotrail.ingest.initiatives import LEVERS, import_initiatives
 from zerotrail.ingest.organization import import_entities, import_sites
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
 from zerotrail.store.committed import canonical_of
+from zerotrail.store.initiatives import latest_initiatives
 from zerotrail.store.workspace import Workspace, open_workspace
 
 SITES = [
@@ -145,7 +146,7 @@ def test_versions_and_ledger_leaves(ws: Workspace, tmp_path: Path) -> None:
     r = import_initiatives(ws, write_csv(tmp_path / "i6.csv", [COOL, raised]), replace=True)
     assert (r.added, r.replaced, r.unchanged) == (0, 1, 1)
     assert leaves(ws) == [("I-COOL", 1), ("I-LED", 1), ("I-LED", 2), ("I-LED", 3)]
-    latest = latest_versions(ws)
+    latest = latest_initiatives(ws)
     assert latest["I-LED"][0] == 3 and latest["I-LED"][1][3] == "DC1;HZ"
     assert latest["I-LED"][1][5] == 150.0
     assert latest["I-COOL"][0] == 1

@@ -37,14 +37,13 @@ from zerotrail.ingest.files import read_small, shown, stage_large
 from zerotrail.ingest.formats import ACTIVITIES, SUPPLIERS, Format
 from zerotrail.ingest.initiatives import import_initiatives
 from zerotrail.ingest.instruments import import_instruments
-from zerotrail.ingest.limits import MAX_ID_LENGTH
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
 from zerotrail.ingest.organization import import_entities, import_sites
 from zerotrail.ingest.price_indices import import_price_indices
-from zerotrail.pipeline import load_shipped_factors
+from zerotrail.model.limits import MAX_ID_LENGTH
+from zerotrail.pipeline.calculation import load_shipped_factors
+from zerotrail.pipeline.roadmap import add_targets, import_events
 from zerotrail.store.workspace import Workspace, open_workspace
-from zerotrail.targets.baseyear import import_events
-from zerotrail.targets.register import add_targets
 from zerotrail.targets.roadmap import read_roadmap
 
 TOKEN = f"SECRET-{uuid.uuid4().hex}"  # the content of a file no import may read

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import ROOT, write_csv
 from tests.ingest.common import fingerprint
 from zerotrail.errors import DataError, Problem, ZerotrailError
 from zerotrail.factors.custom import parse_custom_factors
-from zerotrail.ingest import limits
 from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.credits import import_credits, retire_credit
 from zerotrail.ingest.energy import import_cooling, import_meters
@@ -33,21 +33,25 @@ from zerotrail.ingest.metrics import import_metrics, import_suppliers
 from zerotrail.ingest.organization import import_entities, import_sites
 from zerotrail.ingest.price_indices import import_price_indices
 from zerotrail.ingest.rows import parse_date, parse_number, parse_year
+from zerotrail.model import limits
 from zerotrail.model.regions import COUNTRIES, region_problem
-from zerotrail.pipeline import load_shipped_factors
-from zerotrail.store.workspace import Workspace, open_workspace
-from zerotrail.targets.baseyear import import_events
+from zerotrail.pipeline.roadmap import import_events
+from zerotrail.store import value_checks
+from zerotrail.store.workspace import Workspace
 from zerotrail.targets.roadmap import parse_roadmap
 
 SITE = {"site": "HZ", "entity": "E", "kind": "data_center_owned", "region": "CN-EAST"}
 
 
+def data_centre(w: Workspace, folder: Path) -> None:
+    """Entity E and its data centre HZ, on top of the shipped factors."""
+    import_entities(w, write_csv(folder / "e0.csv", ROOT))
+    import_sites(w, write_csv(folder / "s0.csv", [SITE]))
+
+
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
-    load_shipped_factors(w)
-    import_entities(w, write_csv(tmp_path / "e0.csv", ROOT))
-    import_sites(w, write_csv(tmp_path / "s0.csv", [SITE]))
+def ws(workspace_template: Templates, tmp_path: Path) -> Iterator[Workspace]:
+    w = open_copy(workspace_template(data_centre), tmp_path)
     yield w
     w.close()
 
@@ -164,7 +168,7 @@ def test_sql_refuses_exactly_what_python_refuses(texts: list[str]) -> None:
     con = duckdb.connect()
     con.register("r", pa.table({"raw": pa.array(texts, pa.string())}))
     for low, high in ((None, None), (0, None), (0, 100)):
-        expr = limits.number_problem_sql("raw", low=low, high=high)
+        expr = value_checks.number_problem_sql("raw", low=low, high=high)
         got = [m for (m,) in con.execute(f"SELECT {expr} FROM r").fetchall()]
         want = [limits.number_problem(t, low=low, high=high) for t in texts]
         assert got == want
@@ -252,7 +256,7 @@ def small_cases() -> list[tuple[str, Callable[..., object], list[dict[str, Any]]
             import_instruments,
             [instrument, {**instrument, "instrument_id": "i2", "mwh": "1e300"}],
             "mwh",
-            "'1e300' is out of range (expected 0..10^15)",
+            "'1e300' is out of range (expected more than 0, at most 10^15)",
         ),
         (
             "rates.csv",
@@ -274,7 +278,7 @@ def small_cases() -> list[tuple[str, Callable[..., object], list[dict[str, Any]]
                 },
             ],
             "facility_mwh",
-            "'5.8e304' is out of range",
+            "'5.8e304' is out of range (expected more than 0, at most 10^15)",
         ),
         (
             "credits.csv",
@@ -300,7 +304,7 @@ def small_cases() -> list[tuple[str, Callable[..., object], list[dict[str, Any]]
                 {"metric": "revenue", "year": "2024", "value": "1e300", "unit": "CNY million"},
             ],
             "value",
-            "'1e300' is out of range",
+            "'1e300' is out of range (expected more than 0, at most 10^15)",
         ),
         (
             "prices.csv",
@@ -310,7 +314,7 @@ def small_cases() -> list[tuple[str, Callable[..., object], list[dict[str, Any]]
                 {"currency": "USD", "year": "2024", "index": "1e300", "source": "BLS CPI-U"},
             ],
             "index",
-            "'1e300' is out of range",
+            "'1e300' is out of range (expected more than 0, at most 10^15)",
         ),
         (
             "initiatives.csv",
@@ -347,6 +351,58 @@ def test_every_small_file_keeps_amounts_in_range(
     problems = refused(ws, load, write_csv(tmp_path / name, rows))
     assert fragment in at(problems, 3, column)
     assert {(p.row, p.column) for p in problems} == {(3, column)}
+
+
+# Columns that must be above 0 (docs/formats.md says "positive"): 0 and -0 (once stored as -0.0
+# MWh, issue 11 review finding 9) are refused as one problem each, and a refusal states the
+# range the column really accepts, not the general -10^15..10^15 (finding 8).
+POSITIVE = ["0", "-0", "0.000", "-0e5", "-3"]
+
+
+@pytest.mark.parametrize("value", POSITIVE)
+def test_instrument_mwh_is_positive(ws: Workspace, tmp_path: Path, value: str) -> None:
+    (name, load, rows, column, _) = small_cases()[0]
+    bad = [rows[0], {**rows[1], column: value}]
+    problems = refused(ws, load, write_csv(tmp_path / name, bad))
+    assert at(problems, 3, column) == (
+        f"'{value}' is not positive (expected more than 0, at most 10^15)"
+    )
+    assert len(problems) == 1
+
+
+@pytest.mark.parametrize("value", POSITIVE)
+def test_meter_facility_and_it_energy_are_positive(
+    ws: Workspace, tmp_path: Path, value: str
+) -> None:
+    meter = {
+        "site": "HZ",  # a data centre: IT energy is recorded
+        "period_start": "2023-01-01",
+        "period_end": "2023-01-31",
+        "facility_mwh": "10",
+        "it_mwh": "5",
+    }
+    rows = [
+        meter,
+        {**meter, "period_start": "2023-02-01", "period_end": "2023-02-28", "facility_mwh": value},
+        {**meter, "period_start": "2023-03-01", "period_end": "2023-03-31", "it_mwh": value},
+    ]
+    problems = refused(ws, import_meters, write_csv(tmp_path / "meters.csv", rows))
+    expected = f"'{value}' is not positive (expected more than 0, at most 10^15)"
+    assert at(problems, 3, "facility_mwh") == expected
+    assert at(problems, 4, "it_mwh") == expected
+    assert len(problems) == 2
+
+
+def test_meter_onsite_renewable_states_its_range(ws: Workspace, tmp_path: Path) -> None:
+    meter = {
+        "site": "HZ",
+        "period_start": "2023-01-01",
+        "period_end": "2023-01-31",
+        "facility_mwh": "10",
+        "onsite_renewable_mwh": "-1",
+    }
+    problems = refused(ws, import_meters, write_csv(tmp_path / "meters.csv", [meter, meter]))
+    assert at(problems, 2, "onsite_renewable_mwh") == "'-1' is out of range (expected 0..10^15)"
 
 
 def test_baseline_amounts_are_bounded(ws: Workspace, tmp_path: Path) -> None:
@@ -620,7 +676,7 @@ def test_sql_and_python_refuse_the_same_text(texts: list[str]) -> None:
     con.register("r", pa.table({"v": pa.array(texts, pa.string())}))
     got = [
         m is not None
-        for (m,) in con.execute(f"SELECT {limits.text_bad_sql('v')} FROM r").fetchall()
+        for (m,) in con.execute(f"SELECT {value_checks.text_bad_sql('v')} FROM r").fetchall()
     ]
     assert got == [limits.text_problem(t) is not None for t in texts]
 
@@ -757,9 +813,7 @@ def test_formats_doc_states_every_limit() -> None:
 def test_command_line_events_and_reasons_keep_the_limits(ws: Workspace) -> None:
     """What `baseyear event` and `targets add/withdraw --reason` store is held to the same
     limits as a file's cells, refused before anything is written."""
-    from zerotrail.targets.baseyear import EventInput, record_event
-    from zerotrail.targets.recalc import Figures
-    from zerotrail.targets.register import add_targets
+    from zerotrail.pipeline.roadmap import EventInput, Figures, add_targets, record_event
 
     def event(**kw: Any) -> EventInput:
         fields: dict[str, Any] = {

@@ -13,14 +13,11 @@ import pytest
 from tests.engines.conftest import write_csv
 from tests.ingest.common import cells, committed
 from zerotrail.errors import DataError
-from zerotrail.ingest.activities import LEDGER_TYPES
-from zerotrail.ingest.price_indices import (
-    current_indices,
-    import_price_indices,
-    latest_versions,
-)
+from zerotrail.ingest.price_indices import import_price_indices
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
 from zerotrail.store.committed import canonical_of
+from zerotrail.store.price_indices import current_indices, latest_price_indices
 from zerotrail.store.workspace import Workspace, open_workspace
 
 SERIES = "test fixture: USD index (not real data), edition 1"
@@ -120,7 +117,7 @@ def test_versions_and_ledger_leaves(ws: Workspace, tmp_path: Path) -> None:
     r = import_price_indices(ws, write_csv(tmp_path / "p4.csv", revised), replace=True)
     assert (r.added, r.replaced, r.unchanged) == (0, 1, 1)
     assert leaves(ws) == [("USD:2021", 1), ("USD:2024", 1), ("USD:2024", 2)]
-    assert latest_versions(ws)[("USD", 2024)][0] == 2
+    assert latest_price_indices(ws)[("USD", 2024)][0] == 2
     assert current_indices(ws) == {("USD", 2021): 100.0, ("USD", 2024): 111.5}
     # Old versions stay stored and provable; the audit finds every leaf's record intact.
     assert b'"index_value":"110.000000000"' in canonical_of(ws, "price_index", "USD:2024", 1)

@@ -12,14 +12,7 @@ import pyarrow as pa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from zerotrail.ingest.activities import LEDGER_TYPES, canonical_activity
-from zerotrail.ingest.limits import (
-    MAX_DECIMAL_PLACES,
-    MAX_QUANTITY,
-    MAX_SIGNIFICANT_DIGITS,
-    number_problem,
-    parse_amount,
-)
+from zerotrail.ingest.activities import canonical_activity
 from zerotrail.ledger.canonical import (
     canonical_bytes,
     canonical_sql,
@@ -27,6 +20,14 @@ from zerotrail.ledger.canonical import (
     decimal_text,
     leaf_sql,
 )
+from zerotrail.model.limits import (
+    MAX_DECIMAL_PLACES,
+    MAX_QUANTITY,
+    MAX_SIGNIFICANT_DIGITS,
+    number_problem,
+    parse_amount,
+)
+from zerotrail.store.activities import LEDGER_TYPES
 
 text = st.one_of(
     st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -115,7 +116,7 @@ def test_sql_bool_and_timestamp_equal_python(
 
 # --- every amount the imports accept -----------------------------------------------------------
 #
-# The limits (ingest/limits.py): a decimal of at most 15 significant digits and 9 decimal
+# The limits (model/limits.py): a decimal of at most 15 significant digits and 9 decimal
 # places, |x| <= 10^15. Over that whole range the database's canonical text equals Python's;
 # below 2^23 (about 8.4 million) it is the decimal as written, padded to 9 places; above, the
 # stored double rounded to 9 places (9016400.2 is 9016400.199999999), within one unit in the
@@ -194,7 +195,7 @@ def test_imported_extremes_prove_with_the_python_definition(tmp_path: Path) -> N
     from tests.engines.conftest import ROOT, write_csv
     from zerotrail.ingest.activities import canonical_of, import_activities
     from zerotrail.ingest.organization import import_entities
-    from zerotrail.pipeline import load_shipped_factors
+    from zerotrail.pipeline.calculation import load_shipped_factors
     from zerotrail.store.workspace import open_workspace
 
     ws = open_workspace(str(tmp_path / "w.duckdb"), create=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from zerotrail.model.credits import Credit, format_serial
 from zerotrail.offsets.claims import ClaimInput, ClaimResult, evaluate_claim
-from zerotrail.offsets.credits import Credit, format_serial
 
 
 def credit(

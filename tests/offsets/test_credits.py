@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from zerotrail.offsets.credits import (
+from zerotrail.model.credits import (
     Credit,
     find_overlaps,
     format_serial,

@@ -17,13 +17,23 @@ import pytest
 from tests.engines.conftest import write_csv
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.ingest.activities import LEDGER_TYPES
 from zerotrail.ingest.credits import import_credits
-from zerotrail.offsets.neutrality import finalize, is_final, record
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
+from zerotrail.pipeline.claims import (
+    finalize_inventory,
+    is_final,
+    neutrality_preview,
+    record_claim,
+)
+from zerotrail.pipeline.roadmap import (
+    add_targets,
+    base_year_versions,
+    check_targets,
+    target_progress,
+)
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
-from zerotrail.store.workspace import Workspace
-from zerotrail.targets.register import add_targets
+from zerotrail.store.workspace import Workspace, open_workspace
 from zerotrail.targets.roadmap import read_roadmap
 
 GROSS_2023 = 170 + 670 * 0.6096
@@ -67,7 +77,7 @@ def setup(ws: Workspace, tmp: Path, credits: list[dict[str, Any]], *, plan: bool
     add_targets(ws, read_roadmap(roadmap_file(tmp, text)), "roadmap.toml")
     if credits:
         import_credits(ws, write_csv(tmp / "credits.csv", credits))
-    finalize(ws, 2023)
+    finalize_inventory(ws, 2023)
 
 
 def test_a_covered_final_claim_holds_and_is_committed(world: Workspace, tmp_path: Path) -> None:
@@ -89,13 +99,13 @@ def test_a_covered_final_claim_holds_and_is_committed(world: Workspace, tmp_path
             ),
         ],
     )
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is True and d["failures"] == ()
     assert d["gross_t"] == pytest.approx(GROSS_2023)
     assert d["credits_t"] == pytest.approx(600.0)
     assert d["removal_share"] == pytest.approx(200 / 600)
     assert d["net_t"] == pytest.approx(GROSS_2023 - 600)  # over-retired: negative net
-    assert record(world, 2023)["version"] == 1  # unchanged: no new version
+    assert record_claim(world, 2023)["version"] == 1  # unchanged: no new version
     kinds = dict(world.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
     assert (kinds["claim"], kinds["final"], kinds["credit"]) == (1, 1, 2)
     assert audit(world, LEDGER_TYPES).ok
@@ -109,7 +119,7 @@ def test_a_covered_final_claim_holds_and_is_committed(world: Workspace, tmp_path
 
 def test_too_few_credits_fail_with_the_shortfall(world: Workspace, tmp_path: Path) -> None:
     setup(world, tmp_path, [credit("C1", 1, 500)])
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is False
     short = GROSS_2023 - 500
     assert (
@@ -129,16 +139,16 @@ def test_held_credits_do_not_count(world: Workspace, tmp_path: Path) -> None:
         ],
     )
     # A held block cannot even be assigned to a claim: the claim has no credits at all.
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is False and d["credits_t"] == 0
 
 
 def test_a_claim_on_an_inventory_that_is_not_final_fails(world: Workspace, tmp_path: Path) -> None:
     setup(world, tmp_path, [credit("C1", 1, 600)])
-    assert is_final(world, 2023) and record(world, 2023)["holds"] is True
+    assert is_final(world, 2023) and record_claim(world, 2023)["holds"] is True
     calculate(world, InventorySettings(2023))  # a new run: no longer final
     assert not is_final(world, 2023)
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is False
     assert any("not final" in f for f in d["failures"])
     assert d["version"] == 2  # the outcome changed: a new version
@@ -146,7 +156,7 @@ def test_a_claim_on_an_inventory_that_is_not_final_fails(world: Workspace, tmp_p
 
 def test_no_reduction_plan_fails(world: Workspace, tmp_path: Path) -> None:
     setup(world, tmp_path, [credit("C1", 1, 600)], plan=False)
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is False and any("reduction" in f for f in d["failures"])
 
 
@@ -159,7 +169,7 @@ def test_serials_reused_by_another_years_claim_fail(world: Workspace, tmp_path: 
         "UPDATE credits SET serial_first = 1, serial_last = 600, serial_start = 'VCS-728-000001',"
         " serial_end = 'VCS-728-000600' WHERE credit_id = 'C0'"
     )
-    d = record(world, 2023)
+    d = record_claim(world, 2023)
     assert d["holds"] is False
     assert any("counts for one claim only" in f for f in d["failures"])
     assert not audit(world, LEDGER_TYPES).ok  # and the audit names the changed credit
@@ -176,3 +186,40 @@ def test_cli_exits_1_when_the_claim_fails(world: Workspace, tmp_path: Path) -> N
     )
     assert run.returncode == 1
     assert "DOES NOT HOLD" in run.stdout and "short" in run.stdout
+
+
+def test_the_preview_and_progress_read_a_read_only_workspace(
+    world: Workspace, tmp_path: Path
+) -> None:
+    # Reading never writes: the claim preview, progress, the base year and the checks run on a
+    # workspace opened read-only, and the preview is the claim `record_claim` then stores.
+    setup(world, tmp_path, [credit("C1", 1, 600)])
+    url = world.url
+    world.close()
+    with open_workspace(url, read_only=True) as ro:
+        preview = neutrality_preview(ro, 2023)
+        progress = {p.id: p for p in target_progress(ro, 2023)}
+        versions = base_year_versions(ro, 2020)
+        checks = check_targets(ro)
+        assert ro.scalar("SELECT count(*) FROM claims") == 0
+    assert preview["holds"] is True and "version" not in preview
+    assert preview["gross_t"] == pytest.approx(GROSS_2023)
+    # The neutrality target's progress is the previewed claim: net = gross - 600 t, achieved.
+    assert progress["NEUTRAL"].status == "achieved"
+    assert progress["NEUTRAL"].actual == pytest.approx(GROSS_2023 - 600)
+    assert progress["S12"].status == "off-track"  # 840 t in 2023 against a pathway of 820 t
+    assert [v.version for v in versions] == [1]
+    assert [c.target_id for c in checks.checks] == ["NEUTRAL", "S12", "portfolio"]
+    with open_workspace(url) as ws:
+        recorded = record_claim(ws, 2023)
+    assert recorded.pop("version") == 1
+    assert recorded == preview
+
+
+def test_progress_of_a_neutrality_target_before_its_first_year(
+    world: Workspace, tmp_path: Path
+) -> None:
+    setup(world, tmp_path, [])
+    (p,) = target_progress(world, 2020, kinds=frozenset({"neutrality"}))
+    assert (p.status, p.notes) == ("not-started", ("neutrality applies from 2021",))
+    assert p.to_dict()["status"] == "not-started"

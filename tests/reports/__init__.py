@@ -22,7 +22,7 @@ from typing import Any
 from tests.engines.conftest import load, write_csv
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.ingest.energy import import_cooling, import_meters
-from zerotrail.pipeline import calculate, load_shipped_factors
+from zerotrail.pipeline.calculation import calculate, load_shipped_factors
 from zerotrail.store.workspace import open_workspace
 
 SITES = [

@@ -1,4 +1,4 @@
-"""A report is published whole or not at all (reports/publish.py, reports/staging.py).
+"""A report is published whole or not at all (pipeline/publish.py, reports/staging.py).
 
 The small roadmap world (tests/targets/world.py) with its first report (report-2023-1, in r1/)
 is built once for the module; each test works on a copy. A failure injected at each step of
@@ -31,15 +31,15 @@ from tests.reports import test_publish as tp
 from tests.targets.world import build
 from zerotrail.cli import app
 from zerotrail.errors import ZerotrailError
-from zerotrail.ingest.credits import import_credits
 from zerotrail.ledger.note import parse_signer_key
-from zerotrail.offsets.neutrality import record
-from zerotrail.pipeline import load_shipped_factors
+from zerotrail.pipeline import publish as publish_mod
+from zerotrail.pipeline.calculation import load_shipped_factors
+from zerotrail.pipeline.claims import record_claim
+from zerotrail.pipeline.imports import import_credits
+from zerotrail.pipeline.publish import publish
 from zerotrail.reports import charts as charts_mod
 from zerotrail.reports import html as html_mod
-from zerotrail.reports import publish as publish_mod
 from zerotrail.reports import xlsx as xlsx_mod
-from zerotrail.reports.publish import publish
 from zerotrail.reports.staging import Staging
 from zerotrail.store import tlog
 from zerotrail.store.workspace import Workspace, open_workspace
@@ -174,7 +174,7 @@ FAILURES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
         xlsx_mod, "write_xlsx", lambda s, p, **k: half_written(s, p)
     ),
     "recording the publication": lambda mp: mp.setattr(
-        publish_mod, "commit_new", then_fail(publish_mod.commit_new)
+        publish_mod, "record_publication", then_fail(publish_mod.record_publication)
     ),
     "signing the checkpoint": lambda mp: mp.setattr(
         publish_mod, "sign_checkpoint", then_fail(publish_mod.sign_checkpoint)
@@ -260,7 +260,8 @@ def test_a_renderer_that_aborts_its_process_publishes_nothing(
     """The real crash: a site kind with U+0001, stored behind the door's back, handed to
     vl-convert as it is (the cleaning switched off) aborts the renderer's process (a Rust
     panic, SIGABRT). It is the child's process, not ours: the report fails with one line, and
-    the claim the report recorded first (a credit was added since) is rolled back with it."""
+    the claim that changed (a credit was added since) is not recorded: the charts are drawn
+    before anything is."""
     import_credits(world, write_csv(tmp_path / "more.csv", [credit("C2", 601, 700)]))
     odd_site_kind(world)
     before = state(world, tmp_path)
@@ -272,9 +273,9 @@ def test_a_renderer_that_aborts_its_process_publishes_nothing(
     assert "drawing the charts failed: the chart renderer was killed by SIGABRT" in message
     assert "while drawing chart 'renewables'" in message
     assert state(world, tmp_path) == before
-    # There was a claim to roll back: recording it now makes a new version.
+    # The claim changed, and was not recorded: recording it now makes a new version.
     versions = world.scalar("SELECT max(version) FROM claims WHERE year = 2023")
-    assert record(world, 2023)["version"] == versions + 1
+    assert record_claim(world, 2023)["version"] == versions + 1
 
 
 def test_a_stored_name_the_door_would_refuse(world: Workspace, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import altair as alt
 import pytest
 
+from zerotrail.errors import ChartError, ZerotrailError
 from zerotrail.reports import charts
 from zerotrail.reports.charts import (
     BRIDGE_COLOURS,
@@ -213,8 +214,19 @@ def test_spec_is_deterministic_and_themed(name: str) -> None:
     ids=["scopes", "scope12", "bridge", "pathway", "renewable", "gases", "all-zero-gases"],
 )
 def test_empty_input_is_a_clear_value_error(build: Callable[[], dict[str, Any]]) -> None:
-    with pytest.raises(ValueError, match=r"no |nothing to chart|neither"):
+    # The report builder never asks for an empty chart: a programming error, not a user's.
+    with pytest.raises(ValueError, match=r"no |nothing to chart|neither") as err:
         build()
+    assert not isinstance(err.value, ZerotrailError)
+
+
+def refused(kind: type[ValueError], message: str, build: Callable[[], Any]) -> None:
+    """`build` refuses with `message`: a ChartError (one line for the user) when the figures
+    come from the user's data, a plain ValueError (a bug in the caller) otherwise."""
+    with pytest.raises(ValueError, match=message) as err:
+        build()
+    assert isinstance(err.value, ZerotrailError) == (kind is ChartError), type(err.value)
+    assert "\n" not in str(err.value)
 
 
 def test_the_theme_is_valid_vega_lite_config() -> None:
@@ -281,18 +293,24 @@ def test_scope12_by_year(svgs: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("years", "message"),
+    ("years", "kind", "message"),
     [
-        ([{**YEARS[0]}, {**YEARS[0]}], "year 2020 appears twice"),
-        ([{**YEARS[0], "scope3_market": None}], r"year 2020, 'scope3_market' is not a number"),
-        ([{**YEARS[0], "scope1": float("nan")}], "not finite"),
-        ([{**YEARS[0], "scope1": -1.0}], "negative 'scope1'"),
-        ([{**YEARS[0], "year": "FY20"}], "'FY20' is not a year"),
+        ([{**YEARS[0]}, {**YEARS[0]}], ValueError, "year 2020 appears twice"),
+        (
+            [{**YEARS[0], "scope3_market": None}],
+            ChartError,
+            r"year 2020, 'scope3_market' is not a number",
+        ),
+        ([{**YEARS[0], "scope1": float("nan")}], ChartError, "not finite"),
+        # Spend corrections may be negative: a year of corrections only is the user's doing.
+        ([{**YEARS[0], "scope1": -1.0}], ChartError, "negative 'scope1'"),
+        ([{**YEARS[0], "year": "FY20"}], ValueError, "'FY20' is not a year"),
     ],
 )
-def test_scope_input_is_checked(years: list[dict[str, Any]], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        emissions_by_scope(years)
+def test_scope_input_is_checked(
+    years: list[dict[str, Any]], kind: type[ValueError], message: str
+) -> None:
+    refused(kind, message, lambda: emissions_by_scope(years))
 
 
 def test_years_may_be_json_strings() -> None:
@@ -337,21 +355,22 @@ def test_bridge_floats_changes_from_the_running_total() -> None:
 
 
 @pytest.mark.parametrize(
-    ("steps", "message"),
+    ("steps", "kind", "message"),
     [
-        (STEPS[:-1], "from one 'start' to one 'end'"),
-        (STEPS[1:], "from one 'start' to one 'end'"),
-        ([STEPS[0], {**STEPS[1], "kind": "start"}, STEPS[-1]], "only 'change' steps"),
-        ([STEPS[0], {**STEPS[1], "label": "2025"}, STEPS[-1]], "'2025' appears twice"),
-        ([STEPS[0], {**STEPS[1], "label": " "}, STEPS[-1]], "needs a label"),
-        ([STEPS[0], {**STEPS[1], "t": "2140"}, STEPS[-1]], "is not a number"),
+        (STEPS[:-1], ValueError, "from one 'start' to one 'end'"),
+        (STEPS[1:], ValueError, "from one 'start' to one 'end'"),
+        ([STEPS[0], {**STEPS[1], "kind": "start"}, STEPS[-1]], ValueError, "only 'change' steps"),
+        ([STEPS[0], {**STEPS[1], "label": "2025"}, STEPS[-1]], ValueError, "'2025' appears twice"),
+        ([STEPS[0], {**STEPS[1], "label": " "}, STEPS[-1]], ValueError, "needs a label"),
+        ([STEPS[0], {**STEPS[1], "t": "2140"}, STEPS[-1]], ChartError, "is not a number"),
         # 38,398 + 2,140 is 40,538, not 25,266: the chart would not add up.
-        ([STEPS[0], STEPS[1], STEPS[-1]], "is 40,538, not the end 25,266"),
+        ([STEPS[0], STEPS[1], STEPS[-1]], ValueError, "is 40,538, not the end 25,266"),
     ],
 )
-def test_bridge_input_is_checked(steps: list[dict[str, Any]], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        bridge(steps)
+def test_bridge_input_is_checked(
+    steps: list[dict[str, Any]], kind: type[ValueError], message: str
+) -> None:
+    refused(kind, message, lambda: bridge(steps))
 
 
 def test_bridge_tolerates_rounding_to_whole_tonnes() -> None:
@@ -412,20 +431,21 @@ def test_target_without_a_base_draws_actuals_and_target_only() -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "kind", "message"),
     [
-        ({"name": ""}, "has no name"),
-        ({"unit": None}, "has no unit"),
-        ({"target_year": None}, "target_year None is not a year"),
-        ({"target_value": None}, "'target_value' is not a number"),
-        ({"base_year": 2031}, "base year 2031 is not before 2030"),
-        ({"history": {"2025": "lots"}}, "history 2025 is not a number"),
-        ({"history": [1, 2]}, "history is not a mapping"),
+        ({"name": ""}, ValueError, "has no name"),
+        ({"unit": None}, ValueError, "has no unit"),
+        ({"target_year": None}, ValueError, "target_year None is not a year"),
+        ({"target_value": None}, ChartError, "'target_value' is not a number"),
+        ({"base_year": 2031}, ValueError, "base year 2031 is not before 2030"),
+        ({"history": {"2025": "lots"}}, ChartError, "history 2025 is not a number"),
+        ({"history": [1, 2]}, ValueError, "history is not a mapping"),
     ],
 )
-def test_target_input_is_checked(change: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        target_pathway({**SCOPE3_TARGET, **change})
+def test_target_input_is_checked(
+    change: dict[str, Any], kind: type[ValueError], message: str
+) -> None:
+    refused(kind, message, lambda: target_pathway({**SCOPE3_TARGET, **change}))
 
 
 # --- 4. renewable share --------------------------------------------------------------------------
@@ -464,16 +484,17 @@ def test_renewable_share_rows_keep_their_order_and_targets_their_kind() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "message"),
+    ("rows", "kind", "message"),
     [
-        ([SHARES[1], SHARES[1]], "'Offices' appears twice"),
-        ([{**SHARES[1], "share_pct": -5.0}], "negative share"),
-        ([{**SHARES[1], "total_mwh": None}], "'total_mwh' is not a number"),
+        ([SHARES[1], SHARES[1]], ValueError, "'Offices' appears twice"),
+        ([{**SHARES[1], "share_pct": -5.0}], ChartError, "negative share"),
+        ([{**SHARES[1], "total_mwh": None}], ChartError, "'total_mwh' is not a number"),
     ],
 )
-def test_renewable_input_is_checked(rows: list[dict[str, Any]], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        renewable_share(rows, [])
+def test_renewable_input_is_checked(
+    rows: list[dict[str, Any]], kind: type[ValueError], message: str
+) -> None:
+    refused(kind, message, lambda: renewable_share(rows, []))
 
 
 # --- 5. gas breakdown ----------------------------------------------------------------------------
@@ -504,10 +525,14 @@ def test_gases_are_sorted_largest_first() -> None:
 
 
 def test_gas_input_is_checked() -> None:
-    with pytest.raises(ValueError, match="gas 'CH4', 'co2e_t' is not a number"):
-        gas_breakdown({"CH4": {"mass_t": 1.0}})
-    with pytest.raises(ValueError, match="negative"):
-        gas_breakdown({"CH4": {"mass_t": 1.0, "co2e_t": -28.0}})
+    refused(
+        ChartError,
+        "gas 'CH4', 'co2e_t' is not a number",
+        lambda: gas_breakdown({"CH4": {"mass_t": 1.0}}),
+    )
+    refused(
+        ChartError, "negative", lambda: gas_breakdown({"CH4": {"mass_t": 1.0, "co2e_t": -28.0}})
+    )
 
 
 # --- 6. rendering and external references --------------------------------------------------------
@@ -539,11 +564,35 @@ SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999
             ["https://fonts.example/css"],
         ),
         (f'<svg {SVG_NS}><image href="&#104;ttps://x.example/i"/></svg>', ["https://x.example/i"]),
+        # Text is drawn, never fetched: a title or label may quote a URL (or "url(...)").
         (
-            f"<svg {SVG_NS}><text>see https://example.com/more</text></svg>",
-            ["https://example.com/more"],
+            f"<svg {SVG_NS}><text>see https://example.com/more, url(https://x.example/p)"
+            " &lt;image href=&quot;https://x.example/i&quot;&gt;</text></svg>",
+            [],
+        ),
+        (
+            f"<svg {SVG_NS}><g aria-label=\"Title text 'SBTi (url(https://sbti.example))'\">"
+            "<title>https://example.com</title></g></svg>",
+            [],
         ),
         (f'<svg {SVG_NS}><script src="//cdn.example/v.js"/></svg>', ["//cdn.example/v.js"]),
+        (
+            f'<svg {SVG_NS}><rect filter="url(https://x.example/f.svg#blur)"/></svg>',
+            ["https://x.example/f.svg#blur"],
+        ),
+        (
+            f"<svg {SVG_NS}><style><![CDATA[text {{ font: url(x.woff) }}]]></style></svg>",
+            ["x.woff"],
+        ),
+        (
+            '<?xml version="1.0"?><?xml-stylesheet href="https://x.example/s.css"?>'
+            f"<svg {SVG_NS}/>",
+            ['<?xml-stylesheet href="https://x.example/s.css"?>'],
+        ),
+        (
+            f'<!DOCTYPE svg SYSTEM "https://x.example/svg.dtd"><svg {SVG_NS}/>',
+            ['<!DOCTYPE svg SYSTEM "https://x.example/svg.dtd">'],
+        ),
     ],
     ids=[
         "none",
@@ -555,12 +604,37 @@ SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999
         "css-url",
         "import",
         "entity",
-        "bare",
+        "text",
+        "aria-and-title",
         "protocol-relative",
+        "filter-attribute",
+        "style-cdata",
+        "stylesheet-instruction",
+        "doctype",
     ],
 )
 def test_external_references(svg: str, found: list[str]) -> None:
     assert external_references(svg) == found
+
+
+def test_a_svg_that_is_not_xml_has_no_knowable_references() -> None:
+    with pytest.raises(ValueError, match="not well-formed XML"):
+        external_references("<svg><text>unclosed</svg>")
+
+
+# A name `targets add` accepts, as a user writes it (issue 11 review, finding 4): every report
+# failed with "the SVG refers outside itself" because the check read the title's text.
+URL_NAME = "Scope 1 cut, validated by SBTi (https://sciencebasedtargets.org) <b>url(x)</b>"
+
+
+def test_the_report_draws_a_target_named_with_a_url_as_text() -> None:
+    # The report draws through render_svgs, in the renderer's own process.
+    spec = target_pathway({**SCOPE3_TARGET, "name": URL_NAME})
+    svg = charts.render_svgs({"target": spec})["target"]
+    assert external_references(svg) == []
+    # The title, as escaped text: nothing in it became markup.
+    assert f">{html.escape(URL_NAME, quote=False)}</text>" in svg
+    assert "<b>" not in svg
 
 
 def test_render_svg_refuses_remote_data_without_fetching() -> None:

@@ -21,7 +21,7 @@ from zerotrail.cli import common
 from zerotrail.cli import energy as energy_cli
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.organization import import_entities, import_sites
-from zerotrail.reports.energy import data_centres, pue_history, renewable_share
+from zerotrail.pipeline.energy import data_centres, pue_history, renewable_share
 from zerotrail.store.workspace import Workspace, open_workspace
 
 

@@ -23,7 +23,7 @@ from tests.engines.conftest import load
 from zerotrail.cli import app
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.ledger.note import generate_signer, parse_signer_key
-from zerotrail.pipeline import calculate, load_shipped_factors
+from zerotrail.pipeline.calculation import calculate, load_shipped_factors
 from zerotrail.reports.cells import (
     CsvWriter,
     csv_cell,

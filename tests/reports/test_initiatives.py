@@ -23,7 +23,8 @@ from zerotrail.cli import initiatives as initiatives_cli
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.ingest.initiatives import import_initiatives
 from zerotrail.ingest.organization import import_entities, import_sites
-from zerotrail.reports.initiatives import initiatives, versions
+from zerotrail.pipeline.initiatives import initiative_versions as versions
+from zerotrail.pipeline.initiatives import initiatives
 from zerotrail.store.workspace import Workspace, open_workspace
 
 HZ_2022 = 1000 * 0.5856 + 23.5  # 609.10

@@ -1,7 +1,24 @@
-"""Publishing the report on the small roadmap world (tests/targets/world.py): every figure of
-report.json equals the inventory, progress and claim figures; the PDF states the headline
-figures; the HTML fetches nothing; the proofs and the consistency proof verify offline; a
-second report lists what was restated and why."""
+"""Publishing the report on the small roadmap world (tests/targets/world.py): the figures of
+report.json are the world's, worked out by hand below; the PDF states the headline figures; the
+HTML fetches nothing; the proofs and the consistency proof verify offline; a second report lists
+what was restated and why.
+
+The world's 2023, with its custom factors (1 t CO2 per GJ of diesel, 1 t CO2 per MWh of grid
+electricity, 1 t CO2e per t of steel) and, for market-based Scope 2, China's residual-like mix
+for 2023 (MEE/NBS "national average excluding market-traded non-fossil", 0.6096 t/MWh; no
+certificates):
+  Scope 1             170 GJ diesel x 1                       =   170 t
+  Scope 2 location    (410 HQ + 260 DC1) MWh x 1              =   670 t
+  Scope 2 market      670 MWh x 0.6096                        =   408.432 t
+  Scope 3 (cat. 1)    4,100 t steel x 1                       = 4,100 t
+  total, market       170 + 408.432 + 4,100                   = 4,678.432 t
+Target S12 (Scope 1 + 2, location-based, 2020 -> 2025, -30%): base 200 + 800 = 1,000 t, target
+700 t; the pathway in 2023 is 1,000 - 3/5 x 300 = 820 t; actual 170 + 670 = 840 t, gap +20 t;
+the trend of 2021-2023 (950, 900, 840: -55 t a year) reaches 730 t in 2025, above 700: neither
+on the pathway nor forecast to meet the target, off-track.
+Claim NEUTRAL (Scopes 1 and 2, market-based): gross 170 + 408.432 = 578.432 t, 600 t of credits
+retired for 2023, net -21.568 t: it holds.
+"""
 
 from __future__ import annotations
 
@@ -17,30 +34,33 @@ from tests.offsets.test_neutrality import NEUTRAL, credit
 from tests.targets.conftest import ABSOLUTE, roadmap_file, world
 from tests.targets.world import DEFAULT, activities
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.ingest.activities import import_activities
-from zerotrail.ingest.credits import import_credits
 from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
-from zerotrail.offsets.neutrality import finalize
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
+from zerotrail.pipeline.claims import finalize_inventory
+from zerotrail.pipeline.imports import import_activities, import_credits
+from zerotrail.pipeline.publish import publish
+from zerotrail.pipeline.roadmap import add_targets, read_roadmap_file
 from zerotrail.reports.charts import external_references
-from zerotrail.reports.inventory import summary
-from zerotrail.reports.publish import publish
 from zerotrail.store.checkpoints import check_consistency, leaf_from_opening
 from zerotrail.store.workspace import Workspace
-from zerotrail.targets.progress import progress
-from zerotrail.targets.register import add_targets
-from zerotrail.targets.roadmap import read_roadmap
 
 __all__ = ["world"]
 
 KEY, VKEY = generate_signer("carbon.example.com/test")
 
+MARKET_2023 = 0.6096  # t CO2 per MWh: China's residual-like mix, 2023 (MEE/NBS, shipped)
+SCOPE1 = 170.0  # 170 GJ diesel x 1 t/GJ
+SCOPE2_LOCATION = 670.0  # (410 + 260) MWh x 1 t/MWh
+SCOPE2_MARKET = 670 * MARKET_2023  # 408.432
+SCOPE3 = 4100.0  # 4,100 t steel x 1 t CO2e/t
+CREDITS = 600.0  # C1: serials 1 to 600
+
 
 def setup(ws: Workspace, tmp: Path) -> None:
-    add_targets(ws, read_roadmap(roadmap_file(tmp, NEUTRAL + ABSOLUTE)), "roadmap.toml")
+    add_targets(ws, read_roadmap_file(roadmap_file(tmp, NEUTRAL + ABSOLUTE)), "roadmap.toml")
     import_credits(ws, write_csv(tmp / "credits.csv", [credit("C1", 1, 600)]))
-    finalize(ws, 2023)
+    finalize_inventory(ws, 2023)
 
 
 def report(ws: Workspace, out: Path) -> dict[str, Any]:
@@ -48,39 +68,51 @@ def report(ws: Workspace, out: Path) -> dict[str, Any]:
     return dict(json.loads((out / "report.json").read_text()), _id=done.report_id)
 
 
-def test_every_figure_equals_its_source(world: Workspace, tmp_path: Path) -> None:
+def test_the_figures_are_the_worlds(world: Workspace, tmp_path: Path) -> None:
     setup(world, tmp_path)
     d = report(world, tmp_path / "r1")
-    inv = summary(world, 2023)
-    for key in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
-        assert d["inventory"][key] == pytest.approx(inv[key])
-    assert d["inventory"]["scope1"] == pytest.approx(170.0)  # 170 GJ diesel x 1 t/GJ
-    by_id = {p.id: p.to_dict() for p in progress(world, 2023)}
-    for t in d["targets"]:
-        for key in ("status", "actual", "pathway", "target_value", "gap"):
-            assert (
-                t[key] == pytest.approx(by_id[t["id"]][key])
-                if isinstance(t[key], float)
-                else t[key] == by_id[t["id"]][key]
-            )
-    assert d["claim"]["holds"] is True
-    assert d["claim"]["gross_t"] == pytest.approx(170 + 670 * 0.6096)  # see test_neutrality
+    inv = d["inventory"]
+    assert inv["scope1"] == pytest.approx(SCOPE1)
+    assert inv["scope2_location"] == pytest.approx(SCOPE2_LOCATION)
+    assert inv["scope2_market"] == pytest.approx(408.432)
+    assert inv["scope3"] == pytest.approx(SCOPE3)
+    assert inv["total_market"] == pytest.approx(4678.432)
+    assert inv["total_location"] == pytest.approx(170 + 670 + 4100)
+    # By gas: diesel and electricity are CO2 (location-based), steel is reported as CO2e only.
+    assert inv["by_gas"]["CO2"]["co2e_t"] == pytest.approx(SCOPE1 + SCOPE2_LOCATION)
+    assert inv["by_gas"]["CO2e_only"]["co2e_t"] == pytest.approx(SCOPE3)
+    assert all(
+        v["co2e_t"] == 0 for gas, v in inv["by_gas"].items() if gas not in ("CO2", "CO2e_only")
+    )
+    cats = {c["category"]: c["co2e_t"] for c in d["scope3_categories"]}
+    assert cats == {c: pytest.approx(SCOPE3 if c == 1 else 0.0) for c in range(1, 16)}
+    # Every year as the world's quantities give it: diesel, HQ + DC1 electricity, steel.
     years = {y["year"]: y for y in d["years"]}
-    assert years[2020]["scope1"] == pytest.approx(200.0)
+    assert sorted(years) == [2020, 2021, 2022, 2023]
     for year, y in years.items():
-        s = summary(world, year)
-        for key in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
-            assert y[key] == pytest.approx(s[key]), (year, key)
-    assert d["inventory"]["by_gas"] == inv["by_gas"]
-    for c in d["scope3_categories"]:
-        assert c["co2e_t"] == pytest.approx(inv["scope3_by_category"][str(c["category"])])
-    # The bridge adds up: first reported 2020 Scope 1 + 2 (1,000 t) to 2023 (578.43 t).
+        q = DEFAULT["E"][year]
+        assert y["scope1"] == pytest.approx(q["diesel"]), year
+        assert y["scope2_location"] == pytest.approx(q["hq"] + q["dc"]), year
+        assert y["scope3"] == pytest.approx(q["steel"]), year
+    assert years[2023]["scope2_market"] == pytest.approx(SCOPE2_MARKET)
+    (s12,) = [t for t in d["targets"] if t["id"] == "S12"]
+    assert (s12["base_value"], s12["target_value"]) == (pytest.approx(1000), pytest.approx(700))
+    assert s12["actual"] == pytest.approx(840) and s12["pathway"] == pytest.approx(820)
+    assert s12["gap"] == pytest.approx(20) and s12["status"] == "off-track"
+    claim = d["claim"]
+    assert claim["holds"] is True and claim["version"] == 1
+    assert claim["gross_t"] == pytest.approx(SCOPE1 + SCOPE2_MARKET)  # 578.432
+    assert claim["credits_t"] == pytest.approx(CREDITS)
+    assert claim["net_t"] == pytest.approx(578.432 - 600)
+    # The bridge adds up: first reported 2020 Scope 1 + 2 (200 + 800 t; no residual mix for
+    # 2020 among the shipped factors, so market-based is the 1 t/MWh custom factor) to 2023.
     steps = d["bridge"]
-    assert sum(s["t"] for s in steps[:-1]) == pytest.approx(steps[-1]["t"])
     assert steps[0]["t"] == pytest.approx(1000.0)
+    assert steps[-1]["t"] == pytest.approx(578.432)
+    assert sum(s["t"] for s in steps[:-1]) == pytest.approx(steps[-1]["t"])
     # The disclosures repeat the same figures.
     esrs = d["disclosures"]["esrs_e1_6"]
-    assert any(pytest.approx(170.0) in row for row in esrs["rows"])
+    assert any(pytest.approx(SCOPE1) in row for row in esrs["rows"])
 
 
 def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
@@ -97,8 +129,7 @@ def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
         for page in PdfReader(io.BytesIO((out / "report.pdf").read_bytes())).pages
     )
     flat = " ".join(text.split())
-    s12 = d["inventory"]["scope1"] + d["inventory"]["scope2_market"]
-    assert f"{s12:,.0f} t" in flat  # 578 t on the cover
+    assert "578 t" in flat  # Scope 1 + 2 on the cover: 170 + 408.432
     assert "Carbon neutral" in flat and "How to verify these figures" in flat
     log = parse_verifier_key(VKEY)
     for p in d["ledger"]["proofs"]:
@@ -107,7 +138,7 @@ def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
         verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), log, [])
     opening = json.loads(parse_proof((out / "proofs/inventory-2023.tlog-proof").read_text()).extra)
     record = json.loads(opening["record"])
-    assert float(record["scope1"]) == pytest.approx(d["inventory"]["scope1"])
+    assert float(record["scope1"]) == pytest.approx(SCOPE1)
     assert (out / "disclosures.xlsx").stat().st_size > 0
     # Anyone can recompute the committed SHA-256 of the figures from report.json.
     import hashlib

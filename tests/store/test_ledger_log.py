@@ -8,19 +8,20 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.errors import VerificationError
-from zerotrail.ingest.activities import LEDGER_TYPES, canonical_of, import_activities
+from zerotrail.ingest.activities import canonical_of, import_activities
 from zerotrail.ingest.organization import import_entities
 from zerotrail.ledger.merkle import root_hash, verify_inclusion
 from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
-from zerotrail.pipeline import load_shipped_factors
 from zerotrail.reference.factors import factor_rows
 from zerotrail.store import tlog
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
 from zerotrail.store.checkpoints import leaf_from_opening, prove, sign_checkpoint
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.store.workspace import Workspace
 
 ORIGIN = "carbon.example.com/test"
 
@@ -41,12 +42,15 @@ def rows(n: int, start: int = 0, qty: float = 1.5) -> list[dict[str, Any]]:
     ]
 
 
+def sf6_records(w: Workspace, folder: Path) -> None:
+    """Entity E and 300 SF6 records (enough to cross a stored level of the log)."""
+    import_entities(w, write_csv(folder / "e.csv", ROOT))
+    import_activities(w, write_csv(folder / "a.csv", rows(300)))
+
+
 @pytest.fixture
-def ws(tmp_path: Path) -> Any:
-    w = open_workspace(str(tmp_path / "w.duckdb"), create=True)
-    load_shipped_factors(w)
-    import_entities(w, write_csv(tmp_path / "e.csv", ROOT))
-    import_activities(w, write_csv(tmp_path / "a.csv", rows(300)))  # crosses a stored level
+def ws(workspace_template: Templates, tmp_path: Path) -> Any:
+    w = open_copy(workspace_template(sf6_records), tmp_path)
     yield w
     w.close()
 
@@ -171,7 +175,7 @@ def test_a_run_commits_its_figures_and_can_be_proved(ws: Workspace, keys: tuple[
     import json
 
     from zerotrail.engine.settings import InventorySettings
-    from zerotrail.pipeline import calculate
+    from zerotrail.pipeline.calculation import calculate
     from zerotrail.store.checkpoints import run_canonical
 
     summary = calculate(ws, InventorySettings(2024))

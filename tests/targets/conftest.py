@@ -1,4 +1,8 @@
-"""A workspace with the small roadmap world calculated for 2020-2025 (see world.py)."""
+"""A workspace with the small roadmap world calculated for 2020-2025 (see world.py).
+
+The world is calculated once per session (`workspace_template`, tests/conftest.py); each test
+gets its own copy of the file, so a test that records events or claims changes only its copy.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Templates, open_copy
 from tests.targets.world import build
-from zerotrail.pipeline import load_shipped_factors
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.store.workspace import Workspace
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[Workspace]:
-    ws = open_workspace(str(tmp_path / "w.duckdb"), create=True)
-    load_shipped_factors(ws)
-    build(ws, tmp_path)
+def world(workspace_template: Templates, tmp_path: Path) -> Iterator[Workspace]:
+    ws = open_copy(workspace_template(build), tmp_path)
     try:
         yield ws
     finally:

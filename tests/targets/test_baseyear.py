@@ -14,18 +14,18 @@ import pytest
 from tests.engines.conftest import write_csv
 from tests.targets.world import build
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.ingest.activities import LEDGER_TYPES
-from zerotrail.pipeline import load_shipped_factors
+from zerotrail.pipeline.calculation import load_shipped_factors
+from zerotrail.pipeline.roadmap import (
+    base_year_events,
+    base_year_versions,
+    import_events,
+    record_base_year,
+    record_event,
+)
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
 from zerotrail.store.workspace import Workspace, open_workspace
-from zerotrail.targets.baseyear import (
-    EventInput,
-    ensure_recorded,
-    import_events,
-    pending,
-    record_event,
-    versions,
-)
+from zerotrail.targets.baseyear import EventInput
 from zerotrail.targets.recalc import Figures
 
 
@@ -41,23 +41,32 @@ def event(eid: str, kind: str, s1: float, s2: float, **kw: object) -> EventInput
     )
 
 
+def pending(ws: Workspace, base_year: int) -> list[str]:
+    """The ids of the events no base-year version has applied yet."""
+    return [
+        str(e["event_id"])
+        for e in base_year_events(ws, base_year)
+        if e["applied_in_version"] is None
+    ]
+
+
 def test_version_one_is_the_base_year_inventory(world: Workspace) -> None:
-    v = ensure_recorded(world, 2020)
+    v = record_base_year(world, 2020)
     assert v is not None and v.version == 1
     assert (v.figures.scope1, v.figures.scope2_location, dict(v.figures.scope3)) == (
         pytest.approx(200.0),
         pytest.approx(800.0),
         {1: pytest.approx(4000.0)},
     )
-    assert ensure_recorded(world, 2020) == v  # recorded once
-    assert ensure_recorded(world, 2019) is None  # no inventory for 2019
+    assert record_base_year(world, 2020) == v  # recorded once
+    assert record_base_year(world, 2019) is None  # no inventory for 2019
 
 
 def test_an_acquisition_at_the_threshold_recalculates(world: Workspace) -> None:
     # Acquired business: 20 t Scope 1 + 30 t Scope 2 in 2020 = 50 t = 5.0% of 1,000 t: triggers.
     d = record_event(world, event("ACQ", "acquisition", 20, 30, entity="A"))
     assert d.recalculate and d.applied == ("ACQ",)
-    v2 = versions(world, 2020)[-1]
+    v2 = base_year_versions(world, 2020)[-1]
     assert v2.version == 2 and v2.events == ("ACQ",)
     assert v2.figures.scope1 == pytest.approx(220.0)  # 200 + 20 x 100% (A is controlled)
     assert v2.figures.scope2_location == pytest.approx(830.0)  # 800 + 30
@@ -66,12 +75,12 @@ def test_an_acquisition_at_the_threshold_recalculates(world: Workspace) -> None:
 def test_just_below_the_threshold_stays_pending_until_cumulative(world: Workspace) -> None:
     # 49.9 t = 4.99% of 1,000 t: not significant alone.
     d = record_event(world, event("ACQ", "acquisition", 19.9, 30, entity="A"))
-    assert not d.recalculate and len(versions(world, 2020)) == 1
-    assert [e.event_id for e in pending(world, 2020)] == ["ACQ"]
+    assert not d.recalculate and len(base_year_versions(world, 2020)) == 1
+    assert pending(world, 2020) == ["ACQ"]
     # An error of +0.2 t: 49.9 + 0.2 = 50.1 t = 5.01% together (cumulative policy, default).
     d = record_event(world, event("ERR", "error", 0.2, 0))
     assert d.recalculate and set(d.applied) == {"ACQ", "ERR"}
-    assert versions(world, 2020)[-1].figures.scope1 == pytest.approx(200 + 19.9 + 0.2)
+    assert base_year_versions(world, 2020)[-1].figures.scope1 == pytest.approx(200 + 19.9 + 0.2)
     assert pending(world, 2020) == []
 
 
@@ -79,7 +88,7 @@ def test_organic_growth_never_recalculates(world: Workspace) -> None:
     d = record_event(world, event("ORG", "organic", 500, 0))  # 50% of the base, organic
     assert not d.recalculate
     assert d.ignored and d.ignored[0][0] == "ORG"
-    assert len(versions(world, 2020)) == 1
+    assert len(base_year_versions(world, 2020)) == 1
 
 
 def test_a_business_that_did_not_exist_in_the_base_year_is_ignored(world: Workspace) -> None:
@@ -90,7 +99,7 @@ def test_a_business_that_did_not_exist_in_the_base_year_is_ignored(world: Worksp
 def test_a_divestment_subtracts(world: Workspace) -> None:
     d = record_event(world, event("DIV", "divestment", 60, 0))  # -60 t = -6%
     assert d.recalculate
-    assert versions(world, 2020)[-1].figures.scope1 == pytest.approx(140.0)  # 200 - 60
+    assert base_year_versions(world, 2020)[-1].figures.scope1 == pytest.approx(140.0)  # 200 - 60
 
 
 def test_the_acquisition_is_consolidated_by_equity_share(tmp_path: Path) -> None:
@@ -159,6 +168,6 @@ def test_import_checks_the_whole_file_first(world: Workspace, tmp_path: Path) ->
     assert world.scalar("SELECT count(*) FROM baseline_events") == 0
     (decision,) = import_events(world, write_csv(tmp_path / "ok.csv", rows[:1]))
     assert decision.recalculate  # 60 t = 6% of Scope 1 + 2
-    v2 = versions(world, 2020)[-1]
+    v2 = base_year_versions(world, 2020)[-1]
     # Scope 3 400 t spread over the base year's categories pro rata: all in category 1.
     assert dict(v2.figures.scope3) == {1: pytest.approx(4400.0)}

@@ -18,16 +18,16 @@ import pytest
 from tests.engines.conftest import write_csv
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
+from zerotrail.pipeline.roadmap import add_targets, record_event, target_progress
 from zerotrail.store.workspace import Workspace
-from zerotrail.targets.baseyear import EventInput, record_event
-from zerotrail.targets.progress import Progress, progress
+from zerotrail.targets.baseyear import EventInput
+from zerotrail.targets.progress import TargetProgress
 from zerotrail.targets.recalc import Figures
-from zerotrail.targets.register import add_targets
 from zerotrail.targets.roadmap import read_roadmap
 
 
-def one(ws: Workspace, year: int, target_id: str) -> Progress:
-    (p,) = [p for p in progress(ws, year) if p.id == target_id]
+def one(ws: Workspace, year: int, target_id: str) -> TargetProgress:
+    (p,) = [p for p in target_progress(ws, year) if p.id == target_id]
     return p
 
 

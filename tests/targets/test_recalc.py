@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zerotrail.errors import TargetError
 from zerotrail.targets.recalc import (
     EVENT_KINDS,
     STRUCTURAL,
@@ -201,14 +202,14 @@ def test_no_events() -> None:
 
 
 def test_duplicate_event_ids_rejected() -> None:
-    with pytest.raises(ValueError, match="distinct"):
+    with pytest.raises(TargetError, match="distinct"):
         decide(BASE, [Event("a", "error", s1(1)), Event("a", "error", s1(2))], POLICY)
 
 
 def test_event_kinds() -> None:
     assert STRUCTURAL == ("acquisition", "divestment", "insourcing", "outsourcing")
     assert set(STRUCTURAL) < set(EVENT_KINDS)
-    with pytest.raises(ValueError, match="event kind"):
+    with pytest.raises(TargetError, match="event kind"):
         Event("x", "merger", s1(1))
 
 
@@ -218,7 +219,7 @@ def test_figures_methods() -> None:
     assert f.scope12("location") == 180
     assert f.scope12("market") == 160
     assert f.scope3_total == 15
-    with pytest.raises(ValueError, match="Scope 2 method"):
+    with pytest.raises(TargetError, match="Scope 2 method"):
         f.scope12("average")
     # scaled by 0.5: 50, 40, 30, {1: 5, 3: 2.5}
     assert f.scaled(0.5) == Figures(50, 40, 30, {1: 5, 3: 2.5})
@@ -227,11 +228,11 @@ def test_figures_methods() -> None:
 
 
 def test_figures_reject_bad_values() -> None:
-    with pytest.raises(ValueError, match="categories"):
+    with pytest.raises(TargetError, match="categories"):
         Figures(scope3={16: 1.0})
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(TargetError, match="finite"):
         Figures(scope1=math.nan)
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(TargetError, match="finite"):
         Figures(scope3={1: math.inf})
 
 
@@ -267,9 +268,9 @@ def test_to_json_is_stable_and_numeric_order() -> None:
 
 
 def test_from_json_rejects_bad_text() -> None:
-    with pytest.raises(ValueError, match="keys"):
+    with pytest.raises(TargetError, match="keys"):
         Figures.from_json('{"scope1": 1}')
-    with pytest.raises(ValueError, match="category"):
+    with pytest.raises(TargetError, match="category"):
         Figures.from_json('{"scope1":0,"scope2_location":0,"scope2_market":0,"scope3":{"x":1}}')
 
 

@@ -9,10 +9,16 @@ import pytest
 from tests.ingest.common import committed
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.ingest.activities import LEDGER_TYPES
+from zerotrail.pipeline.roadmap import (
+    add_targets,
+    list_targets,
+    recalculation_policy,
+    target_history,
+    withdraw_target,
+)
+from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
 from zerotrail.store.workspace import Workspace
-from zerotrail.targets.register import add_targets, history, latest_targets, policy, withdraw
 from zerotrail.targets.roadmap import Policy, read_roadmap
 
 leaves = committed
@@ -23,7 +29,7 @@ def test_add_is_idempotent_and_changes_need_replace_and_reason(
 ) -> None:
     rm = read_roadmap(roadmap_file(tmp_path, ABSOLUTE + "\n[recalculation]\nthreshold_pct = 4\n"))
     rep = add_targets(world, rm, "roadmap.toml")
-    assert rep.added == ("S12",) and policy(world) == Policy(4.0, True)
+    assert rep.added == ("S12",) and recalculation_policy(world) == Policy(4.0, True)
     assert add_targets(world, rm, "roadmap.toml").unchanged == ("S12",)
     changed = read_roadmap(roadmap_file(tmp_path, ABSOLUTE.replace("= 30", "= 35"), "b.toml"))
     with pytest.raises(DataError) as exc:
@@ -32,7 +38,7 @@ def test_add_is_idempotent_and_changes_need_replace_and_reason(
     with pytest.raises(ZerotrailError, match="needs a reason"):
         add_targets(world, changed, "b.toml", replace=True)
     assert add_targets(world, changed, "b.toml", replace=True, reason="board raised it").changed
-    versions = history(world, "S12")
+    versions = target_history(world, "S12")
     assert [(v.version, v.target.reduction_pct, v.reason) for v in versions] == [
         (1, 30.0, "added"),
         (2, 35.0, "board raised it"),
@@ -45,11 +51,11 @@ def test_withdrawn_targets_leave_the_active_list_but_keep_their_history(
     world: Workspace, tmp_path: Path
 ) -> None:
     add_targets(world, read_roadmap(roadmap_file(tmp_path, ABSOLUTE)), "roadmap.toml")
-    assert withdraw(world, "S12", "replaced by a 1.5C target") == 2
-    assert latest_targets(world) == []
-    assert [v.status for v in history(world, "S12")] == ["active", "withdrawn"]
+    assert withdraw_target(world, "S12", "replaced by a 1.5C target") == 2
+    assert list_targets(world) == []
+    assert [v.status for v in target_history(world, "S12")] == ["active", "withdrawn"]
     with pytest.raises(ZerotrailError, match="withdrawn"):
-        withdraw(world, "S12", "again")
+        withdraw_target(world, "S12", "again")
     assert leaves(world, "target") == [("S12", 1), ("S12", 2)]
 
 
@@ -66,5 +72,5 @@ def test_a_target_changed_in_the_database_is_found_by_the_audit(
 def test_set_year_defaults_to_the_year_added(world: Workspace, tmp_path: Path) -> None:
     text = ABSOLUTE.replace("set_year = 2021\n", "")
     add_targets(world, read_roadmap(roadmap_file(tmp_path, text)), "roadmap.toml")
-    (st,) = latest_targets(world)
+    (st,) = list_targets(world)
     assert st.target.set_year is None and st.set_year == st.added_at.year

@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.engines.conftest import load
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.pipeline import calculate
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.store.workspace import Workspace
 
 YEARS = range(2020, 2026)

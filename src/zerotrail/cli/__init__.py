@@ -1,10 +1,14 @@
 """The `zerotrail` command: a thin Typer app over the pipeline.
 
+Where it sits: the outermost edge. Each command parses its arguments, calls pipeline stages
+(`zerotrail.pipeline.*`, nothing below them) and formats what they return.
+
 Commands print results with Rich; data problems are printed one per line (file, row, column,
 message) after a header line and end the command with exit code 1; other zerotrail errors, and
-failures to read a file or the workspace, print one line and exit 1; a usage error exits 2, and
-so does an unexpected failure ("internal error: ... (please report)"; the traceback only with
-ZEROTRAIL_DEBUG=1). `calculate` exits 3 when records could not be calculated (docs/cli.md).
+failures to read a file or the workspace, print one line and exit 1; a usage error (an unknown
+command or option, a missing argument, a value of the wrong type) prints one line and exits 2,
+and so does an unexpected failure ("internal error: ... (please report)"; the traceback only
+with ZEROTRAIL_DEBUG=1). `calculate` exits 3 when records could not be calculated (docs/cli.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import typer
 from zerotrail import __version__
 from zerotrail.cli import common
 from zerotrail.errors import DataError, ZerotrailError
+from zerotrail.pipeline.setup import database_failure
 
 app = typer.Typer(
     name="zerotrail",
@@ -90,9 +95,27 @@ def _register() -> None:
 _register()
 
 
+def _click_exception() -> type[Exception]:
+    """Click's ClickException: typer re-exports only one subclass of it (BadParameter), and
+    recent typer releases vendor click, so the class is taken from that subclass's bases."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "ClickException" and issubclass(cls, Exception):
+            return cls
+    raise ImportError("typer.BadParameter does not derive from click's ClickException")
+
+
+def _usage_error(exc: Exception) -> str:
+    """A usage error in one line, naming the command whose help explains it."""
+    message = _one_line(getattr(exc, "format_message", lambda: str(exc))())
+    ctx = getattr(exc, "ctx", None)
+    where = getattr(ctx, "command_path", None) or "zerotrail"
+    return f"{message} (see `{where} --help`)"
+
+
 def main() -> None:
+    click_exception = _click_exception()
     try:
-        app()
+        code = app(prog_name="zerotrail", standalone_mode=False)
     except DataError as exc:
         common.print_problems(exc)
         sys.exit(1)
@@ -102,6 +125,15 @@ def main() -> None:
     except KeyboardInterrupt:
         common.print_error("interrupted; nothing more was written", label="stopped")
         sys.exit(130)
+    except typer.Abort:  # end of input where a command asked for more
+        common.print_error("aborted; nothing more was written", label="stopped")
+        sys.exit(1)
+    except click_exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group without its command: its help
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            common.print_error(_usage_error(exc), label="usage error")
+        sys.exit(getattr(exc, "exit_code", 2))
     except Exception as exc:
         known = _known_failure(exc)
         if known is not None:
@@ -115,6 +147,9 @@ def main() -> None:
             label="internal error",
         )
         sys.exit(2)
+    # Without standalone mode, an exit code (typer.Exit, --help) is returned, not raised.
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 def _one_line(text: str) -> str:
@@ -124,8 +159,6 @@ def _one_line(text: str) -> str:
 def _known_failure(exc: BaseException) -> str | None:
     """The one line for a failure of the environment that reached main() unnamed: a file that
     cannot be read or written, the workspace database, memory."""
-    from zerotrail.store.workspace import describe_database_error, resolve_url
-
     if isinstance(exc, OSError):
         name = exc.filename if exc.filename is not None else None
         reason = exc.strerror or _one_line(str(exc))
@@ -138,7 +171,7 @@ def _known_failure(exc: BaseException) -> str | None:
         return "out of memory (lower the input size, or ZEROTRAIL_MEMORY_LIMIT)"
     duckdb = sys.modules.get("duckdb")  # only a module already in use can have raised
     if duckdb is not None and isinstance(exc, duckdb.Error):
-        return str(describe_database_error(resolve_url(common.STATE.db), exc))
+        return str(database_failure(common.STATE.db, exc))
     pyarrow = sys.modules.get("pyarrow")
     if pyarrow is not None and isinstance(exc, pyarrow.ArrowException):
         return f"cannot read an input file: {_one_line(str(exc))}"

@@ -19,6 +19,10 @@ import io
 import json
 import os
 import re
+import shlex
+import shutil
+import stat
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,8 +35,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.ingest.limits import FIRST_YEAR, LAST_YEAR
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
+from zerotrail.pipeline.exports import CsvWriter
+from zerotrail.pipeline.setup import Workspace, open_workspace
 
 # Width of a console that writes to a file or pipe: wide enough that nothing is ever wrapped.
 UNWRAPPED = 1 << 20
@@ -128,9 +133,11 @@ def tell(text: str) -> None:
     err.print(one_line(text), markup=False, highlight=False)
 
 
-def say(text: str) -> None:
-    """One literal line on stdout (no markup, never wrapped when piped)."""
-    out.print(text, markup=False, highlight=False)
+def say(text: str, *, soft_wrap: bool = False) -> None:
+    """One literal line on stdout (no markup, never wrapped when piped). With `soft_wrap`,
+    never wrapped on a terminal either (the terminal folds it for display): for a line that
+    holds a command to copy, which a line break would cut in two."""
+    out.print(text, markup=False, highlight=False, soft_wrap=soft_wrap)
 
 
 def print_json(data: Any) -> None:
@@ -215,9 +222,7 @@ def _print_records(table: Table) -> None:
 
 def print_csv(rows: Sequence[Mapping[str, Any]], fieldnames: Sequence[str]) -> None:
     """CSV on stdout: a header, then one line per row; raw values (numbers unformatted), text
-    that a spreadsheet would take for a formula neutralised (reports/cells.py)."""
-    from zerotrail.reports.cells import CsvWriter
-
+    that a spreadsheet would take for a formula neutralised (pipeline/exports.py)."""
     buf = io.StringIO()
     w = CsvWriter(buf, lineterminator="\n")
     w.writerow(fieldnames)
@@ -246,7 +251,7 @@ def _plain(value: Any) -> Any:
 
 # --- refusals ----------------------------------------------------------------------------------
 
-# The reporting years zerotrail accepts: the importers' (ingest/limits.py, docs/formats.md).
+# The reporting years zerotrail accepts: the importers' (model/limits.py, docs/formats.md).
 MIN_YEAR, MAX_YEAR = FIRST_YEAR, LAST_YEAR
 
 
@@ -263,9 +268,23 @@ MAX_STATE_FILE = 16 << 20  # 16 MiB
 
 
 def read_limited(path: Path, what: str, limit: int = MAX_SMALL_FILE) -> str:
-    """The UTF-8 text of a small file, read at most `limit` bytes; one-line refusals."""
+    """The UTF-8 text of a small regular file, read at most `limit` bytes; one-line refusals.
+
+    A pipe or a device is refused before it is opened: reading a FIFO waits for a writer
+    forever, and /dev/zero never ends. The file is opened without blocking and checked again
+    on its descriptor, so one swapped in after the first check is refused as well.
+    """
     try:
-        with open(path, "rb") as fh:
+        if path.is_dir():
+            raise ZerotrailError(f"cannot read {what} {path}: it is a directory")
+        if path.exists() and not path.is_file():
+            raise ZerotrailError(f"{what} {path} is not a regular file (it is a pipe or a device)")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ZerotrailError(
+                    f"{what} {path} is not a regular file (it is a pipe or a device)"
+                )
             data = fh.read(limit + 1)
     except IsADirectoryError:
         raise ZerotrailError(f"cannot read {what} {path}: it is a directory") from None
@@ -332,14 +351,17 @@ def _first_line(text: str) -> str:
     return line
 
 
-def check_input_file(path: Path) -> None:
-    """Refuse, in one line, an input that is a directory, or an XLSX or Parquet file that
-    cannot be opened at all (its container: the importer checks the contents)."""
-    kind = _kind(path)
+def check_input_file(path: Path, kind: str | None = None) -> None:
+    """Refuse, in one line, an input that does not exist, is a directory, or is an XLSX or
+    Parquet file that cannot be opened at all (its container: the importer checks the
+    contents). `kind` (csv, xlsx, parquet, toml) is what the command reads; by default the
+    file's suffix says."""
+    kind = kind or _kind(path)
     if path.is_dir():
         raise ZerotrailError(f"{path} is a directory; expected {_EXPECTED[kind]}")
     if not path.exists():
-        return  # the importer says "file not found" in its own words
+        # Not a problem of the file's rows: one line, not a rejection with a problem list.
+        raise ZerotrailError(f"{path}: no such file; expected {_EXPECTED[kind]}")
     if not path.is_file():  # a device or a pipe (/dev/zero): it could be read forever
         raise ZerotrailError(f"{path} is not a regular file; expected {_EXPECTED[kind]}")
     if kind == "toml" and path.stat().st_size > MAX_SMALL_FILE:
@@ -370,12 +392,14 @@ def check_input_file(path: Path) -> None:
         ) from None
 
 
-def read_failure(path: Path, exc: BaseException) -> ZerotrailError | None:
-    """The one-line error for a failure while reading `path`, or None if it is not one."""
-    expected = _EXPECTED[_kind(path)]
+def read_failure(path: Path, exc: BaseException, kind: str | None = None) -> ZerotrailError | None:
+    """The one-line error for a failure while reading `path` (of `kind`, by default as its
+    suffix says), or None if it is not one."""
+    kind = kind or _kind(path)
+    expected = _EXPECTED[kind]
     if isinstance(exc, UnicodeDecodeError):
         line = _line_of(path, exc.start) if isinstance(exc.object, bytes) else None
-        where = f", row {line}" if line is not None and _kind(path) == "csv" else ""
+        where = f", row {line}" if line is not None and kind == "csv" else ""
         byte = exc.object[exc.start : exc.start + 1]
         what = f"byte 0x{byte[0]:02x}" if isinstance(byte, bytes) and byte else "a byte"
         return ZerotrailError(
@@ -406,7 +430,7 @@ def read_failure(path: Path, exc: BaseException) -> ZerotrailError | None:
             return ZerotrailError(f"{path}: cannot read it as {expected}: {_first_line(text)}")
     except ImportError:  # pragma: no cover
         pass
-    if _kind(path) == "xlsx" and _raised_in(exc, ("openpyxl", "zipfile", "zlib", "xml")):
+    if kind == "xlsx" and _raised_in(exc, ("openpyxl", "zipfile", "zlib", "xml")):
         return ZerotrailError(
             f"{path} is not a readable XLSX workbook ({type(exc).__name__}:"
             f" {_first_line(str(exc)) or 'damaged'})"
@@ -433,18 +457,43 @@ def _raised_in(exc: BaseException, packages: Sequence[str]) -> bool:
 
 
 @contextmanager
-def reading(path: Path) -> Iterator[None]:
-    """The boundary of a command that reads a user's file: refusals in one line naming it."""
-    check_input_file(path)
+def reading(path: Path, kind: str | None = None) -> Iterator[None]:
+    """The boundary of a command that reads a user's file: refusals in one line naming it.
+    `kind` as for `check_input_file`."""
+    check_input_file(path, kind)
     try:
         yield
     except ZerotrailError:
         raise
     except Exception as exc:
-        failure = read_failure(path, exc)
+        failure = read_failure(path, exc, kind)
         if failure is None:
             raise
         raise failure from exc
+
+
+# --- commands printed for the user -------------------------------------------------------------
+
+
+def program() -> str:
+    """zerotrail as the user can run it again, as shell words: `zerotrail` when that name on
+    PATH is the running script; else the running script's path (a virtual environment's
+    script runs without the environment activated); else this interpreter with `-m
+    zerotrail` (the program was started that way). Commands printed for the user start with
+    it, so each runs as printed."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name != "__main__.py" and script.is_file():
+        found = shutil.which("zerotrail")
+        if found is not None and Path(found).resolve() == script.resolve():
+            return "zerotrail"
+        return shlex.quote(str(script.absolute()))
+    return f"{shlex.quote(sys.executable)} -m zerotrail"
+
+
+def command(*args: object) -> str:
+    """A zerotrail command line to print: `program()` and the arguments, quoted for a POSIX
+    shell (a path with a space stays one argument)."""
+    return " ".join([program(), *(shlex.quote(str(a)) for a in args)])
 
 
 def debug() -> bool:

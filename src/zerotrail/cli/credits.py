@@ -1,4 +1,8 @@
-"""`zerotrail credits import|list|retire|assign`: carbon credits for neutrality claims."""
+"""`zerotrail credits import|list|retire|assign`: carbon credits for neutrality claims.
+
+Thin: parses the arguments, calls the credits stage (`pipeline/credits.py`) and formats what it
+returns.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ def import_file(
     ] = False,
 ) -> None:
     """Import credit blocks; the whole file is checked first and imported whole or not at all."""
-    from zerotrail.ingest.credits import import_credits
+    from zerotrail.pipeline.credits import import_credits
 
     with common.reading(file), common.workspace() as ws:
         r = import_credits(ws, file, replace=replace)
@@ -54,8 +58,7 @@ def list_credits(
     format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
 ) -> None:
     """List the current version of every credit, with totals by type and status (t CO2e)."""
-    from zerotrail.ingest.credits import current_credits
-    from zerotrail.ingest.formats import CREDIT_STATUSES
+    from zerotrail.pipeline.credits import CREDIT_STATUSES, list_credits
 
     if status is not None and status not in CREDIT_STATUSES:
         raise typer.BadParameter(
@@ -64,16 +67,8 @@ def list_credits(
     common.check_format(format)
     common.check_year(year)
     with common.workspace() as ws:
-        credits = [
-            c
-            for c in current_credits(ws)
-            if (status is None or c.status == status) and (year is None or c.claim_year == year)
-        ]
-    by_type: dict[str, float] = {}
-    by_status: dict[str, float] = {}
-    for c in credits:
-        by_type[c.type] = by_type.get(c.type, 0.0) + c.quantity
-        by_status[c.status] = by_status.get(c.status, 0.0) + c.quantity
+        found = list_credits(ws, status=status, year=year)
+    credits, by_type, by_status = found.credits, found.by_type, found.by_status
     rows = [
         {
             "credit_id": c.credit_id,
@@ -169,7 +164,7 @@ def retire(
     ] = None,
 ) -> None:
     """Record a retirement made in the registry, for the whole block or its first N credits."""
-    from zerotrail.ingest.credits import retire_credit
+    from zerotrail.pipeline.credits import retire_credit
 
     when = _date(on)
     common.check_year(for_year, "--for-year")
@@ -198,7 +193,7 @@ def assign(
     year: Annotated[int, typer.Option(help="Year of the neutrality claim.")],
 ) -> None:
     """Assign a retired credit to the neutrality claim for a year (a credit counts once)."""
-    from zerotrail.ingest.credits import assign_credit
+    from zerotrail.pipeline.credits import assign_credit
 
     common.check_year(year)
     with common.workspace() as ws:

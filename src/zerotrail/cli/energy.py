@@ -1,7 +1,8 @@
 """`zerotrail energy renewables|datacentres` and the meters, cooling, metrics and suppliers imports.
 
-Thin: each command opens the workspace, calls one ingest or report function and prints it.
-The import commands are added to the `import` app by `register_imports`.
+Thin: each command opens the workspace, calls one pipeline stage (pipeline/energy.py, or an
+importer of pipeline/imports.py) and prints what it returns. The import commands are added to
+the `import` app by `register_imports`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def register_imports(imports_app: typer.Typer) -> None:
     @imports_app.command("meters")
     def meters(file: FileArg) -> None:
         """Import meter readings (facility, IT and on-site renewable MWh); readings are added."""
-        from zerotrail.ingest.energy import import_meters
+        from zerotrail.pipeline.imports import import_meters
 
         with common.reading(file), common.workspace() as ws:
             report(import_meters(ws, file))
@@ -46,7 +47,7 @@ def register_imports(imports_app: typer.Typer) -> None:
     @imports_app.command("cooling")
     def cooling(file: FileArg) -> None:
         """Import data-centre cooling history: one technology per site and start date."""
-        from zerotrail.ingest.energy import import_cooling
+        from zerotrail.pipeline.imports import import_cooling
 
         with common.reading(file), common.workspace() as ws:
             report(import_cooling(ws, file))
@@ -54,7 +55,7 @@ def register_imports(imports_app: typer.Typer) -> None:
     @imports_app.command("metrics")
     def metrics(file: FileArg) -> None:
         """Import intensity denominators per year (a changed value replaces the stored one)."""
-        from zerotrail.ingest.metrics import import_metrics
+        from zerotrail.pipeline.imports import import_metrics
 
         with common.reading(file), common.workspace() as ws:
             report(import_metrics(ws, file))
@@ -62,7 +63,7 @@ def register_imports(imports_app: typer.Typer) -> None:
     @imports_app.command("suppliers")
     def suppliers(file: FileArg) -> None:
         """Import suppliers and their science-based target years; replaces the supplier list."""
-        from zerotrail.ingest.metrics import import_suppliers
+        from zerotrail.pipeline.imports import import_suppliers
 
         with common.reading(file), common.workspace() as ws:
             report(import_suppliers(ws, file))
@@ -71,7 +72,7 @@ def register_imports(imports_app: typer.Typer) -> None:
 @app.command("renewables")
 def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
     """Renewable electricity share by site kind: certificates, PPAs and on-site generation."""
-    from zerotrail.reports.energy import renewable_share
+    from zerotrail.pipeline.energy import renewable_share
 
     check_format(format)
     common.check_year(year)
@@ -115,7 +116,7 @@ def renewables(year: YearOpt, format: FormatOpt = "table") -> None:
 @app.command("datacentres")
 def datacentres(year: YearOpt, format: FormatOpt = "table") -> None:
     """Data centres: facility and IT energy, PUE, cooling in force and renewable share."""
-    from zerotrail.reports.energy import data_centres
+    from zerotrail.pipeline.energy import data_centres
 
     check_format(format)
     common.check_year(year)

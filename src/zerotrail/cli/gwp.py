@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from zerotrail.cli import common
+from zerotrail.pipeline.reference import GwpValue, gwp_table
 
 app = typer.Typer(help="Global warming potential sets.", no_args_is_help=True)
 
@@ -20,27 +21,16 @@ def show(
     format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
 ) -> None:
     """Show every gas's GWP100 in a set; '*' marks unverified values, '†' fallbacks."""
-    from zerotrail.reference.gwp import gwp_set
-
     common.check_format(format)
-    gs = gwp_set(set_id)
-    records: list[dict[str, Any]] = [
-        {
-            "gas": gas,
-            "family": fam,
-            "gwp100": gs.values.get(gas),
-            "unverified": gas in gs.unverified,
-            "fallback": gas in gs.fallbacks,
-        }
-        for gas, fam in gs.family.items()
-    ]
+    gs = gwp_table(set_id)
+    records = [g.to_dict() for g in gs.gases]
     if format == "json":
         common.print_json(
             {"set": gs.set_id, "label": gs.label, "source": gs.source, "gases": records}
         )
         return
     if format == "csv":
-        common.print_csv(records, ["gas", "family", "gwp100", "unverified", "fallback"])
+        common.print_csv(records, GwpValue.FIELDS)
         return
     table = Table(title=f"{gs.set_id}: {gs.label}", caption=gs.source)
     common.text_column(table, "gas")

@@ -1,14 +1,21 @@
-"""`zerotrail import activities|entities|sites|instruments|factors|price-indices FILE`."""
+"""`zerotrail import activities|entities|sites|instruments|factors|price-indices FILE`.
+
+Where it sits: cli, over the import stage (`zerotrail.pipeline.imports`): each command parses
+its arguments, calls the stage and prints its report in one line. The stage is imported when a
+command runs, so that starting the CLI does not load the importers.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from zerotrail.cli import common
-from zerotrail.ingest.imports import ImportReport
+
+if TYPE_CHECKING:
+    from zerotrail.pipeline.imports import ImportReport
 
 app = typer.Typer(help="Import data files (CSV, XLSX or Parquet).", no_args_is_help=True)
 
@@ -35,7 +42,7 @@ def report(r: ImportReport) -> None:
 @app.command("activities")
 def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
     """Import activity records; the whole file is checked first and imported whole or not at all."""
-    from zerotrail.ingest.activities import import_activities
+    from zerotrail.pipeline.imports import import_activities
 
     with common.reading(file), common.workspace() as ws, common.progress(file.name) as step:
         done = import_activities(ws, file, replace=replace, progress=step)
@@ -45,7 +52,7 @@ def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
 @app.command("entities")
 def entities(file: FileArg) -> None:
     """Import the entity tree (ownership and control); replaces the previous entity list."""
-    from zerotrail.ingest.organization import import_entities
+    from zerotrail.pipeline.imports import import_entities
 
     with common.reading(file), common.workspace() as ws:
         report(import_entities(ws, file))
@@ -54,7 +61,7 @@ def entities(file: FileArg) -> None:
 @app.command("sites")
 def sites(file: FileArg) -> None:
     """Import sites (kind, grid region, control); replaces the previous site list."""
-    from zerotrail.ingest.organization import import_sites
+    from zerotrail.pipeline.imports import import_sites
 
     with common.reading(file), common.workspace() as ws:
         report(import_sites(ws, file))
@@ -63,7 +70,7 @@ def sites(file: FileArg) -> None:
 @app.command("instruments")
 def instruments(file: FileArg, replace: ReplaceOpt = False) -> None:
     """Import contractual instruments (RECs, GOs, I-RECs, GECs, PPAs, supplier rates)."""
-    from zerotrail.ingest.instruments import import_instruments
+    from zerotrail.pipeline.imports import import_instruments
 
     with common.reading(file), common.workspace() as ws:
         report(import_instruments(ws, file, replace=replace))
@@ -72,7 +79,7 @@ def instruments(file: FileArg, replace: ReplaceOpt = False) -> None:
 @app.command("factors")
 def factors(file: FileArg) -> None:
     """Import a custom or supplier-specific factor set (see docs/factors.md)."""
-    from zerotrail.ingest.factors import import_factors
+    from zerotrail.pipeline.imports import import_factors
 
     with common.reading(file), common.workspace() as ws:
         report(import_factors(ws, file))
@@ -87,7 +94,7 @@ def price_indices(
     ] = False,
 ) -> None:
     """Import price indices that deflate spend to a spend factor's currency year."""
-    from zerotrail.ingest.price_indices import import_price_indices
+    from zerotrail.pipeline.imports import import_price_indices
 
     with common.reading(file), common.workspace() as ws:
         report(import_price_indices(ws, file, replace=replace))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +28,7 @@ def import_(
     ] = False,
 ) -> None:
     """Import initiatives; each new version is committed to the ledger."""
-    from zerotrail.ingest.initiatives import import_initiatives
+    from zerotrail.pipeline.imports import import_initiatives
 
     with common.reading(file), common.workspace() as ws:
         report(import_initiatives(ws, file, replace=replace))
@@ -44,14 +43,12 @@ def list_(
     format: FormatOpt = "table",
 ) -> None:
     """Each initiative (latest version) with expected and realized abatement (t CO2e)."""
-    from zerotrail.reports.initiatives import initiatives
+    from zerotrail.pipeline.initiatives import abatement_year, initiatives
 
     check_format(format)
     common.check_year(year)
     with common.workspace() as ws:
-        if year is None:
-            latest = ws.scalar("SELECT max(year) FROM runs WHERE current")
-            year = date.today().year if latest is None else int(latest)
+        year = abatement_year(ws, year)
         rows = initiatives(ws, year)
     if format == "json":
         common.print_json({"year": year, "unit": "t CO2e", "rows": rows})
@@ -110,11 +107,11 @@ def show(
     format: FormatOpt = "table",
 ) -> None:
     """Every version of one initiative, oldest first (the latest counts)."""
-    from zerotrail.reports.initiatives import versions
+    from zerotrail.pipeline.initiatives import initiative_versions
 
     check_format(format)
     with common.workspace() as ws:
-        rows = versions(ws, initiative_id)
+        rows = initiative_versions(ws, initiative_id)
     if format == "json":
         common.print_json(rows)
         return

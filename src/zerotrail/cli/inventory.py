@@ -42,9 +42,9 @@ def register(app: typer.Typer) -> None:
         Exits 3 when records could not be calculated (the run is stored; they are listed),
         unless --allow-problems.
         """
-        from zerotrail.engine.settings import InventorySettings
-        from zerotrail.pipeline import calculate as run
-        from zerotrail.pipeline import unresolved_records
+        from zerotrail.pipeline.calculation import calculate as run
+        from zerotrail.pipeline.calculation import unresolved_records
+        from zerotrail.pipeline.inventory import InventorySettings
 
         common.check_year(year)
         settings = InventorySettings(year, gwp, approach, blend_rule)
@@ -74,11 +74,11 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def finalize(year: Annotated[int, typer.Option(help="Reporting year.")]) -> None:
         """Mark the year's current inventory final (committed); claims need a final one."""
-        from zerotrail.offsets.neutrality import finalize as run
+        from zerotrail.pipeline.claims import finalize_inventory
 
         common.check_year(year)
         with common.workspace() as ws:
-            run_id, new = run(ws, year)
+            run_id, new = finalize_inventory(ws, year)
         state = "finalized" if new else "was already final"
         common.say(f"{year}: inventory {run_id} {state}")
 
@@ -94,18 +94,24 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Show the year's inventory (t CO2e), in total or broken down."""
-        from zerotrail.reports.inventory import breakdown, summary
+        from zerotrail.pipeline.inventory import (
+            check_breakdown,
+            inventory_breakdown,
+            inventory_summary,
+        )
 
         common.check_format(format)
         common.check_year(year)
+        if by is not None:
+            check_breakdown(by)
         with common.workspace() as ws:
-            data = summary(ws, year)
-            rows = breakdown(ws, year, by) if by else None
+            data = inventory_summary(ws, year)
+            rows = inventory_breakdown(ws, year, by) if by else None
         if format == "json":
             payload = data if rows is None else {**data, "breakdown": {"by": by, "rows": rows}}
             common.print_json(payload)
         elif format == "csv":
-            from zerotrail.reports.cells import write_dicts
+            from zerotrail.pipeline.exports import write_dicts
 
             table_rows = rows if rows is not None else _headline_rows(data)
             buf = io.StringIO()

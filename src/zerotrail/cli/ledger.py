@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -74,16 +73,11 @@ def keys_generate(
     witness: Annotated[bool, typer.Option(help="A witness cosignature key (type 0x04).")] = False,
 ) -> None:
     """Generate a key pair: the signer key goes to a private file, the verifier key is printed."""
-    from zerotrail.ledger.note import COSIGNATURE_V1, ED25519, generate_signer, is_valid_name
+    from zerotrail.pipeline.ledger import new_key_pair
 
-    if not is_valid_name(name):
-        raise ZerotrailError(
-            f"--name {name!r}: a key name is non-empty text without spaces, '+' or control"
-            " characters, e.g. carbon.example.com/emmet-group"
-        )
+    signer, verifier = new_key_pair(name, witness=witness)
     if out.is_dir():
         raise ZerotrailError(f"--out {out} is a directory; expected a file name for the key")
-    signer, verifier = generate_signer(name, COSIGNATURE_V1 if witness else ED25519)
     try:
         _write_private(out, signer)
     except FileExistsError:
@@ -97,10 +91,10 @@ def keys_generate(
 # --- ledger -------------------------------------------------------------------------------
 
 
-def _signer(path: Path) -> object:
-    from zerotrail.ledger.note import parse_signer_key
+def _signer(path: Path) -> Any:
+    from zerotrail.pipeline.ledger import signer_key
 
-    return parse_signer_key(_read(path, "signer key").strip())
+    return signer_key(_read(path, "signer key"))
 
 
 @ledger_app.command("checkpoint")
@@ -117,25 +111,11 @@ def ledger_checkpoint(
 ) -> None:
     """Sign a checkpoint of the log as it is now (refused if inconsistent with an earlier one,
     or with the checkpoints the ledger state records)."""
-    from zerotrail.ledger.note import format_verifier_key
-    from zerotrail.store.checkpoints import (
-        advance_state,
-        default_state_path,
-        read_state,
-        sign_checkpoint,
-        verified_checkpoints,
-        write_state,
-    )
+    from zerotrail.pipeline.ledger import sign_checkpoint
 
     signer = _signer(key)
     with common.workspace() as ws:
-        path = state or default_state_path(ws)
-        recorded = read_state(path) if path else None
-        signed = sign_checkpoint(ws, signer, recorded)  # type: ignore[arg-type]
-        vkey = format_verifier_key(signer.verifier())  # type: ignore[attr-defined]
-        seen = verified_checkpoints(ws, vkey)
-    if path:
-        write_state(path, advance_state(recorded, signed.checkpoint.origin, vkey, seen))
+        signed = sign_checkpoint(ws, signer, state)
     if out:
         out.write_text(signed.note, encoding="utf-8")
     typer.echo(signed.note, nl=False)
@@ -143,9 +123,9 @@ def ledger_checkpoint(
 
 def record_kinds() -> list[str]:
     """Every kind of record `ledger prove` and `ledger sample` can prove: the real list."""
-    from zerotrail.store import committed
+    from zerotrail.pipeline.ledger import record_kinds as kinds
 
-    return ["activity", "run", *committed.KINDS]
+    return kinds()
 
 
 # How a record of some kinds is named when it is not its id.
@@ -156,6 +136,8 @@ _REF_FORMS = {
     "factor": "FACTOR_ID/GAS",
     "meter_reading": "SITE:START..END",
     "metric": "METRIC:YEAR",
+    "cooling": "SITE:SINCE",
+    "setting": "organization or recalculation_policy",
 }
 
 
@@ -176,16 +158,10 @@ def ledger_prove(
     ] = "activity",
 ) -> None:
     """Write a C2SP .tlog-proof that the record's latest version is in the latest checkpoint."""
-    from zerotrail.store.checkpoints import prove
+    from zerotrail.pipeline.ledger import prove_record
 
     with common.workspace() as ws:
-        text = prove(
-            ws,
-            "run" if run else kind,
-            record_id,
-            canonical_for(ws, "run" if run else kind),
-            with_opening,
-        )
+        text = prove_record(ws, "run" if run else kind, record_id, with_opening=with_opening)
     out.write_text(text, encoding="utf-8")
     common.say(f"proof written to {out}")
 
@@ -201,13 +177,13 @@ def ledger_sample(
     with_opening: Annotated[bool, typer.Option(help="Include each record and its salt.")] = False,
 ) -> None:
     """Draw a random sample of committed records and write a .tlog-proof for each."""
-    from zerotrail.reports.cells import CsvWriter
-    from zerotrail.store.checkpoints import sample
+    from zerotrail.pipeline.exports import CsvWriter
+    from zerotrail.pipeline.ledger import sample_records
 
     if size < 1:
         raise ZerotrailError("--size must be at least 1")
     with common.workspace() as ws:
-        drawn = sample(ws, kind, size, seed, canonical_for(ws, kind), with_opening)
+        drawn = sample_records(ws, kind, size, seed, with_opening=with_opening)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "index.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = CsvWriter(fh)  # refs come from users' files: formula-like text neutralised
@@ -219,30 +195,13 @@ def ledger_sample(
     common.say(f"{len(drawn)} proofs (seed {seed}) written to {out}; list in index.csv")
 
 
-def canonical_for(ws: Any, kind: str) -> Callable[[str, int], bytes]:
-    """How to rebuild the canonical bytes of a committed record of `kind` (for openings)."""
-    from zerotrail.ingest.activities import canonical_of
-    from zerotrail.store import committed
-    from zerotrail.store.checkpoints import run_canonical
-
-    if kind == "activity":
-        return lambda ref, ver: canonical_of(ws, ref, ver)
-    if kind == "run":
-        return lambda ref, _: run_canonical(ws, ref)
-    if kind not in committed.KINDS:
-        raise ZerotrailError(
-            f"unknown record kind {kind!r}; expected activity, run or {', '.join(committed.KINDS)}"
-        )
-    return lambda ref, ver: committed.canonical_of(ws, kind, ref, ver)
-
-
 @ledger_app.command("witness-request")
 def ledger_witness_request(
     old: Annotated[int, typer.Option(help="The size the witness last cosigned (0 at first).")],
     out: Annotated[Path, typer.Option("-o", help="The request body file to write.")],
 ) -> None:
     """Write a tlog-witness add-checkpoint request for the latest checkpoint."""
-    from zerotrail.store.checkpoints import witness_request
+    from zerotrail.pipeline.ledger import witness_request
 
     with common.workspace() as ws:
         out.write_text(witness_request(ws, old), encoding="utf-8")
@@ -254,7 +213,7 @@ def ledger_cosign(
     response: Annotated[Path, typer.Argument(help="The witness's cosignature lines.")],
 ) -> None:
     """Attach a witness's cosignature to the latest checkpoint."""
-    from zerotrail.store.checkpoints import add_cosignatures
+    from zerotrail.pipeline.ledger import add_cosignatures
 
     with common.workspace() as ws:
         signed = add_cosignatures(ws, _read(response, "witness response"))
@@ -292,39 +251,28 @@ def ledger_audit(
     """Recompute every commitment, node and checkpoint root, open every signed checkpoint;
     name each record changed behind the ledger's back and each checkpoint deleted or rolled
     back. Says what it checked, with which keys; exit 1 on any finding."""
-    from zerotrail.ingest.activities import LEDGER_TYPES
-    from zerotrail.ledger.note import parse_verifier_key
-    from zerotrail.store.audit import Trust, audit
-    from zerotrail.store.checkpoints import (
-        advance_state,
-        default_state_path,
-        read_state,
-        write_state,
-    )
+    from zerotrail.pipeline.ledger import audit_ledger, remember_audit
 
-    try:
-        log_v = parse_verifier_key(_key_text(log_key)) if log_key else None
-        wit_v = tuple(parse_verifier_key(_key_text(k)) for k in witness_key or [])
-    except VerificationError as exc:
-        raise ZerotrailError(f"bad key: {exc}") from None
-    external = tuple((str(p), _read(p, "checkpoint")) for p in checkpoint or [])
+    log_text = _key_text(log_key) if log_key else None
+    witness_texts = [_key_text(k) for k in witness_key or []]
+    external = [(str(p), _read(p, "checkpoint")) for p in checkpoint or []]
     with common.workspace() as ws:
-        path = state or default_state_path(ws)
-        recorded = read_state(path) if path else None
-        trust = Trust(log_v, wit_v, recorded, f"the ledger state {path}", external)
-        rep = audit(ws, LEDGER_TYPES, trust=trust)
-    for line in _audit_lines(rep, path, recorded):  # unwrapped: one line per statement
+        done = audit_ledger(
+            ws, log_key=log_text, witness_keys=witness_texts, external=external, state=state
+        )
+    rep, path = done.report, done.state_path
+    for line in _audit_lines(rep, path, done.recorded):  # unwrapped: one line per statement
         typer.echo(line)
     if not rep.ok:
         for f in rep.findings:
             typer.echo(f"  {f}", err=True)
         raise ZerotrailError(f"ledger audit found {len(rep.findings)} problem(s)")
-    if path and rep.log_key and rep.origin and rep.seen:
-        try:
-            write_state(path, advance_state(recorded, rep.origin, rep.log_key, rep.seen))
-        except OSError as exc:
-            common.err.print(f"the ledger state {path} was not updated: {exc.strerror}")
-            return
+    try:
+        remembered = remember_audit(done)
+    except OSError as exc:
+        common.err.print(f"the ledger state {path} was not updated: {exc.strerror}")
+        return
+    if remembered is not None:
         typer.echo(
             f"ledger state {path}: records {len(rep.seen)} checkpoint(s) up to size"
             f" {rep.seen[-1][0]:,}"
@@ -348,10 +296,28 @@ def _audit_lines(rep: Any, path: Path | None, recorded: Any) -> list[str]:
             f"leaves of kinds this version does not know, {other}: in the tree, but NOT"
             " recomputed (no stored rows to recompute them from)"
         )
-    if rep.checkpoints == 0:
+    if rep.runs_read:
+        view = (
+            "its definition compared with this version's"
+            if rep.view == "compared"
+            else "its definition NOT compared"
+        )
         lines.append(
-            "no checkpoint is stored: nothing signed protects the log yet (leaves and records"
-            " can be recomputed together unseen); sign one with `zerotrail ledger checkpoint`"
+            f"read {_n(rep.runs_read, 'committed run')} through the results view ({view}): each"
+            " run's record count and figures recomputed as reports read them, and the record"
+            " versions each run sees checked against the log's order"
+        )
+    if rep.checkpoints == 0 and rep.origin is not None:
+        lines.append(
+            f"no checkpoint is stored, although the log's origin {rep.origin} was fixed by a"
+            " first one: they were deleted, nothing signed protects the log now, and signing a"
+            " new checkpoint is refused"
+        )
+    elif rep.checkpoints == 0:
+        lines.append(
+            "no checkpoint is stored yet: nothing signed protects the log (leaves and records"
+            " can be recomputed together unseen); to protect it, sign a checkpoint with the"
+            " log's signer key"
         )
     elif rep.key is None:
         lines.append(
@@ -367,12 +333,19 @@ def _audit_lines(rep: Any, path: Path | None, recorded: Any) -> list[str]:
             f" verified with {rep.key} ({rep.key_source}){cos}; every signed root recomputed"
             " from the leaves" + (", each checkpoint extends the one before" if rep.ok else "")
         )
+        for bad in rep.bad_cosignatures:
+            lines.append(f"cosignature by witness {bad}: does NOT verify")
         if rep.other_lines:
             lines.append(
                 f"{_n(rep.other_lines, 'signature line')} by other keys not checked (give"
                 " --witness-key to check a witness's cosignatures)"
             )
-        if rep.leaves > rep.signed_size:
+        if rep.leaves > rep.signed_size and rep.stored_size > rep.signed_size:
+            lines.append(
+                f"{rep.leaves - rep.signed_size:,} of the leaves are covered by no checkpoint"
+                f" whose signature verified (the latest that did has size {rep.signed_size:,})"
+            )
+        elif rep.leaves > rep.signed_size:
             lines.append(
                 f"{rep.leaves - rep.signed_size:,} of the leaves are newer than the latest"
                 f" checkpoint (size {rep.signed_size:,}): not yet signed"
@@ -422,27 +395,18 @@ def verify_proof(
     ] = None,
 ) -> None:
     """Verify a proof offline: signature, cosignatures, and inclusion of the leaf."""
-    from zerotrail.ledger.note import parse_verifier_key
-    from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
-    from zerotrail.store.checkpoints import leaf_from_opening
+    from zerotrail.pipeline.ledger import verify_proof as verify
 
     try:
-        bundle = parse_proof(_read(file, "proof"))
-        if bundle.extra is not None:
-            leaf_hash = leaf_from_opening(bundle.extra)
-        elif leaf:
-            leaf_hash = bytes.fromhex(leaf)
-        else:
-            raise VerificationError("the proof has no opening: give --leaf")
-        cp = verify_proof_bundle(
-            bundle,
-            leaf_hash,
-            parse_verifier_key(_key_text(log_key)),
-            [parse_verifier_key(_key_text(k)) for k in witness_key or []],
+        index, cp = verify(
+            _read(file, "proof"),
+            _key_text(log_key),
+            [_key_text(k) for k in witness_key or []],
+            leaf,
         )
-    except (VerificationError, ValueError) as exc:
+    except VerificationError as exc:
         _fail(exc)
-    typer.echo(f"ok: entry {bundle.index} is in {cp.origin} at size {cp.size}")
+    typer.echo(f"ok: entry {index} is in {cp.origin} at size {cp.size}")
 
 
 @verify_app.command("note")
@@ -451,14 +415,13 @@ def verify_note(
     key: Annotated[list[str], typer.Option(help="A trusted verifier key (repeatable).")],
 ) -> None:
     """Verify any C2SP signed note (a checkpoint, Go's checksum database, ...)."""
-    from zerotrail.ledger.note import open_note, parse_verifier_key
+    from zerotrail.pipeline.ledger import verify_note as verify
 
     try:
-        opened = open_note(_read(file, "note"), [parse_verifier_key(_key_text(k)) for k in key])
-    except (VerificationError, ValueError) as exc:
+        names = verify(_read(file, "note"), [_key_text(k) for k in key])
+    except VerificationError as exc:
         _fail(exc)
-    names = ", ".join(v.name for v in opened.verifiers)
-    typer.echo(f"ok: signed by {names}")
+    typer.echo(f"ok: signed by {', '.join(names)}")
 
 
 @verify_app.command("consistency")
@@ -471,24 +434,17 @@ def verify_consistency(
     ] = None,
 ) -> None:
     """Verify that the newer checkpoint's tree extends the older one."""
-    from zerotrail.ledger.note import parse_verifier_key
-    from zerotrail.store.checkpoints import check_consistency
+    from zerotrail.pipeline.ledger import verify_consistency as verify
 
     try:
-        import base64
-
-        hashes = [
-            base64.b64decode(line, validate=True)
-            for line in _read(proof, "proof").splitlines()
-            if line.strip()
-        ]
-        o, n = check_consistency(
+        proof_text = _read(proof, "proof")
+        o, n = verify(
             _read(old, "checkpoint"),
             _read(new, "checkpoint"),
-            hashes,
-            [parse_verifier_key(_key_text(k)) for k in key or []],
+            proof_text,
+            [_key_text(k) for k in key or []],
         )
-    except (VerificationError, ValueError) as exc:
+    except VerificationError as exc:
         _fail(exc)
     if key:
         typer.echo(
@@ -512,16 +468,10 @@ def witness_init(
     log_key: Annotated[str, typer.Option(help="The log's verifier key (or a file with it).")],
 ) -> None:
     """Start following a log (or update its key) in a witness state file."""
-    from zerotrail.ledger.note import parse_verifier_key
-    from zerotrail.ledger.witness import WitnessState, add_log, state_from_json, state_to_json
+    from zerotrail.pipeline.ledger import witness_init as follow
 
-    current = (
-        state_from_json(_read(state, "witness state", common.MAX_STATE_FILE))
-        if state.exists()
-        else WitnessState()
-    )
-    updated = add_log(current, origin, [parse_verifier_key(_key_text(log_key))])
-    _atomic_write(state, state_to_json(updated))
+    current = _read(state, "witness state", common.MAX_STATE_FILE) if state.exists() else None
+    _atomic_write(state, follow(current, origin, _key_text(log_key)))
     common.say(f"witness state {state}: following {origin}")
 
 
@@ -533,18 +483,20 @@ def witness_add_checkpoint(
     out: Annotated[Path | None, typer.Option("-o", help="Write the cosignature here.")] = None,
 ) -> None:
     """Check a checkpoint and its consistency proof; cosign it or refuse as tlog-witness says."""
-    from zerotrail.ledger.note import parse_signer_key
-    from zerotrail.ledger.witness import add_checkpoint, state_from_json, state_to_json
+    from zerotrail.pipeline.ledger import witness_add_checkpoint as add
 
-    current = state_from_json(_read(state, "witness state", common.MAX_STATE_FILE))
-    signer = parse_signer_key(_read(key, "witness key").strip())
-    new_state, resp = add_checkpoint(current, _read(request, "request"), signer, int(time.time()))
+    new_state, resp = add(
+        _read(state, "witness state", common.MAX_STATE_FILE),
+        _read(request, "request"),
+        _read(key, "witness key"),
+        int(time.time()),
+    )
     if resp.status != 200:
         common.err.print(
             f"refused ({resp.status}): {common.one_line(resp.body)}", markup=False, highlight=False
         )
         raise typer.Exit(1)
-    _atomic_write(state, state_to_json(new_state))  # persisted before answering
+    _atomic_write(state, new_state)  # persisted before answering
     if out:
         out.write_text(resp.body, encoding="utf-8")
     typer.echo(resp.body, nl=False)

@@ -32,14 +32,14 @@ def register(app: typer.Typer) -> None:
         from rich.text import Text
 
         from zerotrail.errors import ZerotrailError
-        from zerotrail.ledger.note import parse_signer_key
-        from zerotrail.reports.cells import printable
-        from zerotrail.reports.publish import publish
+        from zerotrail.pipeline.exports import printable
+        from zerotrail.pipeline.ledger import signer_key
+        from zerotrail.pipeline.publish import publish
 
         try:
             signer = None
             if key is not None:
-                signer = parse_signer_key(_read(key).strip())
+                signer = signer_key(_read(key))
             keys = []
             for k in witness_key or []:
                 path = Path(k)
@@ -60,11 +60,5 @@ def register(app: typer.Typer) -> None:
 
 
 def _read(path: Path) -> str:
-    from zerotrail.errors import ZerotrailError
-
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ZerotrailError(
-            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+    """A key file: UTF-8, at most 1 MiB, never a pipe or a device (common.read_limited)."""
+    return common.read_limited(path, "key file")

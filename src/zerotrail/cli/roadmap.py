@@ -1,15 +1,22 @@
-"""`zerotrail targets|baseyear|progress|claim`: the roadmap over the workspace."""
+"""`zerotrail targets|baseyear|progress|claim`: the roadmap over the workspace.
+
+Thin: parses the arguments, calls the roadmap and claim stages (`pipeline/roadmap.py`,
+`pipeline/claims.py`) and formats what they return.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from zerotrail.cli import common
 from zerotrail.errors import ZerotrailError
+
+if TYPE_CHECKING:
+    from zerotrail.pipeline.roadmap import Decision
 
 targets_app = typer.Typer(
     help="Targets: add from a roadmap TOML file, list, show, check.", no_args_is_help=True
@@ -40,19 +47,13 @@ def targets_add(
     reason: Annotated[str | None, typer.Option(help="Why targets change (with --replace).")] = None,
 ) -> None:
     """Add the targets of a roadmap file (whole or nothing); every version is committed."""
-    from zerotrail.targets.baseyear import ensure_recorded
-    from zerotrail.targets.register import add_targets
-    from zerotrail.targets.roadmap import read_roadmap
+    from zerotrail.pipeline.roadmap import add_targets, read_roadmap_file
 
-    with common.reading(file):
-        roadmap = read_roadmap(file)
+    with common.reading(file, "toml"):
+        roadmap = read_roadmap_file(file)
     with common.workspace() as ws:
         rep = add_targets(ws, roadmap, file.name, replace=replace, reason=reason)
-        recorded = [
-            f"{v.base_year} (version {v.version})"
-            for y in sorted({t.base_year for t in roadmap.targets if t.base_year is not None})
-            if (v := ensure_recorded(ws, y)) is not None
-        ]
+    recorded = [f"{v.base_year} (version {v.version})" for v in rep.base_years]
     common.say(
         f"{file.name}: {len(rep.added)} added, {len(rep.changed)} changed,"
         f" {len(rep.unchanged)} unchanged"
@@ -64,11 +65,11 @@ def targets_add(
 @targets_app.command("list")
 def targets_list(format: FormatOpt = "table") -> None:
     """List the active targets (latest versions)."""
-    from zerotrail.targets.register import latest_targets
+    from zerotrail.pipeline.roadmap import list_targets
 
     common.check_format(format)
     with common.workspace() as ws:
-        rows = latest_targets(ws)
+        rows = list_targets(ws)
     if format == "json":
         common.print_json([{**st.target.definition(), "version": st.version} for st in rows])
         return
@@ -125,15 +126,15 @@ def targets_list(format: FormatOpt = "table") -> None:
 @targets_app.command("show")
 def targets_show(target_id: Annotated[str, typer.Argument(help="Target id.")]) -> None:
     """Every version of one target, with the reason for each change."""
-    from zerotrail.targets.register import history
+    from zerotrail.pipeline.roadmap import target_history
 
     with common.workspace() as ws:
-        rows = history(ws, target_id)
+        rows = target_history(ws, target_id)
     common.print_json(
         [
             {
                 "version": st.version,
-                "status": st.status,
+                "status": str(st.status),
                 "added_at": st.added_at.isoformat(),
                 "reason": st.reason,
                 "definition": st.target.definition(),
@@ -149,42 +150,26 @@ def targets_withdraw(
     reason: Annotated[str, typer.Option(help="Why the target is withdrawn.")],
 ) -> None:
     """Withdraw a target (a new, committed version; the old ones stay)."""
-    from zerotrail.targets.register import withdraw
+    from zerotrail.pipeline.roadmap import withdraw_target
 
     with common.workspace() as ws:
-        version = withdraw(ws, target_id, reason)
+        version = withdraw_target(ws, target_id, reason)
     common.say(f"target {target_id} withdrawn (version {version})")
 
 
 @targets_app.command("check")
 def targets_check(format: FormatOpt = "table") -> None:
     """Check every target against the science-based criteria (docs/roadmap.md)."""
-    from zerotrail.targets.baseyear import base_figures
-    from zerotrail.targets.register import latest_targets
-    from zerotrail.targets.sbti import CRITERIA, Shares, check_targets
+    from zerotrail.pipeline.roadmap import check_targets
 
     common.check_format(format)
     with common.workspace() as ws:
-        stored = latest_targets(ws)
-        if not stored:
-            raise ZerotrailError("no targets: add some with `zerotrail targets add FILE`")
-        years = [st.target.base_year for st in stored if st.target.base_year is not None]
-        base_year = min(years) if years else None
-        found = base_figures(ws, base_year) if base_year is not None else None
-        if found is None:
-            raise ZerotrailError(
-                f"no inventory for the base year {base_year}: coverage needs it"
-                f" (`zerotrail calculate --year {base_year}`)"
-            )
-        f = found[0]
-        shares = Shares(scope1=f.scope1, scope2=f.scope2_market, scope3=dict(f.scope3))
-        checks = check_targets(
-            [st.target for st in stored], shares, {st.target.id: st.set_year for st in stored}
-        )
+        checked = check_targets(ws)
+    checks = checked.checks
     if format == "json":
         common.print_json(
             {
-                "criteria": CRITERIA.version,
+                "criteria": checked.criteria,
                 "checks": [
                     {"target_id": c.target_id, "passed": c.passed, "reasons": list(c.reasons)}
                     for c in checks
@@ -205,7 +190,7 @@ def targets_check(format: FormatOpt = "table") -> None:
             ["target_id", "result", "reasons"],
         )
         return
-    table = Table(title=f"Science-based checks ({CRITERIA.version})")
+    table = Table(title=f"Science-based checks ({checked.criteria})")
     common.text_column(table, "target")
     common.text_column(table, "result")
     common.text_column(table, "reasons")
@@ -224,13 +209,13 @@ def baseyear_show(
     format: FormatOpt = "table",
 ) -> None:
     """Every version of the base year's figures and every event, applied or pending."""
-    from zerotrail.targets.baseyear import event_rows, version_dict, versions
+    from zerotrail.pipeline.roadmap import base_year_events, base_year_versions, version_dict
 
     common.check_format(format)
     common.check_year(year)
     with common.workspace() as ws:
-        vs = [version_dict(v) for v in versions(ws, year)]
-        events = event_rows(ws, year)
+        vs = [version_dict(v) for v in base_year_versions(ws, year)]
+        events = base_year_events(ws, year)
     if format == "json":
         common.print_json({"base_year": year, "versions": vs, "events": events})
         return
@@ -276,11 +261,11 @@ def baseyear_show(
 @baseyear_app.command("record")
 def baseyear_record(year: Annotated[int, typer.Option(help="The base year.")]) -> None:
     """Record the base year's calculated inventory as version 1 (if not recorded yet)."""
-    from zerotrail.targets.baseyear import ensure_recorded
+    from zerotrail.pipeline.roadmap import record_base_year
 
     common.check_year(year)
     with common.workspace() as ws:
-        v = ensure_recorded(ws, year)
+        v = record_base_year(ws, year)
     if v is None:
         raise ZerotrailError(f"no inventory for {year}: run `zerotrail calculate --year {year}`")
     common.say(f"base year {year}: version {v.version} ({v.reason})")
@@ -290,7 +275,7 @@ def baseyear_record(year: Annotated[int, typer.Option(help="The base year.")]) -
 _DECISIONS = ("Recalculate the base year: ", "No recalculation: ")
 
 
-def _print_decision(d: Any) -> None:
+def _print_decision(d: Decision) -> None:
     why = str(d.reason)
     for opening in _DECISIONS:
         why = why.removeprefix(opening)
@@ -329,8 +314,12 @@ def baseyear_event(
     ] = False,
 ) -> None:
     """Record a structural change, correction or organic change, then apply the policy."""
-    from zerotrail.targets.baseyear import EventInput, correction_from_inventory, record_event
-    from zerotrail.targets.recalc import Figures
+    from zerotrail.pipeline.roadmap import (
+        EventInput,
+        Figures,
+        correction_from_inventory,
+        record_event,
+    )
 
     common.check_year(base_year, "--base-year")
     common.check_year(year)
@@ -353,7 +342,7 @@ def baseyear_import(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX: base-year events (docs/formats.md).")],
 ) -> None:
     """Record the events of a file (all or none), applying the policy after each."""
-    from zerotrail.targets.baseyear import import_events
+    from zerotrail.pipeline.roadmap import import_events
 
     with common.reading(file), common.workspace() as ws:
         decisions = import_events(ws, file)
@@ -371,13 +360,14 @@ def register(app: typer.Typer) -> None:
         format: FormatOpt = "table",
     ) -> None:
         """Each target's actual against its linear pathway, with status, gap and forecast."""
-        from zerotrail.targets.progress import progress as run
+        from zerotrail.pipeline.initiatives import initiatives
+        from zerotrail.pipeline.roadmap import target_progress
 
         common.check_format(format)
         common.check_year(year)
         with common.workspace() as ws:
-            rows = run(ws, year)
-            inits = _initiatives(ws, year)
+            rows = target_progress(ws, year)
+            inits = initiatives(ws, year)
         if format == "json":
             common.print_json(
                 {"year": year, "targets": [p.to_dict() for p in rows], "initiatives": inits}
@@ -420,7 +410,7 @@ def register(app: typer.Typer) -> None:
                 _num(p.target_value, p.unit),
                 _num(p.gap, p.unit),
                 way,
-                p.status,
+                str(p.status),
             )
         common.print_table(table)
         for p in rows:
@@ -443,12 +433,6 @@ def register(app: typer.Typer) -> None:
             common.print_table(it)
 
 
-def _initiatives(ws: Any, year: int) -> list[dict[str, Any]]:
-    from zerotrail.reports.initiatives import initiatives
-
-    return initiatives(ws, year)
-
-
 @claim_app.command("neutrality")
 def claim_neutrality(
     year: Annotated[int, typer.Option(help="The claim's year.")],
@@ -456,12 +440,12 @@ def claim_neutrality(
     format: FormatOpt = "table",
 ) -> None:
     """Evaluate and record the year's carbon-neutrality claim; exit 1 when it does not hold."""
-    from zerotrail.offsets.neutrality import record
+    from zerotrail.pipeline.claims import record_claim
 
     common.check_format(format)
     common.check_year(year)
     with common.workspace() as ws:
-        d = record(ws, year, target)
+        d = record_claim(ws, year, target)
     if format == "json":
         common.print_json(d)
     elif format == "csv":

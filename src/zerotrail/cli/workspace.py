@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from zerotrail.cli import common
+from zerotrail.pipeline.setup import set_up
 
 
 def register(app: typer.Typer) -> None:
@@ -17,14 +18,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create the workspace (or migrate an existing one) and load the shipped factors."""
-        from zerotrail.pipeline import load_shipped_factors
-
         with common.workspace(create=True) as ws:
-            if organization:
-                ws.set_setting("organization", organization)
-            added = load_shipped_factors(ws)
-            n = ws.scalar("SELECT count(DISTINCT factor_id) FROM factors")
-            common.say(
-                f"workspace {ws.url} ready (schema {ws.schema_version}); "
-                f"{added} factor set(s) loaded, {n} factors available"
-            )
+            done = set_up(ws, organization)
+        common.say(
+            f"workspace {done.url} ready (schema {done.schema_version}); "
+            f"{done.factor_sets_loaded} factor set(s) loaded, {done.factors_available} factors"
+            " available"
+        )

@@ -7,15 +7,18 @@ tables out of the per-row path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 from zerotrail.engine.settings import FAMILIES
 from zerotrail.errors import GwpError, UnitError
 from zerotrail.model.regions import lineage
 from zerotrail.reference.blends import blend, is_blend
 from zerotrail.reference.gwp import gwp_set
-from zerotrail.units import bridge_factor, compatible, conversion_factor
+from zerotrail.units import compatible, conversion_factor
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +88,63 @@ class FactorUnit:
     heat_content_unit: str | None
 
 
+# A unit conversion as the calculation needs it: (whether the two units share a dimension, how
+# many target units one source unit is, or None when that cannot be said).
+Conversion = tuple[bool, float | None]
+
+
+def pint_conversion(src: str, dst: str) -> Conversion:
+    """The conversion from `src` to `dst`, worked out by `units` (pint)."""
+    try:
+        if not compatible(src, dst):
+            return False, None
+    except UnitError:
+        return False, None  # a unit pint does not know converts to nothing
+    try:
+        return True, conversion_factor(src, dst)
+    except UnitError:
+        return True, None
+
+
+class Conversions:
+    """Unit conversions the calculation asked for, answered from `known` where it can and by
+    pint otherwise; `new` holds those pint answered (for the caller to keep).
+
+    The answers depend only on the two units and the unit definitions, so a workspace keeps
+    them (store/unit_conversions.py) and a calculation whose units are all known never imports
+    pint, which costs a noticeable part of a second.
+    """
+
+    def __init__(self, known: dict[tuple[str, str], Conversion] | None = None) -> None:
+        self.known = dict(known or {})
+        self.new: dict[tuple[str, str], Conversion] = {}
+
+    def __call__(self, src: str, dst: str) -> Conversion:
+        found = self.known.get((src, dst))
+        if found is None:
+            found = self.known[(src, dst)] = self.new[(src, dst)] = pint_conversion(src, dst)
+        return found
+
+
+def units_digest() -> str:
+    """SHA-256 of what a unit conversion depends on: the unit definitions and pint's version."""
+    from zerotrail import units
+
+    text = Path(units.__file__).read_bytes() + b"\0pint " + metadata.version("pint").encode()
+    return hashlib.sha256(text).hexdigest()
+
+
 def conversions(
-    pairs: Iterable[tuple[str, str]], factors: Iterable[FactorUnit]
+    pairs: Iterable[tuple[str, str]],
+    factors: Iterable[FactorUnit],
+    convert: Callable[[str, str], Conversion] = pint_conversion,
 ) -> list[tuple[str, str, str, float, bool]]:
     """(activity, unit, factor_id, multiplier, via_heat_content) for every usable pairing.
 
     The multiplier turns one activity unit into factor units, directly when dimensions match
-    or through the factor's heat content (mass or volume → energy). Pairs with no usable
-    factor are simply absent: the resolver then reports the record as unresolved.
+    or through the factor's heat content (mass or volume → energy; the heat content unit is a
+    ratio such as 'mmBtu/gallon'). Pairs with no usable factor are simply absent: the resolver
+    then reports the record as unresolved.
     """
     by_activity: dict[str, list[FactorUnit]] = {}
     for f in factors:
@@ -100,27 +152,41 @@ def conversions(
     rows = []
     for activity, unit in sorted(set(pairs)):
         for f in by_activity.get(activity, ()):
-            try:
-                if compatible(unit, f.unit):
-                    rows.append(
-                        (activity, unit, f.factor_id, conversion_factor(unit, f.unit), False)
-                    )
-                elif f.heat_content is not None and f.heat_content_unit:
-                    m = bridge_factor(unit, f.unit, f.heat_content, f.heat_content_unit)
+            same_dimension, m = convert(unit, f.unit)
+            if same_dimension:
+                if m is not None:
+                    rows.append((activity, unit, f.factor_id, m, False))
+            elif f.heat_content is not None and f.heat_content_unit:
+                m = _through_heat(unit, f, convert)
+                if m is not None:
                     rows.append((activity, unit, f.factor_id, m, True))
-            except UnitError:
-                continue
     return rows
 
 
-def mwh_per_unit(units: Iterable[str]) -> dict[str, float]:
+def _through_heat(
+    src: str, f: FactorUnit, convert: Callable[[str, str], Conversion]
+) -> float | None:
+    """Activity units per factor unit through the factor's heat content ('1 t of diesel' → TJ
+    via its NCV): src → the ratio's denominator, times the heat content, → the factor's unit."""
+    assert f.heat_content is not None and f.heat_content_unit
+    if "/" not in f.heat_content_unit:
+        return None
+    num, den = (part.strip() for part in f.heat_content_unit.split("/", 1))
+    to_amount, to_energy = convert(src, den)[1], convert(num, f.unit)[1]
+    if to_amount is None or to_energy is None:
+        return None
+    return to_amount * f.heat_content * to_energy
+
+
+def mwh_per_unit(
+    units: Iterable[str], convert: Callable[[str, str], Conversion] = pint_conversion
+) -> dict[str, float]:
     """MWh in one unit, for energy units (used for Scope 2 instrument coverage)."""
     out = {}
     for u in set(units):
-        try:
-            out[u] = conversion_factor(u, "MWh")
-        except UnitError:
-            continue
+        m = convert(u, "MWh")[1]
+        if m is not None:
+            out[u] = m
     return out
 
 

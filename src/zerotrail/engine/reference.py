@@ -1,8 +1,13 @@
 """A plain-Python reference implementation of the calculation, one record at a time.
 
-Slow and obvious on purpose: it is the oracle the Ibis engine is tested against on randomized
-inputs, so it follows docs/methodology.md step by step for each record rather than per
-signature. It shares only the small input tables (`inputs.py`) with the engine.
+Where it sits: engine, beside the Ibis expressions, for the tests (tests/engines): the oracle the
+engine is held to on randomized workspaces. Slow and obvious on purpose, it follows
+docs/methodology.md step by step for each record, from the stored rows themselves. It prepares
+its own inputs (consolidation shares, site control, unit conversions, GWP weights, instrument
+pools, price indices) instead of taking the calculation stage's `prepare`, so that a mistake in
+either shows as a disagreement. What it shares with the engine is reference data and primitives
+that are tested on their own: unit conversions (`units`), the GWP sets and blends
+(`reference`), activity key families and region lineage (`model`).
 """
 
 from __future__ import annotations
@@ -10,28 +15,49 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from zerotrail.engine.settings import FAMILIES
+from zerotrail.engine.settings import FAMILIES, METHOD_DQ
+from zerotrail.errors import GwpError, UnitError
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import lineage, market_of
+from zerotrail.reference.blends import blend, is_blend
+from zerotrail.reference.gwp import GwpSet, gwp_set
+from zerotrail.units import bridge_factor, compatible, conversion_factor
+
+GRID = "electricity.grid"
+RESIDUAL_MIX = "electricity.residual_mix"
+# Energy attribute certificates and PPAs carry renewable MWh when their emission rate is zero
+# (docs/methodology.md, "Scope 2 market-based"); a supplier rate never does.
+RENEWABLE_TYPES = frozenset({"REC", "GO", "I-REC", "GEC", "PPA"})
 
 
 @dataclass(frozen=True)
 class RefInputs:
-    activities: Sequence[Mapping[str, Any]]  # columns of the activities table
-    factors: Sequence[Mapping[str, Any]]  # columns of the factors table
-    conv: Mapping[tuple[str, str, str], tuple[float, bool]]  # (activity, unit, factor_id)
-    gases: Mapping[tuple[str, str], Mapping[str, Any]]  # (gas, origin) → gas_table row
-    shares: Mapping[str, float]
-    sites: Mapping[str, tuple[str, bool]]  # site → (kind, controlled)
-    method_dq: Mapping[str, float]
-    mwh_per_unit: Mapping[str, float]
-    pools: Sequence[Mapping[str, Any]]
-    prices: Mapping[tuple[str, int], float]  # (currency, year) → index value
+    """The stored rows the calculation reads (column → value, as the tables hold them) and the
+    inventory settings."""
+
+    activities: Sequence[Mapping[str, Any]]  # every stored version; the year's current are used
+    factors: Sequence[Mapping[str, Any]]
+    entities: Sequence[Mapping[str, Any]]
+    sites: Sequence[Mapping[str, Any]]
+    instruments: Sequence[Mapping[str, Any]]
+    price_indices: Sequence[Mapping[str, Any]]  # every stored version of every index value
+    year: int
     gwp_set: str
+    approach: str
+    blend_rule: str
+
+
+@dataclass(frozen=True)
+class RefResults:
+    """Per-record results by record id, the ids no factor fits, and notes of no record."""
+
+    records: dict[str, dict[str, Any]]
+    unresolved: set[str]
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,167 @@ class _Choice:
     head: Mapping[str, Any]
 
 
+# --- the inputs, from the stored rows ---------------------------------------------------------
+
+
+def _shares(
+    entities: Sequence[Mapping[str, Any]], approach: str
+) -> tuple[dict[str, float], list[str]]:
+    """Each entity's share under `approach`, multiplied down its ownership chain (GHG Protocol
+    ch. 3), and a note for each entity that ends with none."""
+    by_id = {e["entity"]: e for e in entities}
+
+    def link(e: Mapping[str, Any]) -> float:
+        if e["parent"] is None:
+            return 1.0
+        if approach == "equity_share":
+            return float(e["equity_share"]) / 100.0
+        if approach == "financial_control":
+            return {"yes": 1.0, "joint": float(e["equity_share"]) / 100.0}.get(
+                e["financial_control"], 0.0
+            )
+        return 1.0 if e["operational_control"] else 0.0
+
+    shares: dict[str, float] = {}
+    notes = []
+    for e in entities:
+        share, cur, seen = 1.0, e, set()
+        while cur["entity"] not in seen:
+            seen.add(cur["entity"])
+            share *= link(cur)
+            if cur["parent"] is None:
+                break
+            cur = by_id[cur["parent"]]
+        shares[e["entity"]] = share
+        if share == 0.0:
+            notes.append(
+                f"entity {e['entity']} excluded: no control and no equity under {approach}"
+            )
+    return shares, notes
+
+
+def _sites(
+    sites: Sequence[Mapping[str, Any]], entities: Sequence[Mapping[str, Any]]
+) -> dict[str, tuple[str, bool]]:
+    """site → (kind, controlled): a site's own operational control, else its entity's."""
+    op = {e["entity"]: bool(e["operational_control"]) for e in entities}
+    out = {}
+    for s in sites:
+        own = s["operational_control"]
+        out[s["site"]] = (s["kind"], op.get(s["entity"], True) if own is None else bool(own))
+    return out
+
+
+def _convert(unit: str, head: Mapping[str, Any]) -> tuple[float, bool] | None:
+    """(activity units → factor units multiplier, through a heat content?) or None."""
+    try:
+        if compatible(unit, head["unit"]):
+            return conversion_factor(unit, head["unit"]), False
+        if head.get("heat_content") is not None and head.get("heat_content_unit"):
+            m = bridge_factor(unit, head["unit"], head["heat_content"], head["heat_content_unit"])
+            return m, True
+    except UnitError:
+        return None
+    return None
+
+
+def _gas_weights(gas: str, origin: str, gs: GwpSet, blend_rule: str) -> dict[str, Any] | None:
+    """kg of each Kyoto family and kg CO2e by family per kg of `gas` (CH4 by `origin`), with
+    flags; None when the set cannot weigh the gas (its factor is then not used)."""
+    mass = dict.fromkeys(FAMILIES, 0.0)
+    co2e = dict.fromkeys(FAMILIES, 0.0)
+    unsplit = 0.0
+    flags = []
+    if gas == "CO2e":
+        unsplit = 1.0
+    elif is_blend(gas):
+        b = blend(gas)
+        for c in b.components:
+            if c.kyoto:
+                mass[c.family.lower()] += c.mass_fraction
+                co2e[c.family.lower()] += c.mass_fraction * gs.gwp(c.gas)
+        if blend_rule == "publisher":
+            # EPA's one rounded AR5 total, the family split kept (settings allow only AR5).
+            total = sum(co2e.values())
+            scale = b.epa_published_ar5_gwp / total if total else 0.0
+            co2e = {f: v * scale for f, v in co2e.items()}
+            flags.append("blend_publisher_value")
+    elif gas in gs.family:
+        try:
+            used = gs.resolve(gas, origin or None)
+        except GwpError:
+            return None
+        fam = gs.family[gas].lower()
+        mass[fam] = 1.0
+        co2e[fam] = gs.values[used]
+        if used in gs.fallbacks:
+            flags.append("gwp_fallback")
+        if used in gs.unverified:
+            flags.append("gwp_unverified")
+        if gas == "CH4" and origin and used == "CH4":
+            flags.append("ch4_origin_not_in_set")
+    else:
+        return None
+    return {"mass": mass, "co2e": co2e, "unsplit": unsplit, "flags": ";".join(flags)}
+
+
+def _mwh(unit: str) -> float | None:
+    try:
+        return conversion_factor(unit, "MWh")
+    except UnitError:
+        return None
+
+
+def _pools(
+    instruments: Iterable[Mapping[str, Any]], year: int, markets: Mapping[str, set[str]]
+) -> tuple[dict[tuple[str, str, str], dict[str, float]], list[str]]:
+    """Instruments that count for `year` (retired or cancelled, within the year, in a market
+    where their site or entity consumes: Scope 2 Quality Criteria), pooled by owner and market,
+    and a note for each that does not count."""
+    pools: dict[tuple[str, str, str], dict[str, float]] = {}
+    notes = []
+    for i in sorted(instruments, key=lambda i: i["instrument_id"]):
+        start, end = i["period_start"], i["period_end"]
+        if not start.year <= year <= end.year:
+            continue
+        market = market_of(i["region"])
+        owner = ("site", i["site"]) if i["site"] else ("entity", i["entity"])
+        why = None
+        if i["status"] == "held":
+            why = "not retired (status held)"
+        elif start.year != end.year:
+            why = "its period spans more than one year; split it per year"
+        elif i["retired_on"] is None:
+            why = "no retirement date"
+        elif market not in markets.get(f"{owner[0]}:{owner[1]}", set()):
+            why = f"no electricity consumption in market {market} by {owner[0]}:{owner[1]}"
+        if why:
+            notes.append(f"instrument {i['instrument_id']} does not count for {year}: {why}")
+            continue
+        p = pools.setdefault((*owner, market), {"mwh": 0.0, "rate_mwh": 0.0, "renewable": 0.0})
+        rate = i["emission_rate_t_per_mwh"]
+        p["mwh"] += i["mwh"]
+        p["rate_mwh"] += i["mwh"] * rate
+        if i["type"] in RENEWABLE_TYPES and rate == 0:
+            p["renewable"] += i["mwh"]
+    for p in pools.values():
+        p["rate"] = p["rate_mwh"] / p["mwh"] if p["mwh"] else 0.0
+    return pools, notes
+
+
+def _prices(rows: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], float]:
+    """(currency, year) → the index value of its latest version."""
+    latest: dict[tuple[str, int], tuple[int, float]] = {}
+    for r in rows:
+        key = (r["currency"], r["year"])
+        if key not in latest or r["version"] > latest[key][0]:
+            latest[key] = (r["version"], r["index_value"])
+    return {k: v for k, (_, v) in latest.items()}
+
+
+# --- the calculation, per record --------------------------------------------------------------
+
+
 def _heads(factors: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     heads: dict[str, dict[str, Any]] = {}
     for f in factors:
@@ -54,245 +241,270 @@ def _heads(factors: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     return heads
 
 
-def _choose(
-    rec: Mapping[str, Any],
-    activity: str,
-    pin: str | None,
-    heads: Mapping[str, Mapping[str, Any]],
-    conv: RefInputs,
-) -> _Choice | None:
-    start: date = rec["period_start"]
-    best: tuple[Any, ...] | None = None
-    choice = None
-    regions = list(lineage(rec["region"]))
-    for fid, h in heads.items():
-        c = conv.conv.get((activity, rec["unit"], fid))
-        if c is None:
-            continue
-        if pin:
-            if fid != pin:
-                continue
-            level = 0
-        else:
-            if h["activity"] != activity or h["region"] not in regions:
-                continue
-            if h.get("supplier") and h["supplier"] != (rec.get("supplier") or ""):
-                continue
-            level = 1 if h.get("supplier") else 2 + regions.index(h["region"])
-        vt = h["valid_to"]
-        if h["valid_from"] <= start and (vt is None or vt >= start):
-            vrank = 0
-        elif vt is not None and vt < start:
-            vrank = 1
-        elif level == 0:
-            vrank = 2
-        else:
-            continue
-        key = (
-            min(level, 2),  # pinned, then supplier, then any place
-            not h["verified"],
-            level,
-            vrank,
-            -h["valid_from"].toordinal(),
-            c[1],
-            fid,
-        )
-        if best is None or key < best:
-            best, choice = key, _Choice(fid, level, vrank, c[0], c[1], h)
-    return choice
+class _Oracle:
+    def __init__(self, inp: RefInputs) -> None:
+        self.inp = inp
+        self.heads = _heads(inp.factors)
+        self.gs = gwp_set(inp.gwp_set)
+        self._conv: dict[tuple[str, str], tuple[float, bool] | None] = {}
+        self._gas: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self.prices = _prices(inp.price_indices)
 
+    def convert(self, unit: str, fid: str) -> tuple[float, bool] | None:
+        if (unit, fid) not in self._conv:
+            self._conv[(unit, fid)] = _convert(unit, self.heads[fid])
+        return self._conv[(unit, fid)]
 
-def _coef(head: Mapping[str, Any], origin: str, gases: RefInputs) -> dict[str, float] | None:
-    out = {f"k_{f}": 0.0 for f in FAMILIES} | {f"e_{f}": 0.0 for f in FAMILIES}
-    out |= {"k_unsplit": 0.0, "k_bio": 0.0}
-    flags = []
-    for g in head["gases"]:
-        row = gases.gases.get((g["gas"], origin))
-        if row is None:
-            return None  # the GWP set cannot weigh this gas: do not undercount
-        v = g["value"]
-        fossil = 0.0 if g["biogenic"] else 1.0
-        for f in FAMILIES:
-            out[f"k_{f}"] += v * row[f"m_{f}"] * fossil
-            out[f"e_{f}"] += v * row[f"e_{f}"] * fossil
-        out["k_unsplit"] += v * row["unsplit"]
-        if g["biogenic"] and g["gas"] == "CO2":
-            out["k_bio"] += v
-        if row["flags"]:
-            flags.append(row["flags"])
-    out["gas_flags"] = max(flags) if flags else ""  # type: ignore[assignment]
-    return out
+    def gas(self, gas: str, origin: str) -> dict[str, Any] | None:
+        if (gas, origin) not in self._gas:
+            self._gas[(gas, origin)] = _gas_weights(gas, origin, self.gs, self.inp.blend_rule)
+        return self._gas[(gas, origin)]
 
-
-def _deflator(
-    head: Mapping[str, Any], start: date, prices: Mapping[tuple[str, int], float]
-) -> tuple[float | None, bool]:
-    """(ratio applied or None, whether a due deflation lacked an index) for spend of `start`'s
-    year under a factor per money of its `currency_year` (docs/methodology.md)."""
-    price_year = head.get("currency_year")
-    if price_year is None or price_year == start.year:
-        return None, False
-    at_factor = prices.get((head["unit"], price_year))
-    at_spend = prices.get((head["unit"], start.year))
-    if at_factor is None or at_spend is None:
-        return None, True
-    return at_factor / at_spend, False
-
-
-def calculate(inp: RefInputs) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """Results per record_id, and the record ids with no usable factor."""
-    heads = _heads(inp.factors)
-    prepared = []
-    unresolved: set[str] = set()
-    for rec in inp.activities:
-        ch = _choose(rec, rec["activity"], rec.get("factor_id"), heads, inp)
-        coef = None if ch is None else _coef(ch.head, rec.get("ch4_origin") or "", inp)
-        if ch is None or coef is None:
-            unresolved.add(rec["record_id"])
-            continue
-        prepared.append((rec, ch, coef))
-
-    # Scope 2 market-based pools (site first, then entity), pro-rata within a pool.
-    pools = {(p["pool_kind"], p["pool_key"], p["market"]): p for p in inp.pools}
-
-    def mwh_u(rec: Mapping[str, Any]) -> float:
-        if rec["activity"] != "electricity.grid" or rec["unit"] not in inp.mwh_per_unit:
-            return 0.0
-        return inp.mwh_per_unit[rec["unit"]] * inp.shares[rec["entity"]]
-
-    c_site: dict[tuple[str, str], float] = defaultdict(float)
-    for rec, _, _ in prepared:
-        if mwh_u(rec) > 0 and rec.get("site"):
-            c_site[(rec["site"], market_of(rec["region"]))] += rec["quantity"] * mwh_u(rec)
-
-    def f_site(rec: Mapping[str, Any]) -> tuple[float, Mapping[str, Any] | None]:
-        if mwh_u(rec) <= 0 or not rec.get("site"):
-            return 0.0, None
-        p = pools.get(("site", rec["site"], market_of(rec["region"])))
-        if p is None:
-            return 0.0, None
-        return min(1.0, p["inst_mwh"] / c_site[(rec["site"], market_of(rec["region"]))]), p
-
-    c_ent: dict[tuple[str, str], float] = defaultdict(float)
-    for rec, _, _ in prepared:
-        if mwh_u(rec) > 0:
-            c_ent[(rec["entity"], market_of(rec["region"]))] += (
-                rec["quantity"] * mwh_u(rec) * (1.0 - f_site(rec)[0])
-            )
-
-    out: dict[str, dict[str, Any]] = {}
-    for rec, ch, coef in prepared:
-        fam = family_of(rec["activity"])
-        assert fam is not None
-        share = inp.shares[rec["entity"]]
-        kind, controlled = inp.sites.get(rec.get("site") or "", (None, True))
-        leased = fam.scope < 3 and not controlled
-        scope = 3 if leased else fam.scope
-        cat = (
-            8
-            if leased
-            else ((rec.get("scope3_category") or fam.default_category) if fam.scope == 3 else None)
-        )
-        q = rec["quantity"]
-        deflator, not_deflated = _deflator(ch.head, rec["period_start"], inp.prices)
-        per = ch.multiplier * share * (1.0 if deflator is None else deflator) / 1000.0
-        r: dict[str, Any] = {
-            "scope": scope,
-            "category": cat,
-            "factor_id": ch.factor_id,
-            "method": "supplier-specific" if ch.level == 1 else fam.method,
-            "share": share,
-            "site_kind": kind,
-            "deflator": deflator,
-        }
-        for f in FAMILIES:
-            r[f"{f}_t"] = q * per * coef[f"k_{f}"]
-            r[f"co2e_{f}_t"] = q * per * coef[f"e_{f}"]
-        r["co2e_unsplit_t"] = q * per * coef["k_unsplit"]
-        r["biogenic_co2_t"] = q * per * coef["k_bio"]
-        loc_u = per * (sum(coef[f"e_{f}"] for f in FAMILIES) + coef["k_unsplit"])
-        r["co2e_t"] = q * loc_u
-
-        mu = mwh_u(rec)
-        fs, ps = f_site(rec)
-        fe = 0.0
-        pe = None
-        if mu > 0:
-            pe = pools.get(("entity", rec["entity"], market_of(rec["region"])))
-            c = c_ent[(rec["entity"], market_of(rec["region"]))]
-            if pe is not None and c > 0:
-                fe = (1.0 - fs) * min(1.0, pe["inst_mwh"] / c)
-        covered = fs + fe
-        residual_missing = False
-        if rec["activity"] == "electricity.grid":
-            inst = mu * (
-                fs * (ps["inst_rate_t"] if ps else 0.0) + fe * (pe["inst_rate_t"] if pe else 0.0)
-            )
-            res = _choose(
-                {**rec, "supplier": rec.get("supplier")},
-                "electricity.residual_mix",
-                None,
-                heads,
-                inp,
-            )
-            if res is not None:
-                rc = _coef(res.head, "", inp)
-                assert rc is not None
-                res_u = (
-                    res.multiplier
-                    * (sum(rc[f"e_{f}"] for f in FAMILIES) + rc["k_unsplit"])
-                    / 1000.0
-                    * share
-                )
+    def choose(self, rec: Mapping[str, Any], activity: str, pin: str | None) -> _Choice | None:
+        """The factor docs/methodology.md picks for the record (see engine/resolve.py)."""
+        start: date = rec["period_start"]
+        best: tuple[Any, ...] | None = None
+        choice = None
+        regions = list(lineage(rec["region"]))
+        for fid, h in self.heads.items():
+            if pin:
+                if fid != pin:
+                    continue
+                level = 0
             else:
-                res_u = loc_u
-                residual_missing = covered < 1.0
-            r["co2e_market_t"] = q * (inst + (1.0 - covered) * res_u)
-        else:
-            r["co2e_market_t"] = r["co2e_t"]
-        r["mwh"] = q * mu
-        r["covered_mwh"] = q * mu * covered
-        r["renewable_mwh"] = (
-            q
-            * mu
-            * (
-                fs * (ps["inst_renewable_mwh"] / ps["inst_mwh"] if ps else 0.0)
-                + fe * (pe["inst_renewable_mwh"] / pe["inst_mwh"] if pe else 0.0)
+                if h["activity"] != activity or h["region"] not in regions:
+                    continue
+                if h.get("supplier") and h["supplier"] != (rec.get("supplier") or ""):
+                    continue
+                level = 1 if h.get("supplier") else 2 + regions.index(h["region"])
+            c = self.convert(rec["unit"], fid)
+            if c is None:
+                continue
+            vt = h["valid_to"]
+            if h["valid_from"] <= start and (vt is None or vt >= start):
+                vrank = 0
+            elif vt is not None and vt < start:
+                vrank = 1
+            elif level == 0:
+                vrank = 2
+            else:
+                continue
+            key = (
+                min(level, 2),  # pinned, then supplier, then any place
+                not h["verified"],
+                level,
+                vrank,
+                -h["valid_from"].toordinal(),
+                c[1],
+                fid,
             )
+            if best is None or key < best:
+                best, choice = key, _Choice(fid, level, vrank, c[0], c[1], h)
+        return choice
+
+    def coef(self, head: Mapping[str, Any], origin: str) -> dict[str, float] | None:
+        out = {f"k_{f}": 0.0 for f in FAMILIES} | {f"e_{f}": 0.0 for f in FAMILIES}
+        out |= {"k_unsplit": 0.0, "k_bio": 0.0}
+        flags = []
+        for g in head["gases"]:
+            w = self.gas(g["gas"], origin)
+            if w is None:
+                return None  # the GWP set cannot weigh this gas: do not undercount
+            v = g["value"]
+            fossil = 0.0 if g["biogenic"] else 1.0
+            for f in FAMILIES:
+                out[f"k_{f}"] += v * w["mass"][f] * fossil
+                out[f"e_{f}"] += v * w["co2e"][f] * fossil
+            out["k_unsplit"] += v * w["unsplit"]
+            if g["biogenic"] and g["gas"] == "CO2":
+                out["k_bio"] += v
+            if w["flags"]:
+                flags.append(w["flags"])
+        out["gas_flags"] = max(flags) if flags else ""  # type: ignore[assignment]
+        return out
+
+    def deflator(self, head: Mapping[str, Any], start: date) -> tuple[float | None, bool]:
+        """(ratio applied or None, whether a due deflation lacked an index) for spend of
+        `start`'s year under a factor per money of its `currency_year`."""
+        price_year = head.get("currency_year")
+        if price_year is None or price_year == start.year:
+            return None, False
+        at_factor = self.prices.get((head["unit"], price_year))
+        at_spend = self.prices.get((head["unit"], start.year))
+        if at_factor is None or at_spend is None:
+            return None, True
+        return at_factor / at_spend, False
+
+    def run(self) -> RefResults:
+        inp = self.inp
+        y0, y1 = date(inp.year, 1, 1), date(inp.year, 12, 31)
+        records = sorted(
+            (a for a in inp.activities if a["current"] and y0 <= a["period_start"] <= y1),
+            key=lambda a: a["record_id"],
         )
-        dq = [
-            rec.get(c)
-            for c in (
-                "dq_technology",
-                "dq_time",
-                "dq_geography",
-                "dq_completeness",
-                "dq_reliability",
+        shares, notes = _shares(inp.entities, inp.approach)
+        sites = _sites(inp.sites, inp.entities)
+        markets: dict[str, set[str]] = defaultdict(set)
+        for rec in records:
+            if rec["activity"] == GRID:
+                markets[f"entity:{rec['entity']}"].add(market_of(rec["region"]))
+                if rec["site"]:
+                    markets[f"site:{rec['site']}"].add(market_of(rec["region"]))
+        pools, pool_notes = _pools(inp.instruments, inp.year, markets)
+
+        chosen = []
+        unresolved: set[str] = set()
+        for rec in records:
+            ch = self.choose(rec, rec["activity"], rec.get("factor_id"))
+            coef = None if ch is None else self.coef(ch.head, rec.get("ch4_origin") or "")
+            if ch is None or coef is None:
+                unresolved.add(rec["record_id"])
+                continue
+            chosen.append((rec, ch, coef))
+        out = self._results(chosen, shares, sites, pools)
+        return RefResults(out, unresolved, notes + pool_notes)
+
+    def _results(
+        self,
+        chosen: list[tuple[Mapping[str, Any], _Choice, dict[str, float]]],
+        shares: Mapping[str, float],
+        sites: Mapping[str, tuple[str, bool]],
+        pools: Mapping[tuple[str, str, str], Mapping[str, float]],
+    ) -> dict[str, dict[str, Any]]:
+        # Scope 2 market-based: pro-rata within a pool, site pools first, then entity pools.
+        def mwh_u(rec: Mapping[str, Any]) -> float:
+            per_unit = _mwh(rec["unit"]) if rec["activity"] == GRID else None
+            return 0.0 if per_unit is None else per_unit * shares[rec["entity"]]
+
+        def market(rec: Mapping[str, Any]) -> str:
+            return market_of(rec["region"])
+
+        c_site: dict[tuple[str, str], float] = defaultdict(float)
+        for rec, _, _ in chosen:
+            if mwh_u(rec) > 0 and rec.get("site"):
+                c_site[(rec["site"], market(rec))] += rec["quantity"] * mwh_u(rec)
+
+        def f_site(rec: Mapping[str, Any]) -> tuple[float, Mapping[str, float] | None]:
+            if mwh_u(rec) <= 0 or not rec.get("site"):
+                return 0.0, None
+            p = pools.get(("site", rec["site"], market(rec)))
+            if p is None:
+                return 0.0, None
+            return min(1.0, p["mwh"] / c_site[(rec["site"], market(rec))]), p
+
+        c_ent: dict[tuple[str, str], float] = defaultdict(float)
+        for rec, _, _ in chosen:
+            if mwh_u(rec) > 0:
+                c_ent[(rec["entity"], market(rec))] += (
+                    rec["quantity"] * mwh_u(rec) * (1.0 - f_site(rec)[0])
+                )
+
+        out: dict[str, dict[str, Any]] = {}
+        for rec, ch, coef in chosen:
+            fam = family_of(rec["activity"])
+            assert fam is not None
+            share = shares[rec["entity"]]
+            kind, controlled = sites.get(rec.get("site") or "", (None, True))
+            leased = fam.scope < 3 and not controlled
+            scope = 3 if leased else fam.scope
+            cat = (
+                8
+                if leased
+                else (
+                    (rec.get("scope3_category") or fam.default_category) if fam.scope == 3 else None
+                )
             )
-        ]
-        given = [d for d in dq if d is not None]
-        r["dq_score"] = sum(given) / len(given) if given else inp.method_dq[fam.method]
-        # Fugitive keys are mass released: an identity factor, so region fallbacks mean nothing.
-        regional, fr = fam.name != "fugitive", ch.head["region"]
-        flags = [
-            (ch.vrank == 1, "earlier_edition"),
-            (ch.vrank == 2, "pinned_outside_validity"),
-            (regional and fr != rec["region"] and fr != "GLOBAL", "parent_region_factor"),
-            (regional and fr != rec["region"] and fr == "GLOBAL", "global_factor"),
-            (not ch.head["verified"], "unverified_factor"),
-            (ch.via_heat, "heat_content_conversion"),
-            (not_deflated, "spend_not_deflated"),
-            (
-                bool(ch.head.get("gwp_basis")) and ch.head["gwp_basis"] != inp.gwp_set,
-                "gwp_basis_mismatch",
-            ),
-            (residual_missing, "residual_mix_missing"),
-            (share == 0.0, "excluded_by_consolidation"),
-            (leased, "leased_asset_scope3"),
-            (rec["period_end"].year != rec["period_start"].year, "spans_years"),
-            (bool(coef["gas_flags"]), str(coef["gas_flags"])),
-        ]
-        r["flags"] = ";".join(name for cond, name in flags if cond)
-        assert all(math.isfinite(v) for v in r.values() if isinstance(v, float))
-        out[rec["record_id"]] = r
-    return out, unresolved
+            q = rec["quantity"]
+            deflator, not_deflated = self.deflator(ch.head, rec["period_start"])
+            per = ch.multiplier * share * (1.0 if deflator is None else deflator) / 1000.0
+            r: dict[str, Any] = {
+                "scope": scope,
+                "category": cat,
+                "factor_id": ch.factor_id,
+                "method": "supplier-specific" if ch.level == 1 else fam.method,
+                "share": share,
+                "site_kind": kind,
+                "deflator": deflator,
+            }
+            for f in FAMILIES:
+                r[f"{f}_t"] = q * per * coef[f"k_{f}"]
+                r[f"co2e_{f}_t"] = q * per * coef[f"e_{f}"]
+            r["co2e_unsplit_t"] = q * per * coef["k_unsplit"]
+            r["biogenic_co2_t"] = q * per * coef["k_bio"]
+            loc_u = per * (sum(coef[f"e_{f}"] for f in FAMILIES) + coef["k_unsplit"])
+            r["co2e_t"] = q * loc_u
+
+            mu = mwh_u(rec)
+            fs, ps = f_site(rec)
+            fe = 0.0
+            pe = None
+            if mu > 0:
+                pe = pools.get(("entity", rec["entity"], market(rec)))
+                c = c_ent[(rec["entity"], market(rec))]
+                if pe is not None and c > 0:
+                    fe = (1.0 - fs) * min(1.0, pe["mwh"] / c)
+            covered = fs + fe
+            residual_missing = False
+            if rec["activity"] == GRID:
+                inst = mu * (fs * (ps["rate"] if ps else 0.0) + fe * (pe["rate"] if pe else 0.0))
+                res = self.choose(rec, RESIDUAL_MIX, None)
+                rc = None if res is None else self.coef(res.head, "")
+                if res is not None and rc is not None:
+                    total = sum(rc[f"e_{f}"] for f in FAMILIES) + rc["k_unsplit"]
+                    res_u = res.multiplier * total / 1000.0 * share
+                else:
+                    res_u = loc_u
+                    residual_missing = covered < 1.0
+                r["co2e_market_t"] = q * (inst + (1.0 - covered) * res_u)
+            else:
+                r["co2e_market_t"] = r["co2e_t"]
+            r["mwh"] = q * mu
+            r["covered_mwh"] = q * mu * covered
+            r["renewable_mwh"] = (
+                q
+                * mu
+                * (
+                    fs * (ps["renewable"] / ps["mwh"] if ps else 0.0)
+                    + fe * (pe["renewable"] / pe["mwh"] if pe else 0.0)
+                )
+            )
+            dq = [
+                rec.get(c)
+                for c in (
+                    "dq_technology",
+                    "dq_time",
+                    "dq_geography",
+                    "dq_completeness",
+                    "dq_reliability",
+                )
+            ]
+            given = [d for d in dq if d is not None]
+            r["dq_score"] = sum(given) / len(given) if given else METHOD_DQ[fam.method]
+            # Fugitive keys are mass released: an identity factor, so region fallbacks mean
+            # nothing.
+            regional, fr = fam.name != "fugitive", ch.head["region"]
+            gwp_basis = ch.head.get("gwp_basis")
+            flags = [
+                (ch.vrank == 1, "earlier_edition"),
+                (ch.vrank == 2, "pinned_outside_validity"),
+                (regional and fr != rec["region"] and fr != "GLOBAL", "parent_region_factor"),
+                (regional and fr != rec["region"] and fr == "GLOBAL", "global_factor"),
+                (not ch.head["verified"], "unverified_factor"),
+                (ch.via_heat, "heat_content_conversion"),
+                (not_deflated, "spend_not_deflated"),
+                (bool(gwp_basis) and gwp_basis != self.inp.gwp_set, "gwp_basis_mismatch"),
+                (residual_missing, "residual_mix_missing"),
+                (share == 0.0, "excluded_by_consolidation"),
+                (leased, "leased_asset_scope3"),
+                (rec["period_end"].year != rec["period_start"].year, "spans_years"),
+                (bool(coef["gas_flags"]), str(coef["gas_flags"])),
+            ]
+            r["flags"] = ";".join(name for cond, name in flags if cond)
+            assert all(math.isfinite(v) for v in r.values() if isinstance(v, float))
+            out[rec["record_id"]] = r
+        return out
+
+
+def reference_results(inp: RefInputs) -> RefResults:
+    """The year's per-record results, unresolved record ids and notes, from the stored rows."""
+    return _Oracle(inp).run()

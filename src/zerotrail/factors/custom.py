@@ -5,8 +5,9 @@ rate, a supplier's product footprint) as a CSV with the meaning of the shipped
 `reference/data/factors.csv`; a `supplier` column makes a factor supplier-specific. This module
 turns the rows of such a file into `FactorRow`s (value normalised to kg of gas per unit) and
 returns every `Problem` it finds, each naming the row (header = 1) and column and saying what
-was expected. A file with any problem is rejected as a whole (`read_custom_csv` raises
-`DataError`); nothing is half-imported. The format is described in docs/factors.md.
+was expected. It parses rows and reads no file: `ingest/factors.py` reads the CSV (the file
+rules of `ingest/files.py`) and rejects a file with any problem as a whole (`read_custom_csv`
+raises `DataError`); nothing is half-imported. The format is described in docs/factors.md.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-from zerotrail.errors import DataError, Problem, UnitError
-from zerotrail.ingest.limits import (
+from zerotrail.errors import Problem, UnitError
+from zerotrail.model.keys import key_problem
+from zerotrail.model.limits import (
     FACTOR_RANGE_TEXT,
     FIRST_DATE,
     FIRST_YEAR,
@@ -39,7 +40,6 @@ from zerotrail.ingest.limits import (
     number_problem,
     text_problem,
 )
-from zerotrail.model.keys import key_problem
 from zerotrail.model.regions import region_problem
 from zerotrail.reference.factors import FactorRow
 from zerotrail.units import check_unit, dimension
@@ -147,24 +147,6 @@ def parse_custom_factors(
     return tuple(row for _, row in parsed), tuple(problems)
 
 
-def read_custom_csv(path: str | Path) -> tuple[FactorRow, ...]:
-    """Read a custom-factor CSV file; DataError (carrying every Problem) if anything is wrong."""
-    from zerotrail.ingest.files import read_csv_rows
-
-    file = Path(path)
-    # The file rules (UTF-8, a byte-order mark dropped, well-formed CSV, every row as wide as
-    # the header, field and file sizes) are checked in reading; the header's names here.
-    header, records = read_csv_rows(file)
-    rows, problems = parse_custom_factors(
-        [dict(zip(header, fields, strict=True)) for _, fields in records],
-        file.name,
-        columns=header,
-    )
-    if problems:
-        raise DataError(problems, f"{file.name}: {len(problems)} problem(s); no factor loaded")
-    return rows
-
-
 def _header_of(rows: Sequence[Mapping[Any, Any]]) -> list[str]:
     return [str(name) for name in rows[0] if name is not None] if rows else []
 
@@ -215,7 +197,7 @@ class _RowReader:
         return text
 
     def texts_ok(self) -> bool:
-        """Every cell free of control characters and within its length (ingest/limits.py);
+        """Every cell free of control characters and within its length (model/limits.py);
         a row that fails is reported for that alone, so no message quotes such a cell."""
         before = len(self.problems)
         for column, value in self.record.items():

@@ -1,4 +1,5 @@
-"""Shared pieces of set-wise validation: SQL snippets that yield (row, column, message) problems."""
+"""What every importer shares when it refuses a file: how many problems to list, the one
+refusal (`raise_if`), and the step callback a long import reports its progress through."""
 
 from __future__ import annotations
 
@@ -18,11 +19,6 @@ def _noop(step: str) -> None:
 
 def no_progress() -> Progress:
     return _noop
-
-
-def sql_text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def raise_if(source: str, problems: list[Problem], total: int) -> None:

@@ -1,10 +1,11 @@
 """Carbon credits in the workspace: importing blocks of serials, retiring, assigning to a claim.
 
-Where it sits: the ingest side of the roadmap. A credits file lists blocks of serials as the
-registry shows them; each row is checked for form (registry, type and durability, vintage,
-serial range and quantity, status and the claimant-named retirement ISO 14068-1 asks for) and
-against every other block, in the file and in the workspace, for serials used twice. The file
-is imported whole or not at all.
+Where it sits: the ingest side of the roadmap; the `credits` table is read and written through
+`store/credits.py` (`current_credits` is the read the claim stages use). A credits file lists
+blocks of serials as the registry shows them; each row is checked for form (registry, type and
+durability, vintage, serial range and quantity, status and the claimant-named retirement ISO
+14068-1 asks for) and against every other block, in the file and in the workspace, for serials
+used twice. The file is imported whole or not at all.
 
 Rows of `credits` are never updated: a change is a new version of the credit (the latest
 counts), committed to the ledger in the same transaction as the row. A credit that was retired
@@ -16,10 +17,8 @@ X keeps the rest, still held.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from zerotrail.errors import Problem, ZerotrailError
 from zerotrail.ingest.checks import raise_if
@@ -31,8 +30,7 @@ from zerotrail.ingest.formats import (
     CREDIT_TYPES,
     CREDITS,
 )
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
-from zerotrail.ingest.limits import FIRST_DATE, MAX_TEXT_LENGTH, screen_rows, text_problem
+from zerotrail.ingest.imports import ImportReport, new_import_id, note_import
 from zerotrail.ingest.rows import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -40,8 +38,9 @@ from zerotrail.ingest.rows import (
     parse_date,
     parse_number,
     parse_year,
+    screen_rows,
 )
-from zerotrail.offsets.credits import (
+from zerotrail.model.credits import (
     Credit,
     find_overlaps,
     format_serial,
@@ -49,58 +48,19 @@ from zerotrail.offsets.credits import (
     serial_width,
     shared_text,
 )
+from zerotrail.model.limits import FIRST_DATE, MAX_TEXT_LENGTH, text_problem
 from zerotrail.store.committed import commit_new
+from zerotrail.store.credits import credit_ids, current_credit, current_credits, insert_credits
 from zerotrail.store.workspace import Workspace
 
 # Serial numbers are stored as BIGINT.
 MAX_SERIAL = 2**63 - 1
-_FIELDS = tuple(f.name for f in dataclasses.fields(Credit))
-_COLUMNS = ", ".join(_FIELDS)
 # The fields a credits file sets; the others are derived (prefix, numbers) or kept (version,
 # split_from). Two versions with equal values here have the same content.
 _CONTENT = CREDITS.names
 _FLAGS = ("ccp_label", "corsia_eligible", "corresponding_adjustment")
 # Columns of free text (up to MAX_TEXT_LENGTH); every other cell is an id or code.
 FREE_TEXT = ("project_name", "beneficiary", "reason")
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _credit(row: Sequence[Any]) -> Credit:
-    v = dict(zip(_FIELDS, row, strict=True))
-    return Credit(
-        **{
-            **v,
-            "version": int(v["version"]),
-            "vintage": int(v["vintage"]),
-            "serial_first": int(v["serial_first"]),
-            "serial_last": int(v["serial_last"]),
-            "quantity": float(v["quantity"]),
-            "claim_year": None if v["claim_year"] is None else int(v["claim_year"]),
-        }
-    )
-
-
-def current_credits(ws: Workspace) -> list[Credit]:
-    """The latest version of every credit in the workspace, by credit id."""
-    cols = ", ".join(f"c.{n}" for n in _FIELDS)
-    rows = ws.fetchall(
-        f"""SELECT {cols} FROM credits c
-            JOIN (SELECT credit_id, max(version) AS v FROM credits GROUP BY credit_id) m
-              ON m.credit_id = c.credit_id AND m.v = c.version
-            ORDER BY c.credit_id"""
-    )
-    return [_credit(r) for r in rows]
-
-
-def _current(ws: Workspace, credit_id: str) -> Credit | None:
-    rows = ws.fetchall(
-        f"""SELECT {_COLUMNS} FROM credits WHERE credit_id = ?
-            ORDER BY version DESC LIMIT 1""",
-        [credit_id],
-    )
-    return _credit(rows[0]) if rows else None
 
 
 def _content(c: Credit) -> tuple[object, ...]:
@@ -334,9 +294,9 @@ def import_credits(ws: Workspace, path: Path, *, replace: bool = False) -> Impor
         return ImportReport("credits", f.name, rows, 0, 0, unchanged, None)
     import_id = new_import_id()
     with ws.transaction():
-        _insert(ws, [*new, *changed], import_id)
+        insert_credits(ws, [*new, *changed], import_id)
         commit_new(ws, "credit")
-        record_import(ws, import_id, "credits", path, len(new), len(changed))
+        note_import(ws, import_id, "credits", path, len(new), len(changed))
     return ImportReport("credits", f.name, rows, len(new), len(changed), unchanged, import_id)
 
 
@@ -386,52 +346,18 @@ def _overlap_problems(
     return sorted(found, key=lambda p: (p.row or 0, p.message))
 
 
-def _arrow_type(pa: Any, annotation: str) -> Any:
-    base = annotation.replace(" | None", "")
-    return {
-        "str": pa.string(),
-        "int": pa.int64(),
-        "float": pa.float64(),
-        "bool": pa.bool_(),
-        "date": pa.date32(),
-    }[base]
-
-
-def _insert(ws: Workspace, credits: Sequence[Credit], import_id: str) -> None:
-    """Insert credit rows inside the caller's transaction, as one Arrow batch.
-
-    DuckDB's executemany costs milliseconds per row; a registered Arrow table inserts a
-    credits file of tens of thousands of blocks in well under a second.
-    """
-    import pyarrow as pa
-
-    schema = pa.schema(
-        [(f.name, _arrow_type(pa, str(f.type))) for f in dataclasses.fields(Credit)]
-        + [("import_id", pa.string())]
-    )
-    data = [[getattr(c, n) for c in credits] for n in _FIELDS] + [[import_id] * len(credits)]
-    ws.con.register("zt_credit_rows", pa.table(data, schema=schema))
-    try:
-        ws.execute(
-            f"INSERT INTO credits ({_COLUMNS}, import_id)"
-            f" SELECT {_COLUMNS}, import_id FROM zt_credit_rows"
-        )
-    finally:
-        ws.con.unregister("zt_credit_rows")
-
-
 # --- retiring and assigning ----------------------------------------------------------------------
 
 
 def _existing(ws: Workspace, credit_id: str) -> Credit:
-    c = _current(ws, credit_id)
+    c = current_credit(ws, credit_id)
     if c is None:
         raise ZerotrailError(f"no credit {credit_id} in the workspace")
     return c
 
 
 def _next_split_id(ws: Workspace, credit_id: str) -> str:
-    taken = {str(r[0]) for r in ws.fetchall("SELECT DISTINCT credit_id FROM credits")}
+    taken = credit_ids(ws)
     n = 1
     while f"{credit_id}/{n}" in taken:
         n += 1
@@ -525,7 +451,7 @@ def retire_credit(
                 quantity=float(total - quantity),
             )
             written = [part, rest]
-        _insert(ws, written, new_import_id())
+        insert_credits(ws, written, new_import_id())
         commit_new(ws, "credit")
     return [c.credit_id for c in written]
 
@@ -554,7 +480,7 @@ def assign_credit(ws: Workspace, credit_id: str, claim_year: int) -> None:
                 f"credit {credit_id} is already assigned to the claim for {cur.claim_year};"
                 " a credit counts for one claim only"
             )
-        _insert(
+        insert_credits(
             ws,
             [dataclasses.replace(cur, version=cur.version + 1, claim_year=claim_year)],
             new_import_id(),

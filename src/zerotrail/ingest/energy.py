@@ -12,7 +12,7 @@ overlapping period.
 
 Cooling history is one row per (site, since): the technology in service from that date until
 the next row of the site. A row for a stored (site, since) with another technology or note
-replaces the stored one (history is descriptive and not committed to the ledger).
+replaces the stored one; every version of a row is committed to the ledger (store/history.py).
 """
 
 from __future__ import annotations
@@ -25,16 +25,17 @@ from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import COOLING, COOLING_TECHNOLOGIES, METERS
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import, upsert
-from zerotrail.ingest.limits import screen_rows
-from zerotrail.ingest.rows import parse_date, parse_number
+from zerotrail.ingest.imports import ImportReport, new_import_id, note_import, upsert
+from zerotrail.ingest.rows import parse_date, parse_number, screen_rows
 from zerotrail.store.committed import commit_new
+from zerotrail.store.history import snapshot
+from zerotrail.store.imports import insert_rows
+from zerotrail.store.meters import Reading, stored_cooling, stored_readings
+from zerotrail.store.organization import site_ids, site_kinds
 from zerotrail.store.workspace import Workspace
 
 # Site kinds whose readings may carry IT energy (and so a PUE).
 DATA_CENTRE_KINDS = frozenset({"data_center_owned", "data_center_leased"})
-
-Reading = tuple[str, date, date, float, float | None, float | None]
 
 
 def import_meters(ws: Workspace, path: Path) -> ImportReport:
@@ -42,7 +43,7 @@ def import_meters(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, METERS)
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
-    kinds = {str(s): str(k) for s, k in ws.fetchall("SELECT site, kind FROM sites")}
+    kinds = site_kinds(ws)
     rows: list[tuple[int, Reading]] = []
     for line, r in f.rows:
 
@@ -69,17 +70,12 @@ def import_meters(ws: Workspace, path: Path) -> ImportReport:
                     f"a reading stays within one calendar year (starts in {start.year});"
                     " split it at the year end",
                 )
-        facility, why = parse_number(r.get("facility_mwh", ""))
+        facility, why = parse_number(r.get("facility_mwh", ""), positive=True)
         if why:
             bad("facility_mwh", why)
-        elif facility is not None and facility <= 0:
-            bad("facility_mwh", f"must be positive, not {facility:g}")
-            facility = None
-        it = _optional(r.get("it_mwh", ""), "it_mwh", bad)
+        it = _optional(r.get("it_mwh", ""), "it_mwh", bad, positive=True)
         if it is not None:
-            if it <= 0:
-                bad("it_mwh", f"must be positive when given, not {it:g}")
-            elif facility is not None and it > facility:
+            if facility is not None and it > facility:
                 bad(
                     "it_mwh",
                     f"IT energy {it:g} MWh exceeds facility energy {facility:g} MWh"
@@ -91,24 +87,16 @@ def import_meters(ws: Workspace, path: Path) -> ImportReport:
                     f"site {site} is a {kinds[site]}: IT energy is recorded for data centres"
                     f" only ({', '.join(sorted(DATA_CENTRE_KINDS))})",
                 )
-        onsite = _optional(r.get("onsite_renewable_mwh", ""), "onsite_renewable_mwh", bad)
-        if onsite is not None:
-            if onsite < 0:
-                bad("onsite_renewable_mwh", f"must not be negative, not {onsite:g}")
-            elif facility is not None and onsite > facility:
-                bad(
-                    "onsite_renewable_mwh",
-                    f"on-site renewable {onsite:g} MWh exceeds facility energy"
-                    f" {facility:g} MWh (only generation used at the site counts)",
-                )
+        onsite = _optional(r.get("onsite_renewable_mwh", ""), "onsite_renewable_mwh", bad, low=0)
+        if onsite is not None and facility is not None and onsite > facility:
+            bad(
+                "onsite_renewable_mwh",
+                f"on-site renewable {onsite:g} MWh exceeds facility energy"
+                f" {facility:g} MWh (only generation used at the site counts)",
+            )
         if site and start and end and end >= start and facility is not None:
             rows.append((line, (site, start, end, facility, it, onsite)))
-    stored: dict[str, list[Reading]] = {}
-    for s, a, b, fac, it_, on in ws.fetchall(
-        "SELECT site, period_start, period_end, facility_mwh, it_mwh, onsite_renewable_mwh"
-        " FROM meter_readings"
-    ):
-        stored.setdefault(str(s), []).append((str(s), a, b, float(fac), _f(it_), _f(on)))
+    stored = stored_readings(ws)
     problems += _overlaps(f.name, rows, stored)
     raise_if(f.name, problems, len(problems))
     new = [row for _, row in rows if row not in stored.get(row[0], [])]
@@ -116,24 +104,25 @@ def import_meters(ws: Workspace, path: Path) -> ImportReport:
         return ImportReport("meters", f.name, len(rows), 0, 0, len(rows), None)
     import_id = new_import_id()
     with ws.transaction():
-        ws.con.executemany(
-            "INSERT INTO meter_readings VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(*row, import_id) for row in new],
-        )
+        insert_rows(ws, "meter_readings", [(*row, import_id) for row in new])
         commit_new(ws, "meter_reading")  # each new reading is a ledger leaf
-        record_import(ws, import_id, "meters", path, len(new), 0)
+        note_import(ws, import_id, "meters", path, len(new), 0)
     return ImportReport("meters", f.name, len(rows), len(new), 0, len(rows) - len(new), import_id)
 
 
-def _f(value: object) -> float | None:
-    return None if value is None else float(str(value))
-
-
-def _optional(text: str, col: str, bad: Callable[[str, str], None]) -> float | None:
-    """An optional number: None when blank; a problem (and None) when not a number."""
+def _optional(
+    text: str,
+    col: str,
+    bad: Callable[[str, str], None],
+    *,
+    positive: bool = False,
+    low: float | None = None,
+) -> float | None:
+    """An optional number: None when blank; a problem (and None) when not a number, below
+    `low` or (if `positive`) not above 0."""
     if not text:
         return None
-    value, why = parse_number(text)
+    value, why = parse_number(text, low=low, positive=positive)
     if why:
         bad(col, why)
     return value
@@ -192,7 +181,7 @@ def import_cooling(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, COOLING)
     problems = screen_rows(f.name, f.rows, free_text=("note",))
     raise_if(f.name, problems, len(problems))
-    sites = {str(s) for (s,) in ws.fetchall("SELECT site FROM sites")}
+    sites = site_ids(ws)
     rows: list[tuple[str, date, str, str | None]] = []
     seen: dict[tuple[str, date], int] = {}
     for line, r in f.rows:
@@ -225,8 +214,9 @@ def import_cooling(ws: Workspace, path: Path) -> ImportReport:
                 seen[site, since] = line
                 rows.append((site, since, tech, r.get("note") or None))
     raise_if(f.name, problems, len(problems))
-    stored = {
-        (str(s), d): (str(t), None if n is None else str(n))
-        for s, d, t, n in ws.fetchall("SELECT site, since, technology, note FROM site_cooling")
-    }
-    return upsert(ws, "cooling", path, f.name, "site_cooling", ("site", "since"), rows, stored)
+    stored = stored_cooling(ws)
+    with ws.transaction():  # each new or changed row is a version, and a ledger leaf
+        key = ("site", "since")
+        report = upsert(ws, "cooling", path, f.name, "site_cooling", key, rows, stored)
+        snapshot(ws, "cooling")
+    return report

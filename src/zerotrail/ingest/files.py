@@ -13,11 +13,19 @@ its closing quote); text is UTF-8; no field exceeds MAX_FIELD_CHARS; XLSX cells 
 (not a formula never calculated, nor an Excel error); Parquet columns hold one text, number,
 date or timestamp value per row (not lists or structs); and a file has at least one record.
 Breaking a rule is a `DataError` naming the file (and row and column where known), never a
-traceback. Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+traceback.
+
+Row numbers are the rows a spreadsheet shows, the same in every reader: counted from the top of
+the file, blank lines included, a CSV record with a quoted line break counted once (the header
+is row 1 unless blank lines precede it; a Parquet file's first record is row 2). Blank rows (no
+value in any column: an empty line, spaces, commas, quoted empty fields, empty cells, nulls)
+are skipped by every reader, never checked as records. DuckDB, which reads a large CSV, skips
+empty lines without counting them and refuses the blank ones with too few commas: those rows
+are counted back in (`_left_out_lines`) before any row is reported.
 
 Names from the file never reach SQL: the staged columns are named after the format's own
 columns, and the path is bound as a parameter (or quoted as a literal where DuckDB cannot take
-one), with its glob characters escaped.
+one), with its glob characters escaped. The SQL that stages a file is `store/staging.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import codecs
 import csv
 import functools
 import hashlib
+import io
+import mmap
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,9 +45,20 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 from zerotrail.errors import DataError, Problem
-from zerotrail.ingest.checks import MAX_LISTED, raise_if, sql_text
+from zerotrail.ingest.checks import MAX_LISTED, raise_if
 from zerotrail.ingest.formats import Format
-from zerotrail.store.sql import quote_ident
+from zerotrail.store.staging import (
+    append_batch,
+    create_text_table,
+    drop_blank_rows,
+    expose_staged,
+    has_rows,
+    oversized_cells,
+    renumber_rows,
+    stage_csv,
+    stage_parquet,
+    staged_rows,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -211,9 +232,15 @@ def _text(value: Any) -> str:
         text = str(value.isoformat())
         # openpyxl gives datetimes for date cells: keep the date part of midnight values.
         return text[:10] if text.endswith("T00:00:00") else text
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_INTEGERS:
         return str(int(value))
     return str(value).strip()
+
+
+# A spreadsheet or Parquet number that is a whole number below 2^53 reads as its digits (12.0
+# is "12"); above, as Python writes the float (1e308 is "1e+308", not 309 digits that were
+# never in the cell), so that a number out of range is refused as such.
+_EXACT_INTEGERS = 2**53
 
 
 class _Rows:
@@ -665,11 +692,11 @@ def stage_large(con: Any, path: Path, view: str, fmt: Format) -> tuple[str, ...]
         else:
             names = _stage_xlsx(con, path, raw, fmt)
     named = [n for n in names if n]
-    select = ", ".join(["_row", *(quote_ident(n) for n in named)])
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {quote_ident(view)} AS"
-        f" SELECT {select} FROM {quote_ident(raw)}"
-    )
+    # Blank rows are skipped: the CSV reader drops them from its table, the XLSX reader never
+    # stages them, the view over a Parquet file leaves them out.
+    expose_staged(con, view, raw, named, skip_blank=kind == "parquet")
+    if not has_rows(con, view):
+        _no_records(path)
     return tuple(named)
 
 
@@ -681,29 +708,65 @@ def _staged_names(names: Sequence[str]) -> list[str]:
 def _stage_parquet(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
     names, _ = _parquet_header(path, fmt)
     # Columns are renamed by position to the format's names: the file's own never reach SQL.
-    aliases = ", ".join(quote_ident(n) for n in names)
-    # A view cannot take parameters: the path goes in as a quoted literal.
     with reading(path):
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {quote_ident(raw)} AS"
-            " SELECT * EXCLUDE (file_row_number), file_row_number + 2 AS _row"
-            f" FROM read_parquet({sql_text(_duckdb_path(path))}, file_row_number = true)"
-            f" AS t({aliases})"
-        )
+        stage_parquet(con, raw, _duckdb_path(path), names)
     return names
 
 
-def _csv_header(path: Path, fmt: Format) -> list[str]:
-    """The header of a large CSV, read and checked by Python (the rest is DuckDB's)."""
+def _csv_header(path: Path, fmt: Format) -> tuple[int, list[str]]:
+    """The header of a large CSV, read and checked by Python (the rest is DuckDB's): its row
+    (the first non-blank one, as in the other files) and its names."""
     with path.open("rb") as fh, _field_size_limit(MAX_FIELD_CHARS):
-        first = next(_csv_records(path, fh, MAX_HEADER_LINE_BYTES), None)
-    if first is None or not any(f.strip() for f in first[1]):
-        if first is None:
+        records = _csv_records(path, fh, MAX_HEADER_LINE_BYTES)
+        for row, header in records:
+            if any(f.strip() for f in header):
+                break
+            if any("\n" in f or "\r" in f for f in header):
+                # DuckDB skips whole lines to the header: a blank record over two lines
+                # would make it start in the wrong place.
+                _refuse(path, "malformed CSV: a quoted line break before the header", row)
+        else:
             _refuse(path, "the file is empty")
-        _refuse(path, "the header row is blank", 1)
-    names = [_header_name(f) for f in first[1]]
-    problems = header_problems(str(path), first[1], fmt)
+    names = [_header_name(f) for f in header]
+    problems = header_problems(str(path), header, fmt, row)
     raise_if(str(path), problems, len(problems))
+    return row, names
+
+
+def _stage_csv(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
+    header_row, names = _csv_header(path, fmt)
+    staged = _staged_names(names)
+    source = str(path)
+
+    def stage(max_rejects: int) -> list[tuple[int, int | None, str, str, int, str]]:
+        with reading(path):
+            return stage_csv(
+                con,
+                raw,
+                _duckdb_path(path),
+                staged,
+                max_line_bytes=MAX_CSV_LINE_BYTES,
+                max_rejects=max_rejects,
+                skip=header_row - 1,
+            )
+
+    found = stage(MAX_LISTED)
+    blank = _blank_lines(found)
+    if blank and len(found) >= MAX_LISTED and all(f[0] in blank for f in found):
+        # Only blank lines so far, and DuckDB stopped recording: read again, recording every
+        # refused line, so that none after them goes unreported (nor silently dropped).
+        found = stage(0)
+        blank = _blank_lines(found)
+    problems = _rejected(path, names, [f for f in found if f[0] not in blank])
+    raise_if(source, problems, len(problems))
+    if blank or _may_hold_blank_lines(path):
+        left_out = _left_out_lines(path, header_row, staged_rows(con, raw), blank)
+        if left_out is None:  # a record spans lines: read the records themselves
+            left_out = _left_out_records(path, header_row, len(names))
+        _renumber(con, raw, left_out)
+    problems = _staged_cell_problems(con, path, raw, names, staged)
+    raise_if(source, problems, len(problems))
+    drop_blank_rows(con, raw, [n for n in names if n])
     return names
 
 
@@ -719,67 +782,148 @@ _REJECTS = {
 }
 
 
-def _stage_csv(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
-    names = _csv_header(path, fmt)
-    staged = _staged_names(names)
-    source = str(path)
-    rejects, scans = f"{raw}_rejects", f"{raw}_scans"
-    try:
-        with reading(path):
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {quote_ident(raw)} AS"
-                " SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, columns = ?,"
-                " header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"',"
-                " strict_mode = true, null_padding = false, encoding = 'utf-8',"
-                f" max_line_size = {MAX_CSV_LINE_BYTES}, store_rejects = true,"
-                f" rejects_table = {sql_text(rejects)}, rejects_scan = {sql_text(scans)},"
-                f" rejects_limit = {MAX_LISTED})",
-                [_duckdb_path(path), dict.fromkeys(staged, "VARCHAR")],
-            )
-        found = con.execute(
-            f"SELECT line, column_idx, error_type, error_message FROM {quote_ident(rejects)}"
-            " ORDER BY line, column_idx"
-        ).fetchall()
-    finally:
-        for t in (rejects, scans):
-            con.execute(f"DROP TABLE IF EXISTS {quote_ident(t)}")
-    problems: list[Problem] = []
-    lines: set[int] = set()
-    for line, idx, etype, message in found:
-        if int(line) in lines:
-            continue  # one problem per line: the first says what is wrong with it
-        lines.add(int(line))
-        text = _REJECTS.get(str(etype), f"malformed CSV: {_reason(Exception(message))}")
+def _rejected(
+    path: Path, names: Sequence[str], found: Sequence[tuple[int, int | None, str, str, int, str]]
+) -> list[Problem]:
+    """The lines DuckDB refused, one problem each: a line too long first, as it is the cause."""
+    by_line: dict[int, list[tuple[int | None, str, str, int]]] = {}
+    for line, idx, etype, message, offset, _ in found:
+        by_line.setdefault(line, []).append((idx, etype, message, offset))
+    problems = []
+    for line, errors in by_line.items():
+        types = [etype for _, etype, _, _ in errors]
+        idx, etype, message, offset = errors[0]
+        if "LINE SIZE OVER MAXIMUM" in types or (
+            "UNQUOTED VALUE" in types and _line_too_long(path, offset)
+        ):
+            # DuckDB reports a quoted field far longer than its buffer as never closed.
+            idx, etype = None, "LINE SIZE OVER MAXIMUM"
+        text = _REJECTS.get(etype, f"malformed CSV: {_reason(Exception(message))}")
         col = None
-        if etype not in {"TOO MANY COLUMNS", "MISSING COLUMNS"} and idx and idx <= len(names):
-            col = names[int(idx) - 1] or column_letter(int(idx) - 1)
-        problems.append(Problem(source, int(line), col, text.format(width=len(names))))
-    raise_if(source, problems, len(problems))
-    problems = _staged_cell_problems(con, path, raw, names, staged)
-    raise_if(source, problems, len(problems))
-    if not con.execute(f"SELECT count(*) FROM {quote_ident(raw)}").fetchall()[0][0]:
-        _no_records(path)
-    return names
+        if etype not in _WHOLE_LINE and idx and idx <= len(names):
+            col = names[idx - 1] or column_letter(idx - 1)
+        problems.append(Problem(str(path), line, col, text.format(width=len(names))))
+    return problems
+
+
+_WHOLE_LINE = {"TOO MANY COLUMNS", "MISSING COLUMNS", "LINE SIZE OVER MAXIMUM"}
+
+
+def _line_too_long(path: Path, offset: int) -> bool:
+    """Whether the line starting at byte `offset` runs past MAX_CSV_LINE_BYTES."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        chunk = fh.read(MAX_CSV_LINE_BYTES + 1)
+    return len(chunk) > MAX_CSV_LINE_BYTES and b"\n" not in chunk
+
+
+def _blank_lines(found: Sequence[tuple[int, int | None, str, str, int, str]]) -> set[int]:
+    """The lines DuckDB refused only for their number of fields that hold no value (spaces,
+    fewer or more commas than the header's, quoted empty fields): blank rows, skipped as in
+    the other files, not problems. Any other refusal (a stray quote) stands."""
+    counts = {"MISSING COLUMNS", "TOO MANY COLUMNS"}
+    lines: dict[int, bool] = {}
+    for line, _, etype, _, _, text in found:
+        lines[line] = lines.get(line, True) and etype in counts and _blank_text(text)
+    return {line for line, blank in lines.items() if blank}
+
+
+def _blank_text(text: str) -> bool:
+    """Whether a CSV line holds no value. DuckDB gives no text for some lines: not blank."""
+    if not text:
+        return False
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return False
+    return bool(records) and all(not f.strip() for r in records for f in r)
+
+
+# A line that may hold no record: empty, or nothing but white space, commas and quotes. DuckDB
+# skips empty lines without counting them, so rows after one need renumbering; a quick scan for
+# such lines (at memory speed) spares most files the slower count below. Blank lines at the end
+# of the file (a common export habit) number nothing after them.
+_MAYBE_BLANK = re.compile(rb'\n(?:[ \t,"]*\r?\n|[ \t,"]+\r?\Z)')
+_ONLY_BLANK = re.compile(rb'[\s,"]*\Z')
+
+
+def _may_hold_blank_lines(path: Path) -> bool:
+    """Whether a line that may be blank comes before a line that is not."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        found = _MAYBE_BLANK.search(data)
+        return found is not None and _ONLY_BLANK.match(data, found.start()) is None
+
+
+_EMPTY_LINE = re.compile(rb"\n(?=\r?\n)")  # the line after this line break is empty
+_CHUNK = 16 << 20
+
+
+def _newlines(data: Any, start: int, end: int) -> int:
+    """Line breaks in data[start:end], counted a chunk at a time (the file may be huge)."""
+    return sum(data[i : min(i + _CHUNK, end)].count(b"\n") for i in range(start, end, _CHUNK))
+
+
+def _left_out_lines(
+    path: Path, header_row: int, kept: int, refused_blank: set[int]
+) -> list[int] | None:
+    """The rows DuckDB left out of the staged table of the CSV `path` (the empty lines, which
+    it skips, and `refused_blank`, the blank ones it refused), found by scanning bytes; None
+    when a record spans lines, which this scan cannot tell from a row (then the lines do not
+    add up: each such record has a line that is neither kept, refused nor empty)."""
+    empty: list[int] = []
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        line, at = 1, 0
+        for m in _EMPTY_LINE.finditer(data):
+            line += _newlines(data, at, m.start() + 1)
+            at = m.start() + 1
+            if line > header_row:
+                empty.append(line)
+        total = line + _newlines(data, at, len(data)) - (1 if data[-1:] == b"\n" else 0)
+    if total != header_row + kept + len(refused_blank) + len(empty):
+        return None
+    return sorted([*empty, *refused_blank])
+
+
+def _left_out_records(path: Path, header_row: int, width: int) -> list[int]:
+    """The rows DuckDB left out of the staged table of the CSV `path`, found by reading its
+    records (slower than `_left_out_lines`): the empty ones, and the blank ones with a number
+    of fields other than the header's, which it refuses."""
+    left_out = []
+    with (
+        path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh,
+        _field_size_limit(MAX_CSV_LINE_BYTES),
+    ):
+        for row, fields in enumerate(csv.reader(fh), start=1):
+            if row > header_row and (
+                not fields or (len(fields) != width and all(not f.strip() for f in fields))
+            ):
+                left_out.append(row)
+    return left_out
+
+
+def _renumber(con: Any, raw: str, left_out: Sequence[int]) -> None:
+    """Number each staged row as the row it is in the file, the rows DuckDB left out (in file
+    order) counted: the one after the k-th left out row, if kept, is staged k rows early."""
+    import pyarrow as pa
+
+    first: list[int] = []
+    shift: list[int] = []
+    for k, row in enumerate(left_out, start=1):
+        if k == len(left_out) or left_out[k] != row + 1:
+            first.append(row + 1 - k)
+            shift.append(k)
+    if first:
+        batch = {"first_row": pa.array(first, pa.int64()), "shift": pa.array(shift, pa.int64())}
+        renumber_rows(con, raw, pa.table(batch))
 
 
 def _staged_cell_problems(
     con: Any, path: Path, raw: str, names: Sequence[str], staged: Sequence[str]
 ) -> list[Problem]:
     """Fields over MAX_FIELD_CHARS, and values in columns with no name, of a staged table."""
-    conds = []
-    for name, col in zip(names, staged, strict=True):
-        q = quote_ident(col)
-        if name:
-            conds.append((col, f"length({q}) > {MAX_FIELD_CHARS}", f"length({q})"))
-        else:
-            conds.append((col, f"trim({q}) <> ''", "0"))
-    where = " OR ".join(c for _, c, _ in conds)
-    bad = con.execute(
-        f"SELECT _row, [{', '.join(f'CASE WHEN {c} THEN {n} END' for _, c, n in conds)}]"
-        f" FROM {quote_ident(raw)} WHERE {where} ORDER BY _row LIMIT {MAX_LISTED}"
-    ).fetchall()
+    columns = [(col, bool(name)) for name, col in zip(names, staged, strict=True)]
     problems = []
-    for row, lengths in bad:
+    for row, lengths in oversized_cells(con, raw, columns, MAX_FIELD_CHARS, MAX_LISTED):
         for j, n in enumerate(lengths):
             if n is None:
                 continue
@@ -787,17 +931,16 @@ def _staged_cell_problems(
                 problems.append(
                     Problem(
                         str(path),
-                        int(row),
+                        row,
                         names[j],
-                        f"the field is {int(n):,} characters long; the maximum is"
-                        f" {MAX_FIELD_CHARS:,}",
+                        f"the field is {n:,} characters long; the maximum is {MAX_FIELD_CHARS:,}",
                     )
                 )
             else:
                 problems.append(
                     Problem(
                         str(path),
-                        int(row),
+                        row,
                         column_letter(j),
                         "a value in a column with no name in the header",
                     )
@@ -816,11 +959,7 @@ def _stage_xlsx(con: Any, path: Path, table: str, fmt: Format) -> list[str]:
     raise_if(source, problems, len(problems))
     named = [n for n in names if n]
     schema = pa.schema([("_row", pa.int64()), *((n, pa.string()) for n in named)])
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} (_row BIGINT, "
-        + ", ".join(f"{quote_ident(n)} VARCHAR" for n in named)
-        + ")"
-    )
+    create_text_table(con, table, named)
     keep = [j for j, n in enumerate(names) if n]
     batch: list[list[Any]] = [[] for _ in range(len(named) + 1)]
     reader = _Rows(path, names, exact_width=False)
@@ -828,11 +967,7 @@ def _stage_xlsx(con: Any, path: Path, table: str, fmt: Format) -> list[str]:
 
     def flush() -> None:
         if batch[0]:
-            con.register("zt_xlsx_batch", pa.table(batch, schema=schema))
-            try:
-                con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM zt_xlsx_batch")
-            finally:
-                con.unregister("zt_xlsx_batch")
+            append_batch(con, table, pa.table(batch, schema=schema))
             for col in batch:
                 col.clear()
 

@@ -149,9 +149,17 @@ METERS = Format(
         Column("site", True, "site id (a data centre, campus, office, ...)"),
         Column("period_start", True, "first day of the reading period (ISO date)"),
         Column("period_end", True, "last day of the period, in the same calendar year"),
-        Column("facility_mwh", True, "total energy used by the site in the period (MWh)"),
-        Column("it_mwh", False, "IT equipment energy in the period (MWh; data centres, for PUE)"),
-        Column("onsite_renewable_mwh", False, "on-site renewable generation used at the site"),
+        Column("facility_mwh", True, "total energy used by the site in the period (MWh, positive)"),
+        Column(
+            "it_mwh",
+            False,
+            "IT equipment energy in the period (MWh, positive; data centres, for PUE)",
+        ),
+        Column(
+            "onsite_renewable_mwh",
+            False,
+            "on-site renewable generation used at the site (MWh, 0 or more)",
+        ),
     ),
 )
 

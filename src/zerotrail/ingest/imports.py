@@ -1,4 +1,10 @@
-"""What every import reports and records: counts, and a row in the `imports` table."""
+"""What every import reports and records: counts, and a row in the `imports` table; and the
+three ways a small file's rows are stored (`upsert`, `add_versions`, `replace_list`).
+
+Where it sits: ingest. Each way partitions the checked rows into new, changed and unchanged (and
+gone, for a list replaced as a whole) here, as values; `store/imports.py` writes the result in
+one transaction, so a file is stored whole or not at all.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from typing import Any, TypeVar
 
 from zerotrail.ingest.files import sha256_file
 from zerotrail.store.committed import commit_new
+from zerotrail.store.imports import delete_keyed, insert_rows, record_import
 from zerotrail.store.workspace import Workspace
 
 _R = TypeVar("_R")
@@ -31,22 +38,11 @@ def new_import_id() -> str:
     return "imp-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
 
 
-def record_import(
+def note_import(
     ws: Workspace, import_id: str, kind: str, path: Path, added: int, replaced: int
 ) -> None:
     """Note the import (file name and SHA-256) inside the caller's transaction."""
-    ws.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            import_id,
-            kind,
-            path.name,
-            sha256_file(path),
-            added,
-            replaced,
-            datetime.now(UTC).replace(tzinfo=None),
-        ],
-    )
+    record_import(ws, import_id, kind, path.name, sha256_file(path), added, replaced)
 
 
 def _partition(
@@ -87,15 +83,10 @@ def upsert(
     if not new and not changed:
         return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
     import_id = new_import_id()
-    where = " AND ".join(f"{c} = ?" for c in key)
-    marks = ", ".join("?" * (len(rows[0]) + 1))
     with ws.transaction():
-        for r in changed:
-            ws.execute(f"DELETE FROM {table} WHERE {where}", list(r[:k]))
-        ws.con.executemany(
-            f"INSERT INTO {table} VALUES ({marks})", [(*r, import_id) for r in new + changed]
-        )
-        record_import(ws, import_id, kind, path, len(new), len(changed))
+        delete_keyed(ws, table, key, [r[:k] for r in changed])
+        insert_rows(ws, table, [(*r, import_id) for r in new + changed])
+        note_import(ws, import_id, kind, path, len(new), len(changed))
     return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)
 
 
@@ -122,11 +113,9 @@ def add_versions(
     import_id = new_import_id()
     values = [(*k, latest[k][0] + 1 if k in latest else 1, *c, import_id) for k, c in new + changed]
     with ws.transaction():
-        ws.con.executemany(
-            f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values
-        )
+        insert_rows(ws, table, values)
         commit_new(ws, commit_kind)
-        record_import(ws, import_id, kind, path, len(new), len(changed))
+        note_import(ws, import_id, kind, path, len(new), len(changed))
     return ImportReport(kind, name, len(rows), len(new), len(changed), unchanged, import_id)
 
 
@@ -153,16 +142,10 @@ def replace_list(
     if not new and not changed and not gone:
         return ImportReport(kind, name, len(rows), 0, 0, unchanged, None)
     import_id = new_import_id()
-    where = " AND ".join(f"{c} = ?" for c in key)
     with ws.transaction():
-        for old in [*gone, *(tuple(r[:k]) for r in changed)]:
-            ws.execute(f"DELETE FROM {table} WHERE {where}", list(old))
-        if new or changed:
-            marks = ", ".join("?" * (len(rows[0]) + 1))
-            ws.con.executemany(
-                f"INSERT INTO {table} VALUES ({marks})", [(*r, import_id) for r in new + changed]
-            )
-        record_import(ws, import_id, kind, path, len(new), len(changed))
+        delete_keyed(ws, table, key, [*gone, *(tuple(r[:k]) for r in changed)])
+        insert_rows(ws, table, [(*r, import_id) for r in new + changed])
+        note_import(ws, import_id, kind, path, len(new), len(changed))
         if after is not None:
             after()
     return ImportReport(

@@ -1,6 +1,7 @@
 """Importing reduction initiatives: who does what, where, from when, for how many tonnes.
 
-Where it sits: ingest, read by reports/initiatives.py. Initiatives are commitments a company
+Where it sits: ingest, read by reports/initiatives.py; the stored versions are read through
+`store/initiatives.py`. Initiatives are commitments a company
 reports on, so they are versioned and committed to the ledger: a changed initiative is a new
 version (the latest counts, the earlier ones stay provable), and only with `replace`; the same
 content again is left as it is. Every new version gets its ledger leaf in the transaction that
@@ -17,8 +18,9 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import INITIATIVES
 from zerotrail.ingest.imports import ImportReport, add_versions
-from zerotrail.ingest.limits import screen_rows
-from zerotrail.ingest.rows import parse_number, parse_year
+from zerotrail.ingest.rows import parse_number, parse_year, screen_rows
+from zerotrail.store.initiatives import Content, latest_initiatives
+from zerotrail.store.organization import site_ids
 from zerotrail.store.workspace import Workspace
 
 # The abatement levers an initiative may name (docs/formats.md lists the same set).
@@ -38,9 +40,6 @@ LEVERS = frozenset(
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
-# The stored content of a version (everything but id, version and import).
-Content = tuple[str, str, str, str, int, float, float | None, str | None, str | None]
-
 
 def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
     """Add initiatives, or (with `replace`) new versions of changed ones; whole file or nothing."""
@@ -48,8 +47,8 @@ def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> I
     # `sites` lists site ids (each checked below), so it may be longer than one id.
     problems = screen_rows(f.name, f.rows, free_text=("name", "owner", "description", "sites"))
     raise_if(f.name, problems, len(problems))
-    sites = {str(s) for (s,) in ws.fetchall("SELECT site FROM sites")}
-    latest = latest_versions(ws)
+    sites = site_ids(ws)
+    latest = latest_initiatives(ws)
     rows: list[tuple[str, Content]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
@@ -122,31 +121,3 @@ def import_initiatives(ws: Workspace, path: Path, *, replace: bool = False) -> I
         {(i,): v for i, v in latest.items()},
         "initiative",
     )
-
-
-def latest_versions(ws: Workspace) -> dict[str, tuple[int, Content]]:
-    """initiative_id -> (latest version, its content)."""
-    out: dict[str, tuple[int, Content]] = {}
-    for iid, version, *c in ws.fetchall(
-        """SELECT initiative_id, version, name, owner, lever, sites, start_year,
-                  expected_t_per_year, cost, currency, description
-           FROM initiatives i
-           WHERE version = (SELECT max(version) FROM initiatives j
-                            WHERE j.initiative_id = i.initiative_id)"""
-    ):
-        name, owner, lever, sites, start, expected, cost, currency, description = c
-        out[str(iid)] = (
-            int(version),
-            (
-                str(name),
-                str(owner),
-                str(lever),
-                str(sites),
-                int(start),
-                float(expected),
-                None if cost is None else float(cost),
-                None if currency is None else str(currency),
-                None if description is None else str(description),
-            ),
-        )
-    return out

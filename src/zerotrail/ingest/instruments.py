@@ -2,7 +2,9 @@
 
 Instruments are validated for form here; whether each one counts (retired, same market, same
 period) is decided by the calculation, which reports the reason for every instrument that does not.
-New instrument ids are added; a known id with changed content is refused unless replace.
+New instrument ids are added; a known id with changed content is refused unless replace. The
+reads it checks against and its writes are store functions (`store/instruments.py`,
+`store/organization.py`, `store/imports.py`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from zerotrail.errors import Problem
 from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import INSTRUMENT_STATUSES, INSTRUMENT_TYPES, INSTRUMENTS
-from zerotrail.ingest.imports import ImportReport, new_import_id, record_import
-from zerotrail.ingest.limits import screen_rows
-from zerotrail.ingest.rows import parse_date, parse_number
+from zerotrail.ingest.imports import ImportReport, new_import_id, note_import
+from zerotrail.ingest.rows import parse_date, parse_number, screen_rows
 from zerotrail.model.regions import region_problem
 from zerotrail.store.history import snapshot
+from zerotrail.store.imports import delete_keyed, insert_rows
+from zerotrail.store.instruments import stored_instruments
+from zerotrail.store.organization import entity_ids, site_entities
 from zerotrail.store.workspace import Workspace
 
 
@@ -26,16 +30,9 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
     f = read_small(path, INSTRUMENTS)
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
-    entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
-    sites = {r[0]: r[1] for r in ws.fetchall("SELECT site, entity FROM sites")}
-    existing = {
-        r[0]: tuple(r[1:])
-        for r in ws.fetchall(
-            "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site,"
-            " status,"
-            " retired_on, registry_id, emission_rate_t_per_mwh FROM instruments"
-        )
-    }
+    entities = entity_ids(ws)
+    sites = site_entities(ws)
+    existing = stored_instruments(ws)
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
@@ -52,7 +49,7 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
         typ = r.get("type", "")
         if typ not in INSTRUMENT_TYPES:
             bad("type", f"expected one of {', '.join(sorted(INSTRUMENT_TYPES))}, not '{typ}'")
-        mwh, why = parse_number(r.get("mwh", ""), low=0)
+        mwh, why = parse_number(r.get("mwh", ""), positive=True)
         if why:
             bad("mwh", why)
         start, why = parse_date(r.get("period_start", ""))
@@ -121,13 +118,9 @@ def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> I
         return ImportReport("instruments", f.name, len(rows), 0, 0, len(rows), None)
     import_id = new_import_id()
     with ws.transaction():
-        for inst in changed:
-            ws.execute("DELETE FROM instruments WHERE instrument_id = ?", [inst[0]])
-        ws.con.executemany(
-            "INSERT INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*inst, import_id) for inst in new + changed],
-        )
-        record_import(ws, import_id, "instruments", path, len(new), len(changed))
+        delete_keyed(ws, "instruments", ("instrument_id",), [inst[:1] for inst in changed])
+        insert_rows(ws, "instruments", [(*inst, import_id) for inst in new + changed])
+        note_import(ws, import_id, "instruments", path, len(new), len(changed))
         snapshot(ws, "instrument")
     return ImportReport(
         "instruments",

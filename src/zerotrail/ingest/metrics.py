@@ -19,9 +19,9 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import METRICS, SUPPLIERS
 from zerotrail.ingest.imports import ImportReport, replace_list, upsert
-from zerotrail.ingest.limits import screen_rows
-from zerotrail.ingest.rows import parse_number, parse_year
+from zerotrail.ingest.rows import parse_number, parse_year, screen_rows
 from zerotrail.store.history import snapshot
+from zerotrail.store.metrics import stored_metrics, stored_suppliers
 from zerotrail.store.workspace import Workspace
 
 
@@ -30,10 +30,7 @@ def import_metrics(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, METRICS)
     problems = screen_rows(f.name, f.rows)
     raise_if(f.name, problems, len(problems))
-    stored = {
-        (str(m), int(y)): (float(v), str(u))
-        for m, y, v, u in ws.fetchall("SELECT metric, year, value, unit FROM metrics")
-    }
+    stored = stored_metrics(ws)
     rows: list[tuple[str, int, float, str]] = []
     seen: dict[tuple[str, int], int] = {}
     units: dict[str, tuple[str, int]] = {}  # metric -> (unit, first row giving it)
@@ -48,11 +45,9 @@ def import_metrics(ws: Workspace, path: Path) -> ImportReport:
         year, why = parse_year(r.get("year", ""))
         if why:
             bad("year", why)
-        value, why = parse_number(r.get("value", ""))
+        value, why = parse_number(r.get("value", ""), positive=True)  # a denominator
         if why:
             bad("value", why)
-        elif value is not None and value <= 0:
-            bad("value", f"must be positive (a denominator), not {value:g}")
         unit = r.get("unit", "")
         if not unit:
             bad("unit", "is empty (required)")
@@ -117,8 +112,15 @@ def import_suppliers(ws: Workspace, path: Path) -> ImportReport:
                 bad("sbt_year", why)
         rows.append((supplier, name, sbt))
     raise_if(f.name, problems, len(problems))
-    stored = {
-        (str(s),): (str(n), None if y is None else int(y))
-        for s, n, y in ws.fetchall("SELECT supplier, name, sbt_year FROM suppliers")
-    }
-    return replace_list(ws, "suppliers", path, f.name, "suppliers", ("supplier",), rows, stored)
+    stored = stored_suppliers(ws)
+    return replace_list(
+        ws,
+        "suppliers",
+        path,
+        f.name,
+        "suppliers",
+        ("supplier",),
+        rows,
+        stored,
+        after=lambda: snapshot(ws, "supplier"),  # each new, changed or removed row a leaf
+    )

@@ -1,10 +1,11 @@
 """Importing the organization: entities (with ownership and control) and sites.
 
-These files are small, so they are validated row by row in Python. An import replaces the
-organization table it targets as a whole, inside one transaction; an activity that names an
-entity or site missing from the new file keeps the import from happening. Rows equal to the
-stored ones are left alone and reported as unchanged; exactly one entity (the reporting company)
-has no parent.
+Where it sits: ingest; the reads it checks against and the writes are `store/organization.py`
+and `store/imports.py`. These files are small, so they are validated row by row in Python. An
+import replaces the organization table it targets as a whole, inside one transaction; an
+activity that names an entity or site missing from the new file keeps the import from
+happening. Rows equal to the stored ones are left alone and reported as unchanged; exactly one
+entity (the reporting company) has no parent.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import ENTITIES, SITE_KINDS, SITES
 from zerotrail.ingest.imports import ImportReport, replace_list
-from zerotrail.ingest.limits import MAX_PERCENT, screen_rows
-from zerotrail.ingest.rows import parse_bool, parse_number
+from zerotrail.ingest.rows import parse_bool, parse_number, screen_rows
+from zerotrail.model.limits import MAX_PERCENT
 from zerotrail.model.regions import country_problem, region_problem
 from zerotrail.store.history import snapshot
+from zerotrail.store.organization import (
+    entities_in_use,
+    entity_ids,
+    sites_in_use,
+    stored_entities,
+    stored_sites,
+)
 from zerotrail.store.workspace import Workspace
 
 
@@ -74,10 +82,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
         f.name, {r.get("entity", ""): (line, r.get("parent") or None) for line, r in f.rows}
     )
     # Entities still referenced by activities or sites must stay.
-    still = ws.fetchall(
-        "SELECT DISTINCT entity FROM activities WHERE current UNION SELECT entity FROM sites"
-    )
-    for (ent,) in still:
+    for ent in entities_in_use(ws):
         if ent not in seen:
             problems.append(
                 Problem(
@@ -94,13 +99,7 @@ def import_entities(ws: Workspace, path: Path) -> ImportReport:
             )
         )
     raise_if(f.name, problems, len(problems))
-    stored = {
-        (str(e),): (n, p, float(s), fc, bool(oc), c)
-        for e, n, p, s, fc, oc, c in ws.fetchall(
-            "SELECT entity, name, parent, equity_share, financial_control, operational_control,"
-            " country FROM entities"
-        )
-    }
+    stored = stored_entities(ws)
     return replace_list(
         ws,
         "entities",
@@ -132,7 +131,7 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
     f = read_small(path, SITES)
     problems = screen_rows(f.name, f.rows, free_text=("name",))
     raise_if(f.name, problems, len(problems))
-    entities = {r[0] for r in ws.fetchall("SELECT entity FROM entities")}
+    entities = entity_ids(ws)
     rows: list[tuple[object, ...]] = []
     seen: dict[str, int] = {}
     for line, r in f.rows:
@@ -162,20 +161,13 @@ def import_sites(ws: Workspace, path: Path) -> ImportReport:
             if why:
                 bad("operational_control", why)
         rows.append((site, ent, kind, region, r.get("name") or None, op))
-    for (site,) in ws.fetchall(
-        "SELECT DISTINCT site FROM activities WHERE current AND site IS NOT NULL"
-    ):
+    for site in sites_in_use(ws):
         if site not in seen:
             problems.append(
                 Problem(f.name, None, "site", f"site {site} is used by activities but missing here")
             )
     raise_if(f.name, problems, len(problems))
-    stored = {
-        (str(s),): (e, k, r, n, None if oc is None else bool(oc))
-        for s, e, k, r, n, oc in ws.fetchall(
-            "SELECT site, entity, kind, region, name, operational_control FROM sites"
-        )
-    }
+    stored = stored_sites(ws)
     return replace_list(
         ws,
         "sites",

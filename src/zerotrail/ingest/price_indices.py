@@ -1,7 +1,8 @@
 """Importing price indices: the series that deflate spend to a spend factor's currency year.
 
-Where it sits: ingest, read by the calculation (`pipeline.prepare` hands the current values to
-the engine as its `prices` table; docs/methodology.md, "Spend-based factors"). zerotrail ships
+Where it sits: ingest; the stored values are read through `store/price_indices.py`, by this
+import and by the calculation (`pipeline.prepare` hands the current values to the engine as its
+`prices` table; docs/methodology.md, "Spend-based factors"). zerotrail ships
 no index series: none in its reference data is sourced, so each workspace imports the series
 it chooses, naming it in `source`.
 
@@ -22,15 +23,11 @@ from zerotrail.ingest.checks import raise_if
 from zerotrail.ingest.files import read_small
 from zerotrail.ingest.formats import PRICE_INDICES
 from zerotrail.ingest.imports import ImportReport, add_versions
-from zerotrail.ingest.limits import screen_rows
-from zerotrail.ingest.rows import parse_number, parse_year
+from zerotrail.ingest.rows import parse_number, parse_year, screen_rows
+from zerotrail.store.price_indices import Content, Key, latest_price_indices
 from zerotrail.store.workspace import Workspace
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-Key = tuple[str, int]  # (currency, year)
-# The stored content of a version: index value, source, url, note.
-Content = tuple[float, str, str | None, str | None]
 
 
 def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:
@@ -38,7 +35,7 @@ def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) ->
     f = read_small(path, PRICE_INDICES)
     problems = screen_rows(f.name, f.rows, free_text=("source", "url", "note"))
     raise_if(f.name, problems, len(problems))
-    latest = latest_versions(ws)
+    latest = latest_price_indices(ws)
     rows: list[tuple[Key, Content]] = []
     seen: dict[Key, int] = {}
     series: dict[str, tuple[str, int]] = {}  # currency -> (source, first row giving it)
@@ -57,11 +54,9 @@ def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) ->
         year, why = parse_year(r.get("year", ""))
         if why:
             bad("year", why)
-        index, why = parse_number(r.get("index", ""))
+        index, why = parse_number(r.get("index", ""), positive=True)
         if why:
             bad("index", why)
-        elif index is not None and index <= 0:
-            bad("index", f"must be positive (an index value), not {index:g}")
         source = r.get("source", "")
         if not source:
             bad("source", "is empty (required: publisher, series and edition of the index)")
@@ -107,29 +102,3 @@ def import_price_indices(ws: Workspace, path: Path, *, replace: bool = False) ->
     return add_versions(
         ws, "price_indices", path, f.name, "price_indices", rows, latest, "price_index"
     )
-
-
-def latest_versions(ws: Workspace) -> dict[Key, tuple[int, Content]]:
-    """(currency, year) -> (latest version, its content)."""
-    out: dict[Key, tuple[int, Content]] = {}
-    for currency, year, version, index, source, url, note in ws.fetchall(
-        """SELECT currency, year, version, index_value, source, url, note
-           FROM price_indices p
-           WHERE version = (SELECT max(version) FROM price_indices q
-                            WHERE q.currency = p.currency AND q.year = p.year)"""
-    ):
-        out[(str(currency), int(year))] = (
-            int(version),
-            (
-                float(index),
-                str(source),
-                None if url is None else str(url),
-                None if note is None else str(note),
-            ),
-        )
-    return out
-
-
-def current_indices(ws: Workspace) -> dict[Key, float]:
-    """The index value that counts for each (currency, year): its latest version's."""
-    return {key: content[0] for key, (_, content) in latest_versions(ws).items()}

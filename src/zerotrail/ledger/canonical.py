@@ -109,7 +109,7 @@ def new_salts(n: int) -> list[bytes]:
 # Committing 10^7 records a row at a time in Python costs minutes; the database builds the
 # same canonical text column-wise. Tests hold the two to each other byte for byte. Limits:
 # DuckDB's printf agrees with the exact decimal expansion below about 1e28 in magnitude (they
-# part beyond); imports refuse any amount over 10^15 (ingest/limits.py), and a property test
+# part beyond); imports refuse any amount over 10^15 (model/limits.py), and a property test
 # covers every accepted value. Text escaping follows DuckDB's `to_json`, corrected to JCS's
 # lower-case `\u00xx`.
 

@@ -1,5 +1,7 @@
-"""Carbon credits and neutrality claims (ISO 14068-1).
+"""Neutrality claims (ISO 14068-1) over carbon credits.
 
-`credits` (serials, overlaps) and `claims` (the claim's rules) are pure; `neutrality` gathers a
-claim's inputs from the workspace, records the claim and finalizes inventories.
+Pure rules over values: `claims` (the claim's rules) and `neutrality` (which target and plan a
+claim rests on, its input, its stored form, finality). A block of credits, its serials and their
+overlaps are values of `model/credits.py`. Nothing here reads or writes the workspace: the claim
+stage (`pipeline/claims.py`) does, through `store/`, and hands these functions values.
 """

@@ -18,12 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from zerotrail.offsets.credits import Credit, find_overlaps, shared_text
+from zerotrail.model.credits import Credit, find_overlaps, shared_text
+from zerotrail.targets.status import BEHIND, TargetStatus
 
 # A shortfall smaller than this is floating-point noise, not a missing tonne.
 _TOLERANCE_T = 1e-6
-# Progress statuses (roadmap/pathway.py) that say the reductions are not where the plan wants.
-_BEHIND = frozenset({"at_risk", "off_track", "missed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,7 @@ class ClaimInput:
     run_id: str | None
     credits: Sequence[Credit]  # current versions of the credits with claim_year == year
     other_claims: Sequence[Credit]  # current credits assigned to other years' claims
-    plan: Sequence[tuple[str, str]]  # (target_id, progress status) of the reduction targets
+    plan: Sequence[tuple[str, str]]  # (target_id, TargetStatus) of the reduction targets
     progress_recorded: bool
 
 
@@ -150,7 +149,7 @@ def evaluate_claim(inp: ClaimInput) -> ClaimResult:
                 " tracked"
             )
         for target, status in inp.plan:
-            if status.strip().lower().replace(" ", "_").replace("-", "_") in _BEHIND:
+            if TargetStatus.from_text(status) in BEHIND:
                 warnings.append(
                     f"reduction target {target} is {status}: ISO 14068-1 puts reductions first"
                     " and offsets only the residual"

@@ -1,8 +1,16 @@
-"""The named stages, readable top to bottom: set up a workspace, import, calculate, summarise.
+"""The calculation stage: a year's stored records in, a stored run of per-record results out.
 
-The CLI and (later) the API call these functions; they in turn call `ingest`, `engine` and
-`store`. The calculation stage gathers the small derived tables in Python, hands the engine Ibis
-tables over the workspace connection, and writes what the engine returns inside one transaction.
+Where it sits: pipeline, after the imports and before the inventory, roadmap and claim stages,
+which read the runs it stores. It calls `store/` for every read and write, `engine/` for the
+calculation and the small inputs' rules, and nothing else decides a number.
+
+A run, top to bottom (`calculate`): check the settings; get the engine's compiled plan (from
+this process, else the workspace, else compiled from the engine's expressions and kept in
+both: engine/plan.py); fill the run's values into session tables and let the plan group the
+year's records by signature; prepare the small inputs from those signatures in plain Python
+(`prepare`); run the plan's per-signature steps; explain each unresolved signature; then, in one
+transaction, store the run, its signatures, supplier keys and problems, and commit its headline
+figures and result digests to the ledger.
 """
 
 from __future__ import annotations
@@ -12,9 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from zerotrail.engine.calculate import calculate as calculate_expr
-from zerotrail.engine.calculate import keyed, per_record
 from zerotrail.engine.inputs import (
+    Conversions,
     EntityRow,
     FactorUnit,
     consolidation_shares,
@@ -22,6 +29,18 @@ from zerotrail.engine.inputs import (
     gas_table,
     mwh_per_unit,
     region_lineage,
+    units_digest,
+)
+from zerotrail.engine.plan import (
+    CALCULATED,
+    INPUTS,
+    STORED_TABLES,
+    UNRESOLVED,
+    Plan,
+    compile_plan,
+    current_shape,
+    known_plan,
+    remember,
 )
 from zerotrail.engine.settings import (
     APPROACHES,
@@ -32,13 +51,20 @@ from zerotrail.engine.settings import (
 from zerotrail.errors import GwpError, ZerotrailError
 from zerotrail.ingest.checks import Progress, no_progress
 from zerotrail.ingest.formats import RENEWABLE_TYPES
-from zerotrail.ingest.price_indices import current_indices
 from zerotrail.model.keys import family_of
-from zerotrail.model.regions import market_of
+from zerotrail.model.regions import lineage, market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
+from zerotrail.store import calculation_inputs as reads
+from zerotrail.store import runs
+from zerotrail.store.compiled_sql import read_compiled, save_compiled
 from zerotrail.store.factor_rows import insert_factor_rows
+from zerotrail.store.factor_sets import FactorSetRecord, insert_factor_set, stored_set
 from zerotrail.store.history import snapshot
-from zerotrail.store.workspace import Workspace
+from zerotrail.store.inventory import run_problems
+from zerotrail.store.price_indices import current_indices
+from zerotrail.store.session_tables import fill, fill_from, read_rows, total
+from zerotrail.store.unit_conversions import keep_conversions, known_conversions
+from zerotrail.store.workspace import Workspace, parse_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +82,16 @@ def load_shipped_factors(ws: Workspace) -> int:
     """Load the package's factor sets into a new workspace (idempotent per set)."""
     from zerotrail.reference import factors as shipped
 
-    have = {r[0] for r in ws.fetchall("SELECT factor_set FROM factor_sets")}
+    missing = [i for i in shipped.factor_sets() if stored_set(ws, i.factor_set) is None]
+    if not missing:
+        return 0
     shipped_arrow = shipped.factors_arrow()
-    added = 0
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
     with ws.transaction():
-        for info in shipped.factor_sets():
-            if info.factor_set in have:
-                continue
-            ws.execute(
-                "INSERT INTO factor_sets VALUES (?, ?, ?, ?, ?, ?, ?, 'shipped', ?, ?)",
-                [
+        for info in missing:
+            insert_factor_set(
+                ws,
+                FactorSetRecord(
                     info.factor_set,
                     info.name,
                     info.publisher,
@@ -73,15 +99,14 @@ def load_shipped_factors(ws: Workspace) -> int:
                     info.source_url,
                     info.licence,
                     info.description,
+                    "shipped",
                     info.input_sha256,
-                    datetime.now(UTC).replace(tzinfo=None),
-                ],
+                    loaded_at,
+                ),
             )
             insert_factor_rows(ws, shipped_arrow, info.factor_set)
-            added += 1
-        if added:
-            snapshot(ws, "factor_set")
-    return added
+        snapshot(ws, "factor_set")
+    return len(missing)
 
 
 def _check_settings(ws: Workspace, s: InventorySettings) -> None:
@@ -101,14 +126,28 @@ def _check_settings(ws: Workspace, s: InventorySettings) -> None:
             "the publisher blend rule uses EPA's AR5 blend values; "
             f"it cannot be combined with {s.gwp_set}"
         )
-    other = ws.fetchall(
-        "SELECT DISTINCT gwp_set FROM runs WHERE current AND gwp_set <> ?", [s.gwp_set]
-    )
+    other = runs.gwp_sets_in_use(ws, s.gwp_set)
     if other:
         raise GwpError(
-            f"this inventory uses {other[0][0]}; an inventory uses one GWP set, so it cannot "
+            f"this inventory uses {other[0]}; an inventory uses one GWP set, so it cannot "
             f"also be calculated with {s.gwp_set} (start a new workspace to change sets)"
         )
+
+
+def calculation_plan(ws: Workspace) -> Plan:
+    """The engine's compiled plan for this workspace: this process's, else the workspace's,
+    else compiled now from the engine's expressions and kept in both."""
+    engine = parse_url(ws.url).kind
+    shape = current_shape(engine, ws.schema_version)
+    stored = read_compiled(ws, shape.key)
+    plan = known_plan(shape.key) or (None if stored is None else Plan.from_json(stored))
+    if plan is None:
+        be = ws.ibis()
+        plan = compile_plan(shape, {name: be.table(name).schema() for name in STORED_TABLES})
+    if stored is None:
+        save_compiled(ws, shape.key, engine, shape.schema_version, plan.to_json())
+    remember(plan)
+    return plan
 
 
 def instrument_pools(
@@ -165,23 +204,9 @@ def instrument_pools(
     return out, notes
 
 
-def _memtable(rows: list[dict[str, Any]], schema: dict[str, str]) -> Any:
-    import ibis
-    import pyarrow as pa
-
-    types = {
-        "string": pa.string(),
-        "float64": pa.float64(),
-        "int64": pa.int64(),
-        "boolean": pa.bool_(),
-    }
-    arrow = pa.table({k: pa.array([r[k] for r in rows], type=types[t]) for k, t in schema.items()})
-    return ibis.memtable(arrow)
-
-
 @dataclass(frozen=True)
 class Prepared:
-    """The small derived tables of one calculation (see engine/calculate.py for each)."""
+    """The small derived tables of one calculation (see engine/emissions.py for each)."""
 
     conv: list[tuple[str, str, str, float, bool]]
     lineage: list[dict[str, Any]]
@@ -199,86 +224,43 @@ def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def supplier_activities(ws: Workspace) -> list[str]:
-    """Keys that have supplier-specific factors (the supplier matters only for these)."""
-    return [
-        r[0]
-        for r in ws.fetchall(
-            "SELECT DISTINCT activity FROM factors WHERE supplier IS NOT NULL ORDER BY 1"
-        )
-    ]
-
-
-def year_activities(ws: Workspace, year: int) -> Any:
-    be = ws.ibis()
-    y0, y1 = year_bounds(year)
-    acts = be.table("activities")
-    return acts.filter(acts.current & acts.period_start.between(y0, y1))
-
-
-def stage_signatures(ws: Workspace, year: int) -> Any:
-    """Group the year's records by signature into the session table `zt_sig` (one scan)."""
-    from zerotrail.engine.calculate import signatures
-
-    return _stage(
-        ws, ws.ibis(), signatures(year_activities(ws, year), supplier_activities(ws)), "zt_sig"
-    )
-
-
 def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
-    """Gather the small tables the engine joins in, in plain Python.
+    """Group the year's records by signature and gather the small tables the engine joins in.
 
-    Distinct values come from the staged signatures (`stage_signatures`), not from the
-    activity table, so this costs the same for a thousand records as for a billion.
+    Distinct values come from the signatures (session table `zt_sig`), not from the activity
+    table, so this costs the same for a thousand records as for a billion.
     """
-    year = settings.year
-    stage_signatures(ws, year)
-    ents = [
-        EntityRow(e, p, float(s), fc, bool(oc))
-        for e, p, s, fc, oc in ws.fetchall(
-            "SELECT entity, parent, equity_share, financial_control, operational_control"
-            " FROM entities"
-        )
-    ]
+    return _prepare(ws, settings, calculation_plan(ws), reads.supplier_keys(ws))
+
+
+def _prepare(
+    ws: Workspace, settings: InventorySettings, plan: Plan, suppliers: Sequence[str]
+) -> Prepared:
+    y0, y1 = year_bounds(settings.year)
+    fill(ws, "zt_params", INPUTS["zt_params"], [(y0, y1, settings.gwp_set)])
+    fill(ws, "zt_supplier_keys", INPUTS["zt_supplier_keys"], [(a,) for a in suppliers])
+    fill_from(ws, plan.signatures.table, plan.signatures.sql)
+    sig = plan.signatures.table
+
+    ents = [EntityRow(e, p, float(s), fc, bool(oc)) for e, p, s, fc, oc in reads.entity_rows(ws)]
     shares = consolidation_shares(ents, settings.approach)
     notes = [n for _, n in shares.values() if n]
     op = {e.entity: e.operational_control for e in ents}
     site_rows = [
         {"site": s, "site_kind": k, "controlled": bool(op.get(e, True) if c is None else c)}
-        for s, e, k, c in ws.fetchall("SELECT site, entity, kind, operational_control FROM sites")
+        for s, e, k, c in reads.site_rows(ws)
     ]
 
-    pairs = [(a, u) for a, u in ws.fetchall("SELECT DISTINCT activity, unit FROM zt_sig")]
+    pairs = reads.signature_pairs(ws, sig)
     grid_units = {u for a, u in pairs if a == "electricity.grid"}
     pairs += [("electricity.residual_mix", u) for u in grid_units]
     activities = sorted({a for a, _ in pairs})
-    funits = (
-        [
-            FactorUnit(*r)
-            for r in ws.fetchall(
-                "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit"
-                " FROM factors"
-                " WHERE activity IN (SELECT unnest(?))",
-                [activities],
-            )
-        ]
-        if activities
-        else []
-    )
-    pinned = [r[0] for r in ws.fetchall("SELECT DISTINCT pin_k FROM zt_sig WHERE pin_k <> ''")]
-    if pinned:
-        funits += [
-            FactorUnit(*r)
-            for r in ws.fetchall(
-                "SELECT DISTINCT factor_id, activity, unit, heat_content, heat_content_unit"
-                " FROM factors WHERE factor_id IN (SELECT unnest(?))",
-                [pinned],
-            )
-        ]
+    funits = [FactorUnit(*r) for r in reads.factor_units(ws, activities)]
+    pin_pairs = reads.pinned_pairs(ws, sig)
+    if pin_pairs:
+        pinned = sorted({fid for _, _, fid in pin_pairs})
+        funits += [FactorUnit(*r) for r in reads.factor_units_by_id(ws, pinned)]
         # A pinned factor converts from the record's own key and unit.
-        pin_pairs = ws.fetchall(
-            "SELECT DISTINCT activity, unit, pin_k FROM zt_sig WHERE pin_k <> ''"
-        )
         by_id = {f.factor_id: f for f in funits}
         funits += [
             FactorUnit(
@@ -287,17 +269,16 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
             for a, _, fid in pin_pairs
             if fid in by_id
         ]
-    conv = conversions(pairs, funits)
-    regions = [r[0] for r in ws.fetchall("SELECT DISTINCT region FROM zt_sig")]
-    lineage = [
+    units_key = units_digest()
+    convert = Conversions(known_conversions(ws, units_key))
+    conv = conversions(pairs, funits, convert)
+    mwh = [{"unit": u, "mwh_per_unit": m} for u, m in mwh_per_unit(grid_units, convert).items()]
+    keep_conversions(ws, units_key, convert.new)
+    lineage_rows = [
         {"region": r, "ancestor": a, "level": lvl, "market": market_of(r)}
-        for r, a, lvl in region_lineage(regions)
+        for r, a, lvl in region_lineage(reads.signature_regions(ws, sig))
     ]
-    gases = gas_table(
-        [r[0] for r in ws.fetchall("SELECT DISTINCT gas FROM factors")],
-        settings.gwp_set,
-        settings.blend_rule,
-    )
+    gases = gas_table(reads.factor_gases(ws), settings.gwp_set, settings.blend_rule)
     keyinfo = []
     for a in activities:
         fam = family_of(a)
@@ -315,30 +296,41 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
                 "regional": fam.name != "fugitive",
             }
         )
-    mwh = [{"unit": u, "mwh_per_unit": m} for u, m in mwh_per_unit(grid_units).items()]
 
     consumption: dict[str, set[str]] = {}
-    for site, ent, region in ws.fetchall(
-        "SELECT DISTINCT site_k, entity, region FROM zt_sig WHERE activity = 'electricity.grid'"
-    ):
+    for site, ent, region in reads.grid_consumers(ws, sig):
         consumption.setdefault(f"entity:{ent}", set()).add(market_of(region))
         if site:
             consumption.setdefault(f"site:{site}", set()).add(market_of(region))
-    pools, inst_notes = instrument_pools(
-        ws.fetchall(
-            "SELECT instrument_id, type, mwh, period_start, period_end, region, entity, site,"
-            " status,"
-            " retired_on, emission_rate_t_per_mwh FROM instruments ORDER BY instrument_id"
-        ),
-        year,
-        consumption,
-    )
+    pools, inst_notes = instrument_pools(reads.instrument_rows(ws), settings.year, consumption)
     notes += inst_notes
     prices = [
         {"currency": c, "year": y, "price_index": v} for (c, y), v in current_indices(ws).items()
     ]
+    return Prepared(
+        conv, lineage_rows, gases, shares, site_rows, keyinfo, mwh, pools, prices, notes
+    )
 
-    return Prepared(conv, lineage, gases, shares, site_rows, keyinfo, mwh, pools, prices, notes)
+
+def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
+    """The prepared tables as the plan's session tables (columns in `INPUTS` order)."""
+    tables: dict[str, Sequence[Sequence[Any]]] = {
+        "zt_conv": prep.conv,
+        "zt_shares": [(e, s) for e, (s, _) in prep.shares.items()],
+    }
+    dicts = {
+        "zt_lineage": prep.lineage,
+        "zt_gases": prep.gases,
+        "zt_sites": prep.sites,
+        "zt_keyinfo": prep.keyinfo,
+        "zt_mwh": prep.mwh,
+        "zt_pools": prep.pools,
+        "zt_prices": prep.prices,
+    }
+    for name, rows in dicts.items():
+        tables[name] = [tuple(r[c] for c, _ in INPUTS[name]) for r in rows]
+    for name, values in tables.items():
+        fill(ws, name, INPUTS[name], values)
 
 
 def calculate(
@@ -349,127 +341,39 @@ def calculate(
     _check_settings(ws, settings)
     year = settings.year
     step("preparing")
-    prep = prepare(ws, settings)
-    be = ws.ibis()
-    import ibis
-
-    acts = year_activities(ws, year)
-    suppliers = supplier_activities(ws)
-    fam_cols = ["co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3"]
-    calc = calculate_expr(
-        sig=be.table("zt_sig"),
-        factors=be.table("factors"),
-        conv=_memtable(
-            [
-                dict(
-                    zip(("activity", "unit", "factor_id", "multiplier", "via_heat"), c, strict=True)
-                )
-                for c in prep.conv
-            ],
-            {
-                "activity": "string",
-                "unit": "string",
-                "factor_id": "string",
-                "multiplier": "float64",
-                "via_heat": "boolean",
-            },
-        ),
-        lineage=_memtable(
-            prep.lineage,
-            {"region": "string", "ancestor": "string", "level": "int64", "market": "string"},
-        ),
-        gases=_memtable(
-            prep.gases,
-            {
-                "gas": "string",
-                "origin": "string",
-                "unsplit": "float64",
-                **{f"m_{f}": "float64" for f in fam_cols},
-                **{f"e_{f}": "float64" for f in fam_cols},
-                "flags": "string",
-            },
-        ),
-        shares=_memtable(
-            [{"entity": e, "share": s} for e, (s, _) in prep.shares.items()],
-            {"entity": "string", "share": "float64"},
-        ),
-        sites=_memtable(
-            prep.sites, {"site": "string", "site_kind": "string", "controlled": "boolean"}
-        ),
-        keyinfo=_memtable(
-            prep.keyinfo,
-            {
-                "activity": "string",
-                "scope": "int64",
-                "default_category": "int64",
-                "method": "string",
-                "method_dq": "float64",
-                "is_grid": "boolean",
-                "regional": "boolean",
-            },
-        ),
-        mwh=_memtable(prep.mwh, {"unit": "string", "mwh_per_unit": "float64"}),
-        pools=_memtable(
-            prep.pools,
-            {
-                "pool_kind": "string",
-                "pool_key": "string",
-                "market": "string",
-                "inst_mwh": "float64",
-                "inst_rate_t": "float64",
-                "inst_renewable_mwh": "float64",
-            },
-        ),
-        prices=_memtable(
-            prep.prices, {"currency": "string", "year": "int64", "price_index": "float64"}
-        ),
-        gwp_set=settings.gwp_set,
-        stage=lambda table, name: _stage(ws, be, table, name),
-    )
-    run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    columns = [
-        r[0]
-        for r in ws.fetchall(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'run_signatures'"
-            " ORDER BY ordinal_position"
-        )
-    ]
-    signatures = calc.signatures.mutate(run_id=ibis.literal(run_id)).select(*columns)
-    as_of = ws.scalar("SELECT max(import_id) FROM imports") or ""
+    plan = calculation_plan(ws)
+    suppliers = reads.supplier_keys(ws)
+    prep = _prepare(ws, settings, plan, suppliers)
+    _fill_inputs(ws, prep)
     step("calculating")
+    for s in plan.steps:
+        fill_from(ws, s.table, s.sql)
+    unresolved = read_rows(ws, UNRESOLVED)
+    reasons = [(u["n"], explain_unresolved(ws, u)) for u in unresolved]
+    fill(ws, "zt_reasons", INPUTS["zt_reasons"], reasons)
+    run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    as_of = runs.last_import_id(ws)
+    records = total(ws, CALCULATED, "sig_records")
     with ws.transaction():
-        be.insert("run_signatures", signatures)
-        for activity in suppliers:
-            ws.execute("INSERT INTO run_supplier_keys VALUES (?, ?)", [run_id, activity])
-        n_problems = _store_unresolved(ws, be, run_id, acts, calc.unresolved)
-        for n in prep.notes:
-            ws.execute("INSERT INTO run_problems VALUES (?, NULL, ?)", [run_id, n])
-        ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [year])
-        ws.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?, NULL)",
-            [
-                run_id,
-                year,
-                settings.gwp_set,
-                settings.approach,
-                settings.blend_rule,
-                0,
-                n_problems,
-                datetime.now(UTC).replace(tzinfo=None),
-                as_of,
-            ],
+        runs.insert_signatures(ws, run_id, CALCULATED, plan.calc_columns)
+        runs.insert_supplier_keys(ws, run_id, suppliers)
+        n_problems = runs.insert_record_problems(ws, run_id, plan.problems) if reasons else 0
+        runs.insert_notes(ws, run_id, prep.notes)
+        run = runs.NewRun(
+            run_id,
+            year,
+            settings.gwp_set,
+            settings.approach,
+            settings.blend_rule,
+            records,
+            n_problems,
+            as_of,
         )
-        ensure_results_view(ws, be)
-        n_records = int(
-            ws.scalar(
-                "SELECT coalesce(sum(sig_records), 0) FROM run_signatures WHERE run_id = ?",
-                [run_id],
-            )
-        )
-        ws.execute("UPDATE runs SET records = ? WHERE run_id = ?", [n_records, run_id])
-        commit_run(ws, run_id, year)
+        runs.insert_current_run(ws, run)
+        runs.ensure_results_view(ws, plan.results_view, plan.key)
+        commit_run(ws, run)
     return RunSummary(
-        run_id, year, settings.gwp_set, settings.approach, n_records, n_problems, tuple(prep.notes)
+        run_id, year, settings.gwp_set, settings.approach, records, n_problems, tuple(prep.notes)
     )
 
 
@@ -486,145 +390,65 @@ RUN_FIGURES = (
 )
 
 
-def commit_run(ws: Workspace, run_id: str, year: int) -> None:
+def commit_run(ws: Workspace, run: runs.NewRun) -> None:
     """Commit the run's headline figures to the ledger, keeping the exact text committed, and
     the digests of its stored results (kind `run_results`)."""
     from zerotrail.ledger.canonical import canonical_bytes
-    from zerotrail.reports.inventory import summary
     from zerotrail.store.committed import commit_new, run_results_sql
-    from zerotrail.store.tlog import Appender
+    from zerotrail.store.tlog import Appender, size
 
-    inputs = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
-    row = ws.fetchall(
-        "SELECT gwp_set, consolidation, blend_rule, as_of_import, records,"
-        " problems FROM runs WHERE run_id = ?",
-        [run_id],
-    )[0]
-    figures = summary(ws, year)
+    ledger_size = size(ws)
+    figures = run_figures(runs.scope_sums(ws, run.run_id))
     canonical = canonical_bytes(
         "run",
         {
-            "run_id": run_id,
-            "year": year,
-            "gwp_set": row[0],
-            "consolidation": row[1],
-            "blend_rule": row[2],
-            "as_of_import": row[3],
-            "records": int(row[4]),
-            "problems": int(row[5]),
-            "ledger_size_before": inputs,
+            "run_id": run.run_id,
+            "year": run.year,
+            "gwp_set": run.gwp_set,
+            "consolidation": run.consolidation,
+            "blend_rule": run.blend_rule,
+            "as_of_import": run.as_of_import,
+            "records": run.records,
+            "problems": run.problems,
+            "ledger_size_before": ledger_size,
             "unit": "t CO2e",
             **{k: float(figures[k]) for k in RUN_FIGURES},
         },
     )
-    Appender(ws).append("run", [(run_id, 1)], [canonical])
-    ws.execute("UPDATE runs SET committed = ? WHERE run_id = ?", [canonical.decode(), run_id])
+    Appender(ws).append("run", [(run.run_id, 1)], [canonical])
+    runs.set_committed(ws, run.run_id, canonical.decode())
     # And what every per-record figure derives from (with the committed activities): digests
     # of the run's signatures, supplier keys and problems, the next leaf (docs/ledger.md).
-    commit_new(ws, "run_results", run_results_sql(run_id))
+    commit_new(ws, "run_results", run_results_sql(run.run_id))
 
 
-def results_expr(be: Any) -> Any:
-    """Per-record results of every run, from the engine's own per-record expression.
-
-    A run sees the record versions imported up to its `as_of_import` and not yet superseded
-    then, in its year; each is keyed as the run keyed it and joined to the run's signatures.
-    """
-    a = be.table("activities")
-    r = be.table("runs").select("run_id", "year", "as_of_import")
-    seen = a.join(
-        r,
-        [
-            a.period_start.year() == r.year,
-            a.import_id <= r.as_of_import,
-            a.superseded_by.isnull() | (a.superseded_by > r.as_of_import),
-        ],
-    )
-    sk = be.table("run_supplier_keys").rename(sk_run="run_id", sk_activity="activity")
-    seen = seen.left_join(sk, [seen.run_id == sk.sk_run, seen.activity == sk.sk_activity])
-    k = keyed(seen, seen.sk_activity.notnull()).drop("sk_run", "sk_activity")
-    return per_record(k, be.table("run_signatures"), extra_keys=("run_id",))
-
-
-# Bump when results_expr or the engine's per-record expression changes shape.
-RESULTS_VIEW_REVISION = "2"
-
-
-def ensure_results_view(ws: Workspace, be: Any) -> None:
-    """(Re)create the `results` view when this version of zerotrail has not made it yet."""
-    import ibis
-
-    from zerotrail import __version__
-
-    revision = f"{__version__}/{RESULTS_VIEW_REVISION}"
-    if ws.get_setting("results_view") == revision:
-        return
-    sql = ibis.to_sql(results_expr(be), dialect="duckdb")
-    ws.execute(f"CREATE OR REPLACE VIEW results AS {sql}")
-    ws.set_setting("results_view", revision)
-
-
-def _stage(ws: Workspace, be: Any, table: Any, name: str) -> Any:
-    """Materialise an intermediate engine table as a temporary table of this session."""
-    ws.execute(f"DROP TABLE IF EXISTS {name}")
-    return be.create_table(name, table, temp=True)
+def run_figures(by_scope: dict[int, tuple[float, float, float]]) -> dict[str, float]:
+    """The headline figures (`RUN_FIGURES`) from the run's results summed by scope
+    (location-based, market-based, biogenic), as `zerotrail inventory` gives them."""
+    loc = {s: v[0] for s, v in by_scope.items()}
+    mkt = {s: v[1] for s, v in by_scope.items()}
+    s1, s2l, s2m = loc.get(1, 0.0), loc.get(2, 0.0), mkt.get(2, 0.0)
+    s3, s3m = loc.get(3, 0.0), mkt.get(3, 0.0)
+    return {
+        "scope1": s1,
+        "scope2_location": s2l,
+        "scope2_market": s2m,
+        "scope3": s3,
+        "scope3_market": s3m,
+        "total_location": s1 + s2l + s3,
+        "total_market": s1 + s2m + s3m,
+        "biogenic_co2": sum(v[2] for v in by_scope.values()),
+    }
 
 
 def unresolved_records(ws: Workspace, run_id: str, limit: int) -> tuple[list[tuple[str, str]], int]:
     """The first `limit` records a run could not calculate, as (record id, reason), in record
     id order, and how many there are in all."""
-    total = int(
-        ws.scalar(
-            "SELECT count(*) FROM run_problems WHERE run_id = ? AND record_id IS NOT NULL",
-            [run_id],
-        )
-    )
-    first = [
-        (str(r), str(m))
-        for r, m in ws.fetchall(
-            "SELECT record_id, message FROM run_problems WHERE run_id = ? AND record_id IS NOT"
-            " NULL ORDER BY record_id LIMIT ?",
-            [run_id, limit],
-        )
-    ]
-    return first, total
-
-
-def _store_unresolved(ws: Workspace, be: Any, run_id: str, acts: Any, unresolved: Any) -> int:
-    """Every record whose signature found no factor becomes a problem with its reason."""
-    sigs = unresolved.to_pyarrow().to_pylist()
-    if not sigs:
-        return 0
-    total = 0
-    for sig in sigs:
-        reason = explain_unresolved(ws, sig)
-        cond = [
-            (acts.entity == sig["entity"]),
-            (acts.site.fill_null("") == sig["site_k"]),
-            (acts.activity == sig["activity"]),
-            (acts.region == sig["region"]),
-            (acts.unit == sig["unit"]),
-            (acts.period_start == sig["period_start"]),
-            (acts.period_end == sig["period_end"]),
-            (acts.factor_id.fill_null("") == sig["pin_k"]),
-            (acts.supplier.fill_null("") == sig["supplier_k"]),
-            (acts.ch4_origin.fill_null("") == sig["origin_k"]),
-            (acts.scope3_category.fill_null(0) == sig["cat_k"]),
-        ]
-        import ibis
-
-        rows = acts.filter(*cond).select(
-            run_id=ibis.literal(run_id), record_id=acts.record_id, message=ibis.literal(reason)
-        )
-        be.insert("run_problems", rows)
-        total += int(rows.count().to_pyarrow().as_py())
-    return total
+    return run_problems(ws, run_id, limit), runs.record_problem_count(ws, run_id)
 
 
 def explain_unresolved(ws: Workspace, sig: dict[str, Any]) -> str:
     """Why no factor fits a signature, in the user's terms."""
-    from zerotrail.model.regions import lineage
-
     act, region, unit, start = sig["activity"], sig["region"], sig["unit"], sig["period_start"]
     if sig["pin_k"]:
         return (
@@ -632,11 +456,7 @@ def explain_unresolved(ws: Workspace, sig: dict[str, Any]) -> str:
             "(unit not convertible, or its gases lack values in the GWP set)"
         )
     regs = list(lineage(region))
-    rows = ws.fetchall(
-        "SELECT DISTINCT region, valid_from, valid_to FROM factors WHERE activity = ?"
-        " AND region IN (SELECT unnest(?))",
-        [act, regs],
-    )
+    rows = reads.factor_validity(ws, act, regs)
     if not rows:
         return f"no factor for {act} in {region} or its parent regions ({', '.join(regs[1:])})"
     earliest = min(r[1] for r in rows)

@@ -13,8 +13,17 @@ explicit height, so a chart looks the same in the PDF, in the HTML and on the we
 are pure: the same input gives byte-identical JSON (Altair names inline datasets by a hash of
 their values; nothing depends on Altair's global theme, which is replaced, not merged).
 
-Empty or malformed input raises ValueError naming the chart and the field: a chart that silently
-drops a year or a step would mislead its readers, so we refuse to draw it.
+A chart that silently drops a year or a step would mislead its readers, so each function refuses
+input it cannot draw truthfully, naming the chart and the field:
+- figures that come from the user's data and cannot be drawn (a missing, non-numeric or
+  non-finite figure; a negative total, share or gas, as spend corrections can make) raise
+  `ChartError`, a `ZerotrailError` (and a `ValueError`);
+- input the report builder never passes (no rows at all, two rows for one year or label, a
+  bridge that does not run start - changes - end or does not add up, a target without a name,
+  unit or anything to draw, a year that is not a year) raises a plain `ValueError`: a
+  programming error in the caller, not something a user can cause.
+Rendering fails with `RuntimeError` when the renderer's process dies or hangs (the environment)
+and `ValueError` when the renderer refuses a spec or the SVG refers outside itself (a bug).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import altair as alt
 import vl_convert
 
 import zerotrail
+from zerotrail.errors import ChartError
 from zerotrail.reports.cells import printable_tree
 from zerotrail.reports.renderer import MARKER
 
@@ -138,9 +148,9 @@ def _number(item: Mapping[str, Any], key: str, chart: str, where: str) -> float:
 
 def _finite(value: Any, chart: str, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{chart}: {what} is not a number (got {value!r})")
+        raise ChartError(f"{chart}: {what} is not a number (got {value!r})")
     if not math.isfinite(value):
-        raise ValueError(f"{chart}: {what} is not finite ({value!r})")
+        raise ChartError(f"{chart}: {what} is not finite ({value!r})")
     return float(value)
 
 
@@ -235,7 +245,7 @@ def _stacked_scopes(
         for order, (scope, key) in enumerate(keys):
             t = _number(seen[year], key, chart, f"year {year}")
             if t < 0:
-                raise ValueError(f"{chart}: year {year} has a negative '{key}' ({t})")
+                raise ChartError(f"{chart}: year {year} has a negative '{key}' ({t})")
             total += t
             about = f"{year}, {scope}: {t:,.0f} {TONNES}"
             # Years as text: a number would be formatted "2,020" by the theme's number format.
@@ -593,7 +603,7 @@ def renewable_share(
             continue
         share = _number(row, "share_pct", chart, f"site kind {kind!r}")
         if share < 0:
-            raise ValueError(f"{chart}: site kind {kind!r} has a negative share ({share})")
+            raise ChartError(f"{chart}: site kind {kind!r} has a negative share ({share})")
         bars.append({"kind": kind, "share": share, "mwh": mwh, "label": None})
     ticks = []
     for goal in targets:
@@ -681,7 +691,7 @@ def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
     for gas, amounts in by_gas.items():
         t = _number(amounts, "co2e_t", chart, f"gas {gas!r}")
         if t < 0:
-            raise ValueError(f"{chart}: gas {gas!r} has negative co2e_t ({t})")
+            raise ChartError(f"{chart}: gas {gas!r} has negative co2e_t ({t})")
         if t > 0:
             bars.append({"gas": _GASES.get(gas, gas), "v": t})
     if not bars:
@@ -718,31 +728,60 @@ def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
 # with the library it was written for rather than its newest one.
 _VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
-_XMLNS = re.compile(r"""\sxmlns(?::[\w.-]+)?\s*=\s*(["'])[^"']*\1""")
-_REF_ATTR = re.compile(r"""[\s<](?:[\w.-]+:)?(?:href|src)\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 _CSS_URL = re.compile(r"""url\(\s*(["']?)(.*?)\1\s*\)""", re.I | re.S)
-_CSS_IMPORT = re.compile(r"""@import\s+(["'])(.*?)\1""", re.I)
-_BARE_URL = re.compile(r"""(?:https?|ftp|file):/*[^\s"'<>)]*""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?(["'])(.*?)\1""", re.I)
+# Markup that makes a viewer fetch or expand something before any element is drawn: a document
+# type (an external DTD, entities) and processing instructions (xml-stylesheet). A "<" in
+# text or in an attribute value is always escaped, so these can only be markup.
+_DOCTYPE = re.compile(r"<!DOCTYPE[^>]*>?", re.I)
+_PI = re.compile(r"<\?([^\s?>]*)[^>]*>?")
+
+
+def _local(name: str) -> str:
+    """An element's or attribute's name without its namespace: {http://...}href -> href."""
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def _fetched(ref: str) -> bool:
+    """Whether a reference names something outside the document (not "#id", not data:)."""
+    ref = ref.strip()
+    return bool(ref) and not ref.startswith("#") and not ref.lower().startswith("data:")
 
 
 def external_references(svg: str) -> list[str]:
     """Every reference in `svg` that a viewer would fetch from outside the document.
 
-    Namespace declarations (xmlns, xmlns:xlink) are names, not references, and are ignored; so
-    are same-document fragments ("#clip1") and data: URIs. Anything else in href/src, url(...)
-    or @import, and any http(s)/ftp/file URL anywhere else in the text, is returned in document
-    order, once each. Empty means self-contained.
+    References are looked for where SVG and CSS put them: href and src attributes (in any
+    namespace, xlink:href too), url(...) in attribute values, url(...) and @import in <style>
+    elements, a document type and processing instructions. Text is never a reference: a
+    chart's title or label may quote a URL the user wrote (a target "validated by SBTi
+    (https://...)"), and it is drawn as escaped text, fetched by nothing; so are the aria-*
+    attributes that repeat it for screen readers. Namespace declarations are names, not
+    references; same-document fragments ("#clip1") and data: URIs are not fetched. Returned
+    in document order, once each; empty means self-contained. ValueError if `svg` is not
+    well-formed XML (its references cannot be known).
     """
-    text = _XMLNS.sub(" ", svg)
-    found: list[str] = []
-    for pattern in (_REF_ATTR, _CSS_URL, _CSS_IMPORT):
-        for match in pattern.finditer(text):
-            ref = html.unescape(match.group(2)).strip()
-            if ref.startswith("#") or ref.lower().startswith("data:"):
-                continue
-            found.append(ref)
-    found.extend(html.unescape(m.group(0)) for m in _BARE_URL.finditer(html.unescape(text)))
-    return list(dict.fromkeys(found))
+    import xml.etree.ElementTree as ET
+
+    found = [m.group(0) for m in _DOCTYPE.finditer(svg)]
+    found += [m.group(0) for m in _PI.finditer(svg) if m.group(1).lower() != "xml"]
+    if found:  # not parsed: a document type is where entity expansion would happen
+        return list(dict.fromkeys(found))
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError as exc:
+        raise ValueError(f"the SVG is not well-formed XML ({exc})") from None
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            local = _local(name)
+            if local in ("href", "src"):
+                found.append(value.strip())
+            elif not local.startswith("aria-"):
+                found += [m.group(2).strip() for m in _CSS_URL.finditer(value)]
+        if _local(element.tag) == "style" and element.text:
+            for pattern in (_CSS_URL, _CSS_IMPORT):
+                found += [m.group(2).strip() for m in pattern.finditer(element.text)]
+    return list(dict.fromkeys(ref for ref in found if _fetched(ref)))
 
 
 def render_svg(spec: Mapping[str, Any]) -> str:

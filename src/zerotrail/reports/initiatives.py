@@ -1,7 +1,9 @@
 """Reduction initiatives against the inventory: expected and realized abatement.
 
-Where it sits: reports, reading the initiatives imported by ingest/initiatives.py (latest
-version of each) and the `results` view of the years' current runs.
+Where it sits: reports, turning the initiatives ingest/initiatives.py imported (latest version
+of each, read by store/initiative_reads.py) and the market-based emissions of their sites in
+the years' current runs into the figures of `zerotrail initiatives` and the report. Pure: the
+stage reads the emissions `emissions_needed` names and passes them in.
 
 Expected abatement in a year is the initiative's expected t CO2e per year once it has started
 (year >= start_year), else 0. Realized abatement is estimated from the sites it acts on:
@@ -17,88 +19,73 @@ is missing, when the initiative names no sites, or before the initiative starts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zerotrail.errors import ZerotrailError
-from zerotrail.store.workspace import Workspace
 
-_COLUMNS = (
-    "initiative_id, version, name, owner, lever, sites, start_year, expected_t_per_year,"
-    " cost, currency, description, import_id"
-)
+# The market-based t CO2e of a set of sites in a year, keyed (sites, year); a key is absent
+# when that year has no calculated inventory.
+Emissions = Mapping[tuple[tuple[str, ...], int], float]
 
 
-def _sites(text: str) -> list[str]:
-    return [s for s in text.split(";") if s]
+def sites_of(text: str) -> tuple[str, ...]:
+    """An initiative's sites as stored (";"-separated) as a tuple."""
+    return tuple(s for s in text.split(";") if s)
 
 
-class _Emissions:
-    """Market-based emissions of sets of sites per year, from each year's current run."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
-        self.runs = {
-            int(y): str(r) for y, r in ws.fetchall("SELECT year, run_id FROM runs WHERE current")
-        }
-
-    def of(self, sites: list[str], year: int) -> float | None:
-        run_id = self.runs.get(year)
-        if run_id is None or not sites:
-            return None
-        return float(
-            self.ws.scalar(
-                "SELECT coalesce(sum(co2e_market_t), 0) FROM results"
-                " WHERE run_id = ? AND site IN (SELECT unnest(?))",
-                [run_id, sites],
-            )
-        )
+def _years(row: Mapping[str, Any], year: int) -> list[int]:
+    start = int(row["start_year"])
+    return [start - 1, year] if year >= start else [start - 1]
 
 
-def initiatives(ws: Workspace, year: int) -> list[dict[str, Any]]:
-    """The latest version of each initiative with its expected and realized abatement."""
-    emissions = _Emissions(ws)
+def emissions_needed(
+    year: int, rows: Sequence[Mapping[str, Any]]
+) -> set[tuple[tuple[str, ...], int]]:
+    """Which (sites, year) emissions `initiatives(year, rows, ...)` needs (sites named only)."""
+    return {
+        (sites, y)
+        for row in rows
+        if (sites := sites_of(str(row["sites"])))
+        for y in _years(row, year)
+    }
+
+
+def initiatives(
+    year: int, rows: Sequence[Mapping[str, Any]], emissions: Emissions
+) -> list[dict[str, Any]]:
+    """The latest version of each initiative (`rows`) with its expected and realized abatement
+    in `year`; `emissions` holds what `emissions_needed` named, where a run exists."""
     out = []
-    for row in ws.fetchall(
-        f"""SELECT {_COLUMNS} FROM initiatives i
-            WHERE version = (SELECT max(version) FROM initiatives j
-                             WHERE j.initiative_id = i.initiative_id)
-            ORDER BY initiative_id"""
-    ):
-        iid, version, name, owner, lever, sites_text, start, expected, cost, currency = row[:10]
-        sites = _sites(str(sites_text))
-        baseline_year = int(start) - 1
-        baseline = emissions.of(sites, baseline_year)
-        now = emissions.of(sites, year) if year >= start else None
+    for row in rows:
+        sites = sites_of(str(row["sites"]))
+        start = int(row["start_year"])
+        expected = row["expected_t_per_year"]
+        baseline_year = start - 1
+        baseline = emissions.get((sites, baseline_year)) if sites else None
+        now = emissions.get((sites, year)) if sites and year >= start else None
         out.append(
             {
-                "initiative_id": iid,
-                "version": int(version),
-                "name": name,
-                "owner": owner,
-                "lever": lever,
-                "sites": sites,
-                "start_year": int(start),
+                "initiative_id": row["initiative_id"],
+                "version": int(row["version"]),
+                "name": row["name"],
+                "owner": row["owner"],
+                "lever": row["lever"],
+                "sites": list(sites),
+                "start_year": start,
                 "expected_t": float(expected) if year >= start else 0.0,
                 "realized_t": None if baseline is None or now is None else baseline - now,
                 "baseline_year": baseline_year,
                 "baseline_t": baseline,
-                "cost": None if cost is None else float(cost),
-                "currency": currency,
+                "cost": None if row["cost"] is None else float(row["cost"]),
+                "currency": row["currency"],
             }
         )
     return out
 
 
-def versions(ws: Workspace, initiative_id: str) -> list[dict[str, Any]]:
-    """Every stored version of one initiative, oldest first, with the import that brought it."""
-    cur = ws.execute(
-        f"SELECT {_COLUMNS} FROM initiatives WHERE initiative_id = ? ORDER BY version",
-        [initiative_id],
-    )
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+def versions(initiative_id: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every stored version of one initiative (`rows`, oldest first), sites as a list."""
     if not rows:
         raise ZerotrailError(f"no initiative {initiative_id!r}")
-    for r in rows:
-        r["sites"] = _sites(str(r["sites"]))
-    return rows
+    return [{**r, "sites": list(sites_of(str(r["sites"])))} for r in rows]

@@ -1,22 +1,25 @@
 """The periodic report's figures: one dict (report.json) that the HTML, PDF and workbook render.
 
-Everything is read from the workspace through the same functions the CLI uses (inventory
-summary, progress, renewable share, data centres, initiatives, the recorded claim), so every
-figure in the report equals the one a user gets from the corresponding command; tests hold
-them to that. Rendering lives elsewhere (html.py, charts.py, xlsx.py).
+Where it sits: reports, under the report stage (pipeline/publish.py). The stage reads every
+input from the workspace through the same functions the commands use (inventory summary, target
+progress, renewable share, data centres, initiatives, the year's neutrality claim as it would
+be recorded) and hands them here as values (`ReportInputs`), so every figure in the report
+equals the one a user gets from the corresponding command; tests hold them to that. Building
+the figures reads nothing and writes nothing. Rendering lives elsewhere (html.py, charts.py,
+xlsx.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from zerotrail import __version__
 from zerotrail.engine.inputs import EntityRow, consolidation_shares
-from zerotrail.engine.settings import FAMILIES
-from zerotrail.reports.inventory import current_run, summary
-from zerotrail.store.workspace import Workspace
-from zerotrail.targets.figures import scope_totals
+from zerotrail.model.inventory import CurrentRun, GasSums
+from zerotrail.reports.inventory import gas_table
 
 # Activity families of Scopes 1 and 2 as the bridge names them (key prefix -> driver).
 DRIVERS = (
@@ -26,19 +29,72 @@ DRIVERS = (
     ("mobile_combustion.", "Vehicle fleet"),
     ("fugitive.", "Refrigerants and other fugitive gases"),
 )
+OTHER_DRIVER = "Other Scope 1 and 2"
+
+# (entity, name, parent, equity share, financial control, operational control, country)
+Entity = tuple[str, Any, Any, float, Any, bool, Any]
+# Scope 1 + 2 (market-based) t CO2e per activity key
+ByActivity = Sequence[tuple[str, float]]
 
 
-def year_rows(ws: Workspace, last: int) -> list[dict[str, Any]]:
-    """Headline figures of every year with an inventory up to `last` (for comparatives)."""
+@dataclass(frozen=True, slots=True)
+class YearTotals:
+    """A year's current run and its scope totals (scope1, scope2_location, scope2_market,
+    scope3, scope3_market), for the comparatives."""
+
+    year: int
+    run_id: str
+    totals: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeInputs:
+    """What the bridge from the base year needs: Scope 1 + 2 (market-based) per activity of
+    the base year's current run (`then`) and this year's (`now`), outside the entities named
+    by applied structural events (`moved`), and of those entities (`moved_then`,
+    `moved_now`)."""
+
+    moved: tuple[str, ...]
+    then: ByActivity
+    now: ByActivity
+    moved_then: ByActivity
+    moved_now: ByActivity
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """Every input of the year's report, read by the report stage."""
+
+    year: int
+    organization: str | None
+    run: CurrentRun
+    inventory: Mapping[str, Any]  # reports.inventory.summary of the run
+    years: Sequence[YearTotals]  # every year with an inventory up to this one
+    gases_by_scope: Mapping[int, tuple[Sequence[GasSums], float]]
+    scope3_methods: Sequence[tuple[int, str, float, float]]  # category, method, t, market t
+    scope3_quality: Mapping[int, float | None]
+    factor_sets: Sequence[Mapping[str, Any]]
+    entities: Sequence[Entity]
+    targets: Sequence[Mapping[str, Any]]  # each target's progress in the year
+    base_year: Mapping[str, Any] | None  # base_year_section
+    bridge: BridgeInputs | None
+    claim: Mapping[str, Any] | None  # the year's neutrality claim
+    claim_none_reason: str | None  # why there is none
+    renewables: Sequence[Mapping[str, Any]]
+    data_centres: Sequence[Mapping[str, Any]]
+    initiatives: Sequence[Mapping[str, Any]]
+    metrics: Sequence[tuple[str, int, float, str]]  # metric, year, value, unit
+
+
+def year_rows(years: Sequence[YearTotals]) -> list[dict[str, Any]]:
+    """Headline figures of every year with an inventory (for comparatives)."""
     rows = []
-    for year, run_id in ws.fetchall(
-        "SELECT year, run_id FROM runs WHERE current AND year <= ? ORDER BY year", [last]
-    ):
-        t = scope_totals(ws, str(run_id))
+    for y in years:
+        t = dict(y.totals)
         rows.append(
             {
-                "year": int(year),
-                "run_id": str(run_id),
+                "year": y.year,
+                "run_id": y.run_id,
                 **t,
                 "total_location": t["scope1"] + t["scope2_location"] + t["scope3"],
                 "total_market": t["scope1"] + t["scope2_market"] + t["scope3_market"],
@@ -47,114 +103,68 @@ def year_rows(ws: Workspace, last: int) -> list[dict[str, Any]]:
     return rows
 
 
-def by_scope_gas(ws: Workspace, run_id: str) -> dict[str, dict[str, dict[str, float]]]:
-    cols = ", ".join(f"sum({f}_t), sum(co2e_{f}_t)" for f in FAMILIES)
-    out: dict[str, dict[str, dict[str, float]]] = {}
-    for row in ws.fetchall(
-        f"SELECT scope, {cols}, sum(co2e_unsplit_t) FROM results WHERE run_id = ?"
-        " GROUP BY scope ORDER BY scope",
-        [run_id],
-    ):
-        gases = {
-            fam.upper(): {
-                "mass_t": float(row[1 + 2 * i] or 0),
-                "co2e_t": float(row[2 + 2 * i] or 0),
-            }
-            for i, fam in enumerate(FAMILIES)
-        }
-        gases["CO2e_only"] = {"mass_t": 0.0, "co2e_t": float(row[-1] or 0)}
-        out[str(row[0])] = gases
-    return out
+def by_scope_gas(
+    gases: Mapping[int, tuple[Sequence[GasSums], float]],
+) -> dict[str, dict[str, dict[str, float]]]:
+    return {str(scope): gas_table(sums, unsplit) for scope, (sums, unsplit) in gases.items()}
 
 
-def scope3_categories(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
+def scope3_categories(
+    methods: Sequence[tuple[int, str, float, float]], quality: Mapping[int, float | None]
+) -> list[dict[str, Any]]:
     cats: dict[int, dict[str, Any]] = {
         c: {"category": c, "co2e_t": 0.0, "co2e_market_t": 0.0, "methods": {}, "data_quality": None}
         for c in range(1, 16)
     }
-    for cat, method, t, tm in ws.fetchall(
-        "SELECT category, method, sum(co2e_t), sum(co2e_market_t) FROM results"
-        " WHERE run_id = ? AND scope = 3 GROUP BY 1, 2 ORDER BY 1, 2",
-        [run_id],
-    ):
-        c = cats[int(cat)]
-        c["co2e_t"] += float(t)
-        c["co2e_market_t"] += float(tm)
-        c["methods"][str(method)] = float(t)
-    for cat, dq in ws.fetchall(
-        "SELECT category, sum(dq_score * co2e_t) / nullif(sum(co2e_t), 0) FROM results"
-        " WHERE run_id = ? AND scope = 3 GROUP BY 1",
-        [run_id],
-    ):
-        cats[int(cat)]["data_quality"] = None if dq is None else float(dq)
+    for cat, method, t, tm in methods:
+        c = cats[cat]
+        c["co2e_t"] += t
+        c["co2e_market_t"] += tm
+        c["methods"][method] = t
+    for cat, dq in quality.items():
+        cats[cat]["data_quality"] = dq
     return list(cats.values())
 
 
-def factor_sets(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "factor_set": fs,
-            "name": name,
-            "publisher": pub,
-            "edition": ed,
-            "source_url": url,
-            "licence": lic,
-            "signatures": int(n),
-            "unverified_signatures": int(unv),
-        }
-        for fs, name, pub, ed, url, lic, n, unv in ws.fetchall(
-            """SELECT s.factor_set, f.name, f.publisher, f.edition, f.source_url, f.licence,
-                      count(*), count(*) FILTER (WHERE NOT s.verified)
-               FROM run_signatures s LEFT JOIN factor_sets f USING (factor_set)
-               WHERE s.run_id = ? GROUP BY ALL ORDER BY 1""",
-            [run_id],
-        )
-    ]
-
-
-def boundary(ws: Workspace, approach: str) -> list[dict[str, Any]]:
-    rows = ws.fetchall(
-        "SELECT entity, name, parent, equity_share, financial_control, operational_control,"
-        " country FROM entities ORDER BY entity"
-    )
+def boundary(entities: Sequence[Entity], approach: str) -> list[dict[str, Any]]:
     shares = consolidation_shares(
-        [EntityRow(e, p, float(s), fc, bool(oc)) for e, _, p, s, fc, oc, _ in rows], approach
+        [EntityRow(e, p, s, fc, oc) for e, _, p, s, fc, oc, _ in entities], approach
     )
     return [
         {
             "entity": e,
             "name": n,
             "parent": p,
-            "equity_share": float(s),
+            "equity_share": s,
             "financial_control": fc,
-            "operational_control": bool(oc),
+            "operational_control": oc,
             "country": c,
             "share_in_inventory": shares[e][0],
             "note": shares[e][1],
         }
-        for e, n, p, s, fc, oc, c in rows
+        for e, n, p, s, fc, oc, c in entities
     ]
 
 
-def _s12_by_driver(
-    ws: Workspace, run_id: str, entities: list[str], *, inside: bool = False
-) -> dict[str, float]:
-    """Scope 1 + 2 (market-based) by driver, outside (or, with `inside`, of) `entities`."""
+def by_driver(rows: ByActivity) -> dict[str, float]:
+    """Scope 1 + 2 per driver (DRIVERS, then everything else), from t per activity key."""
     out = {label: 0.0 for _, label in DRIVERS}
-    out["Other Scope 1 and 2"] = 0.0
-    for activity, t in ws.fetchall(
-        "SELECT activity, sum(CASE WHEN scope = 2 THEN co2e_market_t ELSE co2e_t END)"
-        " FROM results WHERE run_id = ? AND scope IN (1, 2) AND list_contains(?, entity) = ?"
-        " GROUP BY 1",
-        [run_id, entities, inside],
-    ):
-        label = next((lb for p, lb in DRIVERS if str(activity).startswith(p)), None)
-        out[label or "Other Scope 1 and 2"] += float(t)
+    out[OTHER_DRIVER] = 0.0
+    for activity, t in rows:
+        label = next((lb for p, lb in DRIVERS if activity.startswith(p)), None)
+        out[label or OTHER_DRIVER] += t
     return out
 
 
+def applied_events(base: Mapping[str, Any] | None) -> list[str]:
+    """The base-year events its versions applied (whose entities the bridge sets apart)."""
+    if base is None:
+        return []
+    return [str(e) for v in base["versions"] for e in v["events"]]
+
+
 def bridge(
-    ws: Workspace, base: dict[str, Any] | None, year: int, run_id: str
+    base: Mapping[str, Any] | None, year: int, inputs: BridgeInputs | None
 ) -> list[dict[str, Any]]:
     """Scope 1 + 2 (market-based) from the base year as first reported to this year, by driver.
 
@@ -165,29 +175,18 @@ def bridge(
       year's, leaving out the entities named by structural events (acquired or divested);
     - those entities: their emissions this year less what the recalculation added for them;
     - if the base-year inventory was revised after it was recorded, that revision.
+    No steps without a base year or without an inventory of it (`inputs` None).
     """
-    if base is None:
+    if base is None or inputs is None:
         return []
     by = int(base["year"])
-    base_run = ws.scalar("SELECT run_id FROM runs WHERE year = ? AND current", [by])
-    if base_run is None:
-        return []
     first, cur = base["versions"][0], base["versions"][-1]
     s12 = "scope1", "scope2_market"
     start = sum(float(first[k]) for k in s12)
     recalc = sum(float(cur[k]) for k in s12) - start
-    applied = [e for v in base["versions"] for e in v["events"]]
-    moved = [
-        str(e)
-        for (e,) in ws.fetchall(
-            "SELECT DISTINCT entity FROM baseline_events WHERE entity IS NOT NULL"
-            " AND list_contains(?, event_id) ORDER BY 1",
-            [applied],
-        )
-    ]
-    then, now = _s12_by_driver(ws, str(base_run), moved), _s12_by_driver(ws, run_id, moved)
-    moved_then = sum(_s12_by_driver(ws, str(base_run), moved, inside=True).values())
-    moved_now = sum(_s12_by_driver(ws, run_id, moved, inside=True).values())
+    then, now = by_driver(inputs.then), by_driver(inputs.now)
+    moved_then = sum(by_driver(inputs.moved_then).values())
+    moved_now = sum(by_driver(inputs.moved_now).values())
     end = sum(now.values()) + moved_now
     steps = [{"label": f"{by} as first reported", "t": start, "kind": "start"}]
     if abs(recalc) > 0.005:
@@ -200,7 +199,7 @@ def bridge(
         for label in now
         if abs(now[label] - then[label]) > 0.005
     ]
-    if moved:
+    if inputs.moved:
         steps.append(
             {
                 "label": "Acquired and divested businesses since the recalculation",
@@ -212,72 +211,53 @@ def bridge(
     return steps
 
 
-def base_year_section(ws: Workspace, targets: list[dict[str, Any]]) -> dict[str, Any] | None:
-    from zerotrail.targets.baseyear import event_rows, version_dict, versions
-
+def report_base_year(targets: Sequence[Mapping[str, Any]]) -> int | None:
+    """The base year the report shows: the earliest of its targets' base years."""
     years = sorted({int(t["base_year"]) for t in targets if t.get("base_year") is not None})
-    if not years:
-        return None
-    by = years[0]
-    vs = [version_dict(v) for v in versions(ws, by)]
-    if not vs:
+    return years[0] if years else None
+
+
+def base_year_section(
+    year: int, versions: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The base year with its versions (oldest first) and events; None when never recorded."""
+    if not versions:
         return None
     return {
-        "year": by,
-        "original": vs[0],
-        "current": vs[-1],
-        "versions": vs,
-        "events": event_rows(ws, by),
+        "year": year,
+        "original": dict(versions[0]),
+        "current": dict(versions[-1]),
+        "versions": [dict(v) for v in versions],
+        "events": [dict(e) for e in events],
     }
 
 
-def metrics(ws: Workspace) -> dict[str, Any]:
+def metrics(values: Sequence[tuple[str, int, float, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for metric, year, value, unit in ws.fetchall(
-        "SELECT metric, year, value, unit FROM metrics ORDER BY metric, year"
-    ):
-        m = out.setdefault(str(metric), {"unit": str(unit), "values": {}})
-        m["values"][str(year)] = float(value)
+    for metric, year, value, unit in values:
+        m = out.setdefault(metric, {"unit": unit, "values": {}})
+        m["values"][str(year)] = value
     return out
 
 
-def claim_section(ws: Workspace, year: int) -> dict[str, Any]:
-    """The year's neutrality claim (recorded now if it changed), or why there is none."""
-    from zerotrail.errors import ZerotrailError
-    from zerotrail.offsets.neutrality import record
-
-    try:
-        return {"claim": record(ws, year), "none_reason": None}
-    except ZerotrailError as exc:
-        return {"claim": None, "none_reason": str(exc)}
-
-
-def build(ws: Workspace, year: int) -> dict[str, Any]:
+def build(inp: ReportInputs) -> dict[str, Any]:
     """Every figure of the year's report (see the module docstring)."""
-    from zerotrail.reports.energy import data_centres, renewable_share
-    from zerotrail.reports.initiatives import initiatives
-    from zerotrail.targets.progress import progress
-
-    run_id, gwp, approach, _ = current_run(ws, year)
-    inv = summary(ws, year)
-    targets = [p.to_dict() for p in progress(ws, year)]
-    base = base_year_section(ws, targets)
-    claim = claim_section(ws, year)
-    cats = scope3_categories(ws, run_id)
+    year, run, inv = inp.year, inp.run, inp.inventory
+    cats = scope3_categories(inp.scope3_methods, inp.scope3_quality)
     s3 = sum(c["co2e_t"] for c in cats)
     supplier = sum(c["methods"].get("supplier-specific", 0.0) for c in cats)
     return {
-        "organization": ws.get_setting("organization") or "the organization",
+        "organization": inp.organization or "the organization",
         "year": year,
         "period": {"start": date(year, 1, 1).isoformat(), "end": date(year, 12, 31).isoformat()},
         "generator": f"zerotrail {__version__}",
-        "run_id": run_id,
-        "gwp_set": gwp,
-        "consolidation": approach,
-        "entities": boundary(ws, approach),
-        "factor_sets": factor_sets(ws, run_id),
-        "inventory": inv,
-        "by_scope_gas": by_scope_gas(ws, run_id),
+        "run_id": run.run_id,
+        "gwp_set": run.gwp_set,
+        "consolidation": run.consolidation,
+        "entities": boundary(inp.entities, run.consolidation),
+        "factor_sets": [dict(f) for f in inp.factor_sets],
+        "inventory": dict(inv),
+        "by_scope_gas": by_scope_gas(inp.gases_by_scope),
         "scope3_categories": cats,
         "scope3_coverage": {
             "categories_calculated": [c["category"] for c in cats if c["co2e_t"] > 0],
@@ -285,16 +265,16 @@ def build(ws: Workspace, year: int) -> dict[str, Any]:
             "supplier_specific_pct": 100.0 * supplier / s3 if s3 else None,
             "data_quality": inv["scope3_data_quality"],
         },
-        "years": year_rows(ws, year),
-        "base_year": base,
-        "bridge": bridge(ws, base, year, run_id),
-        "targets": targets,
-        "renewables": renewable_share(ws, year),
-        "data_centres": data_centres(ws, year),
-        "initiatives": initiatives(ws, year),
-        "metrics": metrics(ws),
-        "claim": claim["claim"],
-        "claim_none_reason": claim["none_reason"],
+        "years": year_rows(inp.years),
+        "base_year": None if inp.base_year is None else dict(inp.base_year),
+        "bridge": bridge(inp.base_year, year, inp.bridge),
+        "targets": [dict(t) for t in inp.targets],
+        "renewables": [dict(r) for r in inp.renewables],
+        "data_centres": [dict(d) for d in inp.data_centres],
+        "initiatives": [dict(i) for i in inp.initiatives],
+        "metrics": metrics(inp.metrics),
+        "claim": None if inp.claim is None else dict(inp.claim),
+        "claim_none_reason": inp.claim_none_reason,
         "methodology": {
             "notes": inv["notes"],
             "flags": inv["flags"],

@@ -12,11 +12,15 @@ log committed to from what is stored now and names each discrepancy:
   committed figures kept with the run, the run's settings against them, which run is current,
   and the digests of the run's stored per-record results;
 - leaf positions missing or duplicated, stored subtree hashes the leaves no longer give;
+- what readers see (store/audit_reads.py): every committed run read through the `results`
+  view against its committed figures, the view's definition against this version's, and the
+  bookkeeping that picks each run's record versions against the log's order;
 - every stored checkpoint opened with the log's verifier key: its signature, origin, size and
   root (the signed root, recomputed from the stored leaves, never the table's `root` column),
   the cosignatures of the witnesses whose keys are given, and checkpoints gone missing (all of
-  them while the log's origin is fixed, one a report was built on, or one the ledger state or a
-  checkpoint file from outside the workspace records: a deletion or a rollback).
+  them while the log's origin is fixed, one a report was built on or published under, or one
+  the ledger state or a checkpoint file from outside the workspace records: a deletion or a
+  rollback).
 
 Everything streams: commitments are recomputed by the database (only mismatches come back), the
 tree is rebuilt chunk by chunk, and the checkpoints (one per batch of changes) are read once.
@@ -41,9 +45,12 @@ from zerotrail.ledger.note import (
     parse_note,
     parse_verifier_key,
 )
+from zerotrail.store.audit_reads import audit_reads
 from zerotrail.store.checkpoints import LedgerState
+from zerotrail.store.committed import EXACT, KINDS
+from zerotrail.store.database import Workspace
+from zerotrail.store.history import drift
 from zerotrail.store.tlog import STORED_LEVEL
-from zerotrail.store.workspace import Workspace
 
 CHUNK = 200_000
 _OTHERS = "zt_audit_leaves"  # a temporary copy of the leaves of every kind but activity
@@ -90,12 +97,16 @@ class AuditReport:
     key_source: str = ""
     signatures: int = 0  # stored checkpoints whose log signature verified
     cosignatures: dict[str, int] = field(default_factory=dict)  # witness -> notes cosigned
+    bad_cosignatures: list[str] = field(default_factory=list)  # "witness on checkpoint ..."
     other_lines: int = 0  # signature lines by keys not given (not checked)
     signed_size: int = 0  # size of the largest checkpoint whose signature verified
+    stored_size: int = 0  # size of the largest checkpoint stored, its signature aside
     seen: list[tuple[int, bytes]] = field(default_factory=list)  # verified (size, root)
     external: list[str] = field(default_factory=list)  # checkpoint files checked
     origin: str | None = None
     log_key: str | None = None  # the verifier key string used
+    runs_read: int = 0  # committed runs read through the results view
+    view: str = "not compared"  # the results view's definition: "compared" with this version's
 
     @property
     def ok(self) -> bool:
@@ -103,9 +114,15 @@ class AuditReport:
 
 
 def audit(
-    ws: Workspace, types: Mapping[str, str], limit: int = 1000, trust: Trust | None = None
+    ws: Workspace,
+    types: Mapping[str, str],
+    limit: int = 1000,
+    trust: Trust | None = None,
+    results_view: str | None = None,
 ) -> AuditReport:
-    """Audit the log against the stored records; `types` as `canonical_sql` takes them."""
+    """Audit the log against the stored records; `types` as `canonical_sql` takes them, and
+    `results_view` the SQL of the `results` view this version of zerotrail creates (its
+    definition is not compared without it)."""
     trust = trust or Trust()
     rep = AuditReport()
     n = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
@@ -124,8 +141,6 @@ def audit(
     span = ws.fetchall("SELECT min(idx), max(idx) FROM ledger_leaves")[0]
     if n and (span[0] != 0 or span[1] != n - 1):
         find(f"leaf positions run {span[0]}..{span[1]} for {n} leaves: some are missing")
-
-    from zerotrail.store.committed import KINDS
 
     known = ("activity", "run", *KINDS)
     for k, c in ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY 1 ORDER BY 1"):
@@ -159,11 +174,11 @@ def audit(
     try:
         _audit_runs(ws, find, limit)
         _audit_small_kinds(ws, find, limit)
+        reads = audit_reads(ws, find, _OTHERS, results_view, limit)
+        rep.runs_read, rep.view = reads.runs, reads.view
     finally:
         ws.execute(f"DROP TABLE IF EXISTS {_OTHERS}")
     # The live organization, factor sets and metrics against their latest committed versions.
-    from zerotrail.store.history import drift
-
     for finding in drift(ws, limit):
         find(finding)
 
@@ -272,6 +287,7 @@ def _audit_checkpoints(
         "SELECT size, root, note, signed_at FROM ledger_checkpoints ORDER BY signed_at, size"
     )
     rep.checkpoints = len(rows)
+    rep.stored_size = max((int(r[0]) for r in rows), default=0)
     key = _choose_key(ws, rep, trust, find)
     if rows and key is None:
         find(
@@ -290,8 +306,9 @@ def _audit_checkpoints(
         find("checkpoints are stored, but the log's origin (ledger_origin) is not")
 
     def opened(note: str, what: str, stored: bool = True) -> Checkpoint | None:
-        """The checkpoint of a note, its signature and cosignatures checked (None: unusable);
-        the cosignatures of `stored` notes are counted in the report."""
+        """The checkpoint of a note, its log signature checked (None: unusable), and the
+        cosignatures of the given witnesses on it; those on `stored` notes are counted in
+        the report, the others listed in `cosigners`."""
         try:
             parsed = parse_note(note)
             text = open_note(note, [key]).text if key is not None else parsed.text
@@ -304,12 +321,14 @@ def _audit_checkpoints(
         log_ids = {(key.name, key.key_id)} if key is not None else set()
         for w in trust.witness_keys:
             if any((s.name, s.key_id) == (w.name, w.key_id) for s in parsed.signatures):
+                name = _key_name(w)
                 try:
                     verify_cosignatures(note, [w])
                 except VerificationError as exc:
                     find(f"{what}: {exc}")
+                    if stored:
+                        rep.bad_cosignatures.append(f"{name} on the {what}")
                     continue
-                name = _key_name(w)
                 if stored:
                     rep.cosignatures[name] = rep.cosignatures.get(name, 0) + 1
                 else:
@@ -321,16 +340,24 @@ def _audit_checkpoints(
 
     cosigners: list[str] = []
 
-    signed: dict[int, bytes] = {}
+    signed: dict[int, bytes] = {}  # size -> root of the checkpoints whose signature verified
+    present: dict[int, set[bytes]] = {}  # size -> roots of every stored note, unverified
     last: Checkpoint | None = None
     for size, root, note, signed_at in rows:
         size, root, note = int(size), bytes(root), str(note)
         what = f"checkpoint of size {size} (signed {signed_at:%Y-%m-%d %H:%M:%S})"
-        before = len(rep.findings)
+        try:  # what the note says, whoever signed it: stored, so not "deleted"
+            said = parse_checkpoint(parse_note(note).text)
+            present.setdefault(said.size, set()).add(said.root)
+        except VerificationError:
+            pass
+        before, bad_before = len(rep.findings), len(rep.bad_cosignatures)
         cp = opened(note, what)
         if cp is None:
             want.setdefault(size, []).append((root, what))
             continue
+        if key is not None:
+            rep.signatures += 1  # the log signature verified, whatever else is wrong
         if (cp.size, cp.root) != (size, root):
             find(f"{what}: the stored size and root are not the ones signed in its note")
         if signed.setdefault(cp.size, cp.root) != cp.root:
@@ -339,11 +366,17 @@ def _audit_checkpoints(
             find(f"{what}: signed after the checkpoint of size {last.size}, yet smaller")
         last = cp
         want.setdefault(cp.size, []).append((cp.root, what))
-        if key is not None and len(rep.findings) == before:
-            rep.signatures += 1
+        # A bad cosignature is the witness's finding: the log's own signature still counts.
+        clean = len(rep.findings) - before == len(rep.bad_cosignatures) - bad_before
+        if key is not None and clean:
             rep.signed_size = max(rep.signed_size, cp.size)
             rep.seen.append((cp.size, cp.root))
     rep.seen.sort()
+
+    def gone(size: int, root: bytes) -> bool:
+        """Not among the stored checkpoints at all (one stored with a bad signature is named
+        as such above, not as deleted)."""
+        return signed.get(size) != root and root not in present.get(size, set())
 
     # Copies of checkpoints kept elsewhere: each must still be among the stored ones.
     for report_id, size, note in ws.fetchall(
@@ -353,7 +386,19 @@ def _audit_checkpoints(
         cp = opened(str(note), what, stored=False)
         if cp is not None and signed.get(cp.size) != cp.root:
             want.setdefault(cp.size, []).append((cp.root, what))
-            find(f"{what} is missing from the log's checkpoints (deleted)")
+            if gone(cp.size, cp.root):
+                find(f"{what} is missing from the log's checkpoints (deleted)")
+    # A report is published on a checkpoint signed over its own leaf, in one transaction.
+    covered = max(signed, default=0)
+    for ref, idx in ws.fetchall(
+        "SELECT ref, idx FROM ledger_leaves WHERE kind = 'report' AND idx >= ? ORDER BY idx",
+        [covered],
+    ):
+        if int(idx) >= rep.stored_size:
+            find(
+                f"report {ref} (leaf {idx}) was published on a checkpoint covering it, but no"
+                " stored checkpoint does: checkpoints were deleted"
+            )
     for name, note in trust.external:
         what = f"the checkpoint in {name}"
         cosigners.clear()
@@ -364,15 +409,16 @@ def _audit_checkpoints(
         rep.external.append(f"{name} (size {cp.size}{by})")
         if signed.get(cp.size) != cp.root:  # else compared with the leaves already
             want.setdefault(cp.size, []).append((cp.root, what))
-        _require_stored(cp.size, cp.root, signed, rep.leaves, what, find)
+        _require_stored(cp.size, cp.root, signed, gone, rep.leaves, what, find)
     if trust.state is not None:
         for size, root in trust.state.checkpoints:
             what = f"the checkpoint of size {size} recorded in {trust.state_name}"
             if signed.get(size) != root:
                 want.setdefault(size, []).append((root, what))
-            _require_stored(size, root, signed, rep.leaves, what, find)
+            _require_stored(size, root, signed, gone, rep.leaves, what, find)
+    failed = {b.split(" on the ", 1)[0] for b in rep.bad_cosignatures}
     for w in trust.witness_keys:
-        if _key_name(w) not in rep.cosignatures:
+        if _key_name(w) not in rep.cosignatures and _key_name(w) not in failed:
             find(
                 f"no checkpoint here is cosigned by witness {_key_name(w)} (its cosignatures"
                 " were removed, or the workspace is older than the first one)"
@@ -383,19 +429,20 @@ def _require_stored(
     size: int,
     root: bytes,
     signed: Mapping[int, bytes],
+    gone: Callable[[int, bytes], bool],
     leaves: int,
     what: str,
     find: Callable[[str], None],
 ) -> None:
     """A checkpoint known from outside the checkpoint table must be in it."""
     latest = max(signed, default=0)
-    if size > leaves or size > latest:
+    if size > leaves or (size > latest and gone(size, root)):
         find(
             f"{what} is newer than this workspace (its latest checkpoint has size {latest},"
             f" {leaves} leaves stored): the workspace was rolled back to an older copy, or"
             " checkpoints were deleted"
         )
-    elif signed.get(size) != root:
+    elif gone(size, root):
         find(f"{what} is missing from the log's checkpoints (deleted)")
 
 
@@ -511,8 +558,6 @@ def _run_change(ws: Workspace, run_id: str) -> str:
 def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -> None:
     """Changed, deleted and inserted rows of the other committed kinds (factors, targets,
     credits, meter readings, metrics, runs' results, ...)."""
-    from zerotrail.store.committed import KINDS
-
     budget = [DIAGNOSED]
     for kind, c in KINDS.items():
         ref, ver = c.ref_sql("t"), c.version_sql("t")
@@ -539,6 +584,14 @@ def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -
             [kind],
         ):
             find(f"{kind} {r} version {v}: stored without a ledger leaf (inserted)")
+        if kind == "run_results":
+            continue  # one row per run by construction (and a pass over every run's results)
+        # A copy of a committed row opens the same leaf, yet counts twice for a reader.
+        for r, v, copies in ws.fetchall(
+            f"""SELECT {ref}, {ver}, count(*) FROM {c.table} t GROUP BY 1, 2
+                HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"""
+        ):
+            find(f"{kind} {r} version {v}: stored {copies} times (copies inserted)")
 
 
 def _changed(
@@ -570,7 +623,6 @@ def _factor_findings(ws: Workspace, leaves: Sequence[int]) -> list[str]:
     the factor set version it was committed with and, when the package's shipped row still
     opens the leaf (so it *is* what was committed), the fields that changed, old and new."""
     from zerotrail.reference.factors import factors_arrow
-    from zerotrail.store.committed import EXACT, KINDS
 
     c = KINDS["factor"]
     table = factors_arrow()

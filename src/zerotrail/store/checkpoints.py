@@ -2,7 +2,9 @@
 
 Where it sits: the store side of the ledger, next to `tlog.py`. The log signs a C2SP checkpoint
 of its current tree after each batch of changes, and refuses to sign one inconsistent with a
-checkpoint it signed before (same origin, a tree that does not extend the earlier one).
+checkpoint it signed before (same origin, a tree that does not extend the earlier one), or
+while the workspace itself shows that checkpoints it signed are gone (`refuse_if_gone`): a new
+checkpoint over rewritten leaves would otherwise launder them.
 
 The *ledger state* is a small JSON file kept outside the workspace (by default beside it,
 `<workspace>.ledger-state.json`): the log's origin, its verifier key and the size and root of
@@ -43,7 +45,8 @@ from zerotrail.ledger.note import (
 from zerotrail.ledger.proof import format_proof
 from zerotrail.ledger.witness import format_add_checkpoint
 from zerotrail.store import tlog
-from zerotrail.store.workspace import Workspace, parse_url
+from zerotrail.store.database import Workspace
+from zerotrail.store.workspace import parse_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +65,22 @@ def latest(ws: Workspace) -> Signed | None:
     return Signed(parse_checkpoint(parse_note(note).text), note)
 
 
-def sign_checkpoint(ws: Workspace, signer: Signer, state: LedgerState | None = None) -> Signed:
+def sign_checkpoint(
+    ws: Workspace,
+    signer: Signer,
+    state: LedgerState | None = None,
+    *,
+    publishing: str | None = None,
+) -> Signed:
     """Sign (and store) a checkpoint of the current tree; idempotent when nothing changed.
 
     With the ledger `state`, refuse when the workspace no longer holds the latest checkpoint it
     records (an older copy of the file, or rewritten leaves), or when it is another log's.
+    `publishing` names the report being published, whose leaf this checkpoint is to cover.
     """
     if state is not None:
         check_state_for_signing(ws, signer, state)
+    refuse_if_gone(ws, signer.verifier(), publishing)
     origin = ws.get_setting("ledger_origin")
     if origin is None:
         ws.set_setting("ledger_origin", signer.name)
@@ -95,7 +106,7 @@ def sign_checkpoint(ws: Workspace, signer: Signer, state: LedgerState | None = N
         if tlog.root(ws, old.size) != old.root:
             raise VerificationError(
                 f"refusing to sign: the log's first {old.size} leaves no longer match the"
-                " checkpoint signed for them (run `zerotrail ledger audit`)"
+                " checkpoint signed for them (the ledger audit names what changed)"
             )
         if size == old.size:
             return prev
@@ -109,11 +120,61 @@ def sign_checkpoint(ws: Workspace, signer: Signer, state: LedgerState | None = N
     return Signed(cp, note)
 
 
+def refuse_if_gone(ws: Workspace, verifier: Verifier, publishing: str | None = None) -> None:
+    """Refuse to sign while the workspace's own records show that checkpoints signed before
+    are gone or altered (docs/ledger.md, "Rollback and deleted checkpoints"):
+
+    - every stored checkpoint must open with the log's key;
+    - once the log's origin is fixed (by its first checkpoint), one must be stored;
+    - the checkpoint each report was built on (`report_checkpoints`) must be stored;
+    - a report is published on a checkpoint signed over its own leaf, in one transaction: every
+      report leaf must be covered, but that of the report being published (`publishing`).
+    """
+    stored: dict[int, bytes] = {}
+    for (note,) in ws.fetchall("SELECT note FROM ledger_checkpoints ORDER BY size"):
+        try:
+            cp = parse_checkpoint(open_note(str(note), [verifier]).text)
+        except VerificationError as exc:
+            raise VerificationError(
+                f"refusing to sign: a stored checkpoint does not verify with this key ({exc})"
+            ) from None
+        stored[cp.size] = cp.root
+    origin = ws.get_setting("ledger_origin")
+    if origin is not None and not stored:
+        raise VerificationError(
+            f"refusing to sign: the log's origin {origin} was fixed by a first checkpoint, but"
+            " no checkpoint is stored: they were deleted (restore a copy of the workspace that"
+            " has them)"
+        )
+    for report_id, size, note in ws.fetchall(
+        "SELECT report_id, size, note FROM report_checkpoints ORDER BY report_id"
+    ):
+        try:
+            cp = parse_checkpoint(parse_note(str(note)).text)
+        except VerificationError:
+            cp = Checkpoint("", int(size), b"")
+        if stored.get(cp.size) != cp.root:
+            raise VerificationError(
+                f"refusing to sign: report {report_id} was built on the checkpoint of size"
+                f" {size}, which is no longer stored (deleted)"
+            )
+    covered = max(stored, default=0)
+    for ref, idx in ws.fetchall(
+        "SELECT ref, idx FROM ledger_leaves WHERE kind = 'report' AND idx >= ? ORDER BY idx",
+        [covered],
+    ):
+        if ref != publishing:
+            raise VerificationError(
+                f"refusing to sign: report {ref} (leaf {idx}) was published on a checkpoint"
+                " covering it, but no stored checkpoint does (deleted)"
+            )
+
+
 def add_cosignatures(ws: Workspace, lines: str) -> Signed:
     """Attach a witness's cosignature lines to the stored checkpoint they sign."""
     cur = latest(ws)
     if cur is None:
-        raise ZerotrailError("no checkpoint to cosign: run `zerotrail ledger checkpoint`")
+        raise ZerotrailError("no checkpoint to cosign: sign one first, with the log's signer key")
     extra = "".join(line + "\n" for line in lines.splitlines() if line.strip())
     note = cur.note + extra
     parse_note(note)  # well formed
@@ -129,7 +190,7 @@ def witness_request(ws: Workspace, old_size: int) -> str:
     """The tlog-witness add-checkpoint body from `old_size` to the latest checkpoint."""
     cur = latest(ws)
     if cur is None:
-        raise ZerotrailError("no checkpoint yet: run `zerotrail ledger checkpoint`")
+        raise ZerotrailError("no checkpoint yet: sign one first, with the log's signer key")
     size = cur.checkpoint.size
     if old_size > size:
         raise ZerotrailError(f"old size {old_size} is larger than the checkpoint ({size})")
@@ -183,7 +244,7 @@ def prove(
     """
     cur = latest(ws)
     if cur is None:
-        raise ZerotrailError("no checkpoint yet: run `zerotrail ledger checkpoint`")
+        raise ZerotrailError("no checkpoint yet: sign one first, with the log's signer key")
     rows = ws.fetchall(
         "SELECT idx, version FROM ledger_leaves WHERE kind = ? AND ref = ? AND idx < ?"
         " ORDER BY version DESC LIMIT 1",
@@ -225,7 +286,7 @@ def sample(
 
     cur = latest(ws)
     if cur is None:
-        raise ZerotrailError("no checkpoint yet: run `zerotrail ledger checkpoint`")
+        raise ZerotrailError("no checkpoint yet: sign one first, with the log's signer key")
     size = cur.checkpoint.size
     where = "kind = $kind AND idx < $size"
     params = {"kind": kind, "size": size}
@@ -342,6 +403,8 @@ def state_from_json(text: str) -> LedgerState:
 
 def read_state(path: Path) -> LedgerState | None:
     """The state recorded at `path`, or None when there is no such file."""
+    if path.exists() and not path.is_file():  # a pipe would be waited on forever
+        raise ZerotrailError(f"the ledger state {path} is not a regular file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -402,8 +465,21 @@ def check_state_for_signing(ws: Workspace, signer: Signer, state: LedgerState) -
     if tlog.root(ws, size) != root:
         raise VerificationError(
             f"refusing to sign: the first {size} leaves no longer give the root of the checkpoint"
-            " of that size in the ledger state (run `zerotrail ledger audit`)"
+            " of that size in the ledger state (the ledger audit names what changed)"
         )
+    stored = set()
+    for (note,) in ws.fetchall("SELECT note FROM ledger_checkpoints"):
+        try:
+            cp = parse_checkpoint(parse_note(str(note)).text)
+        except VerificationError:
+            continue  # refused by `refuse_if_gone`, with the reason
+        stored.add((cp.size, cp.root))
+    for size, root in state.checkpoints:
+        if (size, root) not in stored:
+            raise VerificationError(
+                f"refusing to sign: the checkpoint of size {size} recorded in the ledger state is"
+                " no longer stored (deleted)"
+            )
 
 
 def verified_checkpoints(ws: Workspace, key: str) -> list[tuple[int, bytes]]:

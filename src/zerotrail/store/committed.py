@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.canonical import canonical_sql
+from zerotrail.store.database import Workspace
 from zerotrail.store.tlog import Appender
-from zerotrail.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +335,21 @@ KINDS: dict[str, Committed] = {
             },
         ),
         Committed(
+            "cooling",
+            "cooling_versions",
+            "{a}.site || ':' || strftime({a}.since, '%Y-%m-%d')",
+            "{a}.version",
+            {
+                "site": "text",
+                "since": "date",
+                "technology": "text",
+                "note": "text",
+                "import_id": "text",
+                "version": "int",
+                "removed": "bool",
+            },
+        ),
+        Committed(
             "run_results",
             run_results_sql(),
             "{a}.run_id",
@@ -421,6 +436,18 @@ KINDS: dict[str, Committed] = {
                         "emission_rate_t_per_mwh": "decimal",
                         "import_id": "text",
                     },
+                ),
+                (
+                    "supplier",
+                    "supplier_versions",
+                    "supplier",
+                    {"supplier": "text", "name": "text", "sbt_year": "int", "import_id": "text"},
+                ),
+                (
+                    "setting",
+                    "setting_versions",
+                    "key",
+                    {"key": "text", "value": "text"},
                 ),
                 (
                     "factor_set",

@@ -1,11 +1,14 @@
-"""Versions of the organization, the factor library and metrics, committed to the ledger.
+"""Versions of the organization, the factor library, metrics, suppliers, cooling retrofits and
+the settings that decide figures, committed to the ledger.
 
-Where it sits: the store side of the ledger. Entities and sites are replaced as a whole on
-import, instruments and metrics row by row, factor sets are added; those live tables are what
-the calculation and the reports read. Beside each, an append-only table keeps every version of
-every row (a new version when any field other than the import id changes, and a `removed`
-version when a row disappears), and each version is committed to the ledger in the transaction
-that wrote it. `drift` names any live row that no longer matches its latest committed version.
+Where it sits: the store side of the ledger. Entities, sites and suppliers are replaced as a
+whole on import, instruments, metrics and cooling rows row by row, factor sets are added, the
+organization's name and the recalculation policy are settings (`zt_meta`); those live tables
+are what the calculation and the reports read. Beside each, an append-only table keeps every
+version of every row (a new version when any field other than the import id changes, and a
+`removed` version when a row disappears), and each version is committed to the ledger in the
+transaction that wrote it. `drift` names any live row that no longer matches its latest
+committed version.
 
 A factor set's factor rows are committed with it (kind `factor`, one leaf per factor and gas,
 see store/committed.py): `snapshot` of the factor sets commits every factor row not yet in the
@@ -17,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zerotrail.store.committed import commit_new
-from zerotrail.store.workspace import Workspace
+from zerotrail.store.database import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,32 @@ TRACKED: dict[str, Tracked] = {
             "metric, year",
             ("metric", "year", "value", "unit", "import_id"),
             frozenset({"import_id"}),
+        ),
+        Tracked(
+            "supplier",
+            "suppliers",
+            "supplier_versions",
+            "supplier",
+            ("supplier", "name", "sbt_year", "import_id"),
+            frozenset({"import_id"}),
+        ),
+        Tracked(
+            "cooling",
+            "site_cooling",
+            "cooling_versions",
+            "site, since",
+            ("site", "since", "technology", "note", "import_id"),
+            frozenset({"import_id"}),
+        ),
+        Tracked(
+            "setting",
+            # The settings that decide figures or what a report says (migration 12).
+            "(SELECT key, value FROM zt_meta"
+            " WHERE key IN ('organization', 'recalculation_policy'))",
+            "setting_versions",
+            "key",
+            ("key", "value"),
+            frozenset(),
         ),
     )
 }

@@ -515,10 +515,58 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        11,
+        "derived caches of the calculation: the SQL the engine compiled from its expressions"
+        " (store/compiled_sql.py) and the unit conversions it asked for"
+        " (store/unit_conversions.py), each under the key of everything it depends on",
+        (
+            """CREATE TABLE compiled_sql (
+                key VARCHAR PRIMARY KEY,
+                engine VARCHAR NOT NULL,
+                schema_version INTEGER NOT NULL,
+                plan VARCHAR NOT NULL,
+                plan_sha256 VARCHAR NOT NULL,
+                compiled_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE unit_conversions (
+                units_key VARCHAR NOT NULL,
+                source_unit VARCHAR NOT NULL,
+                target_unit VARCHAR NOT NULL,
+                same_dimension BOOLEAN NOT NULL,
+                multiplier DOUBLE PRECISION,
+                PRIMARY KEY (units_key, source_unit, target_unit)
+            )""",
+        ),
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        12,
+        "versions of suppliers, cooling retrofits and the organization's settings (its name and"
+        " the recalculation policy), committed to the ledger",
+        (
+            # As in migration 7: the live rows become version 1, and the workspace commits them
+            # right after this migration (store/history.py tracks them from then on).
+            "CREATE TABLE supplier_versions AS"
+            " SELECT *, 1 AS version, FALSE AS removed FROM suppliers",
+            "CREATE TABLE cooling_versions AS"
+            " SELECT *, 1 AS version, FALSE AS removed FROM site_cooling",
+            # Settings that decide figures or what a report says; the others (schema version,
+            # the log's origin and key, the results view's revision) are checked otherwise.
+            "CREATE TABLE setting_versions AS SELECT key, value, 1 AS version, FALSE AS removed"
+            " FROM zt_meta WHERE key IN ('organization', 'recalculation_policy')",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),
     10: ("metric", "factor", "meter_reading", "run_results"),
+    12: ("supplier", "cooling", "setting"),
 }
 
 LATEST_VERSION = MIGRATIONS[-1].version

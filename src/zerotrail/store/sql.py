@@ -2,8 +2,8 @@
 
 Names that come from outside the program (a file's header, above all) never reach SQL as they
 are: the importers match them against the documented format first, and whatever name does reach
-SQL goes through `quote_ident`. Values are bound as parameters, or quoted with
-`zerotrail.ingest.checks.sql_text` where a statement cannot take parameters.
+SQL goes through `quote_ident`. Values are bound as parameters, or quoted with `sql_text`
+where a statement cannot take parameters (a view's definition, a table function's options).
 """
 
 from __future__ import annotations
@@ -18,3 +18,9 @@ def quote_ident(name: str) -> str:
     if "\x00" in name:
         raise ValueError("an SQL identifier cannot contain NUL")
     return '"' + name.replace('"', '""') + '"'
+
+
+def sql_text(value: str) -> str:
+    """`value` as a SQL string literal (single quotes, inner single quotes doubled), for the
+    places a statement cannot take a parameter."""
+    return "'" + value.replace("'", "''") + "'"

@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from zerotrail.errors import VerificationError
 from zerotrail.ledger.canonical import SALT_BYTES, commitments, leaf_sql, new_salts
 from zerotrail.ledger.merkle import (
     EMPTY_ROOT,
@@ -27,7 +28,7 @@ from zerotrail.ledger.merkle import (
     node_hash,
     root_at,
 )
-from zerotrail.store.workspace import Workspace
+from zerotrail.store.database import Workspace
 
 STORED_LEVEL = 8
 
@@ -127,7 +128,8 @@ class WorkspaceSource:
             [start, end],
         )
         if len(rows) != end - start:
-            raise LookupError(f"ledger leaves {start}..{end - 1} are missing")
+            # Deleted behind the ledger's back: no proof can be made (`ledger audit` says more).
+            raise VerificationError(f"ledger leaves {start}..{end - 1} are missing")
         return [bytes(r[0]) for r in rows]
 
     def node(self, level: int, index: int) -> bytes:
@@ -139,7 +141,7 @@ class WorkspaceSource:
                 "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?", [level, index]
             )
             if h is None:
-                raise LookupError(f"ledger node ({level}, {index}) is missing")
+                raise VerificationError(f"ledger node ({level}, {index}) is missing")
             return bytes(h)
         levels = self._blocks.get((index << level) // BLOCK)
         offset = index - ((index << level) // BLOCK << (STORED_LEVEL - level))

@@ -1,4 +1,9 @@
-"""Opening a workspace: URL resolution, schema version checks, migrations, transactions.
+"""Opening a workspace: URL resolution, schema version checks and migrations.
+
+Where it sits: the top of `store/`. The open database itself (`Workspace`: connection,
+transactions) is store/database.py, below the ledger's appender; this module sits above that
+appender because a migration that starts committing a kind of record (`schema.COMMITTED_BY`)
+commits the rows already stored, in the same step as the schema change.
 
 A workspace is one database. The default is `zerotrail.duckdb` in the current folder; `--db` or
 `ZEROTRAIL_DB` names another (`path/to/file.duckdb`, `duckdb:///path`, `:memory:`). PostgreSQL
@@ -12,14 +17,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from zerotrail.errors import SchemaVersionError, WorkspaceError
+from zerotrail.store.committed import commit_new
+from zerotrail.store.database import Workspace as Workspace
 from zerotrail.store.schema import COMMITTED_BY, LATEST_VERSION, MIGRATIONS
 
 DEFAULT_DB = "zerotrail.duckdb"
@@ -54,77 +59,6 @@ def parse_url(url: str) -> WorkspaceURL:
     if "://" in url:
         raise WorkspaceError(f"'{url}': unknown database URL scheme (expected a file path)")
     return WorkspaceURL("duckdb", url)
-
-
-class Workspace:
-    """An open workspace database. Use as a context manager; close() releases the file."""
-
-    def __init__(self, url: str, connection: Any) -> None:
-        self.url = url
-        self.con = connection
-        self._in_tx = False
-        self._ibis: Any = None
-
-    # --- lifecycle -------------------------------------------------------------------------
-    def close(self) -> None:
-        self.con.close()
-
-    def __enter__(self) -> Workspace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # --- transactions ----------------------------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[Workspace]:
-        """BEGIN … COMMIT, or ROLLBACK on any exception. Nested use joins the outer one."""
-        if self._in_tx:
-            yield self
-            return
-        self.con.execute("BEGIN TRANSACTION")
-        self._in_tx = True
-        try:
-            yield self
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
-        finally:
-            self._in_tx = False
-
-    # --- small helpers -----------------------------------------------------------------------
-    def execute(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> Any:
-        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
-
-    def fetchall(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> list[Any]:
-        return list(self.execute(sql, params).fetchall())
-
-    def scalar(self, sql: str, params: list[Any] | tuple[Any, ...] | None = None) -> Any:
-        rows = self.execute(sql, params).fetchall()  # fetchall completes the result
-        return rows[0][0] if rows else None
-
-    def get_setting(self, key: str) -> str | None:
-        value = self.scalar("SELECT value FROM zt_meta WHERE key = ?", [key])
-        return None if value is None else str(value)
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.transaction():
-            self.execute("DELETE FROM zt_meta WHERE key = ?", [key])
-            self.execute("INSERT INTO zt_meta (key, value) VALUES (?, ?)", [key, value])
-
-    @property
-    def schema_version(self) -> int:
-        return int(self.get_setting("schema_version") or 0)
-
-    def ibis(self) -> Any:
-        """An Ibis backend over this same connection (so engine writes share our transaction)."""
-        if self._ibis is None:
-            import ibis
-
-            self._ibis = ibis.duckdb.from_connection(self.con)
-        return self._ibis
 
 
 _MEMORY_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.IGNORECASE)
@@ -190,12 +124,12 @@ def describe_database_error(url: str, exc: BaseException) -> WorkspaceError:
     return WorkspaceError(f"workspace {url}: database error: {first}")
 
 
-def _connect(target: WorkspaceURL, url: str | None = None) -> Any:
+def _connect(target: WorkspaceURL, url: str | None = None, *, read_only: bool = False) -> Any:
     import duckdb
 
     limit = memory_limit()
     try:
-        con = duckdb.connect(target.path)
+        con = duckdb.connect(target.path, read_only=read_only)
     except duckdb.Error as exc:
         raise describe_database_error(url or target.path, exc) from None
     try:
@@ -246,20 +180,24 @@ def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
         # Migrations 7 and 10 began committing kinds (the organization and factor sets, then
         # metrics, factor rows, meter readings and runs' results): commit the rows already
         # stored now, so the log covers them from here on.
-        from zerotrail.store.committed import commit_new
-
         with ws.transaction():
             for kind in kinds:
                 commit_new(ws, kind)
     return applied
 
 
-def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
+def open_workspace(
+    db: str | None = None, *, create: bool = False, read_only: bool = False
+) -> Workspace:
     """Open (and migrate) the workspace at `db`; with create=True, make a new one if absent.
 
     A missing workspace is an error unless creating; a newer schema is refused before anything
-    is written; an older schema is migrated forward.
+    is written; an older schema is migrated forward. With read_only=True the database is opened
+    read-only (any write fails), so an older schema is refused instead of migrated; asking for
+    both create and read_only is a caller's mistake (ValueError).
     """
+    if create and read_only:
+        raise ValueError("a workspace cannot be created read-only")
     url = resolve_url(db)
     target = parse_url(url)
     exists = target.path == ":memory:" or Path(target.path).exists()
@@ -269,7 +207,7 @@ def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
         Path(target.path).parent.mkdir(parents=True, exist_ok=True)
     if target.path != ":memory:" and Path(target.path).is_dir():
         raise WorkspaceError(f"{url} is a directory, not a workspace file")
-    ws = Workspace(url, _connect(target, url))
+    ws = Workspace(url, _connect(target, url, read_only=read_only), read_only=read_only)
     try:
         if _has_meta(ws.con):
             version = ws.schema_version
@@ -277,6 +215,12 @@ def open_workspace(db: str | None = None, *, create: bool = False) -> Workspace:
                 raise SchemaVersionError(
                     f"workspace '{url}' has schema version {version}, newer than this zerotrail "
                     f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
+                )
+            if read_only and version < LATEST_VERSION:
+                raise SchemaVersionError(
+                    f"workspace '{url}' has schema version {version}, older than this zerotrail's"
+                    f" ({LATEST_VERSION}); open it for writing once (e.g. `zerotrail init`) to"
+                    " migrate it"
                 )
             migrate(ws)
         elif create and _is_empty(ws.con):

@@ -1,6 +1,8 @@
 """Targets: the roadmap file, base year and recalculation, pathways, progress, science-based checks.
 
-`roadmap`, `pathway`, `recalc` and `sbti` are pure (figures and records in, decisions out), so
-every rule is tested on its own. `register`, `baseyear`, `figures` and `progress` apply them to
-the workspace: they read the calculated inventories and store (and commit) what they decide.
+Pure rules over values: `roadmap` (the file), `register` (versions of each target), `baseyear`
+and `recalc` (base-year versions, events and the recalculation policy), `pathway` and `progress`
+(where a target stands), `status` (the one status vocabulary), `sbti` (science-based checks).
+Nothing here reads or writes the workspace: the roadmap stage (`pipeline/roadmap.py`) reads the
+figures through `store/`, calls these functions and stores what they decide.
 """

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-STATUSES = ("achieved", "missed", "on-track", "at-risk", "off-track")
+from zerotrail.targets.status import TargetStatus
+
+# What `classify` can say; `no-data` and `not-started` come from the progress stage.
+STATUSES = (
+    TargetStatus.ACHIEVED,
+    TargetStatus.MISSED,
+    TargetStatus.ON_TRACK,
+    TargetStatus.AT_RISK,
+    TargetStatus.OFF_TRACK,
+)
 
 
 def target_value(base: float, reduction_pct: float) -> float:
@@ -85,7 +94,7 @@ def classify(
     *,
     lower_is_better: bool,
     tolerance: float = 1e-9,
-) -> str:
+) -> TargetStatus:
     """One of STATUSES for `actual` in `year`.
 
     From the target year on, only the target counts (achieved or missed). Before it, two
@@ -95,7 +104,7 @@ def classify(
     """
     if year >= target_year:
         met = _meets(actual, target_value, lower_is_better, tolerance)
-        return "achieved" if met else "missed"
+        return TargetStatus.ACHIEVED if met else TargetStatus.MISSED
     meets_pathway = _meets(actual, pathway, lower_is_better, tolerance)
     forecast_meets = (
         meets_pathway
@@ -103,10 +112,10 @@ def classify(
         else _meets(forecast, target_value, lower_is_better, tolerance)
     )
     if meets_pathway and forecast_meets:
-        return "on-track"
+        return TargetStatus.ON_TRACK
     if meets_pathway or forecast_meets:
-        return "at-risk"
-    return "off-track"
+        return TargetStatus.AT_RISK
+    return TargetStatus.OFF_TRACK
 
 
 def gap(actual: float, pathway: float) -> float:

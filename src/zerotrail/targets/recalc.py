@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from zerotrail.errors import TargetError
 from zerotrail.targets.roadmap import ALL_CATEGORIES, SCOPE2_METHODS, Boundary, Policy
 
 EVENT_KINDS = (
@@ -59,7 +60,7 @@ def boundary_categories(boundary: Boundary) -> tuple[int, ...]:
 def _finite(name: str, value: Any) -> float:
     # Figures become JSON and ledger text; NaN or infinity there would be unreadable later.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name}: expected a finite number, not {value!r}")
+        raise TargetError(f"{name}: expected a finite number, not {value!r}")
     return float(value)
 
 
@@ -78,7 +79,7 @@ class Figures:
         cats: dict[int, float] = {}
         for cat in sorted(self.scope3):
             if isinstance(cat, bool) or not isinstance(cat, int) or cat not in ALL_CATEGORIES:
-                raise ValueError(f"scope3: expected categories 1-15, not {cat!r}")
+                raise TargetError(f"scope3: expected categories 1-15, not {cat!r}")
             cats[cat] = _finite(f"scope3[{cat}]", self.scope3[cat])
         # A read-only copy: the caller's dict may change later, a base-year version must not.
         object.__setattr__(self, "scope3", MappingProxyType(cats))
@@ -89,7 +90,7 @@ class Figures:
 
     def _scope2(self, method: str) -> float:
         if method not in SCOPE2_METHODS:
-            raise ValueError(
+            raise TargetError(
                 f"expected a Scope 2 method ({', '.join(SCOPE2_METHODS)}), not {method!r}"
             )
         return self.scope2_market if method == "market" else self.scope2_location
@@ -141,16 +142,19 @@ class Figures:
 
     @staticmethod
     def from_json(text: str) -> Figures:
-        """The Figures `to_json` wrote; ValueError naming what is wrong otherwise."""
-        doc = json.loads(text)
+        """The Figures `to_json` wrote; TargetError naming what is wrong otherwise."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TargetError(f"expected figures as JSON ({exc.msg})") from None
         keys = {"scope1", "scope2_location", "scope2_market", "scope3"}
         if not isinstance(doc, dict) or set(doc) != keys:
-            raise ValueError(f"expected an object with keys {', '.join(sorted(keys))}")
+            raise TargetError(f"expected an object with keys {', '.join(sorted(keys))}")
         raw_cats = doc["scope3"]
         if not isinstance(raw_cats, dict) or not all(
             isinstance(k, str) and k.isdigit() for k in raw_cats
         ):
-            raise ValueError("scope3: expected an object keyed by category number")
+            raise TargetError("scope3: expected an object keyed by category number")
         return Figures(
             doc["scope1"],
             doc["scope2_location"],
@@ -181,7 +185,7 @@ class Event:
 
     def __post_init__(self) -> None:
         if self.kind not in EVENT_KINDS:
-            raise ValueError(
+            raise TargetError(
                 f"expected an event kind ({', '.join(EVENT_KINDS)}), not {self.kind!r}"
             )
 
@@ -262,7 +266,7 @@ def decide(base: Figures, pending: Sequence[Event], policy: Policy) -> Decision:
     """
     ids = [e.event_id for e in pending]
     if len(set(ids)) != len(ids):
-        raise ValueError("pending events must have distinct ids")
+        raise TargetError("pending events must have distinct ids")
     ignored = tuple((e.event_id, r) for e in pending if (r := _ignore_reason(e)) is not None)
     counted = [e for e in pending if _ignore_reason(e) is None]
     per_event = {e.event_id: _changes(base, e.effect) for e in counted}

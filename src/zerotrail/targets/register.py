@@ -1,32 +1,44 @@
-"""The target register in the workspace: add, change, withdraw, list, each change committed.
+"""The target register's rules: versions of each target, what adding a roadmap changes,
+withdrawal, and the recalculation policy as a setting.
 
 A target's content is its definition (canonical JSON). Adding a roadmap file adds new targets,
 leaves identical ones alone and refuses changed ones unless `replace`, which stores a new
 version with the reason given; old versions stay. Withdrawing stores a version with status
-`withdrawn`. Every version is committed to the ledger in the same transaction.
+`withdrawn`. The roadmap file's `[recalculation]` policy is kept as a workspace setting.
 
-The roadmap file's `[recalculation]` policy is kept as a workspace setting.
+Where it sits: the rules over values. The roadmap stage (`pipeline/roadmap.py`) reads the
+register with `store/targets.py`, asks these functions what to store, stores it and commits
+every version to the ledger in the same transaction.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
-from zerotrail.errors import DataError, Problem, ZerotrailError
-from zerotrail.store.committed import commit_new
-from zerotrail.store.workspace import Workspace
+from zerotrail.errors import DataError, Problem, TargetError
+from zerotrail.model.limits import MAX_TEXT_LENGTH, text_problem
 from zerotrail.targets.roadmap import Policy, Roadmap, Target
 
 POLICY_SETTING = "recalculation_policy"
+
+
+class RegisterStatus(StrEnum):
+    """Whether a target version is in force (a register state, not progress: see status.py)."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True, slots=True)
 class StoredTarget:
     target: Target
     version: int
-    status: str
+    status: RegisterStatus
     added_at: datetime
     reason: str | None
 
@@ -42,69 +54,83 @@ class AddReport:
     unchanged: tuple[str, ...]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """A target version to store: the next version number, its status and reason."""
+
+    target: Target
+    version: int
+    status: RegisterStatus
+    reason: str | None
 
 
-def _rows(ws: Workspace, where: str = "", params: list[object] | None = None) -> list[StoredTarget]:
-    out = []
-    for _tid, ver, status, definition, added_at, reason in ws.fetchall(
-        "SELECT target_id, version, status, definition, added_at, reason FROM targets"
-        f" {where} ORDER BY target_id, version",
-        params or [],
-    ):
-        t = Target.from_definition(json.loads(definition))
-        out.append(StoredTarget(t, int(ver), str(status), added_at, reason))
-    return out
+def stored_from_row(row: Sequence[Any]) -> StoredTarget:
+    """A `targets` row (store/targets.py `target_rows`) as a StoredTarget."""
+    tid, ver, status, definition, added_at, reason = row
+    if status not in set(RegisterStatus):
+        raise TargetError(f"target {tid} version {ver} has an unknown status {status!r}")
+    try:
+        doc = json.loads(definition)
+    except json.JSONDecodeError as exc:
+        raise TargetError(f"target {tid} version {ver} is not stored as JSON ({exc.msg})") from None
+    return StoredTarget(
+        Target.from_definition(doc), int(ver), RegisterStatus(status), added_at, reason
+    )
 
 
-def latest_targets(ws: Workspace, *, include_withdrawn: bool = False) -> list[StoredTarget]:
-    """The latest version of every target (active ones only unless asked)."""
-    latest: dict[str, StoredTarget] = {}
-    for st in _rows(ws):
-        latest[st.target.id] = st
-    return [s for s in latest.values() if include_withdrawn or s.status == "active"]
+def latest(
+    versions: Iterable[StoredTarget], *, include_withdrawn: bool = False
+) -> list[StoredTarget]:
+    """The latest version of every target (active ones only unless asked), by target id;
+    `versions` in (target id, version) order."""
+    last: dict[str, StoredTarget] = {}
+    for st in versions:
+        last[st.target.id] = st
+    return [s for s in last.values() if include_withdrawn or s.status == RegisterStatus.ACTIVE]
 
 
-def history(ws: Workspace, target_id: str) -> list[StoredTarget]:
-    rows = _rows(ws, "WHERE target_id = ?", [target_id])
-    if not rows:
-        raise ZerotrailError(f"no target {target_id}")
-    return rows
+def existing(target_id: str, versions: Sequence[StoredTarget]) -> Sequence[StoredTarget]:
+    """Every version of one target; TargetError when there is none."""
+    if not versions:
+        raise TargetError(f"no target {target_id}")
+    return versions
 
 
-def get_target(ws: Workspace, target_id: str) -> StoredTarget:
-    st = history(ws, target_id)[-1]
-    if st.status != "active":
-        raise ZerotrailError(f"target {target_id} was withdrawn ({st.reason or 'no reason'})")
+def in_force(target_id: str, versions: Sequence[StoredTarget]) -> StoredTarget:
+    """The latest version of a target that has not been withdrawn; TargetError otherwise."""
+    st = existing(target_id, versions)[-1]
+    if st.status != RegisterStatus.ACTIVE:
+        raise TargetError(f"target {target_id} was withdrawn ({st.reason or 'no reason'})")
     return st
 
 
-def _check_reason(reason: str | None) -> None:
+def check_reason(reason: str | None) -> None:
     """A reason is free text: no control characters, at most MAX_TEXT_LENGTH characters."""
-    from zerotrail.ingest.limits import MAX_TEXT_LENGTH, text_problem
-
     if reason and (why := text_problem(reason, MAX_TEXT_LENGTH)):
-        raise ZerotrailError(f"the reason {why}")
+        raise TargetError(f"the reason {why}")
 
 
-def add_targets(
-    ws: Workspace,
+def additions(
+    current: Sequence[StoredTarget],
     roadmap: Roadmap,
     source: str,
     *,
     replace: bool = False,
     reason: str | None = None,
-) -> AddReport:
-    """Store a roadmap's targets (whole or nothing) and its recalculation policy."""
-    current = {st.target.id: st for st in latest_targets(ws, include_withdrawn=True)}
+) -> tuple[AddReport, list[NewVersion]]:
+    """What adding `roadmap` to a register whose latest versions are `current` stores: the
+    report and the new versions, whole or nothing (DataError naming every refused target)."""
+    by_id = {st.target.id: st for st in current}
     added, changed, same = [], [], []
     problems = []
     for t in roadmap.targets:
-        old = current.get(t.id)
+        old = by_id.get(t.id)
         if old is None:
             added.append(t)
-        elif old.target.definition_json() == t.definition_json() and old.status == "active":
+        elif (
+            old.target.definition_json() == t.definition_json()
+            and old.status == RegisterStatus.ACTIVE
+        ):
             same.append(t.id)
         elif not replace:
             problems.append(
@@ -121,68 +147,44 @@ def add_targets(
     if problems:
         raise DataError(problems, f"{source}: {len(problems)} problem(s); nothing was added")
     if changed and not reason:
-        raise ZerotrailError("changing a target needs a reason (--reason)")
-    _check_reason(reason)
-    now = _now()
-    with ws.transaction():
-        for t in added + changed:
-            version = current[t.id].version + 1 if t.id in current else 1
-            ws.execute(
-                "INSERT INTO targets VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
-                [
-                    t.id,
-                    version,
-                    t.kind,
-                    t.name,
-                    t.definition_json(),
-                    reason if t.id in current else (reason or "added"),
-                    now,
-                ],
-            )
-        if roadmap.policy is not None:
-            set_policy(ws, roadmap.policy)
-        commit_new(ws, "target")
-        # Each base year with an inventory is recorded now, as version 1 of its figures.
-        from zerotrail.targets.baseyear import ensure_recorded
-
-        for year in sorted({t.base_year for t in roadmap.targets if t.base_year is not None}):
-            ensure_recorded(ws, year)
-    return AddReport(tuple(t.id for t in added), tuple(t.id for t in changed), tuple(same))
-
-
-def withdraw(ws: Workspace, target_id: str, reason: str) -> int:
-    st = get_target(ws, target_id)
-    if not reason:
-        raise ZerotrailError("withdrawing a target needs a reason (--reason)")
-    _check_reason(reason)
-    with ws.transaction():
-        ws.execute(
-            "INSERT INTO targets VALUES (?, ?, ?, ?, 'withdrawn', ?, ?, ?)",
-            [
-                target_id,
-                st.version + 1,
-                st.target.kind,
-                st.target.name,
-                st.target.definition_json(),
-                reason,
-                _now(),
-            ],
+        raise TargetError("changing a target needs a reason (--reason)")
+    check_reason(reason)
+    new = [
+        NewVersion(
+            t,
+            by_id[t.id].version + 1 if t.id in by_id else 1,
+            RegisterStatus.ACTIVE,
+            reason if t.id in by_id else (reason or "added"),
         )
-        commit_new(ws, "target")
-    return st.version + 1
+        for t in added + changed
+    ]
+    report = AddReport(tuple(t.id for t in added), tuple(t.id for t in changed), tuple(same))
+    return report, new
 
 
-def set_policy(ws: Workspace, policy: Policy) -> None:
-    ws.set_setting(
-        POLICY_SETTING,
-        json.dumps({"threshold_pct": policy.threshold_pct, "cumulative": policy.cumulative}),
-    )
+def withdrawal(target_id: str, versions: Sequence[StoredTarget], reason: str) -> NewVersion:
+    """The version that withdraws a target in force; TargetError without a reason."""
+    st = in_force(target_id, versions)
+    if not reason:
+        raise TargetError("withdrawing a target needs a reason (--reason)")
+    check_reason(reason)
+    return NewVersion(st.target, st.version + 1, RegisterStatus.WITHDRAWN, reason)
 
 
-def policy(ws: Workspace) -> Policy:
-    """The workspace's recalculation policy (5%, cumulative, unless a roadmap set another)."""
-    text = ws.get_setting(POLICY_SETTING)
+def policy_text(policy: Policy) -> str:
+    """The recalculation policy as the workspace setting stores it."""
+    return json.dumps({"threshold_pct": policy.threshold_pct, "cumulative": policy.cumulative})
+
+
+def policy_from_text(text: str | None) -> Policy:
+    """The stored recalculation policy (5%, cumulative, unless a roadmap set another)."""
     if text is None:
         return Policy()
-    d = json.loads(text)
-    return Policy(float(d["threshold_pct"]), bool(d["cumulative"]))
+    try:
+        d = json.loads(text)
+        return Policy(float(d["threshold_pct"]), bool(d["cumulative"]))
+    except (ValueError, TypeError, KeyError):
+        raise TargetError(
+            f"the stored recalculation policy is not readable: {text[:80]!r}"
+            " (adding a roadmap with a [recalculation] table sets it again)"
+        ) from None

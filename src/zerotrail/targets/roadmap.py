@@ -25,7 +25,7 @@ from typing import Any
 
 from zerotrail.errors import DataError, Problem
 from zerotrail.ingest.formats import SITE_KINDS
-from zerotrail.ingest.limits import (
+from zerotrail.model.limits import (
     FIRST_YEAR,
     LAST_YEAR,
     MAX_ID_LENGTH,

@@ -1,5 +1,9 @@
 """The inventory calculation for one year, written once as Ibis expressions.
 
+Where it sits: engine. `plan.py` builds these expressions over named tables and compiles them to
+SQL once per shape; the calculation stage (pipeline/calculation.py) runs that SQL over the
+workspace. Nothing here touches storage: every function takes tables and returns tables.
+
 Work is done per *signature* (the distinct combination of entity, site, key, region, unit,
 period, pinned factor, supplier, CH4 origin and category), which is orders of magnitude smaller
 than the activity table: factor resolution, unit conversion, spend deflation, GWP weighting,
@@ -8,8 +12,8 @@ coefficients there. Each activity row then costs one join and a few multiplicati
 is linear in the quantity, so this gives exactly the per-row result (the reference
 implementation checks it).
 
-Inputs (Ibis tables, any backend):
-  sig        `signatures(acts)`: the activity records of the year grouped by signature
+Inputs of `emissions_expr` (Ibis tables, any backend):
+  sig        `signatures(acts, supplier_keys)`: the year's activity records grouped by signature
   factors    the factor library (long: one row per factor and gas)
   conv       (activity, unit, factor_id, multiplier, via_heat)  from inputs.conversions
   lineage    (region, ancestor, level, market)                   from inputs.region_lineage
@@ -98,14 +102,24 @@ def coefficients(factors: Any, gases: Any) -> Any:
     return j.group_by([j.factor_id, j.origin]).aggregate(**agg)
 
 
-def signatures(acts: Any, supplier_activities: Sequence[str] = ()) -> Any:
+def year_activities(acts: Any, year_start: Any, year_end: Any) -> Any:
+    """The current record versions whose period starts within [year_start, year_end]."""
+    return acts.filter(acts.current & acts.period_start.between(year_start, year_end))
+
+
+def supplier_keyed(acts: Any, supplier_keys: Any) -> Any:
+    """`keyed` rows, the supplier kept for the keys listed in `supplier_keys` (an `activity`
+    column: the keys that have supplier-specific factors)."""
+    return keyed(acts, acts.activity.isin(supplier_keys.activity))
+
+
+def signatures(acts: Any, supplier_keys: Any) -> Any:
     """The distinct signatures of the activity rows, with their summed quantity and count."""
-    has_supplier = acts.activity.isin(list(supplier_activities)) if supplier_activities else False
-    a = keyed(acts, has_supplier)
+    a = supplier_keyed(acts, supplier_keys)
     return a.group_by(list(SIG)).aggregate(sig_quantity=a.quantity.sum(), sig_records=a.count())
 
 
-def calculate(
+def emissions_expr(
     sig: Any,
     factors: Any,
     conv: Any,
@@ -117,10 +131,14 @@ def calculate(
     mwh: Any,
     pools: Any,
     prices: Any,
-    gwp_set: str,
+    gwp_set: Any,
     stage: Stage = _no_stage,
 ) -> Calculation:
     """Build the calculation; `stage(table, name)` may materialise intermediate tables.
+
+    `gwp_set` is the GWP set's id, as a string or a string expression (a run parameter read
+    from a table, so one compiled plan serves every set); it is carried as the column
+    `run_gwp_set` from the joined signatures on, so it is evaluated once.
 
     The small per-signature tables are natural checkpoints: materialising them keeps each
     compiled query small (Ibis compile time grows quickly with expression size) and lets the
@@ -145,6 +163,7 @@ def calculate(
         lineage.filter(lineage.level == 0).select(region="region", market="market"), "region"
     )
     s = deflators(s, prices)
+    s = s.mutate(run_gwp_set=_string(gwp_set))
 
     s = stage(s, "zt_joined")
 
@@ -189,7 +208,7 @@ def calculate(
     )
     s = stage(s, "zt_located")
     s = _market(s, pools, stage)
-    s = s.mutate(flags=_flags(s, gwp_set))
+    s = s.mutate(flags=_flags(s))
 
     keep = [
         *SIG,
@@ -216,14 +235,18 @@ def calculate(
         "deflator",
         "flags",
     ]
-    s = s.select(*keep).mutate(gwp_set=ibis.literal(gwp_set))
+    s = s.select(*keep, gwp_set=s.run_gwp_set)
     return Calculation(signatures=s, unresolved=unresolved)
+
+
+def _string(value: Any) -> Any:
+    return ibis.literal(value) if isinstance(value, str) else value
 
 
 def per_record(a: Any, s: Any, extra_keys: Sequence[str] = ()) -> Any:
     """Each keyed activity row times its signature's coefficients: the per-record results.
 
-    `a` carries the SIG key columns (see `keyed`), `s` the signatures of `calculate`;
+    `a` carries the SIG key columns (see `keyed`), `s` the signatures of `emissions_expr`;
     `extra_keys` (a run id, say) are joined on too and kept in the output.
     """
     # The record's own `factor_id` is its pin; the signature's is the factor used.
@@ -271,6 +294,28 @@ def per_record(a: Any, s: Any, extra_keys: Sequence[str] = ()) -> Any:
         flags=rows.flags,
     )
     return results
+
+
+def results_expr(activities: Any, runs: Any, run_supplier_keys: Any, run_signatures: Any) -> Any:
+    """Per-record results of every stored run, from the per-record expression above.
+
+    A run sees the record versions imported up to its `as_of_import` and not yet superseded
+    then, in its year; each is keyed as the run keyed it and joined to the run's signatures.
+    """
+    a = activities
+    r = runs.select("run_id", "year", "as_of_import")
+    seen = a.join(
+        r,
+        [
+            a.period_start.year() == r.year,
+            a.import_id <= r.as_of_import,
+            a.superseded_by.isnull() | (a.superseded_by > r.as_of_import),
+        ],
+    )
+    sk = run_supplier_keys.rename(sk_run="run_id", sk_activity="activity")
+    seen = seen.left_join(sk, [seen.run_id == sk.sk_run, seen.activity == sk.sk_activity])
+    k = keyed(seen, seen.sk_activity.notnull()).drop("sk_run", "sk_activity")
+    return per_record(k, run_signatures, extra_keys=("run_id",))
 
 
 def _left(s: Any, t: Any, on: list[tuple[str, str]]) -> Any:
@@ -343,7 +388,7 @@ def _market(s: Any, pools: Any, stage: Stage) -> Any:
     )
 
 
-def _flags(s: Any, gwp_set: str) -> Any:
+def _flags(s: Any) -> Any:
     parts = [
         (s.vrank == 1, "earlier_edition"),
         (s.vrank == 2, "pinned_outside_validity"),
@@ -352,7 +397,7 @@ def _flags(s: Any, gwp_set: str) -> Any:
         (~s.verified, "unverified_factor"),
         (s.via_heat, "heat_content_conversion"),
         (s.not_deflated, "spend_not_deflated"),
-        (s.gwp_basis.notnull() & (s.gwp_basis != gwp_set), "gwp_basis_mismatch"),
+        (s.gwp_basis.notnull() & (s.gwp_basis != s.run_gwp_set), "gwp_basis_mismatch"),
         (s.residual_missing, "residual_mix_missing"),
         (s.share == 0.0, "excluded_by_consolidation"),
         ((s.scope < 3) & ~s.controlled.fill_null(True), "leased_asset_scope3"),

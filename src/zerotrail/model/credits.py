@@ -1,7 +1,8 @@
 """Carbon credits as values: a stored block of serials, serial parsing and reuse detection.
 
-Pure: no storage. `zerotrail.ingest.credits` reads and writes the `credits` table and hands
-these values to the claim evaluation (`roadmap/claims.py`).
+Where it sits: model, shared by the store (which reads and writes the `credits` table as these
+values), the credits import (ingest/credits.py, which refuses a file reusing serials) and the
+claim rules (offsets/claims.py, which refuse a claim counting a serial twice). Pure: no storage.
 
 A block is a contiguous run of serials in one registry: `PREFIX` followed by a number, from
 `serial_first` to `serial_last`, one credit (one tonne CO2e) per serial. Two blocks with the same

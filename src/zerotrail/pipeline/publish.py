@@ -1,0 +1,399 @@
+"""The publish stage: build the year's report (reads only), then publish it (recorded, whole).
+
+    build(ws, year)                  every figure of report.json but its ledger section (reads)
+    draft(ws, year, folder)          the figures, their charts and disclosures.xlsx in `folder`
+                                     (reads the workspace, writes only into `folder`)
+    publish(ws, year, out, signer=)  the report published into `out`, whole or not at all
+
+Where it sits: pipeline, last: it reads what every earlier stage stored, through the same
+stages and store functions the commands use (inventory, target progress, the claim preview,
+energy, initiatives), and hands them to `reports/` as values. Building a report changes nothing;
+only `publish` writes, and everything it writes is in one workspace transaction that commits
+last, with the files in a staging folder beside `out` (reports/staging.py):
+
+1. build the figures (the year's neutrality claim as it would be recorded), list restatements
+   against the previous report, and add the disclosure sections;
+2. draw the charts, in the chart renderer's own process (charts.render_svgs), and write
+   disclosures.xlsx: the steps that need no checkpoint come before anything is recorded;
+3. record the year's claim (a new committed version when it changed) and the publication
+   (figures and their SHA-256), committed to the ledger;
+4. sign a checkpoint covering it, let a witness cosign if one is at hand;
+5. write the `.tlog-proof` files (with openings) of the headline figures: the year's
+   calculation run, its neutrality claim and the publication itself; and, when there is a
+   previous report, its checkpoint and the consistency proof from it to this one;
+6. write report.json, report.html and report.pdf;
+7. move the staging folder to `out` (setting a previous report folder there aside);
+8. commit the transaction, then delete the report folder that was replaced.
+
+The report proves its own publication: the proofs need the publication's leaf and a
+checkpoint signed over it, so they are made inside the transaction, before it commits. A
+failure at any step (an exception, or the chart renderer crashing its process) rolls the
+transaction back, so there is no publication, claim, ledger leaf or checkpoint, and removes
+the staging folder, so there are no files; `out` is left as it was. The checkpoint signed in
+step 4 is then discarded unseen, except by the witness if one cosigned it (only the demo has
+one at hand); everything that can fail without the checkpoint is therefore done before it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from zerotrail.engine.settings import FAMILIES
+from zerotrail.errors import ZerotrailError
+from zerotrail.ledger.merkle import consistency_proof
+from zerotrail.ledger.note import Signer, parse_note
+from zerotrail.pipeline.claims import neutrality_preview, record_claim
+from zerotrail.pipeline.energy import data_centres, renewable_share
+from zerotrail.pipeline.initiatives import initiatives
+from zerotrail.pipeline.inventory import current_run, inventory_summary
+from zerotrail.pipeline.measures import base_year_versions
+from zerotrail.pipeline.roadmap import base_year_events, target_progress
+from zerotrail.reports import periodic
+from zerotrail.reports.disclosures import disclosures
+from zerotrail.reports.publish import (
+    PreviousReport,
+    Published,
+    consistency_section,
+    figures_text,
+    one_line,
+    proof_lines,
+    report_id,
+    restatements,
+)
+from zerotrail.reports.staging import Staging
+from zerotrail.store import inventory as read
+from zerotrail.store import tlog
+from zerotrail.store.checkpoints import latest, prove, run_canonical, sign_checkpoint
+from zerotrail.store.committed import canonical_of
+from zerotrail.store.database import Workspace
+from zerotrail.store.figures import scope_totals
+from zerotrail.store.publications import (
+    imports_since,
+    previous_report,
+    record_publication,
+    record_report_checkpoint,
+    reports_of_year,
+)
+from zerotrail.targets.baseyear import version_dict
+
+__all__ = ["Draft", "Published", "build", "draft", "publish", "report_inputs"]
+
+
+# --- 1. the figures (reads only) ----------------------------------------------------------------
+
+
+def _bridge(
+    ws: Workspace, base: dict[str, Any] | None, run_id: str
+) -> periodic.BridgeInputs | None:
+    if base is None:
+        return None
+    base_run = read.current_run(ws, int(base["year"]))
+    if base_run is None:
+        return None
+    moved = read.event_entities(ws, periodic.applied_events(base))
+    return periodic.BridgeInputs(
+        moved=tuple(moved),
+        then=read.scope12_by_activity(ws, base_run.run_id, moved),
+        now=read.scope12_by_activity(ws, run_id, moved),
+        moved_then=read.scope12_by_activity(ws, base_run.run_id, moved, inside=True),
+        moved_now=read.scope12_by_activity(ws, run_id, moved, inside=True),
+    )
+
+
+def _claim(ws: Workspace, year: int) -> tuple[dict[str, Any] | None, str | None]:
+    """The year's neutrality claim as it would be recorded, or why there is none."""
+    try:
+        return neutrality_preview(ws, year), None
+    except ZerotrailError as exc:
+        return None, str(exc)
+
+
+def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
+    """Everything the year's report shows, read from the workspace (nothing is written)."""
+    run = current_run(ws, year)
+    inventory = inventory_summary(ws, year)
+    targets = [p.to_dict() for p in target_progress(ws, year)]
+    base = None
+    by = periodic.report_base_year(targets)
+    if by is not None:
+        versions = [version_dict(v) for v in base_year_versions(ws, by)]
+        base = periodic.base_year_section(by, versions, base_year_events(ws, by))
+    claim, no_claim = _claim(ws, year)
+    return periodic.ReportInputs(
+        year=year,
+        organization=ws.get_setting("organization"),
+        run=run,
+        inventory=inventory,
+        years=[
+            periodic.YearTotals(r.year, r.run_id, scope_totals(ws, r.run_id))
+            for r in read.current_runs(ws, year)
+        ],
+        gases_by_scope=read.gases_by_scope(ws, run.run_id, FAMILIES),
+        scope3_methods=read.scope3_by_method(ws, run.run_id),
+        scope3_quality=read.scope3_quality(ws, run.run_id),
+        factor_sets=read.run_factor_sets(ws, run.run_id),
+        entities=read.entities(ws),
+        targets=targets,
+        base_year=base,
+        bridge=_bridge(ws, base, run.run_id),
+        claim=claim,
+        claim_none_reason=no_claim,
+        renewables=renewable_share(ws, year),
+        data_centres=data_centres(ws, year),
+        initiatives=initiatives(ws, year),
+        metrics=read.metric_values(ws),
+    )
+
+
+def _previous(ws: Workspace) -> PreviousReport | None:
+    found = previous_report(ws)
+    return None if found is None else PreviousReport(*found)
+
+
+def build(ws: Workspace, year: int) -> dict[str, Any]:
+    """Every figure of the year's next report, as report.json holds it but for its ledger
+    section: restatements against the previous report, the disclosure sections, the id it
+    would be published under. Reads only."""
+    return _build(ws, year)[0]
+
+
+def _build(ws: Workspace, year: int) -> tuple[dict[str, Any], PreviousReport | None]:
+    data = periodic.build(report_inputs(ws, year))
+    prev = _previous(ws)
+    data["previous_report"] = None if prev is None else prev.report_id
+    data["restatements"] = restatements(
+        None if prev is None else prev.figures,
+        data["years"],
+        [] if prev is None else imports_since(ws, prev.figures.get("published_at")),
+    )
+    data["disclosures"] = {k: s.to_json() for k, s in disclosures(data).items()}
+    data["published_at"] = _now().isoformat()
+    data["report_id"] = report_id(year, reports_of_year(ws, year))
+    return data, prev
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+# --- 2. the draft: figures, charts and workbook (reads the workspace only) ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A report built and drawn, not yet published: its figures, charts and written files."""
+
+    data: dict[str, Any]
+    previous: PreviousReport | None
+    charts: dict[str, Any]
+    files: tuple[Path, ...]
+
+
+def draft(
+    ws: Workspace, year: int, folder: Path, step: Callable[[str], None] = lambda _: None
+) -> Draft:
+    """Build the year's report, draw its charts and write disclosures.xlsx into `folder`.
+    The workspace is only read; `step` is told each step as it starts."""
+    # Imported when drawing, not with the pipeline: the renderers load Altair, Jinja2 and
+    # openpyxl, which a command that draws nothing should not pay for.
+    from zerotrail.reports.html import charts
+    from zerotrail.reports.xlsx import write_xlsx
+
+    step("building the figures")
+    data, prev = _build(ws, year)
+    step("drawing the charts")
+    drawn = charts(data)
+    step("writing disclosures.xlsx")
+    book = write_xlsx(
+        disclosures(data),
+        folder / "disclosures.xlsx",
+        title=f"{data['organization']} greenhouse gas disclosures {data['year']}",
+    )
+    return Draft(data, prev, drawn, (book,))
+
+
+# --- 3. publishing (writes) ---------------------------------------------------------------------
+
+
+class _Steps:
+    """The step under way, to name it when it fails."""
+
+    def __init__(self) -> None:
+        self.now = "starting"
+
+    def __call__(self, name: str) -> None:
+        self.now = name
+
+
+def publish(
+    ws: Workspace,
+    year: int,
+    out: Path,
+    *,
+    signer: Signer | None = None,
+    cosign: Callable[[Workspace], None] | None = None,
+    witness_keys: Sequence[str] = (),
+) -> Published:
+    """Publish the year's report into the folder `out`, whole or not at all (see above).
+
+    Raises ZerotrailError, one line naming the step that failed, when it cannot; the workspace
+    and `out` are then as they were. `out` may be absent, empty or a previous report folder
+    (staging.check_target); anything else is refused before any work.
+    """
+    if signer is None:
+        # The publication is a new leaf: no checkpoint signed before it can cover it.
+        cur = latest(ws)
+        raise ZerotrailError(
+            f"the report must be built on a checkpoint covering its own publication, and the"
+            f" latest covers {0 if cur is None else cur.checkpoint.size} leaves: pass --key to"
+            " sign one (nothing was published)"
+        )
+    step = _Steps()
+    staging = Staging(out)
+    try:
+        with ws.transaction():
+            drafted = draft(ws, year, staging.dir, step)
+            done = _record(ws, drafted, staging.dir, out, signer, cosign, witness_keys, step)
+            step("moving the report into place")
+            staging.place()
+            step("committing the publication")
+    except BaseException as exc:
+        staging.undo()
+        if not isinstance(exc, Exception):
+            raise  # KeyboardInterrupt and the like, after the cleaning up
+        raise ZerotrailError(
+            f"the report was not published (nothing recorded, no files): {step.now}"
+            f" failed: {one_line(exc)}"
+        ) from exc
+    staging.finish()
+    return done
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _record(
+    ws: Workspace,
+    drafted: Draft,
+    folder: Path,
+    out: Path,
+    signer: Signer,
+    cosign: Callable[[Workspace], None] | None,
+    witness_keys: Sequence[str],
+    step: Callable[[str], None],
+) -> Published:
+    """Steps 3-6 of the module docstring, inside the caller's transaction, into `folder`."""
+    from zerotrail.reports.html import render_html, render_pdf
+
+    data, prev = drafted.data, drafted.previous
+    year, rid = int(data["year"]), str(data["report_id"])
+    files = list(drafted.files)
+
+    step("recording the publication")
+    if data["claim"] is not None:
+        claim = record_claim(ws, year)
+        if {k: v for k, v in claim.items() if k != "version"} != data["claim"]:
+            raise ZerotrailError(f"the {year} claim changed while the report was built")
+        data["claim"] = claim
+    text = figures_text(data)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    published_at = datetime.fromisoformat(str(data["published_at"]))
+    record_publication(ws, rid, year, text, sha, data["previous_report"], published_at)
+    step("signing the checkpoint")
+    size = tlog.size(ws)
+    sign_checkpoint(ws, signer, publishing=rid)
+    cur = latest(ws)
+    if cur is None or cur.checkpoint.size < size:
+        raise ZerotrailError(
+            f"the log has {size} leaves and the latest checkpoint covers"
+            f" {0 if cur is None else cur.checkpoint.size}: pass --key to sign one"
+        )
+    if cosign is not None:
+        step("asking the witness to cosign")
+        cosign(ws)
+        cur = latest(ws)
+        assert cur is not None
+
+    step("writing the proofs")
+    proofs_dir = folder / "proofs"
+    proofs_dir.mkdir()
+    proofs = []
+
+    def proof(
+        kind: str, ref: str, name: str, what: str, canon: Callable[[str, int], bytes]
+    ) -> None:
+        files.append(_write(proofs_dir / name, prove(ws, kind, ref, canon, True)))
+        proofs.append({"figures": what, "kind": kind, "ref": ref, "file": f"proofs/{name}"})
+
+    proof(
+        "run",
+        data["run_id"],
+        f"inventory-{year}.tlog-proof",
+        f"the {year} inventory: Scope 1, Scope 2 (both methods), Scope 3 and totals",
+        lambda r, _: run_canonical(ws, r),
+    )
+    if data["claim"] is not None:
+        proof(
+            "claim",
+            str(data["claim"]["claim_id"]),
+            f"claim-{year}.tlog-proof",
+            f"the {year} neutrality claim: gross, credits and net",
+            lambda r, v: canonical_of(ws, "claim", r, v),
+        )
+    proof(
+        "report",
+        rid,
+        f"{rid}.tlog-proof",
+        "this report's figures (SHA-256 of report.json without its ledger section)",
+        lambda r, v: canonical_of(ws, "report", r, v),
+    )
+    files.append(_write(folder / "checkpoint.txt", cur.note))
+    consistency = None
+    if prev is not None and prev.checkpoint_size is not None and prev.checkpoint_note is not None:
+        old_size = prev.checkpoint_size
+        nodes = (
+            []
+            if old_size in (0, cur.checkpoint.size)
+            else consistency_proof(old_size, cur.checkpoint.size, tlog.WorkspaceSource(ws))
+        )
+        files.append(_write(folder / "previous-checkpoint.txt", prev.checkpoint_note))
+        files.append(_write(folder / "consistency.proof", proof_lines(nodes)))
+        consistency = consistency_section(prev, cur.checkpoint.size)
+    data["ledger"] = {
+        "origin": cur.checkpoint.origin,
+        "size": cur.checkpoint.size,
+        "root_hash": base64.b64encode(cur.checkpoint.root).decode(),
+        "checkpoint": cur.note,
+        "checkpoint_file": "checkpoint.txt",
+        "verifier_key": ws.get_setting("ledger_vkey"),
+        "witness_keys": list(witness_keys),
+        "cosigned": len(parse_note(cur.note).signatures) > 1,  # the log signs first
+        "figures_sha256": sha,
+        "proofs": proofs,
+        "consistency": consistency,
+    }
+    record_report_checkpoint(ws, rid, cur.checkpoint.size, cur.note)
+
+    step("writing report.json")
+    files.append(_write(folder / "report.json", json.dumps(data, indent=2, default=str) + "\n"))
+    step("writing report.html")
+    html = render_html(data, drafted.charts)
+    files.append(_write(folder / "report.html", html))
+    step("writing report.pdf")
+    files.append(render_pdf(html, folder / "report.pdf"))
+    return Published(
+        rid,
+        out,
+        tuple(out / p.relative_to(folder) for p in files),
+        cur.checkpoint.size,
+        data,
+    )

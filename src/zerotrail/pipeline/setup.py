@@ -1,0 +1,74 @@
+"""The set-up stage: open a workspace (creating and migrating it) and load the factor library.
+
+Where it sits: the first stage of the job. Every other stage takes the `Workspace` this one
+opens. `open_workspace` makes a new workspace only when asked (`create=True`), migrates an older
+schema forward (committing to the ledger the rows a migration starts tracking) and refuses a
+newer one; `set_up` then records the organization and loads the shipped factor sets that are
+not loaded yet. `database_failure` names a failure of the workspace database in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from zerotrail.errors import ZerotrailError
+from zerotrail.pipeline.calculation import load_shipped_factors
+from zerotrail.store.database import Workspace
+from zerotrail.store.factor_library import factor_count
+from zerotrail.store.history import snapshot
+from zerotrail.store.workspace import (
+    ENV_VAR,
+    describe_database_error,
+    open_workspace,
+    parse_url,
+    resolve_url,
+)
+
+__all__ = [
+    "ENV_VAR",
+    "SetupReport",
+    "Workspace",
+    "database_failure",
+    "open_workspace",
+    "set_up",
+    "workspace_exists",
+    "workspace_path",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SetupReport:
+    """What `set_up` did: the workspace, its schema, the factor sets it loaded."""
+
+    url: str
+    schema_version: int
+    factor_sets_loaded: int  # shipped sets loaded by this run (0 when all were there)
+    factors_available: int  # distinct factors in the library afterwards
+
+
+def set_up(ws: Workspace, organization: str | None = None) -> SetupReport:
+    """Record the organization (when given) and load the shipped factor sets not yet loaded."""
+    loaded = load_shipped_factors(ws)
+    if organization:
+        with ws.transaction():  # the name a report gives is committed with it
+            ws.set_setting("organization", organization)
+            snapshot(ws, "setting")
+    return SetupReport(ws.url, ws.schema_version, loaded, factor_count(ws))
+
+
+def workspace_path(db: str | None) -> str:
+    """The file the workspace named by `db` (else $ZEROTRAIL_DB, else the default) lives in,
+    or ":memory:"."""
+    return parse_url(resolve_url(db)).path
+
+
+def workspace_exists(db: str | None) -> bool:
+    """Whether the workspace named by `db` exists (an in-memory one always does)."""
+    path = workspace_path(db)
+    return path == ":memory:" or Path(path).exists()
+
+
+def database_failure(db: str | None, exc: BaseException) -> ZerotrailError:
+    """The one-line error for a failure of the database of the workspace named by `db`."""
+    return describe_database_error(resolve_url(db), exc)

@@ -1,0 +1,139 @@
+"""The `activities` table: an import's comparison with the stored records, its write, its ledger
+leaves, and reading one stored version back.
+
+Where it sits: store, called by the activity import (ingest/activities.py) once the staged file
+(`zt_typed`, store/activity_checks.py) has passed every check, and by the ledger stages that
+prove a record. Records are never updated in place but for `current` and `superseded_by`: a
+changed record is a new version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zerotrail.ledger.canonical import canonical_sql
+from zerotrail.store.database import Workspace
+from zerotrail.store.sql import sql_text
+from zerotrail.store.tlog import Appender
+
+DQ_COLUMNS = ("dq_technology", "dq_time", "dq_geography", "dq_completeness", "dq_reliability")
+# The stored fields, in table order after (record_id, version, current).
+ACTIVITY_FIELDS = (
+    "entity",
+    "site",
+    "period_start",
+    "period_end",
+    "activity",
+    "quantity",
+    "unit",
+    "region",
+    "scope3_category",
+    "supplier",
+    "factor_id",
+    "ch4_origin",
+    "evidence",
+    "note",
+    *DQ_COLUMNS,
+)
+
+LEDGER_CHUNK = 1 << 17  # rows per ledger batch: bounds the canonical text held at once
+# How each committed field is rendered in the canonical bytes (see docs/ledger.md).
+LEDGER_TYPES: dict[str, str] = {
+    "record_id": "text",
+    "version": "int",
+    "entity": "text",
+    "site": "text",
+    "period_start": "date",
+    "period_end": "date",
+    "activity": "text",
+    "quantity": "decimal",
+    "unit": "text",
+    "region": "text",
+    "scope3_category": "int",
+    "supplier": "text",
+    "factor_id": "text",
+    "ch4_origin": "text",
+    "evidence": "text",
+    "note": "text",
+    **dict.fromkeys(DQ_COLUMNS, "int"),
+}
+
+
+def compare_with_stored(con: Any) -> tuple[int, int, int]:
+    """Match the checked file (`zt_typed`) with the current stored records by record id, kept as
+    `zt_existing`; (rows in the file, records whose content changed, records unchanged)."""
+    differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in ACTIVITY_FIELDS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE zt_existing AS
+        SELECT t._row, t.record_id, a.version, ({differs}) AS changed
+        FROM zt_typed t JOIN activities a ON a.record_id = t.record_id AND a.current""")
+    n_rows, n_changed, n_unchanged = con.execute(
+        "SELECT (SELECT count(*) FROM zt_typed), count(*) FILTER (WHERE changed),"
+        " count(*) FILTER (WHERE NOT changed) FROM zt_existing"
+    ).fetchall()[0]
+    return int(n_rows), int(n_changed), int(n_unchanged)
+
+
+def changed_records(con: Any, limit: int) -> list[tuple[int, str]]:
+    """(row, record id) of the first `limit` file rows whose stored record differs."""
+    rows = con.execute(
+        "SELECT _row, record_id FROM zt_existing WHERE changed ORDER BY _row LIMIT ?", [limit]
+    ).fetchall()
+    return [(int(r), str(rid)) for r, rid in rows]
+
+
+def write_activities(ws: Workspace, import_id: str, *, supersede: bool) -> None:
+    """Inside the caller's transaction: mark the changed records' current versions superseded
+    by `import_id` (when `supersede`: some records changed), and insert every new or changed
+    record as its next version."""
+    con = ws.con
+    if supersede:
+        con.execute(
+            """UPDATE activities SET current = false, superseded_by = ?
+               WHERE current AND record_id IN (SELECT record_id FROM zt_existing WHERE changed)""",
+            [import_id],
+        )
+    con.execute(
+        f"""INSERT INTO activities
+            SELECT t.record_id, coalesce(x.version, 0) + 1, true,
+                   {", ".join(f"t.{c}" for c in ACTIVITY_FIELDS)}, ?, NULL
+            FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
+            WHERE x.record_id IS NULL OR x.changed""",
+        [import_id],
+    )
+
+
+def commit_activities(ws: Workspace, import_id: str) -> None:
+    """Commit the rows import `import_id` just wrote to the Merkle log, in the order written,
+    chunk by chunk (bounded memory at any size).
+
+    Chunks are ranges of the new rows' row ids: contiguous for one insert, and a filter the
+    database answers without scanning the rest. The database builds the canonical text
+    (`canonical_sql`, tested equal to ingest/activities.py `canonical_activity`); the Appender
+    hashes it.
+    """
+    con = ws.con
+    lo, hi = con.execute(
+        "SELECT min(rowid), max(rowid) FROM activities WHERE import_id = ?", [import_id]
+    ).fetchall()[0]
+    if lo is None:
+        return
+    # The Appender takes the query as text: the import id (ours, never a user's) as a literal.
+    mine = f"import_id = {sql_text(import_id)}"
+    canonical = canonical_sql("activity", LEDGER_TYPES, alias="q")
+    with Appender.spooled(ws) as app:
+        for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
+            query = f"""SELECT record_id AS ref, record_id, version, {", ".join(ACTIVITY_FIELDS)}
+                    FROM activities WHERE {mine}
+                    AND rowid >= {start} AND rowid < {start + LEDGER_CHUNK}"""
+            app.append_query("activity", query, canonical, LEDGER_CHUNK)
+
+
+def stored_activity(ws: Workspace, record_id: str, version: int) -> dict[str, Any] | None:
+    """One stored version of an activity record (record_id, version and its fields), or None."""
+    names = ("record_id", "version", *ACTIVITY_FIELDS)
+    rows = ws.fetchall(
+        f"SELECT {', '.join(names)} FROM activities WHERE record_id = ? AND version = ?",
+        [record_id, int(version)],
+    )
+    return dict(zip(names, rows[0], strict=True)) if rows else None

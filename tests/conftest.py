@@ -1,0 +1,103 @@
+"""What every test shares: hermetic settings for parallel runs, and workspaces built once.
+
+`make test` runs the suite on two pytest-xdist workers (`--dist loadfile`, see the Makefile);
+each worker is its own process, so whatever lives here exists once per worker. Nothing here may
+name a path, port or environment variable that two workers could share: workspaces live in
+pytest's per-worker temporary folders, the Hypothesis example database in a temporary folder of
+the process, and the ZEROTRAIL_* variables of the calling shell are cleared for every test.
+
+Creating a workspace and loading the shipped factors costs about a second, calculating a year
+about as much again; copying a closed workspace file costs milliseconds. So a workspace that
+many tests start from is built once per worker (`workspace_template`) and each test opens its
+own copy (`open_copy`): a test still changes only its copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+if TYPE_CHECKING:
+    from zerotrail.store.workspace import Workspace
+
+# What a template adds after the shipped factors: fill(workspace, folder for its input files).
+Fill = Callable[["Workspace", Path], object]
+Templates = Callable[..., Path]
+
+_HYPOTHESIS_DIRS: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis keeps its example database and caches in ./.hypothesis by default: one folder
+    # in the checkout that both workers would write. A folder of this process's own instead
+    # (tests that pin settings(database=None) are unaffected). Set here, before any test module
+    # is imported, because a @settings decorator copies the defaults when its module is imported.
+    folder = Path(tempfile.mkdtemp(prefix="zerotrail-hypothesis-"))
+    _HYPOTHESIS_DIRS.append(folder)
+    set_hypothesis_home_dir(folder)
+    examples = DirectoryBasedExampleDatabase(folder / "examples")
+    settings.register_profile("zerotrail-tests", database=examples)
+    settings.load_profile("zerotrail-tests")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _HYPOTHESIS_DIRS:
+        shutil.rmtree(_HYPOTHESIS_DIRS.pop(), ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_workspace_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ZEROTRAIL_DB (or memory limit, or debug switch) exported in the developer's shell must
+    not point a test at a real workspace or change what it prints."""
+    for name in ("ZEROTRAIL_DB", "ZEROTRAIL_MEMORY_LIMIT", "ZEROTRAIL_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def open_copy(template: Path, folder: Path, name: str = "w.duckdb") -> Workspace:
+    """An open workspace on a fresh copy, folder/name, of the closed workspace file `template`."""
+    # Imported here so that this file, loaded before every test, does not import zerotrail: a
+    # module another change has broken then fails only the tests that use it.
+    from zerotrail.store.workspace import open_workspace
+
+    target = folder / name
+    shutil.copyfile(template, target)
+    return open_workspace(str(target))
+
+
+@pytest.fixture(scope="session")
+def workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """`workspace_template(fill=None)`: a closed workspace file with the shipped factors and what
+    `fill(ws, folder)` adds, built on the first call for that `fill` in this worker.
+
+    `fill` must depend on nothing but its arguments (a module-level function), since every test
+    that names it gets a copy of the one result.
+    """
+    from zerotrail.pipeline.calculation import load_shipped_factors
+    from zerotrail.store.workspace import open_workspace
+
+    built: dict[Fill | None, Path] = {}
+
+    def template(fill: Fill | None = None) -> Path:
+        if fill not in built:
+            name = "shipped" if fill is None else f"{fill.__module__}.{fill.__qualname__}"
+            folder = tmp_path_factory.mktemp(name.replace(".", "-"))
+            path = folder / "template.duckdb"
+            ws = open_workspace(str(path), create=True)
+            try:
+                load_shipped_factors(ws)
+                if fill is not None:
+                    fill(ws, folder)
+            finally:
+                ws.close()
+            built[fill] = path
+        return built[fill]
+
+    return template
