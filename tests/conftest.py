@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -40,11 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
     # in the checkout that both workers would write. A folder of this process's own instead
     # (tests that pin settings(database=None) are unaffected). Set here, before any test module
     # is imported, because a @settings decorator copies the defaults when its module is imported.
+    # No timing checks either: two workers share two cores with whatever else runs, so a
+    # generation or an example that takes longer says nothing about the code under test (the
+    # number of examples, which is what the tests assert over, stays the default).
     folder = Path(tempfile.mkdtemp(prefix="zerotrail-hypothesis-"))
     _HYPOTHESIS_DIRS.append(folder)
     set_hypothesis_home_dir(folder)
-    examples = DirectoryBasedExampleDatabase(folder / "examples")
-    settings.register_profile("zerotrail-tests", database=examples)
+    settings.register_profile(
+        "zerotrail-tests",
+        database=DirectoryBasedExampleDatabase(folder / "examples"),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     settings.load_profile("zerotrail-tests")
 
 

@@ -33,7 +33,8 @@ def test_the_contracts_are_kept() -> None:
 
 def _lint_imports(package_root: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     """`lint-imports` on the package found under `package_root`, with cwd's pyproject."""
-    env = {**os.environ, "PYTHONPATH": str(package_root)}
+    # A wide terminal: lint-imports wraps its report to COLUMNS, which would split the names.
+    env = {**os.environ, "PYTHONPATH": str(package_root), "COLUMNS": "250"}
     return subprocess.run(
         [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
         cwd=cwd,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,11 @@ def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "r1"
     d = report(world, out)
     html = (out / "report.html").read_text()
-    assert external_references(html) == []
+    # Self-contained: every drawn chart refers to nothing outside itself, and the page links
+    # or loads nothing but same-document fragments and data: URIs.
+    for svg in re.findall(r"<svg\b.*?</svg>", html, re.S):
+        assert external_references(svg) == []
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?(?!#|data:)[^"'\s>]+""", html) == []
     assert html.count("<svg") >= 4  # scopes, Scope 1 + 2, bridge, the target's pathway
     text = " ".join(
         page.extract_text()
