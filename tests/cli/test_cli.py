@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.invoke import Result, process, zerotrail
 from tests.engines.conftest import ROOT, write_csv
 
 SITES = [{"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST"}]
@@ -38,20 +37,16 @@ ACTS = [
 ]
 
 
-def zt(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zerotrail", "--db", str(tmp / "w.duckdb"), *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
+def zt(tmp: Path, *args: str) -> Result:
+    """`zerotrail --db TMP/w.duckdb ARGS` run from TMP (in this process; tests/cli/invoke.py)."""
+    return zerotrail("--db", tmp / "w.duckdb", *args, cwd=tmp, env={"COLUMNS": "200"})
 
 
-def test_version(tmp_path: Path) -> None:
-    out = zt(tmp_path, "--version")
-    assert out.returncode == 0 and out.stdout.startswith("zerotrail ")
+def test_version_as_its_own_process(tmp_path: Path) -> None:
+    # A real process: the module entry point, start-up and shutdown (everything else here runs
+    # through main() in this process).
+    out = process("--version", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("zerotrail ") and out.stderr == ""
 
 
 def test_factors_search_without_workspace_shows_source_and_licence(tmp_path: Path) -> None:

@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.invoke import Result, process, zerotrail
 from tests.cli.paths import long_dir
 
 
-def run(tmp: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """The command as a user with a narrow terminal setting runs it, output piped."""
-    return subprocess.run(
-        [sys.executable, "-m", "zerotrail", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        check=False,
-        env={"COLUMNS": "40", "PATH": "", **env},
-    )
+def run(tmp: Path, *args: str) -> Result:
+    """A command after the demo, from TMP with a narrow terminal setting, output piped (in this
+    process: tests/cli/invoke.py)."""
+    return zerotrail(*args, cwd=tmp, env={"COLUMNS": "40"})
 
 
 @pytest.mark.slow
@@ -30,7 +24,8 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     # From a folder with a 200-character path, COLUMNS=40, the workspace from ZEROTRAIL_DB.
     tmp_path = long_dir(tmp_path)
     db = str(tmp_path / "emmet.duckdb")
-    out = run(tmp_path, "demo", "--out", "demo", ZEROTRAIL_DB=db)
+    # The demo itself as its own process, as `make demo` runs it.
+    out = process("demo", "--out", "demo", cwd=tmp_path, env={"COLUMNS": "40", "ZEROTRAIL_DB": db})
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "demo" / "zerotrail.duckdb").exists()
     lines = out.stdout.splitlines()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
+from tests.cli.invoke import Result, zerotrail
 from tests.cli.test_cli import ACTS, SITES, zt
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.reference.factors import factor_rows
@@ -15,15 +14,9 @@ from zerotrail.reference.factors import factor_rows
 ORIGIN = "carbon.example.com/emmet"
 
 
-def run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "zerotrail", *args],
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
+def run(tmp: Path, *args: str) -> Result:
+    """`zerotrail ARGS` from TMP without a workspace named (the offline commands)."""
+    return zerotrail(*args, cwd=tmp, env={"COLUMNS": "200"})
 
 
 def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:

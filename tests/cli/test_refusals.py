@@ -15,15 +15,14 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from tests.cli.invoke import Result, process, zerotrail
 from tests.engines.conftest import ROOT
 
 # --- a valid row for every importer -------------------------------------------------------------
@@ -482,39 +481,9 @@ CASES: list[Case] = [
 # --- running the command in this process ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Result:
-    code: int
-    stdout: str
-    stderr: str
-
-
 def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
-    """Run `zerotrail ARGS` through main(), as the console script does, capturing its output."""
-    import sys
-
-    from zerotrail.cli import main
-
-    saved_argv, saved_env = sys.argv, dict(os.environ)
-    out, err = StringIO(), StringIO()
-    sys.argv = ["zerotrail", *args]
-    os.environ.update(env or {})
-    code: int = 0
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            main()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # an escaped exception: what a user would see as a traceback
-        import traceback
-
-        err.write("Traceback (escaped main()):\n" + traceback.format_exc())
-        code = -1
-    finally:
-        sys.argv = saved_argv
-        os.environ.clear()
-        os.environ.update(saved_env)
-    return Result(code, out.getvalue(), err.getvalue())
+    """`zerotrail ARGS` through main() in this process (tests/cli/invoke.py)."""
+    return zerotrail(*args, env=env)
 
 
 def digest(db: Path) -> dict[str, str]:
@@ -633,8 +602,6 @@ FIFO_COMMANDS: dict[str, tuple[list[str], str]] = {
 def test_a_pipe_is_refused_without_waiting_for_a_writer(
     command: str, template: Path, tmp_path: Path
 ) -> None:
-    import subprocess
-    import sys
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
@@ -647,13 +614,7 @@ def test_a_pipe_is_refused_without_waiting_for_a_writer(
     before = digest(db)
     # In a child process with a deadline: a command that opens the FIFO would block forever
     # (nothing ever writes to it), and the deadline fails the test instead of hanging it.
-    done = subprocess.run(
-        [sys.executable, "-m", "zerotrail", "--db", str(db), *(a.format(**fill) for a in args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = process("--db", db, *(a.format(**fill) for a in args), timeout=60)
     lines = done.stderr.rstrip("\n").splitlines()
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr

@@ -5,8 +5,6 @@ traceback, and nothing is imported."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import time
@@ -19,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.cli.invoke import Result, zerotrail
 from tests.conftest import Templates, open_copy
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.errors import DataError
@@ -711,15 +710,8 @@ def test_a_factor_file_that_is_not_utf8_is_one_problem(ws: Workspace, tmp_path: 
 
 
 def test_reading_errors_are_one_line_on_the_command_line(tmp_path: Path) -> None:
-    def zt(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "zerotrail", "--db", str(tmp_path / "w.duckdb"), *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            check=False,
-            env={"COLUMNS": "400", "PATH": ""},
-        )
+    def zt(*args: str) -> Result:
+        return zerotrail("--db", tmp_path / "w.duckdb", *args, cwd=tmp_path, env={"COLUMNS": "400"})
 
     assert zt("init").returncode == 0
     latin = tmp_path / "s.csv"

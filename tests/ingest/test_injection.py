@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from tests.cli.invoke import zerotrail
 from tests.ingest.test_files import snapshot
 from zerotrail.cli import app
 from zerotrail.demo import DemoFiles, write_demo
@@ -280,13 +279,8 @@ def test_a_hostile_header_is_one_line_per_problem_on_the_command_line(
     header, rows = table_of(kind, files, limit=3)
     hostile = payloads(secret)
     path = write(tmp_path / "hostile", "csv", [*header, *hostile], [[*r, *hostile] for r in rows])
-    out = subprocess.run(
-        [sys.executable, "-m", "zerotrail", "--db", str(copy), *IMPORTERS[kind].command, str(path)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-        env={"COLUMNS": "2000", "PATH": ""},
+    out = zerotrail(
+        "--db", copy, *IMPORTERS[kind].command, path, cwd=tmp_path, env={"COLUMNS": "2000"}
     )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr and TOKEN not in out.stderr + out.stdout

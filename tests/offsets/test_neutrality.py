@@ -7,13 +7,12 @@ Scope 2 market-based = 670 MWh x China's 2023 national mix excluding market-trad
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.cli.invoke import zerotrail
 from tests.engines.conftest import write_csv
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.engine.settings import InventorySettings
@@ -179,11 +178,7 @@ def test_cli_exits_1_when_the_claim_fails(world: Workspace, tmp_path: Path) -> N
     setup(world, tmp_path, [credit("C1", 1, 100)])
     db = world.url
     world.close()
-    run = subprocess.run(
-        [sys.executable, "-m", "zerotrail", "--db", db, "claim", "neutrality", "--year", "2023"],
-        capture_output=True,
-        text=True,
-    )
+    run = zerotrail("--db", db, "claim", "neutrality", "--year", "2023", cwd=tmp_path)
     assert run.returncode == 1
     assert "DOES NOT HOLD" in run.stdout and "short" in run.stdout
 

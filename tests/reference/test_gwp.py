@@ -1,8 +1,10 @@
-"""GWP sets against the published IPCC tables, the methane-origin rule and the one-set guard.
+"""GWP sets against the published IPCC tables, the methane-origin rule and the one-set guard, and
+the per-gas weights the calculation engine and its oracle both use (`gas_weights`).
 
-The expected values are typed from the IPCC tables themselves (cited per column below), not read
-from the packaged gwp.csv, so a loader that reads a wrong column or a wrong row of that file
-fails here.
+The expected values are typed from the IPCC tables themselves (cited per column below) and, for
+refrigerant blends, from EPA GHG Emission Factors Hub 2024 Table 12 (compositions and published
+AR5 blend GWPs), not read from the packaged gwp.csv or refrigerant_blends.csv, so a loader that
+reads a wrong column or a wrong row of those files fails here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zerotrail.errors import GwpError
 from zerotrail.reference.gwp import (
     GWP_SET_IDS,
     gas_coefficients,
+    gas_weights,
     gwp_set,
     require_single_set,
 )
@@ -280,3 +283,194 @@ def test_importing_does_no_work() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+# --- gas_weights: what the engine's gas table and the oracle both join in ---------------------
+
+KYOTO_FAMILIES = ("CO2", "CH4", "N2O", "HFC", "PFC", "SF6", "NF3")
+
+
+def by_family(**values: float) -> dict[str, float]:
+    """Every Kyoto family, 0.0 except those named: by_family(HFC=1.0)."""
+    return {f: values.get(f, 0.0) for f in KYOTO_FAMILIES}
+
+
+def family_of(gas: str) -> str:
+    # As in the test above: the family is the name up to its number or origin.
+    return FAMILIES.get(gas.split("_")[0], gas.split("-")[0])
+
+
+@pytest.mark.parametrize("set_id", IPCC_SETS)
+def test_weights_of_every_typed_gas_are_its_published_gwp_in_its_family(set_id: str) -> None:
+    column = IPCC_SETS.index(set_id)
+    for gas, row in PUBLISHED.items():
+        value = row[column]
+        w = gas_weights(gas, set_id)
+        if value is None:
+            assert w is None, gas  # left out: a factor with this gas stays unresolved
+            continue
+        assert w is not None, gas
+        # 1 kg of a single gas is 1 kg of its family and GWP kg CO2e, all in that family.
+        assert (gas, dict(w.mass)) == (gas, by_family(**{family_of(gas): 1.0}))
+        assert (gas, dict(w.co2e)) == (gas, by_family(**{family_of(gas): value}))
+        assert w.unsplit == 0.0
+        # Fossil methane with climate-carbon feedback (36) is the one unverified typed value.
+        unverified = (set_id, gas) == ("AR5_CCFB", "CH4_fossil")
+        assert (gas, w.flags) == (gas, ("gwp_unverified",) if unverified else ())
+
+
+@pytest.mark.parametrize(
+    ("origin", "co2e"),
+    # IPCC AR6 WG1 Table 7.15: fossil 29.8, non-fossil 27.0; Table 7.SM.7 generic 27.9.
+    [("fossil", 29.8), ("non_fossil", 27.0), (None, 27.9), ("unspecified", 27.9)],
+)
+def test_weights_of_methane_by_origin_under_ar6(origin: str | None, co2e: float) -> None:
+    w = gas_weights("CH4", "AR6", ch4_origin=origin)
+    assert w is not None
+    assert (dict(w.mass), dict(w.co2e), w.flags) == (by_family(CH4=1.0), by_family(CH4=co2e), ())
+
+
+def test_weights_flag_a_methane_origin_the_set_has_no_value_for() -> None:
+    # AR4 (Table 2.14) gives no fossil value: the generic 25 is used, and results say so.
+    fossil = gas_weights("CH4", "AR4", ch4_origin="fossil")
+    assert fossil is not None
+    assert (fossil.co2e["CH4"], fossil.flags) == (25, ("ch4_origin_not_in_set",))
+    # Non-fossil methane has its own AR4 value (25, the same number), so no flag.
+    non_fossil = gas_weights("CH4", "AR4", ch4_origin="non_fossil")
+    assert non_fossil is not None
+    assert (non_fossil.co2e["CH4"], non_fossil.flags) == (25, ())
+
+
+def test_weights_flag_ghg_protocol_fallbacks_and_unverified_values() -> None:
+    # GHG Protocol AR6 (Aug 2024) has no CO2 or HFC-134a value of its own: AR6 Table 7.SM.7's
+    # 1 and 1530 stand in. Its SF6 (24,300, not IPCC's 25,200) rests on a secondary
+    # transcription that gwp.csv marks unverified.
+    for gas, family, co2e, flags in [
+        ("CO2", "CO2", 1, ("gwp_fallback",)),
+        ("HFC-134a", "HFC", 1530, ("gwp_fallback",)),
+        ("SF6", "SF6", 24300, ("gwp_unverified",)),
+    ]:
+        w = gas_weights(gas, "GHGP_AR6")
+        assert w is not None
+        assert (gas, dict(w.co2e), w.flags) == (gas, by_family(**{family: co2e}), flags)
+    # Its own fossil methane value (29.8) is neither.
+    fossil = gas_weights("CH4", "GHGP_AR6", ch4_origin="fossil")
+    assert fossil is not None
+    assert (fossil.co2e["CH4"], fossil.flags) == (29.8, ())
+
+
+def test_weights_of_r410a_by_composition() -> None:
+    # EPA Table 12: R-410A is 50% HFC-32 + 50% HFC-125, so 1 kg is 1 kg of HFC.
+    # AR5 (Table 8.A.1): 0.5 × 677 + 0.5 × 3170 = 338.5 + 1585 = 1923.5 kg CO2e, all HFC.
+    # AR6 (Table 7.SM.7): 0.5 × 771 + 0.5 × 3740 = 385.5 + 1870 = 2255.5.
+    for set_id, co2e in [("AR5", 1923.5), ("AR6", 2255.5)]:
+        w = gas_weights("R-410A", set_id)
+        assert w is not None
+        assert (dict(w.mass), dict(w.co2e)) == (by_family(HFC=1.0), by_family(HFC=co2e))
+        assert (w.unsplit, w.flags) == (0.0, ())
+
+
+def test_weights_of_r410a_by_publisher_keep_the_split_at_epas_total() -> None:
+    # EPA Hub 2024 Table 12 publishes R-410A at 1924 (AR5; the composition 1923.5, rounded).
+    # (2088 in older Hub editions is the AR4 figure: 0.5 × 675 + 0.5 × 3500 = 2087.5.)
+    w = gas_weights("R-410A", "AR5", blend_rule="publisher")
+    assert w is not None
+    assert dict(w.mass) == by_family(HFC=1.0)
+    assert dict(w.co2e) == pytest.approx(by_family(HFC=1924), rel=1e-12)
+    assert w.flags == ("blend_publisher_value",)
+
+
+def test_weights_split_an_hfc_pfc_blend_by_family() -> None:
+    # EPA Table 12: R-508B is 46% HFC-23 + 54% PFC-116. AR5: HFC 0.46 × 12400 = 5704,
+    # PFC 0.54 × 11100 = 5994; EPA publishes 5704 + 5994 = 11698, so the publisher rule
+    # leaves each family's share where the composition puts it.
+    split = by_family(HFC=5704, PFC=5994)
+    for rule, flags in [("composition", ()), ("publisher", ("blend_publisher_value",))]:
+        w = gas_weights("R-508B", "AR5", blend_rule=rule)
+        assert w is not None
+        assert dict(w.mass) == pytest.approx(by_family(HFC=0.46, PFC=0.54), rel=1e-12)
+        assert dict(w.co2e) == pytest.approx(split, rel=1e-12)
+        assert (rule, w.flags) == (rule, flags)
+
+
+def test_weights_leave_hcfc_mass_out_of_every_family() -> None:
+    # EPA Table 12: R-401A is 53% HCFC-22 + 34% HCFC-124 + 13% HFC-152a; only the HFC is a
+    # Kyoto gas. AR5: 0.13 × 138 = 17.94 kg CO2e, 0.13 kg HFC, the other 0.87 kg in no family.
+    w = gas_weights("R-401A", "AR5")
+    assert w is not None
+    assert dict(w.mass) == pytest.approx(by_family(HFC=0.13), rel=1e-12)
+    assert dict(w.co2e) == pytest.approx(by_family(HFC=17.94), rel=1e-12)
+
+
+def test_weights_under_publisher_carry_only_the_publisher_flag() -> None:
+    # R-424A: EPA publishes 3104 though its composition gives 0.505 × 3170 + 0.47 × 1300 =
+    # 2211.85 (both HFC; the 2.5% hydrocarbons count 0). The publisher rule takes 3104, all HFC;
+    # results carry "blend_publisher_value" only (gas_coefficients also says the value differs
+    # and is flagged in EPA's table).
+    w = gas_weights("R-424A", "AR5", blend_rule="publisher")
+    assert w is not None
+    assert dict(w.co2e) == pytest.approx(by_family(HFC=3104), rel=1e-12)
+    assert w.flags == ("blend_publisher_value",)
+
+
+def test_weights_of_a_blend_by_composition_carry_no_component_flags() -> None:
+    # Under GHGP_AR6 R-410A's components are AR6 fallbacks (0.5 × 771 + 0.5 × 3740 = 2255.5):
+    # gas_coefficients says so, results do not (as stored since the first calculation).
+    w = gas_weights("R-410A", "GHGP_AR6")
+    assert w is not None
+    assert (w.co2e["HFC"], w.flags) == (2255.5, ())
+    assert gas_coefficients("R-410A", "GHGP_AR6").flags == ("gwp_fallback_ar6",)
+
+
+@pytest.mark.parametrize("set_id", [s for s in GWP_SET_IDS if s != "AR5"])
+def test_weights_refuse_the_publisher_rule_for_a_blend_outside_ar5(set_id: str) -> None:
+    # EPA's blend values are AR5 values: under another set they would mix two sets.
+    with pytest.raises(GwpError, match=f"GWP set {set_id} has no published value for R-410A"):
+        gas_weights("R-410A", set_id, blend_rule="publisher")
+    # A single gas has no published blend value to take: the rule does not touch it.
+    w = gas_weights("HFC-32", "AR6", blend_rule="publisher")
+    assert w is not None
+    assert (w.co2e["HFC"], w.flags) == (771, ())
+
+
+@pytest.mark.parametrize("set_id", GWP_SET_IDS)
+@pytest.mark.parametrize("origin", [None, "fossil", "non_fossil"])
+def test_weights_of_co2e_are_all_unsplit(set_id: str, origin: str | None) -> None:
+    # A factor published only as a CO2e total: 1 kg CO2e per kg, in no family, under any set.
+    w = gas_weights("CO2e", set_id, ch4_origin=origin)
+    assert w is not None
+    assert (w.unsplit, dict(w.mass), dict(w.co2e), w.flags) == (
+        1.0,
+        by_family(),
+        by_family(),
+        (),
+    )
+
+
+def test_weights_ignore_the_origin_except_for_methane() -> None:
+    # N2O AR6 273 whatever the origin; R-410A AR5 1923.5 likewise.
+    for gas, set_id, family, co2e in [("N2O", "AR6", "N2O", 273), ("R-410A", "AR5", "HFC", 1923.5)]:
+        for origin in (None, "fossil", "non_fossil"):
+            w = gas_weights(gas, set_id, ch4_origin=origin)
+            assert w is not None
+            assert (gas, origin, w.co2e[family], w.flags) == (gas, origin, co2e, ())
+
+
+def test_weights_are_none_where_the_set_cannot_weigh_the_gas() -> None:
+    assert gas_weights("HFC-999", "AR6") is None  # not a gas of gwp.csv, not a blend
+    assert gas_weights("CH4_fossil", "AR4") is None  # AR4 has no fossil value
+    assert gas_weights("CH4_fossil", "AR6", ch4_origin="non_fossil") is None  # contradiction
+    # Mistakes of the caller, not of the data, are refused.
+    with pytest.raises(GwpError, match="methane origin"):
+        gas_weights("CH4", "AR6", ch4_origin="biogenic")
+    with pytest.raises(GwpError, match="blend rule"):
+        gas_weights("CO2", "AR6", blend_rule="rounded")
+    with pytest.raises(GwpError, match="AR7"):
+        gas_weights("CO2", "AR7")
+
+
+def test_weights_are_read_only() -> None:
+    w = gas_weights("CO2", "AR5")
+    assert w is not None
+    with pytest.raises(TypeError):
+        w.co2e["CO2"] = 2.0  # type: ignore[index]

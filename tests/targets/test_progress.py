@@ -9,12 +9,11 @@ Target: -30% by 2025 from 2020 -> 1,000 x 0.7 = 700 t.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.invoke import zerotrail
 from tests.engines.conftest import write_csv
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.ingest.metrics import import_metrics, import_suppliers
@@ -148,23 +147,9 @@ def test_progress_json_through_the_cli(world: Workspace, tmp_path: Path) -> None
     add_targets(world, read_roadmap(roadmap_file(tmp_path, ABSOLUTE)), "roadmap.toml")
     db = world.url
     world.close()
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "zerotrail",
-            "--db",
-            db,
-            "progress",
-            "--year",
-            "2024",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    done = zerotrail("--db", db, "progress", "--year", "2024", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
     (t,) = json.loads(out)["targets"]
     # 2024: behind the pathway, and the 2022-2024 trend (900, 840, 770: -65 t/yr through
     # 836.67 in 2023) gives 706.67 > 700 in 2025: off-track.

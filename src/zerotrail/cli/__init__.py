@@ -22,7 +22,6 @@ import typer
 from zerotrail import __version__
 from zerotrail.cli import common
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.pipeline.setup import database_failure
 
 app = typer.Typer(
     name="zerotrail",
@@ -171,6 +170,9 @@ def _known_failure(exc: BaseException) -> str | None:
         return "out of memory (lower the input size, or ZEROTRAIL_MEMORY_LIMIT)"
     duckdb = sys.modules.get("duckdb")  # only a module already in use can have raised
     if duckdb is not None and isinstance(exc, duckdb.Error):
+        # Imported here: the set-up stage loads the store, which `--help` does not need.
+        from zerotrail.pipeline.setup import database_failure
+
         return str(database_failure(common.STATE.db, exc))
     pyarrow = sys.modules.get("pyarrow")
     if pyarrow is not None and isinstance(exc, pyarrow.ArrowException):

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -37,7 +37,9 @@ from rich.table import Table
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.pipeline.exports import CsvWriter
-from zerotrail.pipeline.setup import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from zerotrail.pipeline.setup import Workspace
 
 # Width of a console that writes to a file or pipe: wide enough that nothing is ever wrapped.
 UNWRAPPED = 1 << 20
@@ -79,6 +81,10 @@ STATE = State()
 
 @contextmanager
 def workspace(create: bool = False) -> Iterator[Workspace]:
+    # Imported on first use, as in every command module: opening a workspace loads the store
+    # and the ledger, which `--version`, `--help` and the commands without a workspace skip.
+    from zerotrail.pipeline.setup import open_workspace
+
     ws = open_workspace(STATE.db, create=create)
     try:
         yield ws
@@ -89,11 +95,11 @@ def workspace(create: bool = False) -> Iterator[Workspace]:
 @contextmanager
 def progress(label: str) -> Iterator[Callable[[str], None]]:
     """A spinner on stderr (on a terminal only); yields a function that names the current step."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     if not _isatty(err.file):
         yield lambda step: None  # nothing to animate in a file or pipe
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

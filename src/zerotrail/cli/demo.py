@@ -8,17 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from zerotrail.cli import common
 from zerotrail.errors import ZerotrailError
-from zerotrail.pipeline import demo as stage
-from zerotrail.pipeline.demo import DEMO_ORGANIZATION, YEARS, DemoRun, run_demo
+
+if TYPE_CHECKING:
+    from zerotrail.pipeline.demo import DEMO_ORGANIZATION, DemoRun
+
+# The demo stage runs every other stage, so importing it loads nearly the whole package: it is
+# imported when the demo runs, not when the CLI loads this module to parse a command line.
 
 __all__ = ["DEMO_ORGANIZATION", "demo_workspace", "register"]
+
+
+def __getattr__(name: str) -> Any:
+    """`DEMO_ORGANIZATION`, the demo stage's, re-exported without importing the stage early."""
+    if name == "DEMO_ORGANIZATION":
+        from zerotrail.pipeline import demo as stage
+
+        return stage.DEMO_ORGANIZATION
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # The columns of the demo's per-year inventory: header -> summary key (None: Scope 1 + 2 mkt.).
 INVENTORY_COLUMNS: dict[str, str | None] = {
@@ -37,6 +51,8 @@ INVENTORY_COLUMNS: dict[str, str | None] = {
 def demo_workspace(out: Path) -> str:
     """The demo's workspace for this command line (--db, else $ZEROTRAIL_DB, else
     OUT/zerotrail.duckdb), the one the demo made before removed (pipeline/demo.py)."""
+    from zerotrail.pipeline import demo as stage
+
     return stage.demo_workspace(common.STATE.db, out)
 
 
@@ -61,6 +77,8 @@ def register(app: typer.Typer) -> None:
         The workspace is --db, else $ZEROTRAIL_DB, else DIR/zerotrail.duckdb; it is made afresh
         (a workspace the demo did not make is refused, never removed).
         """
+        from zerotrail.pipeline import demo as stage
+
         common.check_format(format)
         if out.exists() and not out.is_dir():
             raise ZerotrailError(f"--out {out} is a file; expected a folder")
@@ -68,7 +86,7 @@ def register(app: typer.Typer) -> None:
             path = stage.write_benchmark_rows(out, scale, seed)
             common.say(f"wrote {scale:,} activity rows to {path}")
             return
-        done = run_demo(out, seed, common.STATE.db)
+        done = stage.run_demo(out, seed, common.STATE.db)
         years = [_columns(d) for d in done.inventories]
         if format == "json":
             common.print_json(
@@ -159,6 +177,8 @@ def _ledger_message(done: DemoRun, out: Path) -> str:
 
 
 def _print_roadmap(progress: Sequence[Any], claims: Sequence[dict[str, Any]]) -> None:
+    from zerotrail.pipeline.demo import YEARS
+
     year = max(YEARS)
     table = Table(title=f"Emmet Group roadmap status {year}")
     common.text_column(table, "target")

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from zerotrail.cli import common
 from zerotrail.errors import ZerotrailError
-from zerotrail.pipeline.reference import (
-    FactorLine,
-    FactorSetSummary,
-    factor_detail,
-    factor_sets,
-    search_factors,
-)
-from zerotrail.pipeline.setup import Workspace, workspace_exists
+
+if TYPE_CHECKING:
+    from zerotrail.pipeline.setup import Workspace
+
+# The stages are imported inside each command: the CLI loads every command module to parse a
+# command line, and only the command that runs should pay for the store it reads.
 
 app = typer.Typer(help="Emission-factor library.", no_args_is_help=True)
 
@@ -30,6 +28,8 @@ app = typer.Typer(help="Emission-factor library.", no_args_is_help=True)
 @contextmanager
 def _workspace() -> Iterator[Workspace | None]:
     """The workspace whose library to read, or None (no workspace: the shipped factors)."""
+    from zerotrail.pipeline.setup import workspace_exists
+
     if not workspace_exists(common.STATE.db):
         yield None
         return
@@ -43,6 +43,8 @@ FormatOpt = Annotated[str, typer.Option(help="table, csv or json.")]
 @app.command("list")
 def list_sets(format: FormatOpt = "table") -> None:
     """List the factor sets with publisher, edition, licence and size."""
+    from zerotrail.pipeline.reference import FactorSetSummary, factor_sets
+
     common.check_format(format)
     with _workspace() as ws:
         sets = factor_sets(ws)
@@ -70,6 +72,8 @@ def search(
     format: FormatOpt = "table",
 ) -> None:
     """Find factors; each line shows the value per gas with its source and licence."""
+    from zerotrail.pipeline.reference import FactorLine, search_factors
+
     common.check_format(format)
     if limit < 1:
         raise ZerotrailError(f"--limit {limit}: expected at least 1")
@@ -108,6 +112,8 @@ def search(
 @app.command("show")
 def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> None:
     """Show one factor in full: every gas, validity, heat content and provenance."""
+    from zerotrail.pipeline.reference import factor_detail
+
     with _workspace() as ws:
         rows = factor_detail(ws, factor_id).gases
     first = rows[0]

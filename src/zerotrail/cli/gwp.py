@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from zerotrail.cli import common
-from zerotrail.pipeline.reference import GwpValue, gwp_table
 
 app = typer.Typer(help="Global warming potential sets.", no_args_is_help=True)
 
@@ -21,6 +20,10 @@ def show(
     format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
 ) -> None:
     """Show every gas's GWP100 in a set; '*' marks unverified values, '†' fallbacks."""
+    # Imported here, not at the top: the CLI loads every command module, and only this
+    # command reads the GWP tables.
+    from zerotrail.pipeline.reference import GwpValue, gwp_table
+
     common.check_format(format)
     gs = gwp_table(set_id)
     records = [g.to_dict() for g in gs.gases]

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from zerotrail.cli import common
-from zerotrail.pipeline.setup import set_up
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +17,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create the workspace (or migrate an existing one) and load the shipped factors."""
+        # Imported here: the CLI loads every command module, and only `init` sets up.
+        from zerotrail.pipeline.setup import set_up
+
         with common.workspace(create=True) as ws:
             done = set_up(ws, organization)
         common.say(

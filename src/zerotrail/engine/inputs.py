@@ -14,10 +14,9 @@ from importlib import metadata
 from pathlib import Path
 
 from zerotrail.engine.settings import FAMILIES
-from zerotrail.errors import GwpError, UnitError
+from zerotrail.errors import UnitError
 from zerotrail.model.regions import lineage
-from zerotrail.reference.blends import blend, is_blend
-from zerotrail.reference.gwp import gwp_set
+from zerotrail.reference.gwp import gas_weights
 from zerotrail.units import compatible, conversion_factor
 
 
@@ -190,59 +189,30 @@ def mwh_per_unit(
     return out
 
 
+# The CH4 origins an activity can carry ("" for none); every gas gets a row for each, so the
+# join on (gas, origin) always finds one where the set can weigh the gas.
 ORIGINS = ("", "fossil", "non_fossil")
 
 
 def gas_table(gases: Iterable[str], set_id: str, blend_rule: str) -> list[dict[str, object]]:
     """Per (gas, CH4 origin): kg of each Kyoto family and kg CO2e by family, per kg of the gas.
 
+    The weights are `reference.gwp.gas_weights` (tested against the published IPCC and EPA
+    values), which the oracle uses too; this only lays them out as the engine's columns.
     'CO2e' (factors published only in CO2e) maps to the `unsplit` column. Gases the set has no
-    value for are left out, so their factors stay unresolved rather than silently zero.
+    value for are left out, so their factors stay unresolved rather than silently zero. The
+    publisher blend rule with a set other than AR5 raises GwpError at the first blend (EPA
+    publishes AR5 blend values only); `calculate` refuses those settings before it gets here.
     """
-    gs = gwp_set(set_id)
     rows: list[dict[str, object]] = []
     for gas in sorted(set(gases)):
         for origin in ORIGINS:
-            mass = dict.fromkeys(FAMILIES, 0.0)
-            co2e = dict.fromkeys(FAMILIES, 0.0)
-            unsplit = 0.0
-            flags: list[str] = []
-            if gas == "CO2e":
-                unsplit = 1.0
-            elif is_blend(gas):
-                b = blend(gas)
-                for c in b.components:
-                    if c.kyoto:  # HCFCs and hydrocarbons carry no Kyoto CO2e
-                        mass[c.family.lower()] += c.mass_fraction
-                        co2e[c.family.lower()] += c.mass_fraction * gs.gwp(c.gas)
-                if blend_rule == "publisher":
-                    if set_id != "AR5":
-                        flags.append("blend_publisher_unavailable")
-                    else:
-                        # EPA publishes one rounded total: keep the family split, scale to it.
-                        total = sum(co2e.values())
-                        scale = b.epa_published_ar5_gwp / total if total else 0.0
-                        co2e = {f: v * scale for f, v in co2e.items()}
-                        flags.append("blend_publisher_value")
-            elif gas in gs.family:
-                try:
-                    resolved = gs.resolve(gas, origin or None)
-                except GwpError:
-                    continue
-                fam = gs.family[gas].lower()
-                mass[fam] = 1.0
-                co2e[fam] = gs.values[resolved]
-                if resolved in gs.fallbacks:
-                    flags.append("gwp_fallback")
-                if resolved in gs.unverified:
-                    flags.append("gwp_unverified")
-                if gas == "CH4" and origin and resolved == "CH4":
-                    flags.append("ch4_origin_not_in_set")
-            else:
+            weights = gas_weights(gas, set_id, blend_rule, origin or None)
+            if weights is None:
                 continue
-            row: dict[str, object] = {"gas": gas, "origin": origin, "unsplit": unsplit}
-            row.update({f"m_{f}": mass[f] for f in FAMILIES})
-            row.update({f"e_{f}": co2e[f] for f in FAMILIES})
-            row["flags"] = ";".join(flags)
+            row: dict[str, object] = {"gas": gas, "origin": origin, "unsplit": weights.unsplit}
+            row.update({f"m_{f}": weights.mass[f.upper()] for f in FAMILIES})
+            row.update({f"e_{f}": weights.co2e[f.upper()] for f in FAMILIES})
+            row["flags"] = ";".join(weights.flags)
             rows.append(row)
     return rows

@@ -3,11 +3,13 @@
 Where it sits: engine, beside the Ibis expressions, for the tests (tests/engines): the oracle the
 engine is held to on randomized workspaces. Slow and obvious on purpose, it follows
 docs/methodology.md step by step for each record, from the stored rows themselves. It prepares
-its own inputs (consolidation shares, site control, unit conversions, GWP weights, instrument
-pools, price indices) instead of taking the calculation stage's `prepare`, so that a mistake in
-either shows as a disagreement. What it shares with the engine is reference data and primitives
-that are tested on their own: unit conversions (`units`), the GWP sets and blends
-(`reference`), activity key families and region lineage (`model`).
+its own inputs (consolidation shares, site control, unit conversions, each factor's gas
+coefficients, instrument pools, price indices) instead of taking the calculation stage's
+`prepare`, so that a mistake in either shows as a disagreement. What it shares with the engine
+is reference data and primitives that are tested on their own: unit conversions (`units`), the
+GWP sets, blends and the weights of one kg of a gas (`reference.gwp.gas_weights`, held to the
+published IPCC and EPA values in tests/reference/test_gwp.py), activity key families and region
+lineage (`model`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,10 @@ from datetime import date
 from typing import Any
 
 from zerotrail.engine.settings import FAMILIES, METHOD_DQ
-from zerotrail.errors import GwpError, UnitError
+from zerotrail.errors import UnitError
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import lineage, market_of
-from zerotrail.reference.blends import blend, is_blend
-from zerotrail.reference.gwp import GwpSet, gwp_set
+from zerotrail.reference.gwp import GasWeights, gas_weights
 from zerotrail.units import bridge_factor, compatible, conversion_factor
 
 GRID = "electricity.grid"
@@ -134,46 +135,6 @@ def _convert(unit: str, head: Mapping[str, Any]) -> tuple[float, bool] | None:
     return None
 
 
-def _gas_weights(gas: str, origin: str, gs: GwpSet, blend_rule: str) -> dict[str, Any] | None:
-    """kg of each Kyoto family and kg CO2e by family per kg of `gas` (CH4 by `origin`), with
-    flags; None when the set cannot weigh the gas (its factor is then not used)."""
-    mass = dict.fromkeys(FAMILIES, 0.0)
-    co2e = dict.fromkeys(FAMILIES, 0.0)
-    unsplit = 0.0
-    flags = []
-    if gas == "CO2e":
-        unsplit = 1.0
-    elif is_blend(gas):
-        b = blend(gas)
-        for c in b.components:
-            if c.kyoto:
-                mass[c.family.lower()] += c.mass_fraction
-                co2e[c.family.lower()] += c.mass_fraction * gs.gwp(c.gas)
-        if blend_rule == "publisher":
-            # EPA's one rounded AR5 total, the family split kept (settings allow only AR5).
-            total = sum(co2e.values())
-            scale = b.epa_published_ar5_gwp / total if total else 0.0
-            co2e = {f: v * scale for f, v in co2e.items()}
-            flags.append("blend_publisher_value")
-    elif gas in gs.family:
-        try:
-            used = gs.resolve(gas, origin or None)
-        except GwpError:
-            return None
-        fam = gs.family[gas].lower()
-        mass[fam] = 1.0
-        co2e[fam] = gs.values[used]
-        if used in gs.fallbacks:
-            flags.append("gwp_fallback")
-        if used in gs.unverified:
-            flags.append("gwp_unverified")
-        if gas == "CH4" and origin and used == "CH4":
-            flags.append("ch4_origin_not_in_set")
-    else:
-        return None
-    return {"mass": mass, "co2e": co2e, "unsplit": unsplit, "flags": ";".join(flags)}
-
-
 def _mwh(unit: str) -> float | None:
     try:
         return conversion_factor(unit, "MWh")
@@ -245,9 +206,8 @@ class _Oracle:
     def __init__(self, inp: RefInputs) -> None:
         self.inp = inp
         self.heads = _heads(inp.factors)
-        self.gs = gwp_set(inp.gwp_set)
         self._conv: dict[tuple[str, str], tuple[float, bool] | None] = {}
-        self._gas: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._gas: dict[tuple[str, str], GasWeights | None] = {}
         self.prices = _prices(inp.price_indices)
 
     def convert(self, unit: str, fid: str) -> tuple[float, bool] | None:
@@ -255,9 +215,14 @@ class _Oracle:
             self._conv[(unit, fid)] = _convert(unit, self.heads[fid])
         return self._conv[(unit, fid)]
 
-    def gas(self, gas: str, origin: str) -> dict[str, Any] | None:
+    def gas(self, gas: str, origin: str) -> GasWeights | None:
+        """One kg of `gas` for a record of CH4 `origin` ("" for none); None when the GWP set
+        cannot weigh it. The calculation refuses the publisher blend rule outside AR5, so the
+        oracle, run on settings the calculation accepted, only meets that rule with AR5."""
         if (gas, origin) not in self._gas:
-            self._gas[(gas, origin)] = _gas_weights(gas, origin, self.gs, self.inp.blend_rule)
+            self._gas[(gas, origin)] = gas_weights(
+                gas, self.inp.gwp_set, self.inp.blend_rule, origin or None
+            )
         return self._gas[(gas, origin)]
 
     def choose(self, rec: Mapping[str, Any], activity: str, pin: str | None) -> _Choice | None:
@@ -313,13 +278,13 @@ class _Oracle:
             v = g["value"]
             fossil = 0.0 if g["biogenic"] else 1.0
             for f in FAMILIES:
-                out[f"k_{f}"] += v * w["mass"][f] * fossil
-                out[f"e_{f}"] += v * w["co2e"][f] * fossil
-            out["k_unsplit"] += v * w["unsplit"]
+                out[f"k_{f}"] += v * w.mass[f.upper()] * fossil
+                out[f"e_{f}"] += v * w.co2e[f.upper()] * fossil
+            out["k_unsplit"] += v * w.unsplit
             if g["biogenic"] and g["gas"] == "CO2":
                 out["k_bio"] += v
-            if w["flags"]:
-                flags.append(w["flags"])
+            if w.flags:
+                flags.append(";".join(w.flags))
         out["gas_flags"] = max(flags) if flags else ""  # type: ignore[assignment]
         return out
 

@@ -31,9 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from zerotrail.engine.plan import STORED_TABLES, compile_plan, current_shape, known_plan, remember
 from zerotrail.errors import VerificationError, ZerotrailError
-from zerotrail.ingest.activities import canonical_of as activity_canonical
 from zerotrail.ledger import note as notes
 from zerotrail.ledger import witness as witnessing
 from zerotrail.ledger.checkpoint import Checkpoint
@@ -134,6 +132,11 @@ def record_kinds() -> list[str]:
 
 def canonical_for(ws: Workspace, kind: str) -> Callable[[str, int], bytes]:
     """How to rebuild the canonical bytes of a committed record of `kind` (for openings)."""
+    # The engine and ingest modules are imported by the functions that use them: every command
+    # line loads this stage (the CLI's `--kind` help lists `record_kinds()`), and most do not
+    # prove records or audit.
+    from zerotrail.ingest.activities import canonical_of as activity_canonical
+
     if kind == "activity":
         return lambda ref, ver: activity_canonical(ws, ref, ver)
     if kind == "run":
@@ -213,6 +216,14 @@ def results_view_sql(ws: Workspace) -> str:
     """The SQL of the `results` view this version of zerotrail creates for `ws`, compiled from
     the engine's expressions (this process's plan, else compiled now; never the copy the
     workspace keeps, which the audit does not trust). Reads only."""
+    from zerotrail.engine.plan import (  # see canonical_for
+        STORED_TABLES,
+        compile_plan,
+        current_shape,
+        known_plan,
+        remember,
+    )
+
     shape = current_shape(parse_url(ws.url).kind, ws.schema_version)
     plan = known_plan(shape.key)
     if plan is None:

@@ -1,9 +1,10 @@
 """GWP sets: the 100-year global warming potentials that turn gas masses into CO2e.
 
-Part of `reference/`, the data shipped with the package; the calculation engine asks
-`gas_coefficients` once per distinct (gas, GWP set, blend rule, methane origin) and joins the
-result in, so nothing here runs per activity row. See docs/gwp.md for the sets, their sources and
-the rules.
+Part of `reference/`, the data shipped with the package. The calculation engine
+(`engine/inputs.py` `gas_table`) and its plain-Python oracle (`engine/reference.py`) both ask
+`gas_weights` once per distinct (gas, GWP set, blend rule, methane origin): one tested function
+weighs gases for both, so nothing here runs per activity row and the oracle does not repeat it.
+See docs/gwp.md for the sets, their sources and the rules.
 
 Where values come from: the `globalwarmingpotentials` package (CC0, IPCC tables as data) for the
 species it has, and our packaged `data/gwp.csv` for what it lacks (CO2, CH4 by origin, the
@@ -29,7 +30,7 @@ from importlib.resources import files
 from types import MappingProxyType
 
 from zerotrail.errors import GwpError
-from zerotrail.reference.blends import Component, blend, is_blend
+from zerotrail.reference.blends import Blend, Component, blend, is_blend
 
 __all__ = [
     "BLEND_RULES",
@@ -37,10 +38,12 @@ __all__ = [
     "GWP_SET_IDS",
     "BlendGwp",
     "GasCoefficients",
+    "GasWeights",
     "GwpSet",
     "blend_gwp",
     "composition_gwp",
     "gas_coefficients",
+    "gas_weights",
     "gwp_set",
     "require_single_set",
 ]
@@ -60,6 +63,19 @@ FLAG_CH4_GENERIC = "ch4_origin_generic"
 FLAG_PUBLISHER = "blend_publisher_value"
 FLAG_PUBLISHER_DIFFERS = "blend_publisher_differs"
 FLAG_PUBLISHER_FLAGGED = "blend_publisher_flagged"
+
+# The same facts in the words the inventory's results store (gas_weights). Results have carried
+# these names since the first calculation, so they are kept rather than renamed to the above;
+# the dict's order is the order they are joined in a result's flags.
+_RESULT_FLAGS: dict[str, str] = {
+    FLAG_FALLBACK: "gwp_fallback",
+    FLAG_UNVERIFIED: "gwp_unverified",
+    FLAG_CH4_GENERIC: "ch4_origin_not_in_set",
+    FLAG_PUBLISHER: "blend_publisher_value",
+}
+
+# Factors published only as a CO2e total name this gas: its CO2e belongs to no family.
+UNSPLIT_GAS = "CO2e"
 
 _CH4_BY_ORIGIN = {"fossil": "CH4_fossil", "non_fossil": "CH4_non_fossil"}
 
@@ -237,6 +253,22 @@ class GasCoefficients:
     flags: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class GasWeights:
+    """One kg of a gas as the inventory's results split it, family by family.
+
+    `mass[family]` is kg of Kyoto gas of that family per kg and `co2e[family]` the kg CO2e that
+    family contributes per kg (keys: FAMILIES, "CO2" … "NF3"); `unsplit` is kg CO2e per kg that
+    belongs to no family (1.0 for "CO2e", else 0.0). `flags` are in the results' words, in the
+    order a result joins them (see `gas_weights`).
+    """
+
+    mass: Mapping[str, float]
+    co2e: Mapping[str, float]
+    unsplit: float
+    flags: tuple[str, ...]
+
+
 @cache
 def gwp_set(set_id: str) -> GwpSet:
     """The GWP set `set_id` (one of GWP_SET_IDS), built on first use and cached."""
@@ -313,15 +345,10 @@ def blend_gwp(blend_id: str, set_id: str, rule: str = "composition") -> BlendGwp
     if publisher is not None and abs(publisher - composition) > 0.5 + 1e-9:
         flags.add(FLAG_PUBLISHER_DIFFERS)
     if rule == "publisher":
-        if publisher is None:
-            raise GwpError(
-                f"blend rule 'publisher' needs GWP set {PUBLISHER_SET} (EPA publishes AR5 blend "
-                f"GWPs only); GWP set {set_id} has no published value for {blend_id}"
-            )
+        value = _published_value(record, set_id)
         flags.add(FLAG_PUBLISHER)
         if record.epa_flag:
             flags.add(FLAG_PUBLISHER_FLAGGED)
-        value = publisher
     else:
         for c in record.components:
             if c.kyoto:
@@ -339,23 +366,74 @@ def gas_coefficients(
     """CO2e and Kyoto mass by family per kg of `gas_id` (a gwp.csv gas or a blend id)."""
     _check_rule(blend_rule)
     gwp = gwp_set(set_id)
-    masses = dict.fromkeys(FAMILIES, 0.0)
     if is_blend(gas_id):
         _check_origin(ch4_origin)
         record = blend(gas_id)
         result = blend_gwp(gas_id, set_id, blend_rule)
-        for c in record.components:
-            if c.kyoto:
-                masses[c.family] += c.mass_fraction
+        masses, _ = _blend_split(record, gwp)
         return _coefficients(
             result.value, masses, record.non_kyoto_mass_fraction, set(result.flags)
         )
     resolved = gwp.resolve(gas_id, ch4_origin)
-    flags = _value_flags(gwp, resolved)
-    if gas_id == "CH4" and ch4_origin in _CH4_BY_ORIGIN and resolved == "CH4":
-        flags.add(FLAG_CH4_GENERIC)
+    masses = dict.fromkeys(FAMILIES, 0.0)
     masses[gwp.family[resolved]] = 1.0
+    flags = _species_flags(gwp, gas_id, resolved, ch4_origin)
     return _coefficients(gwp.values[resolved], masses, 0.0, flags)
+
+
+def gas_weights(
+    gas_id: str,
+    set_id: str,
+    blend_rule: str = "composition",
+    ch4_origin: str | None = None,
+) -> GasWeights | None:
+    """Kyoto mass and CO2e by family per kg of `gas_id`, as the inventory's results split them.
+
+    `gas_id` is a gwp.csv gas, a blend id, or "CO2e" (all of it unsplit). None when the set
+    cannot weigh the gas (not a gwp.csv gas or a blend, no value in this set, or a methane gas
+    that contradicts `ch4_origin`), so that a factor with that gas stays unresolved rather than
+    counting as zero.
+
+    A single gas puts 1 kg and its GWP in its family. A blend puts each Kyoto component's mass
+    fraction, and that fraction times the component's GWP, in the component's family (rule
+    "composition"); rule "publisher" keeps that split and scales it to EPA's published total,
+    which exists for AR5 only (GwpError for another set, as `blend_gwp`; the calculation refuses
+    that combination before it weighs anything).
+
+    Flags, joined in this order: "gwp_fallback" (a single gas's GHGP_AR6 value is the AR6 one),
+    "gwp_unverified" (a single gas's value is marked unverified), "ch4_origin_not_in_set" (CH4
+    with an origin the set has no value for: generic CH4 used), "blend_publisher_value". A blend
+    under "composition" carries none, even where a component's value is a fallback or
+    unverified (`gas_coefficients` says so): that is what results have stored from the start.
+    """
+    _check_rule(blend_rule)
+    _check_origin(ch4_origin)
+    gwp = gwp_set(set_id)
+    if gas_id == UNSPLIT_GAS:
+        none = dict.fromkeys(FAMILIES, 0.0)
+        return _weights(none, none, 1.0, set())
+    if is_blend(gas_id):
+        record = blend(gas_id)
+        masses, co2e = _blend_split(record, gwp)
+        if blend_rule == "composition":
+            return _weights(masses, co2e, 0.0, set())
+        published = _published_value(record, set_id)
+        total = sum(co2e.values())
+        scale = published / total if total else 0.0
+        scaled = {family: value * scale for family, value in co2e.items()}
+        return _weights(masses, scaled, 0.0, {FLAG_PUBLISHER})
+    if gas_id not in gwp.family:
+        return None
+    try:
+        resolved = gwp.resolve(gas_id, ch4_origin)
+    except GwpError:
+        return None
+    masses = dict.fromkeys(FAMILIES, 0.0)
+    co2e = dict.fromkeys(FAMILIES, 0.0)
+    family = gwp.family[resolved]
+    masses[family] = 1.0
+    co2e[family] = gwp.values[resolved]
+    return _weights(masses, co2e, 0.0, _species_flags(gwp, gas_id, resolved, ch4_origin))
 
 
 def require_single_set(set_ids: Iterable[str]) -> str:
@@ -387,6 +465,50 @@ def _coefficients(
         non_kyoto_per_kg=non_kyoto,
         flags=tuple(sorted(flags)),
     )
+
+
+def _weights(
+    masses: Mapping[str, float], co2e: Mapping[str, float], unsplit: float, flags: set[str]
+) -> GasWeights:
+    return GasWeights(
+        mass=MappingProxyType(dict(masses)),
+        co2e=MappingProxyType(dict(co2e)),
+        unsplit=unsplit,
+        flags=tuple(name for flag, name in _RESULT_FLAGS.items() if flag in flags),
+    )
+
+
+def _blend_split(record: Blend, gwp: GwpSet) -> tuple[dict[str, float], dict[str, float]]:
+    """Per family: the blend's Kyoto mass per kg, and mass fraction × GWP summed in file order.
+
+    HCFCs and hydrocarbons are in neither: they carry no Kyoto CO2e.
+    """
+    masses = dict.fromkeys(FAMILIES, 0.0)
+    co2e = dict.fromkeys(FAMILIES, 0.0)
+    for c in record.components:
+        if c.kyoto:
+            masses[c.family] += c.mass_fraction
+            co2e[c.family] += c.mass_fraction * _component_gwp(c, gwp)
+    return masses, co2e
+
+
+def _published_value(record: Blend, set_id: str) -> float:
+    """EPA's published blend GWP, computed with AR5 values; GwpError under any other set rather
+    than mixing AR5 into another set's inventory."""
+    if set_id != PUBLISHER_SET:
+        raise GwpError(
+            f"blend rule 'publisher' needs GWP set {PUBLISHER_SET} (EPA publishes AR5 blend "
+            f"GWPs only); GWP set {set_id} has no published value for {record.blend_id}"
+        )
+    return record.epa_published_ar5_gwp
+
+
+def _species_flags(gwp: GwpSet, gas_id: str, resolved: str, ch4_origin: str | None) -> set[str]:
+    """Flags of one gas's value: fallback, unverified, and methane origin not in the set."""
+    flags = _value_flags(gwp, resolved)
+    if gas_id == "CH4" and ch4_origin in _CH4_BY_ORIGIN and resolved == "CH4":
+        flags.add(FLAG_CH4_GENERIC)
+    return flags
 
 
 def _component_gwp(component: Component, gwp: GwpSet) -> float:

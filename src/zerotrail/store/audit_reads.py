@@ -31,8 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-import duckdb
-
 from zerotrail.ledger.canonical import leaf_sql
 from zerotrail.store.database import Workspace
 
@@ -150,6 +148,10 @@ def _has_table(ws: Workspace, name: str) -> bool:
 def _expected_sql(ws: Workspace, query: str) -> str:
     """`query` as the database stores a view of it (it normalizes the text it keeps); empty
     when it cannot be built on this workspace (its tables altered: a finding either way)."""
+    # duckdb is imported where its errors are caught, not at the top: the CLI imports this
+    # module through the ledger stage for every command, and the workspace loads it anyway.
+    import duckdb
+
     try:
         ws.execute(f"CREATE OR REPLACE TEMP VIEW {_EXPECTED_VIEW} AS {query}")
         return _view_sql(ws, _EXPECTED_VIEW, temporary=True) or ""
@@ -172,6 +174,8 @@ def _read_runs(ws: Workspace, runs: list[_Run], find: Callable[[str], None]) -> 
     """Each run's record count and figures through the view, against the committed ones."""
     if not runs:
         return
+    import duckdb  # see _expected_sql
+
     sums: dict[str, dict[int, tuple[int, float, float, float]]] = {}
     try:
         for run_id, scope, n, loc, mkt, bio in ws.fetchall(

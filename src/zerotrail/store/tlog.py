@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -35,23 +36,62 @@ STORED_LEVEL = 8
 
 BLOCK = 1 << STORED_LEVEL
 
+# The stored tables' columns, named in every insert (never `INSERT ... SELECT *`, so a column
+# added or reordered by a migration cannot shift values into the wrong place).
+LEAF_COLUMNS = (
+    ("idx", "BIGINT"),
+    ("kind", "VARCHAR"),
+    ("ref", "VARCHAR"),
+    ("version", "INTEGER"),
+    ("salt", "BLOB"),
+    ("leaf_hash", "BLOB"),
+)
+NODE_COLUMNS = (("level", "INTEGER"), ("idx", "BIGINT"), ("hash", "BLOB"))
 
+# Up to this many rows an insert binds Python lists (one statement, no Arrow); above it, the
+# rows go in as an Arrow table. Binding costs about 13 us a row against about 1 us through
+# Arrow, but pyarrow's import and its first conversion of Python objects (which imports
+# pandas) cost 0.5-0.7 s once per process: a run's two leaves, or a one-record commit, must not
+# pay that; an import's batches of thousands do not notice it.
+LIST_ROWS = 1024
+
+
+@cache
 def _leaf_schema() -> Any:
+    """The leaf rows' Arrow schema (built on first use: importing pyarrow is slow)."""
     import pyarrow as pa
 
-    return pa.schema(
-        [
-            ("idx", pa.int64()),
-            ("kind", pa.string()),
-            ("ref", pa.string()),
-            ("version", pa.int32()),
-            ("salt", pa.binary()),
-            ("leaf_hash", pa.binary()),
-        ]
+    types = {
+        "BIGINT": pa.int64(),
+        "VARCHAR": pa.string(),
+        "INTEGER": pa.int32(),
+        "BLOB": pa.binary(),
+    }
+    return pa.schema([(name, types[sql]) for name, sql in LEAF_COLUMNS])
+
+
+def _insert_lists(
+    ws: Workspace, table: str, columns: Sequence[tuple[str, str]], values: Any
+) -> None:
+    """Insert rows given column by column as Python lists (or one scalar for a column whose
+    value every row shares), as one statement with bound parameters."""
+    names = ", ".join(name for name, _ in columns)
+    exprs = ", ".join(
+        f"?::{sql}" if not isinstance(v, list) else f"unnest(?::{sql}[])"
+        for (_, sql), v in zip(columns, values, strict=True)
     )
+    ws.execute(f"INSERT INTO {table} ({names}) SELECT {exprs}", list(values))
 
 
-_LEAF_SCHEMA = _leaf_schema()
+def _insert_arrow(ws: Workspace, table: str, columns: Sequence[tuple[str, str]], rows: Any) -> None:
+    """Insert an Arrow table whose columns are `columns`, in that order."""
+    names = ", ".join(name for name, _ in columns)
+    con = ws.con
+    con.register("zt_new_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM zt_new_rows")
+    finally:
+        con.unregister("zt_new_rows")
 
 
 class WorkspaceSource:
@@ -255,16 +295,16 @@ class Appender:
         app = cls(ws)
         with tempfile.TemporaryDirectory(prefix="zerotrail-leaves-") as tmp:
             app._spool_path = str(Path(tmp) / "leaves.parquet")
-            app._spool = pq.ParquetWriter(app._spool_path, _LEAF_SCHEMA, compression="none")
+            app._spool = pq.ParquetWriter(app._spool_path, _leaf_schema(), compression="none")
             try:
                 yield app
             finally:
                 app._spool.close()
                 app._spool = None
             path = app._spool_path.replace("'", "''")
+            names = ", ".join(name for name, _ in LEAF_COLUMNS)
             ws.execute(
-                "INSERT INTO ledger_leaves SELECT idx, kind, ref, version, salt, leaf_hash"
-                f" FROM read_parquet('{path}')"
+                f"INSERT INTO ledger_leaves ({names}) SELECT {names} FROM read_parquet('{path}')"
             )
 
     def append(
@@ -305,62 +345,76 @@ class Appender:
         )
         return int(table.num_rows)
 
-    def _append(self, kind: str, refs: Any, versions: Any, canonicals: list[bytes]) -> None:
-        import pyarrow as pa
-
+    def _append(
+        self, kind: str, refs: list[str], versions: list[int], canonicals: list[bytes]
+    ) -> None:
         salts = new_salts(len(canonicals))
-        leaves = commitments(salts, canonicals)
-        self._store(
-            kind,
-            pa.array(refs, pa.string()),
-            pa.array(versions, pa.int32()),
-            pa.array(salts, pa.binary()),
-            leaves,
-        )
+        self._store(kind, refs, versions, salts, commitments(salts, canonicals))
 
     def _store(self, kind: str, refs: Any, versions: Any, salts: Any, leaves: list[bytes]) -> None:
-        """Write leaf rows (to the spool, or straight to the table) and grow the tree."""
-        import pyarrow as pa
+        """Write leaf rows (to the spool, or straight to the table) and grow the tree.
 
+        `refs`, `versions` and `salts` are Python lists or Arrow arrays (from `append_query`);
+        either way the stored rows are the same.
+        """
         n = len(leaves)
-        rows = pa.table(
-            {
-                "idx": pa.array(range(self.size, self.size + n), pa.int64()),
-                "kind": pa.array([kind] * n, pa.string()),
-                "ref": refs,
-                "version": versions,
-                "salt": salts,
-                "leaf_hash": pa.array(leaves, pa.binary()),
-            },
-            schema=_LEAF_SCHEMA,
-        )
-        if self._spool is not None:
-            self._spool.write_table(rows)
+        if self._spool is None and n <= LIST_ROWS:
+            _insert_lists(
+                self.ws,
+                "ledger_leaves",
+                LEAF_COLUMNS,
+                [
+                    list(range(self.size, self.size + n)),
+                    kind,
+                    _pylist(refs),
+                    _pylist(versions),
+                    _pylist(salts),
+                    leaves,
+                ],
+            )
         else:
-            con = self.ws.con
-            con.register("zt_new_leaves", rows)
-            con.execute("INSERT INTO ledger_leaves SELECT * FROM zt_new_leaves")
-            con.unregister("zt_new_leaves")
+            import pyarrow as pa
+
+            schema = _leaf_schema()
+            columns = [range(self.size, self.size + n), [kind] * n, refs, versions, salts, leaves]
+            rows = pa.table(
+                [
+                    # append_query's columns are Arrow already (cast, as its types may differ).
+                    c.cast(f.type)
+                    if isinstance(c, pa.Array | pa.ChunkedArray)
+                    else pa.array(c, f.type)
+                    for c, f in zip(columns, schema, strict=True)
+                ],
+                schema=schema,
+            )
+            if self._spool is not None:
+                self._spool.write_table(rows)
+            else:
+                _insert_arrow(self.ws, "ledger_leaves", LEAF_COLUMNS, rows)
         self._grow(leaves)
 
     def _grow(self, leaves: list[bytes]) -> None:
         """Add the leaves' inner nodes; persist the complete ones at stored levels."""
-        import pyarrow as pa
-
         done = append_leaves(self.border, self.size, leaves, keep_from_level=STORED_LEVEL)
         nodes = [row for run in done.nodes for row in run]
-        if nodes:
-            con = self.ws.con
-            con.register(
-                "zt_new_nodes",
-                pa.table(
-                    {
-                        "level": pa.array([n[0] for n in nodes], pa.int32()),
-                        "idx": pa.array([n[1] for n in nodes], pa.int64()),
-                        "hash": pa.array([n[2] for n in nodes], pa.binary()),
-                    }
-                ),
+        columns = [[n[0] for n in nodes], [n[1] for n in nodes], [n[2] for n in nodes]]
+        if len(nodes) > LIST_ROWS:
+            import pyarrow as pa
+
+            rows = pa.table(
+                [
+                    pa.array(columns[0], pa.int32()),
+                    pa.array(columns[1], pa.int64()),
+                    pa.array(columns[2], pa.binary()),
+                ],
+                names=[name for name, _ in NODE_COLUMNS],
             )
-            con.execute("INSERT INTO ledger_nodes SELECT * FROM zt_new_nodes")
-            con.unregister("zt_new_nodes")
+            _insert_arrow(self.ws, "ledger_nodes", NODE_COLUMNS, rows)
+        elif nodes:
+            _insert_lists(self.ws, "ledger_nodes", NODE_COLUMNS, columns)
         self.border, self.size = list(done.border), done.size
+
+
+def _pylist(values: Any) -> list[Any]:
+    """A Python list of the values of a list or an Arrow array (`append_query`'s columns)."""
+    return values if isinstance(values, list) else list(values.to_pylist())
