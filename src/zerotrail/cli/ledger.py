@@ -16,6 +16,7 @@ import typer
 
 from zerotrail.cli import common
 from zerotrail.errors import VerificationError, ZerotrailError
+from zerotrail.model import files
 
 keys_app = typer.Typer(
     help="Signing keys (Ed25519, C2SP signed-note formats).", no_args_is_help=True
@@ -31,9 +32,9 @@ witness_app = typer.Typer(
 )
 
 
-def _read(path: Path, what: str, limit: int = common.MAX_SMALL_FILE) -> str:
+def _read(path: Path, what: str, limit: int = files.MAX_SMALL_FILE) -> str:
     """A proof, note, key, request or response: UTF-8, at most 1 MiB (docs/cli.md)."""
-    return common.read_limited(path, what, limit)
+    return files.read_limited(path, what, limit)
 
 
 def _key_text(value: str) -> str:
@@ -470,7 +471,7 @@ def witness_init(
     """Start following a log (or update its key) in a witness state file."""
     from zerotrail.pipeline.ledger import witness_init as follow
 
-    current = _read(state, "witness state", common.MAX_STATE_FILE) if state.exists() else None
+    current = _read(state, "witness state", files.MAX_STATE_FILE) if state.exists() else None
     _atomic_write(state, follow(current, origin, _key_text(log_key)))
     common.say(f"witness state {state}: following {origin}")
 
@@ -486,7 +487,7 @@ def witness_add_checkpoint(
     from zerotrail.pipeline.ledger import witness_add_checkpoint as add
 
     new_state, resp = add(
-        _read(state, "witness state", common.MAX_STATE_FILE),
+        _read(state, "witness state", files.MAX_STATE_FILE),
         _read(request, "request"),
         _read(key, "witness key"),
         int(time.time()),

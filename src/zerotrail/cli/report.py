@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from zerotrail.cli import common
+from zerotrail.model import files
 
 
 def register(app: typer.Typer) -> None:
@@ -60,5 +61,5 @@ def register(app: typer.Typer) -> None:
 
 
 def _read(path: Path) -> str:
-    """A key file: UTF-8, at most 1 MiB, never a pipe or a device (common.read_limited)."""
-    return common.read_limited(path, "key file")
+    """A key file: UTF-8, at most 1 MiB, never a pipe or a device (model.files.read_limited)."""
+    return files.read_limited(path, "key file")

@@ -44,6 +44,7 @@ from zerotrail.ledger.note import (
 )
 from zerotrail.ledger.proof import format_proof
 from zerotrail.ledger.witness import format_add_checkpoint
+from zerotrail.model.files import MAX_STATE_FILE, read_limited
 from zerotrail.store import tlog
 from zerotrail.store.database import Workspace
 from zerotrail.store.workspace import parse_url
@@ -403,15 +404,10 @@ def state_from_json(text: str) -> LedgerState:
 
 def read_state(path: Path) -> LedgerState | None:
     """The state recorded at `path`, or None when there is no such file."""
-    if path.exists() and not path.is_file():  # a pipe would be waited on forever
-        raise ZerotrailError(f"the ledger state {path} is not a regular file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None
-    except OSError as exc:
-        raise ZerotrailError(f"cannot read the ledger state {path}: {exc.strerror}") from None
-    return state_from_json(text)
+    # Bounded, and a pipe or a device is refused unopened (it would be waited on forever).
+    return state_from_json(read_limited(path, "the ledger state", MAX_STATE_FILE))
 
 
 def write_state(path: Path, state: LedgerState) -> None:
