@@ -227,7 +227,8 @@ def test_demo_replaces_the_workspace_it_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from zerotrail.cli import common
-    from zerotrail.cli.demo import DEMO_ORGANIZATION, demo_workspace
+    from zerotrail.cli.demo import demo_workspace
+    from zerotrail.pipeline.demo import DEMO_ORGANIZATION
     from zerotrail.store.workspace import open_workspace
 
     db = tmp_path / "emmet.duckdb"

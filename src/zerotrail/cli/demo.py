@@ -17,21 +17,12 @@ from zerotrail.cli import common
 from zerotrail.errors import ZerotrailError
 
 if TYPE_CHECKING:
-    from zerotrail.pipeline.demo import DEMO_ORGANIZATION, DemoRun
+    from zerotrail.pipeline.demo import DemoRun
 
 # The demo stage runs every other stage, so importing it loads nearly the whole package: it is
 # imported when the demo runs, not when the CLI loads this module to parse a command line.
 
-__all__ = ["DEMO_ORGANIZATION", "demo_workspace", "register"]
-
-
-def __getattr__(name: str) -> Any:
-    """`DEMO_ORGANIZATION`, the demo stage's, re-exported without importing the stage early."""
-    if name == "DEMO_ORGANIZATION":
-        from zerotrail.pipeline import demo as stage
-
-        return stage.DEMO_ORGANIZATION
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = ["demo_workspace", "register"]
 
 
 # The columns of the demo's per-year inventory: header -> summary key (None: Scope 1 + 2 mkt.).
