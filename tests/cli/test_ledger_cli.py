@@ -147,6 +147,12 @@ def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path)
     # `ledger checkpoint` wrote the ledger state beside the workspace, and updates it.
     assert zt(tmp_path, "ledger", "checkpoint", "--key", "log.key").returncode == 0
     assert zt(tmp_path, "ledger", "audit").returncode == 0
+    # A clean audit that saw nothing new leaves the state file alone (it is replaced, a new
+    # inode, whenever it is written).
+    state = tmp_path / "w.duckdb.ledger-state.json"
+    before = state.read_bytes(), state.stat().st_ino
+    assert zt(tmp_path, "ledger", "audit").returncode == 0
+    assert (state.read_bytes(), state.stat().st_ino) == before
     db.write_bytes((tmp_path / "old.duckdb").read_bytes())  # the file put back as it was
     audit = zt(tmp_path, "ledger", "audit")
     assert audit.returncode == 1 and "ledger intact" not in audit.stdout

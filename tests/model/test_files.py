@@ -57,3 +57,20 @@ def test_the_ledger_state_file_is_bounded_and_never_a_pipe(tmp_path: Path) -> No
     os.mkfifo(fifo)
     with pytest.raises(ZerotrailError, match="is not a regular file"):
         read_state(fifo)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("[]", "expected a JSON object"),
+        ('{"origin": "x", "log_key": "y", "checkpoints": []}', "missing field 'format'"),
+    ],
+)
+def test_a_malformed_ledger_state_is_named_with_its_path(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    path = tmp_path / "w.duckdb.ledger-state.json"
+    path.write_text(text)
+    with pytest.raises(ZerotrailError) as exc:
+        read_state(path)
+    assert str(exc.value) == f"the ledger state {path} is not valid: {why}"

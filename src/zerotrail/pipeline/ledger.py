@@ -240,6 +240,8 @@ def remember_audit(done: Audited) -> LedgerState | None:
     if not (rep.ok and path and rep.log_key and rep.origin and rep.seen):
         return None
     new = checkpoints.advance_state(done.recorded, rep.origin, rep.log_key, rep.seen)
+    if done.recorded is not None and new.checkpoints == done.recorded.checkpoints:
+        return done.recorded  # nothing new was seen: an audit that only read leaves it as it was
     checkpoints.write_state(path, new)
     return new
 

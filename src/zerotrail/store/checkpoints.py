@@ -386,10 +386,12 @@ def state_to_json(state: LedgerState) -> str:
     )
 
 
-def state_from_json(text: str) -> LedgerState:
+def state_from_json(text: str, source: str = "the ledger state file") -> LedgerState:
     """Parse a state file strictly: a misread state could hide a rollback."""
     try:
         doc = json.loads(text)
+        if not isinstance(doc, dict):
+            raise ValueError("expected a JSON object")
         if doc["format"] != STATE_FORMAT:
             raise ValueError(f"format is not {STATE_FORMAT}")
         origin, key = str(doc["origin"]), str(doc["log_key"])
@@ -398,8 +400,10 @@ def state_from_json(text: str) -> LedgerState:
         if any(a[0] >= b[0] for a, b in pairwise(cps)):
             raise ValueError("checkpoints are not in ascending size")
         return LedgerState(origin, key, cps, str(doc.get("updated_at", "")))
-    except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
-        raise ZerotrailError(f"the ledger state file is not valid: {exc}") from None
+    except KeyError as exc:
+        raise ZerotrailError(f"{source} is not valid: missing field {exc.args[0]!r}") from None
+    except (ValueError, TypeError, RecursionError, VerificationError) as exc:
+        raise ZerotrailError(f"{source} is not valid: {exc}") from None
 
 
 def read_state(path: Path) -> LedgerState | None:
@@ -407,7 +411,8 @@ def read_state(path: Path) -> LedgerState | None:
     if not path.exists() and not path.is_symlink():
         return None
     # Bounded, and a pipe or a device is refused unopened (it would be waited on forever).
-    return state_from_json(read_limited(path, "the ledger state", MAX_STATE_FILE))
+    text = read_limited(path, "the ledger state", MAX_STATE_FILE)
+    return state_from_json(text, f"the ledger state {path}")
 
 
 def write_state(path: Path, state: LedgerState) -> None:
