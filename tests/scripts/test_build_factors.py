@@ -42,6 +42,12 @@ def script() -> ModuleType:
     return load_script()
 
 
+@pytest.fixture(scope="module")
+def common(script: ModuleType) -> ModuleType:
+    """scripts/factor_sources/common.py, as the build script imports it."""
+    return sys.modules["factor_sources.common"]
+
+
 def docs_copy(tmp_path: Path) -> Path:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -118,25 +124,25 @@ def test_generated_doc_blocks_match_the_committed_data(script: ModuleType) -> No
     assert script.replace_block(keys_md, "families", script.families_markdown()) == keys_md
 
 
-def test_unit_normalisation_is_exact(script: ModuleType) -> None:
+def test_unit_normalisation_is_exact(common: ModuleType) -> None:
     # 497.443 lb × 0.45359237 kg/lb = 225.63634930991 kg (eGRID2022 CAMX CO2 per MWh)
-    assert script.kg_per_unit("497.443", "lb CO2 per MWh", "CO2") == (
+    assert common.kg_per_unit("497.443", "lb CO2 per MWh", "CO2") == (
         Decimal("225.63634930991"),
         "MWh",
     )
     # 0.58 metric ton × 1000 = 580 kg CO2e per short ton (EPA WARM, mixed MSW landfilled)
-    assert script.per_unit("0.58", "metric ton CO2e per short ton", "CO2e") == (580.0, "short_ton")
+    assert common.per_unit("0.58", "metric ton CO2e per short ton", "CO2e") == (580.0, "short_ton")
     # 0.41 g = 0.00041 kg, exactly the decimal, not 0.41 / 1000 in binary
-    assert script.per_unit("0.41", "g CH4 per gallon", "CH4") == (0.00041, "gallon")
-    assert script.per_unit("0.5306", "kg CO2 per kWh (= t CO2 per MWh)", "CO2") == (0.5306, "kWh")
-    with pytest.raises(script.BuildError):
-        script.per_unit("1", "furlongs CO2 per MWh", "CO2")
+    assert common.per_unit("0.41", "g CH4 per gallon", "CH4") == (0.00041, "gallon")
+    assert common.per_unit("0.5306", "kg CO2 per kWh (= t CO2 per MWh)", "CO2") == (0.5306, "kWh")
+    with pytest.raises(common.BuildError):
+        common.per_unit("1", "furlongs CO2 per MWh", "CO2")
 
 
-def test_validity_and_slugs(script: ModuleType) -> None:
+def test_validity_and_slugs(common: ModuleType) -> None:
     import datetime as dt
 
-    assert script.year_span("2019-2020 (reported)") == (dt.date(2019, 1, 1), dt.date(2020, 12, 31))
-    assert script.year_span("data year 2023") == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
-    assert script.slug("Distillate Fuel Oil No. 2", "-") == "distillate-fuel-oil-no-2"
-    assert script.slug("Construction/Mining Equipment") == "construction_mining_equipment"
+    assert common.year_span("2019-2020 (reported)") == (dt.date(2019, 1, 1), dt.date(2020, 12, 31))
+    assert common.year_span("data year 2023") == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert common.slug("Distillate Fuel Oil No. 2", "-") == "distillate-fuel-oil-no-2"
+    assert common.slug("Construction/Mining Equipment") == "construction_mining_equipment"
