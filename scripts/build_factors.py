@@ -122,6 +122,9 @@ def build_sets(rows: list[FactorRow], hashes: dict[str, str]) -> list[FactorSetI
             source_url=agreed(spec, "source_url", spec.source_url),
             licence=agreed(spec, "licence", spec.licence),
             description=spec.description,
+            reporting_year="" if spec.reporting_year is None else str(spec.reporting_year),
+            published=spec.published,
+            data_year=spec.data_year,
             input_file=";".join(spec.inputs),
             input_sha256=";".join(hashes[name] for name in spec.inputs),
         )

@@ -35,6 +35,11 @@ class SetSpec:
     edition: str | None = None
     source_url: str | None = None
     licence: str | None = None
+    # The reporting year the publisher issued this edition for (None: not year-named, e.g.
+    # USEEIO versions), its release date (ISO) and the data year(s) its values describe.
+    reporting_year: int | None = None
+    published: str = ""
+    data_year: str = ""
 
 
 def read_csv(path: Path) -> list[Rec]:

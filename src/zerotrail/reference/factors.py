@@ -62,6 +62,9 @@ FACTOR_SET_COLUMNS: tuple[str, ...] = (
     "source_url",
     "licence",
     "description",
+    "reporting_year",
+    "published",
+    "data_year",
     "input_file",
     "input_sha256",
 )
@@ -71,8 +74,10 @@ FACTOR_SET_COLUMNS: tuple[str, ...] = (
 class FactorSetInfo:
     """One published factor set: who publishes it, which edition, and the input it came from.
 
-    `input_file`/`input_sha256` name the reference file(s) the set was generated from (several
-    are joined with ';'), so a set can be traced to the exact bytes it was built from.
+    `reporting_year`, `published` and `data_year` are text as the CSV holds them (blank when a
+    set has none). `input_file`/`input_sha256` name the reference file(s) the set was generated
+    from (several are joined with ';'), so a set can be traced to the exact bytes it was built
+    from.
     """
 
     factor_set: str
@@ -82,6 +87,11 @@ class FactorSetInfo:
     source_url: str
     licence: str
     description: str
+    # The year of activity the publisher issued the edition for ("DESNZ 2023" is for 2023
+    # reporting, whatever data year its values come from); blank for unversioned sets.
+    reporting_year: str
+    published: str  # ISO date the publisher released the edition, or blank when unknown
+    data_year: str  # the year(s) the values describe, as the publisher states them
     input_file: str
     input_sha256: str
 
