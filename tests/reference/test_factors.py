@@ -343,6 +343,17 @@ def test_arrow_table_is_typed_for_the_engine() -> None:
     assert table.column("currency_year").null_count == sum(r.currency_year is None for r in ROWS)
 
 
+def test_arrow_read_of_the_file_equals_the_rows_it_holds() -> None:
+    # Two readers of one file: Arrow's CSV parser (what a new workspace loads) and
+    # FactorRow.from_record (what Python callers get). Every cell must come out the same,
+    # floats to the bit, blanks as nulls only in nullable columns.
+    shipped = factors.factors_arrow()
+    via_rows = factors.factors_arrow(ROWS)
+    assert shipped.schema.equals(via_rows.schema)
+    for name in shipped.schema.names:
+        assert shipped.column(name).equals(via_rows.column(name)), name
+
+
 def test_every_shipped_key_is_documented() -> None:
     text = (DOCS / "activity-keys.md").read_text(encoding="utf-8")
     missing = sorted({r.activity for r in ROWS if f"`{r.activity}`" not in text})

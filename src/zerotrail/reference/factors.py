@@ -239,11 +239,51 @@ def find(query: str) -> list[FactorRow]:
 def factors_arrow(rows: Iterable[FactorRow] | None = None) -> Any:
     """The rows as a `pyarrow.Table` (shipped rows when `rows` is None), typed for the engine:
     dates as date32, value and heat_content as float64, flags as bool, blanks as nulls."""
+    if rows is None:
+        return _shipped_arrow()
     import pyarrow as pa
 
-    data = factor_rows() if rows is None else tuple(rows)
+    data = tuple(rows)
     columns = {f.name: [getattr(row, f.name) for row in data] for f in fields(FactorRow)}
     return pa.Table.from_pydict(columns, schema=arrow_schema())
+
+
+@cache
+def _shipped_arrow() -> Any:
+    """The shipped file read straight into Arrow: every new workspace loads it, and going
+    through one FactorRow per row costs about a second at the library's size. Arrow parses the
+    same text `FactorRow.from_record` does (tests/reference/test_factors.py holds the two equal).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as pa_csv
+
+    schema = arrow_schema()
+    in_file = [name for name in FACTOR_COLUMNS]
+    data = files("zerotrail").joinpath("reference/data", FACTORS_FILE).read_bytes()
+    table = pa_csv.read_csv(
+        pa.py_buffer(data),
+        read_options=pa_csv.ReadOptions(column_names=in_file, skip_rows=1),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: schema.field(name).type for name in in_file},
+            null_values=[""],
+            strings_can_be_null=True,
+            true_values=["true"],
+            false_values=["false"],
+        ),
+    )
+    columns = []
+    for field in schema:
+        if field.name not in in_file:  # `supplier`: shipped factors have none
+            columns.append(pa.array([""] * table.num_rows, field.type))
+            continue
+        column = table.column(field.name)
+        if not field.nullable and pa.types.is_string(field.type):
+            column = pc.fill_null(column, "")  # a blank note is text, not a missing value
+        elif not field.nullable and column.null_count:
+            raise FactorError(f"{FACTORS_FILE}: column {field.name} has blank cells")
+        columns.append(column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema).combine_chunks()
 
 
 def arrow_schema() -> Any:
