@@ -111,6 +111,15 @@ def test_the_figures_are_the_worlds(world: Workspace, tmp_path: Path) -> None:
     assert steps[0]["t"] == pytest.approx(1000.0)
     assert steps[-1]["t"] == pytest.approx(578.432)
     assert sum(s["t"] for s in steps[:-1]) == pytest.approx(steps[-1]["t"])
+    # The world's factors are custom ones, given without `verified` (so unverified): all of the
+    # location-based 170 + 670 + 4,100 = 4,940 t rest on them, and the report says so.
+    assert d["factor_verification"] == {
+        "co2e_t": pytest.approx(4940.0),
+        "unverified_co2e_t": pytest.approx(4940.0),
+        "unverified_pct": pytest.approx(100.0),
+    }
+    (test_set,) = [f for f in d["factor_sets"] if f["factor_set"] == "test"]
+    assert test_set["unverified_co2e_t"] == pytest.approx(4940.0)
     # The disclosures repeat the same figures.
     esrs = d["disclosures"]["esrs_e1_6"]
     assert any(pytest.approx(SCOPE1) in row for row in esrs["rows"])
@@ -136,6 +145,8 @@ def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
     flat = " ".join(text.split())
     assert "578 t" in flat  # Scope 1 + 2 on the cover: 170 + 408.432
     assert "Carbon neutral" in flat and "How to verify these figures" in flat
+    # The share of emissions on unverified factors (all of the world's, see above).
+    assert "4,940 t CO2e (100.0% of the location-based total of 4,940 t)" in " ".join(html.split())
     log = parse_verifier_key(VKEY)
     for p in d["ledger"]["proofs"]:
         bundle = parse_proof((out / p["file"]).read_text())

@@ -240,6 +240,18 @@ def metrics(values: Sequence[tuple[str, int, float, str]]) -> dict[str, Any]:
     return out
 
 
+def factor_verification(sets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How much of the location-based total rests on unverified factors (values that rest on a
+    single transcription or a proxy: docs/factors.md), in t CO2e and as a share."""
+    total = sum(float(f["co2e_t"]) for f in sets)
+    unverified = sum(float(f["unverified_co2e_t"]) for f in sets)
+    return {
+        "co2e_t": total,
+        "unverified_co2e_t": unverified,
+        "unverified_pct": 100.0 * unverified / total if total else None,
+    }
+
+
 def build(inp: ReportInputs) -> dict[str, Any]:
     """Every figure of the year's report (see the module docstring)."""
     year, run, inv = inp.year, inp.run, inp.inventory
@@ -256,6 +268,7 @@ def build(inp: ReportInputs) -> dict[str, Any]:
         "consolidation": run.consolidation,
         "entities": boundary(inp.entities, run.consolidation),
         "factor_sets": [dict(f) for f in inp.factor_sets],
+        "factor_verification": factor_verification(inp.factor_sets),
         "inventory": dict(inv),
         "by_scope_gas": by_scope_gas(inp.gases_by_scope),
         "scope3_categories": cats,

@@ -204,7 +204,18 @@ def scope3_quality(ws: Workspace, run_id: str) -> dict[int, float | None]:
 
 
 def run_factor_sets(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
-    """The factor sets the run's results used, with how many factor signatures were unverified."""
+    """The factor sets the run's results used: how many factor signatures (and how many of them
+    unverified), and the location-based t CO2e calculated with the set's factors (and with its
+    unverified ones)."""
+    tonnes = {
+        str(fs): (float(t), float(u))
+        for fs, t, u in ws.fetchall(
+            """SELECT factor_set, coalesce(sum(co2e_t), 0),
+                      coalesce(sum(co2e_t) FILTER (WHERE NOT factor_verified), 0)
+               FROM results WHERE run_id = ? GROUP BY 1""",
+            [run_id],
+        )
+    }
     return [
         {
             "factor_set": fs,
@@ -215,6 +226,8 @@ def run_factor_sets(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
             "licence": lic,
             "signatures": int(n),
             "unverified_signatures": int(unv),
+            "co2e_t": tonnes.get(fs, (0.0, 0.0))[0],
+            "unverified_co2e_t": tonnes.get(fs, (0.0, 0.0))[1],
         }
         for fs, name, pub, ed, url, lic, n, unv in ws.fetchall(
             """SELECT s.factor_set, f.name, f.publisher, f.edition, f.source_url, f.licence,
