@@ -194,3 +194,72 @@ def gwp_basis(text: str) -> str:
     if match is None:
         raise BuildError(f"no GWP basis in {text!r}")
     return match[1]
+
+
+# ----------------------------------------------------------------------------------------------
+# Workbooks: one sheet's cells as plain values, for readers that find tables by their text.
+
+
+def normal_text(value: object) -> str:
+    """A cell's text with runs of whitespace (line breaks, no-break spaces) made one space."""
+    return " ".join(str(value).replace("\xa0", " ").split()) if value is not None else ""
+
+
+@dataclass(frozen=True)
+class SheetCells:
+    """The non-empty cells of one worksheet by (row, column), both 1-based, with each cell's
+    number format (what the publisher displays) beside its stored value."""
+
+    file: str
+    sheet: str
+    values: dict[tuple[int, int], object]
+    formats: dict[tuple[int, int], str]
+
+    def text(self, row: int, column: int) -> str:
+        return normal_text(self.values.get((row, column)))
+
+    def ref(self, row: int, column: int) -> str:
+        """The cell as a source reference: "file.xlsx 'Sheet'!E23"."""
+        from openpyxl.utils import get_column_letter
+
+        return f"{self.file} '{self.sheet}'!{get_column_letter(column)}{row}"
+
+    def row_numbers(self) -> list[int]:
+        return sorted({row for row, _ in self.values})
+
+    def columns(self, row: int) -> list[int]:
+        return sorted(column for r, column in self.values if r == row)
+
+
+def read_sheet(path: Path, sheet: str | None = None) -> SheetCells:
+    """One sheet of an .xlsx workbook (the only sheet when `sheet` is None), values as stored."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook parts it does not keep (print headers, extensions);
+        # cell values are unaffected.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            if sheet is None:
+                if len(book.sheetnames) != 1:
+                    raise BuildError(f"{path.name}: expected one sheet, found {book.sheetnames}")
+                sheet = book.sheetnames[0]
+            if sheet not in book.sheetnames:
+                raise BuildError(f"{path.name}: no sheet {sheet!r} (has {book.sheetnames})")
+            values: dict[tuple[int, int], object] = {}
+            formats: dict[tuple[int, int], str] = {}
+            for cells in book[sheet].iter_rows():
+                for cell in cells:
+                    if cell.value is None or (
+                        isinstance(cell.value, str) and not cell.value.strip()
+                    ):
+                        continue
+                    key = (cell.row, cell.column)
+                    values[key] = cell.value
+                    formats[key] = str(cell.number_format)
+        finally:
+            book.close()
+    return SheetCells(path.name, sheet, values, formats)
