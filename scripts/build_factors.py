@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -95,8 +96,16 @@ def check(rows: list[FactorRow], gases: set[str]) -> None:
                 raise BuildError(f"{row.factor_id}: empty {name}")
         if row.scope_use == "not for inventories" and row.activity == "electricity.grid":
             raise BuildError(f"{row.factor_id}: a non-inventory rate under electricity.grid")
-        # One factor per key, region, unit and start date in a set: resolution must not guess.
-        where = (row.factor_set, row.activity, row.region, row.unit, row.valid_from)
+        # One factor per key, region, unit, start date and heat basis in a set (DESNZ gives a
+        # fuel per kWh on both gross and net CV): resolution must not guess.
+        where = (
+            row.factor_set,
+            row.activity,
+            row.region,
+            row.unit,
+            row.valid_from,
+            row.heat_basis,
+        )
         if seen.setdefault(where, row.factor_id) != row.factor_id:
             raise BuildError(f"{row.factor_id} and {seen[where]} both serve {where}")
     missing = set(SET_ORDER) - {row.factor_set for row in rows}
@@ -246,20 +255,33 @@ def families_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# Keys listed as one pattern in docs/activity-keys.md: (regular expression, pattern shown).
+KEY_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"spend\.naics\.\d{6}\.excl_margins"), "spend.naics.<NAICS-6>.excl_margins"),
+    (re.compile(r"spend\.naics\.\d{6}"), "spend.naics.<NAICS-6>"),
+)
+
+
 def keys_markdown(records: Sequence[Rec]) -> str:
     """Every activity key in factors.csv, grouped by family, with its regions, units and sets."""
     keys: dict[str, list[Rec]] = {}
+    members: dict[str, set[str]] = {}
     for r in records:
-        keys.setdefault(r["activity"], []).append(r)
+        # One line per pattern where a publisher's codes make thousands of keys (USEEIO: a pair
+        # per NAICS-6 commodity); `zerotrail factors search --activity` lists them.
+        name = next((shown for k, shown in KEY_PATTERNS if k.fullmatch(r["activity"])), None)
+        keys.setdefault(name or r["activity"], []).append(r)
+        members.setdefault(name or r["activity"], set()).add(r["activity"])
     out: list[str] = []
     for family in FAMILIES.values():
         names = sorted(k for k in keys if k.split(".")[0] == family.name)
         if not names:
             continue
+        count = sum(len(members[name]) for name in names)
         out += [
             f"### {family.name} (Scope {family.scope}, {family.method})",
             "",
-            f"{len(names)} key{'' if len(names) == 1 else 's'}.",
+            f"{count:,} key{'' if count == 1 else 's'}.",
             "",
             "| key | regions | units | factor sets |",
             "|---|---|---|---|",
@@ -269,7 +291,9 @@ def keys_markdown(records: Sequence[Rec]) -> str:
             regions = ", ".join(sorted({r["region"] for r in rows}))
             units = ", ".join(sorted({r["unit"] for r in rows}))
             sets = ", ".join(sorted({r["factor_set"] for r in rows}, key=SET_ORDER.__getitem__))
-            out.append(f"| `{name}` | {regions} | {units} | {sets} |")
+            many = len(members[name]) > 1
+            shown = f"`{name}` ({len(members[name]):,} keys)" if many else f"`{name}`"
+            out.append(f"| {shown} | {regions} | {units} | {sets} |")
         out.append("")
     return "\n".join(out)
 

@@ -4,7 +4,8 @@ The engine never calls pint per row: it asks `conversion_factor` once for each d
 (activity unit, factor unit) pair and joins the multiplier in. Energy units use the
 International Table Btu (1 mmBtu = 1.05505585262 GJ), as the EPA Hub does; `therm` is 0.1 mmBtu.
 Passenger-, vehicle- and tonne-distances are products with their own dimensions, so a
-passenger-km never converts to a vehicle-km by accident.
+passenger-km never converts to a vehicle-km by accident; a hotel stay counts room-nights, a
+dimension of its own.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ ALIASES: dict[str, str] = {
     "unit": "item",
     "item": "item",
     "items": "item",
+    # A hotel stay: one room for one night (DESNZ's "Room per night").
+    "room-night": "room_night",
+    "room_night": "room_night",
+    "room-nights": "room_night",
+    "room night": "room_night",
+    "room nights": "room_night",
 }
 
 # The registry holds only what carbon accounting needs, so building it takes milliseconds
@@ -107,6 +114,7 @@ _DEFINITIONS = (
     "vehicle = [vehicle]",
     "USD = [currency]",
     "item = [item]",
+    "room_night = [room_night]",
     "joule = kilogram * meter ** 2 / second ** 2 = J",
     "watt = joule / second = W",
     "hour = 3600 * second = h",
@@ -195,6 +203,7 @@ def dimension(unit: str) -> str:
         "[length]": "distance",
         "[currency]": "money",
         "[item]": "count",
+        "[room_night]": "room-nights",
     }
     return names.get(str(dims), str(dims))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -34,19 +35,34 @@ def only(factor_id: str, gas: str) -> FactorRow:
 def test_every_set_has_rows_and_complete_metadata() -> None:
     sets = factors.factor_sets()
     assert [s.factor_set for s in sets] == [
+        "epa-hub-2021",
+        "epa-hub-2023",
         "epa-hub-2024",
+        "epa-hub-2025",
         "ipcc-2006-tier1",
         "cn-mee-grid",
-        "uk-desnz-2024",
+        *(f"desnz-{year}" for year in range(2019, 2026)),
         "useeio-v1.2",
-        "useeio-v1.3-quotes",
+        "useeio-v1.3",
         "zerotrail-fugitive",
     ]
     assert {r.factor_set for r in ROWS} == {s.factor_set for s in sets}
     for s in sets:
+        # Only year-named editions have a reporting year; the IPCC defaults, the MEE notices
+        # (three in one set) and zerotrail's own set have no single publication date.
         optional = {"reporting_year", "published", "data_year"}
         assert all(getattr(s, name) for name in s.__slots__ if name not in optional), s
         assert len(s.input_file.split(";")) == len(s.input_sha256.split(";"))
+    named = {s.factor_set: s.reporting_year for s in sets if s.reporting_year}
+    assert named == {
+        **{f"epa-hub-{y}": str(y) for y in (2021, 2023, 2024, 2025)},
+        **{f"desnz-{y}": str(y) for y in range(2019, 2026)},
+    }
+    # A year-named edition is valid for its reporting year, 1 January to 31 December.
+    for r in ROWS:
+        if r.factor_set in named:
+            year = int(named[r.factor_set])
+            assert (r.valid_from, r.valid_to) == (dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def test_provenance_is_present_on_every_row() -> None:
@@ -98,7 +114,8 @@ def test_shipped_file_passes_the_custom_factor_checks() -> None:
 
 def test_non_baseload_rates_never_serve_the_grid_key() -> None:
     non_baseload = [r for r in ROWS if "non-baseload" in r.factor_id]
-    assert len(non_baseload) == 28 * 3  # 27 eGRID subregions + US average, three gases each
+    # 27 eGRID subregions + US average, three gases each, in each of the four Hub editions.
+    assert len(non_baseload) == 4 * 28 * 3
     assert {r.activity for r in non_baseload} == {"electricity.non_baseload"}
     assert {r.scope_use for r in non_baseload} == {"not for inventories"}
     grid = [r for r in ROWS if r.activity == "electricity.grid"]
@@ -160,30 +177,32 @@ def test_epa_waste_is_co2e_ar4_per_short_ton() -> None:
 
 
 def test_useeio_soybean_farming_with_margins() -> None:
-    # USEEIO v1.2, NAICS 111110 Soybean Farming: 1.223 without margins + 0.103 margins
-    # = 1.326 kg CO2e per 2021 USD (purchaser price), AR4.
-    (row,) = factors.get("useeio-v1.2:naics.111110.usd2021")
-    assert (row.activity, row.region, row.unit, row.gas, row.gwp_basis) == (
+    # USEEIO v1.2 by gas, NAICS 111110 Soybean Farming, with margins (kg per 2021 USD,
+    # purchaser price): CO2 0.495, CH4 0.00157, N2O 0.00264 (byGHG lines 2, 7, 11); EPA's own
+    # AR4 total, 1.326 kg CO2e, is in the note.
+    rows = {r.gas: r for r in factors.get("useeio-v1.2:naics.111110.usd2021")}
+    assert set(rows) == {"CO2", "CH4", "N2O", "CO2e"}
+    co2 = rows["CO2"]
+    assert (co2.activity, co2.region, co2.unit, co2.value, co2.gwp_basis) == (
         "spend.naics.111110",
         "US",
         "USD",
-        "CO2e",
-        "AR4",
+        0.495,
+        None,
     )
-    assert row.value == 1.326
-    assert "2021 USD" in row.note and "purchaser price" in row.note
-    assert (row.valid_from, row.valid_to) == (dt.date(2019, 1, 1), None)
-    # The price year of every USEEIO factor is its dollar year (useeio_spend_sample.csv
-    # `dollar_year`: v1.2 2021, v1.3 2022); no other factor has one.
+    assert (rows["CH4"].value, rows["N2O"].value) == (0.00157, 0.00264)
+    assert rows["CO2e"].gwp_basis == "AR4"  # the fluorinated gases, in EPA's basis
+    assert "EPA CO2e (AR4): 1.326 kg per 2021 USD." in co2.note
+    # Valid from the GHG data year (v1.2: 2019; v1.3: 2022), open-ended.
+    assert (co2.valid_from, co2.valid_to) == (dt.date(2019, 1, 1), None)
+    # The price year of every USEEIO factor is its dollar year (v1.2 2021, v1.3 2022); no
+    # other factor has one.
     years = {(r.factor_set, r.currency_year) for r in ROWS if r.currency_year is not None}
-    assert years == {("useeio-v1.2", 2021), ("useeio-v1.3-quotes", 2022)}
+    assert years == {("useeio-v1.2", 2021), ("useeio-v1.3", 2022)}
     assert all(r.currency_year is not None for r in ROWS if r.unit == "USD")
-    (quote,) = factors.get("useeio-v1.3-quotes:naics.334111.usd2022")
-    assert (quote.gwp_basis, quote.verified, quote.valid_from) == (
-        "AR5",
-        False,
-        dt.date(2022, 1, 1),
-    )
+    v13 = {r.gas: r for r in factors.get("useeio-v1.3:naics.334111.usd2022")}
+    assert v13["CO2e"].gwp_basis == "AR5"
+    assert v13["CO2"].verified and v13["CO2"].valid_from == dt.date(2022, 1, 1)
 
 
 def test_ipcc_diesel_per_tj_with_ncv() -> None:
@@ -280,28 +299,32 @@ def test_china_grid_validity_and_keys() -> None:
     assert ets_2022.activity == "electricity.grid_ets"
     residual = [r for r in ROWS if r.activity == "electricity.residual_mix"]
     assert {r.region for r in residual} == {"CN"} and len(residual) == 3
-    provinces = {r.region for r in ROWS if r.factor_id.startswith("cn-mee-grid:2022.provincial")}
-    assert provinces == {
-        "CN-HE",
-        "CN-SX",
-        "CN-TJ",
-        "CN-NM",
-        "CN-AH",
-        "CN-FJ",
-        "CN-GX",
-        "CN-QH",
-        "CN-SC",
-        "CN-YN",
-    }
+    # Provincial averages for 2021-2023: the 31 mainland provinces but Tibet (no notice lists
+    # it; the 2023 transcription repeats the South-West grid's value there).
+    for year in (2021, 2022, 2023):
+        provinces = {
+            r.region for r in ROWS if r.factor_id.startswith(f"cn-mee-grid:{year}.provincial")
+        }
+        assert len(provinces) == 30 and "CN-XZ" not in provinces, year
+    # The ten 2022 provinces of the news reports (china_grid.csv) agree with an independent
+    # transcription and are verified; Chongqing 2022 rests on one transcription.
+    (sichuan,) = factors.get("cn-mee-grid:2022.provincial-average.cn-sc")
+    assert (sichuan.value, sichuan.verified) == (0.1404, True)
+    (chongqing,) = factors.get("cn-mee-grid:2022.provincial-average.cn-cq")
+    assert chongqing.verified is False
 
 
 def test_desnz_diesel_split_sums_to_the_published_total() -> None:
-    # DESNZ 2024 diesel: 2.66155 kg CO2e/litre in total, of which 2.62818 kg CO2.
-    rows = {r.gas: r for r in factors.get("uk-desnz-2024:2024.diesel.litre")}
+    # DESNZ 2024 flat file, Fuels > Liquid fuels > Diesel (100% mineral diesel), litres:
+    # 2.66155 kg CO2e in total, of which 2.62818 kg CO2; the rest (CH4 + N2O) is one AR5 row.
+    rows = {
+        r.gas: r
+        for r in factors.get("desnz-2024:fuels.liquid-fuels.diesel-100-mineral-diesel.litres")
+    }
     assert rows["CO2"].value == 2.62818
     assert rows["CO2e"].gwp_basis == "AR5"
     assert rows["CO2"].value + rows["CO2e"].value == pytest.approx(2.66155, rel=1e-12)
-    assert all(not r.verified for r in rows.values())
+    assert all(r.verified for r in rows.values())  # checked against DESNZ's full set
 
 
 def test_fugitive_identity_factors() -> None:
@@ -356,5 +379,17 @@ def test_arrow_read_of_the_file_equals_the_rows_it_holds() -> None:
 
 def test_every_shipped_key_is_documented() -> None:
     text = (DOCS / "activity-keys.md").read_text(encoding="utf-8")
-    missing = sorted({r.activity for r in ROWS if f"`{r.activity}`" not in text})
+    # USEEIO's 2,032 keys are listed as two patterns, the others one by one.
+    patterns = {
+        re.compile(r"spend\.naics\.\d{6}"): "`spend.naics.<NAICS-6>`",
+        re.compile(r"spend\.naics\.\d{6}\.excl_margins"): "`spend.naics.<NAICS-6>.excl_margins`",
+    }
+    missing = sorted(
+        {
+            r.activity
+            for r in ROWS
+            if f"`{r.activity}`" not in text
+            and not any(k.fullmatch(r.activity) and shown in text for k, shown in patterns.items())
+        }
+    )
     assert missing == []
