@@ -255,34 +255,48 @@ def _shipped_arrow() -> Any:
     same text `FactorRow.from_record` does (tests/reference/test_factors.py holds the two equal).
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 
     schema = arrow_schema()
-    in_file = [name for name in FACTOR_COLUMNS]
-    data = files("zerotrail").joinpath("reference/data", FACTORS_FILE).read_bytes()
-    table = pa_csv.read_csv(
-        pa.py_buffer(data),
-        read_options=pa_csv.ReadOptions(column_names=in_file, skip_rows=1),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={name: schema.field(name).type for name in in_file},
-            null_values=[""],
-            strings_can_be_null=True,
-            true_values=["true"],
-            false_values=["false"],
-        ),
-    )
+    in_file = list(FACTOR_COLUMNS)
+    data = pa.py_buffer(files("zerotrail").joinpath("reference/data", FACTORS_FILE).read_bytes())
+    blank_is_none = [f.name for f in schema if f.nullable and pa.types.is_string(f.type)]
+
+    def read(strings_can_be_null: bool, include: list[str]) -> Any:
+        return pa_csv.read_csv(
+            data,
+            read_options=pa_csv.ReadOptions(column_names=in_file, skip_rows=1),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: schema.field(name).type for name in in_file},
+                include_columns=include,
+                null_values=[""],
+                strings_can_be_null=strings_can_be_null,
+                true_values=["true"],
+                false_values=["false"],
+            ),
+        )
+
+    # Blank text is text in most columns (a note may be empty) but "none" in a few (gwp_basis,
+    # heat units and basis). Arrow's CSV reader applies one rule to every text column, so those
+    # few are read a second time; turning blanks into nulls afterwards would need
+    # pyarrow.compute, whose first use imports pandas and costs more than the second read.
+    table = read(False, [name for name in in_file if name not in blank_is_none])
+    nullable = read(True, blank_is_none)
     columns = []
     for field in schema:
         if field.name not in in_file:  # `supplier`: shipped factors have none
-            columns.append(pa.array([""] * table.num_rows, field.type))
+            # n empty strings: n + 1 zero offsets into an empty buffer (pa.array and pa.scalar
+            # would import pandas, as above).
+            n = table.num_rows
+            empty = pa.StringArray.from_buffers(
+                n, pa.py_buffer(bytes(4 * (n + 1))), pa.py_buffer(b"")
+            )
+            columns.append(empty)
             continue
-        column = table.column(field.name)
-        if not field.nullable and pa.types.is_string(field.type):
-            column = pc.fill_null(column, "")  # a blank note is text, not a missing value
-        elif not field.nullable and column.null_count:
+        column = (nullable if field.name in blank_is_none else table).column(field.name)
+        if not field.nullable and column.null_count:
             raise FactorError(f"{FACTORS_FILE}: column {field.name} has blank cells")
-        columns.append(column.cast(field.type))
+        columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema).combine_chunks()
 
 
