@@ -107,9 +107,11 @@ def test_missing_workspace_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_price_indices_deflate_spend_end_to_end(tmp_path: Path) -> None:
-    # USEEIO v1.2 NAICS 334111: 0.112 kg CO2e per 2021 USD. Test-fixture indices (not real
-    # data): USD 2021 = 100.0, 2024 = 110.0. 1,000,000 USD spent in 2024 is 909,090.9 USD of
-    # 2021 → 101.818 t CO2e; a 2024 purchase in 2022 has no 2022 index: 112 t, flagged.
+    # USEEIO v1.3 NAICS 334111 (the edition from 2022 on), per 2022 USD, with AR5: CO2 0.049
+    # + CH4 0.000203 x 28 + N2O 7.77e-06 x 265 + fluorinated 0.00161869744 = 0.05836174744 kg
+    # CO2e. Test-fixture indices (not real data): USD 2022 = 100.0, 2024 = 110.0. 1,000,000 USD
+    # spent in 2024 is 909,090.9 USD of 2022 -> 53.056 t CO2e; a 2023 purchase has no 2023
+    # index: 58.362 t, flagged.
     spend = {
         "entity": "E",
         "activity": "spend.naics.334111",
@@ -120,11 +122,11 @@ def test_price_indices_deflate_spend_end_to_end(tmp_path: Path) -> None:
     }
     acts = [
         {**spend, "record_id": "s24", "period_start": "2024-05-01", "period_end": "2024-05-31"},
-        {**spend, "record_id": "s22", "period_start": "2022-05-01", "period_end": "2022-05-31"},
+        {**spend, "record_id": "s23", "period_start": "2023-05-01", "period_end": "2023-05-31"},
     ]
     source = "test fixture: USD index (not real data)"
     indices = [
-        {"currency": "USD", "year": 2021, "index": 100.0, "source": source},
+        {"currency": "USD", "year": 2022, "index": 100.0, "source": source},
         {"currency": "USD", "year": 2024, "index": 110.0, "source": source},
     ]
     assert zt(tmp_path, "init").returncode == 0
@@ -140,11 +142,12 @@ def test_price_indices_deflate_spend_end_to_end(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "row 3, column 'index'" in out.stderr and "--replace" in out.stderr
 
-    for year in ("2024", "2022"):
+    for year in ("2024", "2023"):
         assert zt(tmp_path, "calculate", "--year", year).returncode == 0
     y24 = json.loads(zt(tmp_path, "inventory", "--year", "2024", "--format", "json").stdout)
-    assert y24["scope3"] == pytest.approx(1_000_000 * 100.0 / 110.0 * 0.112 / 1000)
+    kg_per_usd = 0.049 + 0.000203 * 28 + 7.77e-06 * 265 + 0.00161869744
+    assert y24["scope3"] == pytest.approx(1_000_000 * 100.0 / 110.0 * kg_per_usd / 1000)
     assert "spend_not_deflated" not in y24["flags"]
-    y22 = json.loads(zt(tmp_path, "inventory", "--year", "2022", "--format", "json").stdout)
-    assert y22["scope3"] == pytest.approx(112.0)
-    assert y22["flags"]["spend_not_deflated"] == 1
+    y23 = json.loads(zt(tmp_path, "inventory", "--year", "2023", "--format", "json").stdout)
+    assert y23["scope3"] == pytest.approx(1_000_000 * kg_per_usd / 1000)
+    assert y23["flags"]["spend_not_deflated"] == 1

@@ -30,7 +30,7 @@ def test_demo_runs_the_main_job(tmp_path: Path) -> None:
     assert not (tmp_path / "demo" / "zerotrail.duckdb").exists()
     lines = out.stdout.splitlines()
     assert any(
-        line.startswith("ledger: 6,506 activity records and 6 calculation runs committed")
+        line.startswith("ledger: 6,907 activity records and 6 calculation runs committed")
         for line in lines
     )
     assert f"workspace: {db}" in lines

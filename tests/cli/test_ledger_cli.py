@@ -9,7 +9,7 @@ import duckdb
 from tests.cli.invoke import Result, zerotrail
 from tests.cli.test_cli import ACTS, SITES, zt
 from tests.engines.conftest import ROOT, write_csv
-from zerotrail.reference.factors import factor_rows
+from zerotrail.reference.factors import factor_rows, factor_sets
 
 ORIGIN = "carbon.example.com/emmet"
 
@@ -109,11 +109,12 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
         "cosigned.txt",
     )
     assert audit.returncode == 0, audit.stderr
-    n = 7 + len(factor_rows()) + 4  # factor sets and factors, entity, site, two records
+    sets = len(factor_sets())
+    n = sets + len(factor_rows()) + 4  # factor sets and factors, entity, site, two records
     log_id, wit_id = log_v.split("+")[1], wit_v.split("+")[1]
     assert audit.stdout.splitlines() == [
         f"checked {n:,} leaves: the commitments of activity (2), entity (1), factor"
-        f" ({len(factor_rows()):,}), factor_set (7), site (1) recomputed from the stored rows,"
+        f" ({len(factor_rows()):,}), factor_set ({sets}), site (1) recomputed from the stored rows,"
         " every stored subtree rebuilt",
         f"checked 1 checkpoint: 1 signature verified with {ORIGIN}+{log_id} (given with"
         f" --log-key), 1 checkpoint cosigned by witness witness.example.org+{wit_id}; every"
@@ -132,7 +133,7 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
     audit = zt(tmp_path, "ledger", "audit")
     assert audit.returncode == 1
     # First the 7 shipped factor sets, their factor rows, the entity and the site; then a1.
-    assert f"activity a1 version 1 (leaf {7 + len(factor_rows()) + 2}): changed" in audit.stderr
+    assert f"activity a1 version 1 (leaf {sets + len(factor_rows()) + 2}): changed" in audit.stderr
 
 
 def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
 """The Emmet Group demo: same seed, same bytes; documented formats; a consistent company.
 
 The factor library used here is tests/demo/data/library.csv, a small file in the shipped format
-(reference/data/factors.csv). Its values are rounded from the EPA Hub 2024, USEEIO v1.2, MEE,
-DESNZ and IPCC reference rows; they only need to be a library to derive proxies from. It holds
-decoys the derivation must skip: a GB petrol factor, a per-vehicle-mile truck factor, an
-unverified USEEIO v1.3 factor and a CH4 row on a per-gallon fuel factor. The tests at the end
-run against the real shipped library once it has been built, and are skipped until then.
+(reference/data/factors.csv): the shipped rows of the demo's keys from two editions of each
+publisher (DESNZ 2023 and 2024, EPA Hub 2023 and 2024, USEEIO v1.2 and v1.3, MEE 2022 and
+2023, IPCC, the fugitive identities), copied. So a record's pinned edition is the nearest one:
+2020-2022 records take the 2023 edition (the nearest later), 2025 records the 2024 one (the
+nearest earlier). It holds decoys the choice must skip: an unverified truck factor with a
+smaller id, a truck factor per vehicle-km, and a GB petrol factor under the fleet's mobile key.
+The tests at the end run against the real shipped library once it has been built, and are
+skipped until then.
 """
 
 from __future__ import annotations
@@ -21,10 +24,16 @@ import pytest
 
 from zerotrail.demo import DemoFiles, write_demo, write_scaled
 from zerotrail.demo.company import PC, PC_ACQUIRED, US_ACQUIRED
-from zerotrail.demo.library import CUSTOM_COLUMNS, FactorLine, read_library, shipped_library
-from zerotrail.demo.proxies import PROXY_SET, gaps
+from zerotrail.demo.library import (
+    CUSTOM_COLUMNS,
+    FactorLine,
+    choose,
+    converts,
+    read_library,
+    shipped_library,
+)
+from zerotrail.demo.proxies import PROXIES, PROXY_SET
 from zerotrail.demo.scaled import SCALED_COLUMNS, scaled_schema
-from zerotrail.demo.streams import lines
 from zerotrail.errors import FactorError
 from zerotrail.ingest.factors import read_custom_csv
 from zerotrail.ingest.formats import (
@@ -258,22 +267,25 @@ def test_proxies_copy_library_numbers_and_name_their_origin(demo: DemoFiles) -> 
 
 def check_proxies(proxies: list[dict[str, str]], library: list[FactorLine]) -> None:
     by_id_gas = {(r.factor_id, r.gas): r for r in library}
+    wanted = {p.key: p for p in PROXIES}
     assert proxies
     for p in proxies:
         assert p["factor_set"] == PROXY_SET and p["factor_id"].startswith(PROXY_SET + ":")
         assert p["verified"] == "false"
         assert p["source"].startswith("Proxy: "), p["source"]
+        proxy = wanted[p["activity"]]
+        assert p["region"] == proxy.region
         original = by_id_gas[(original_id(p["source"]), p["gas"])]
+        # The number is the published factor's of the activity the methodology names.
+        assert (original.activity, original.region) == (proxy.source_key, proxy.source_region)
         assert p["value"] == original.value
         assert float(p["value"]) == float(original.value)
         assert p["gwp_basis"] == original.gwp_basis
         assert (p["source_url"], p["licence"]) == (original.source_url, original.licence)
-        assert p["unit"] == original.unit and p["activity"] == original.activity
-        # A spend proxy keeps its dollar year, so its spend is deflated (or flagged) like the
-        # original's.
+        assert p["unit"] == original.unit
         assert p["currency_year"] == original.currency_year
-        assert bool(p["currency_year"]) == (p["unit"] == "USD")
         assert p["value_unit"] == "kg"
+        assert proxy.why in p["note"]
 
 
 def test_the_custom_factor_reader_accepts_the_proxy_file(demo: DemoFiles) -> None:
@@ -284,46 +296,115 @@ def test_the_custom_factor_reader_accepts_the_proxy_file(demo: DemoFiles) -> Non
     assert [r.value for r in rows] == [float(w["value"]) for w in written]
 
 
-def test_proxies_pick_the_right_source_factor(demo: DemoFiles) -> None:
-    rows = read(demo.factors)
-
-    def origin(key: str) -> set[tuple[str, str, str]]:
-        return {
-            (original_id(r["source"]), r["gas"], r["region"])
-            for r in rows
-            if r["factor_id"] == f"{PROXY_SET}:{key}"
-        }
-
-    # Per litre, only CO2 exists; the US factor, not the GB one.
-    assert origin("mobile_combustion.motor_gasoline") == {
-        ("epa-hub-2024:t2.motor-gasoline", "CO2", "GLOBAL")
-    }
-    # tonne-km records need the per-ton-mile truck factor.
-    assert {o for o, _, _ in origin("freight.truck")} == {"epa-hub-2024:t8.truck.ton-mile"}
-    # Verified v1.2 before unverified v1.3.
-    assert origin("spend.naics.334111") == {("useeio-v1.2:334111", "CO2e", "GLOBAL")}
-    for r in rows:
-        if r["region"] == "GLOBAL":
-            assert (r["valid_from"], r["valid_to"]) == ("2020-01-01", "2025-12-31")
-
-
-def test_grid_factors_are_back_filled_before_the_first_edition(demo: DemoFiles) -> None:
+def test_the_only_proxy_is_the_e_bike_on_the_years_edition(demo: DemoFiles) -> None:
     spans = {
-        (r["region"], r["valid_from"], r["valid_to"])
+        (r["factor_id"], r["valid_from"], r["valid_to"], original_id(r["source"]))
         for r in read(demo.factors)
-        if r["activity"] == "electricity.grid"
     }
-    # Library: China national from 2021, regional from 2022; DESNZ from 2023; eGRID from 2024.
+    # The fixture has DESNZ 2023 and 2024: 2020-2023 take 2023's (2020-2022 the nearest later
+    # edition), 2024-2025 2024's. No grid factor is back-filled: the engine takes the nearest
+    # edition itself.
+    small = "commuting.business-travel-land.motorbike.small.km"
     assert spans == {
-        ("CN", "2020-01-01", "2020-12-31"),
-        ("GB", "2020-01-01", "2022-12-31"),
-        ("US-RFCE", "2023-01-01", "2023-12-31"),
+        (
+            f"{PROXY_SET}:commuting.e_bike:CN:2020-2023",
+            "2020-01-01",
+            "2023-12-31",
+            f"desnz-2023:{small}",
+        ),
+        (
+            f"{PROXY_SET}:commuting.e_bike:CN:2024-2025",
+            "2024-01-01",
+            "2025-12-31",
+            f"desnz-2024:{small}",
+        ),
     }
 
 
-def test_every_record_finds_a_factor(demo: DemoFiles) -> None:
-    rows = [*read_library(LIBRARY), *map(FactorLine.from_custom_record, read(demo.factors))]
-    assert gaps(rows, lines()) == []
+def pins(acts: list[dict[str, str]], key: str, region: str) -> dict[str, set[str]]:
+    """The factor ids the records of `key` in `region` pin, by year."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in acts:
+        if r["activity"] == key and r["region"] == region:
+            out[r["period_start"][:4]].add(r["factor_id"])
+    return dict(out)
+
+
+def by_year(early: str, late: str, switch: int) -> dict[str, set[str]]:
+    return {str(y): {early if y < switch else late} for y in range(2020, 2026)}
+
+
+def test_records_outside_a_publishers_region_pin_its_edition_for_the_year(
+    acts: list[dict[str, str]],
+) -> None:
+    # DESNZ (GB) for Chinese rail: the edition the engine would take for a GB record.
+    rail = "business-travel-land.rail.national-rail.passenger-km"
+    assert pins(acts, "business_travel.rail", "CN") == by_year(
+        f"desnz-2023:{rail}", f"desnz-2024:{rail}", 2024
+    )
+    # Verified before unverified, and only a factor per tonne-km: not the two truck decoys.
+    truck = "freighting-goods.hgv-all-diesel.all-hgvs.average-laden.tonne-km"
+    assert pins(acts, "freight.truck", "CN") == by_year(
+        f"desnz-2023:{truck}", f"desnz-2024:{truck}", 2024
+    )
+    # USEEIO: v1.2 until v1.3 becomes valid in 2022 (both stay valid: the newest wins).
+    assert pins(acts, "spend.naics.334111", "CN") == by_year(
+        "useeio-v1.2:naics.334111.usd2021", "useeio-v1.3:naics.334111.usd2022", 2022
+    )
+    assert pins(acts, "spend.naics.334111", "GB") == by_year(
+        "useeio-v1.2:naics.334111.usd2021", "useeio-v1.3:naics.334111.usd2022", 2022
+    )
+    # Fleet fuel by the litre: the EPA Hub's mobile factor, not the GB decoy under that key.
+    assert pins(acts, "mobile_combustion.motor_gasoline", "CN") == by_year(
+        "epa-hub-2023:t2.motor-gasoline.gallon", "epa-hub-2024:t2.motor-gasoline.gallon", 2024
+    )
+
+
+def test_records_their_region_covers_pin_nothing(acts: list[dict[str, str]]) -> None:
+    # Chinese grid (MEE), gas and generators (IPCC, GLOBAL), flights, sea and air freight
+    # (DESNZ at GLOBAL), hotels (DESNZ's China factor), the e-bike proxy (CN), refrigerants;
+    # UK and US records find DESNZ, the EPA Hub and USEEIO in their own region.
+    native = (
+        "electricity.",
+        "stationary_combustion.",
+        "fugitive.",
+        "business_travel.air_",
+        "business_travel.hotel",
+        "freight.waterborne.",
+        "freight.air",
+        "commuting.e_bike",
+    )
+    unpinned = [
+        r
+        for r in acts
+        if r["activity"].startswith(native)
+        or r["region"] == "US"
+        or (r["region"] == "GB" and not r["activity"].startswith("spend."))
+    ]
+    assert unpinned and all(r["factor_id"] == "" for r in unpinned)
+    # Only Chinese records, and London's spend (USEEIO is US-only), name a factor.
+    pinned = [r for r in acts if r["factor_id"]]
+    assert {r["region"] for r in pinned} == {"CN", "GB"}
+    assert all(r["activity"].startswith("spend.") for r in pinned if r["region"] == "GB")
+
+
+def check_every_record_finds_a_factor(
+    acts: list[dict[str, str]], library: list[FactorLine], proxies: list[dict[str, str]]
+) -> None:
+    rows = [*library, *map(FactorLine.from_custom_record, proxies)]
+    published = {r.factor_id: r for r in library}
+    for r in acts:
+        start = date.fromisoformat(r["period_start"])
+        if r["factor_id"]:
+            # A pin names a published factor of the record's own key in a unit it converts to.
+            f = published[r["factor_id"]]
+            assert f.activity == r["activity"] and converts(r["unit"], f), r
+        else:
+            assert choose(rows, r["activity"], r["region"], r["unit"], start), r
+
+
+def test_every_record_finds_a_factor(demo: DemoFiles, acts: list[dict[str, str]]) -> None:
+    check_every_record_finds_a_factor(acts, read_library(LIBRARY), read(demo.factors))
 
 
 def test_a_library_without_a_needed_factor_is_refused(tmp_path: Path) -> None:
@@ -331,16 +412,27 @@ def test_a_library_without_a_needed_factor_is_refused(tmp_path: Path) -> None:
         write_demo(tmp_path / "out", library=tmp_path / "missing.csv")
     text = LIBRARY.read_text(encoding="utf-8").splitlines()
     trimmed = tmp_path / "library.csv"
+    # Without a published bus factor Chinese commuting by bus has none to pin (the key as a
+    # column: DESNZ's factor ids contain "commuting.business-travel-land").
     trimmed.write_text(
-        "\n".join(t for t in text if "commuting.bus" not in t) + "\n", encoding="utf-8"
+        "\n".join(t for t in text if ",commuting.bus," not in t) + "\n", encoding="utf-8"
     )
-    with pytest.raises(FactorError, match=r"commuting\.bus"):
+    with pytest.raises(
+        FactorError, match=r"commuting\.bus in CN \(passenger-km; none from UK DESNZ .* in GB"
+    ):
+        write_demo(tmp_path / "out", library=trimmed)
+    # Without the small motorbike there is nothing to derive the e-bike proxy from.
+    trimmed.write_text(
+        "\n".join(t for t in text if ",commuting.motorcycle.small," not in t) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FactorError, match=r"commuting\.motorcycle\.small in GB"):
         write_demo(tmp_path / "out", library=trimmed)
     assert not (tmp_path / "out").exists()
 
 
 def test_write_scaled_writes_the_rows_asked_for(demo: DemoFiles, tmp_path: Path) -> None:
-    path = write_scaled(tmp_path / "scaled.parquet", 10_000, batch=3_000)
+    path = write_scaled(tmp_path / "scaled.parquet", 10_000, batch=3_000, library=LIBRARY)
     table = pq.read_table(path)
     assert table.num_rows == 10_000
     assert table.schema.equals(scaled_schema())
@@ -351,7 +443,6 @@ def test_write_scaled_writes_the_rows_asked_for(demo: DemoFiles, tmp_path: Path)
     assert len({r["record_id"] for r in rows}) == 10_000
     site_entity = {r["site"]: r["entity"] for r in read(demo.sites)}
     entities = {r["entity"] for r in read(demo.entities)}
-    proxy_keys = {r["activity"] for r in read(demo.factors)}
     for r in rows:
         assert r["entity"] in entities
         assert r["site"] is None or site_entity[r["site"]] == r["entity"]
@@ -360,19 +451,29 @@ def test_write_scaled_writes_the_rows_asked_for(demo: DemoFiles, tmp_path: Path)
             assert r["period_start"] >= US_ACQUIRED
         if r["activity"] == "electricity.grid":
             assert (r["unit"], r["scope3_category"], r["supplier"]) == ("kWh", None, None)
-            assert r["site"] is not None
+            assert r["site"] is not None and r["factor_id"] is None
         else:
-            assert r["activity"] in proxy_keys and r["unit"] == "USD"
+            assert r["activity"].startswith("spend.naics.") and r["unit"] == "USD"
             assert r["scope3_category"] in (1, 2) and r["supplier"]
+            # A purchase outside the US pins the USEEIO edition of its year, as in the demo.
+            if r["region"] == "US":
+                assert r["factor_id"] is None
+            else:
+                code = r["activity"].rsplit(".", 1)[1]
+                edition = "v1.2" if r["period_start"].year < 2022 else "v1.3"
+                dollars = "2021" if edition == "v1.2" else "2022"
+                assert r["factor_id"] == f"useeio-{edition}:naics.{code}.usd{dollars}", r
     kinds = {r["activity"] for r in rows}
     assert "electricity.grid" in kinds and len(kinds) > 3
+    assert {r["region"] for r in rows if r["factor_id"]} >= {"CN", "GB"}
 
 
 def test_write_scaled_is_repeatable(tmp_path: Path) -> None:
-    a = write_scaled(tmp_path / "a.parquet", 5_000, seed=11, batch=2_000)
-    b = write_scaled(tmp_path / "b.parquet", 5_000, seed=11, batch=2_000)
+    a = write_scaled(tmp_path / "a.parquet", 5_000, seed=11, batch=2_000, library=LIBRARY)
+    b = write_scaled(tmp_path / "b.parquet", 5_000, seed=11, batch=2_000, library=LIBRARY)
     assert pq.read_table(a).equals(pq.read_table(b))
-    assert pq.read_table(write_scaled(tmp_path / "e.parquet", 0)).num_rows == 0
+    empty = write_scaled(tmp_path / "e.parquet", 0, library=LIBRARY)
+    assert pq.read_table(empty).num_rows == 0
 
 
 @pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
@@ -382,7 +483,17 @@ def test_shipped_library_proxies_copy_its_numbers(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
-def test_shipped_library_and_proxies_cover_every_record(tmp_path: Path) -> None:
+def test_shipped_library_pins_and_proxies_cover_every_record(tmp_path: Path) -> None:
     files = write_demo(tmp_path)
-    rows = [*read_library(), *map(FactorLine.from_custom_record, read(files.factors))]
-    assert gaps(rows, lines()) == []
+    check_every_record_finds_a_factor(read(files.activities), read_library(), read(files.factors))
+
+
+@pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
+def test_no_proxy_stands_in_for_a_published_factor(tmp_path: Path) -> None:
+    files = write_demo(tmp_path)
+    published = {r.activity for r in read_library()}
+    proxy_keys = {r["activity"] for r in read(files.factors)}
+    # The proxies are for what no publisher covers: no shipped set has a factor for their keys,
+    # in any region, edition or unit. (A key a publisher covers is pinned instead, pins.py.)
+    assert proxy_keys == {p.key for p in PROXIES}
+    assert not proxy_keys & published

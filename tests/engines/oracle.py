@@ -31,5 +31,6 @@ def oracle_results(ws: Workspace, settings: InventorySettings) -> RefResults:
             gwp_set=settings.gwp_set,
             approach=settings.approach,
             blend_rule=settings.blend_rule,
+            factor_policy=settings.factor_policy,
         )
     )

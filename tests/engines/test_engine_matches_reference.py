@@ -2,10 +2,13 @@
 
 Each seed builds a random organisation (entities with equity and control, controlled and leased
 sites), random instruments, a supplier-specific factor, a spend factor with a random price
-year, random USD price indices (some years missing), and a few hundred random records across
-every factor family, units and regions (Chinese provinces among them; some records deliberately
-unresolvable), then compares every stored result column, the unresolved records and the run's
-notes with the reference implementation, which prepares its own inputs from the stored rows.
+year, random USD price indices (some years missing), random editions of a test key's factor
+(before, in and after the year, verified or not, at several places), and a few hundred random
+records across every factor family, units and regions (Chinese provinces among them; records
+at a site given its region, a coarser one or none; energy on a stated or default heating-value
+basis; some records deliberately unresolvable), under a random factor policy, then compares
+every stored result column, the unresolved records and the run's notes with the reference
+implementation, which prepares its own inputs from the stored rows.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import pytest
 
 from tests.engines.conftest import load, results, unresolved
 from tests.engines.oracle import oracle_results
-from zerotrail.engine.settings import APPROACHES, InventorySettings
+from zerotrail.engine.settings import APPROACHES, FACTOR_POLICIES, InventorySettings
+from zerotrail.model.regions import lineage
 from zerotrail.pipeline.calculation import calculate
 from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
@@ -43,7 +47,14 @@ MENU: list[tuple[str, list[str], list[str]]] = [
         ],
     ),
     ("stationary_combustion.diesel", ["L", "gal", "t", "GJ", "mmBtu"], ["US", "CN", "GB"]),
-    ("stationary_combustion.natural_gas", ["scf", "m3", "GJ", "therm", "kg"], ["US", "CN"]),
+    (
+        "stationary_combustion.natural_gas",
+        ["scf", "m3", "GJ", "therm", "kg", "mmBtu", "kWh"],
+        ["US", "CN", "GB"],
+    ),
+    # No NCV/GCV ratio for LPG: energy on the other basis than a factor's cannot use it.
+    ("stationary_combustion.lpg", ["mmBtu", "GJ", "gal"], ["US", "CN"]),
+    ("electricity.test_grid", ["MWh", "kWh"], ["FR", "GB", "US", "CN-EAST"]),
     ("stationary_combustion.wood", ["short_ton", "t", "mmBtu"], ["US"]),
     ("mobile_combustion.diesel", ["L", "gal"], ["US", "CN"]),
     ("fugitive.R-410A", ["kg", "lb"], ["CN"]),
@@ -60,7 +71,16 @@ MENU: list[tuple[str, list[str], list[str]]] = [
     ("purchased_goods.steel", ["t", "kg"], ["CN", "GLOBAL"]),
 ]
 KINDS = ["campus", "office", "data_center_owned", "data_center_leased"]
-REGIONS = ["CN-EAST", "CN-NORTH", "CN-SC", "CN-GD", "GB", "US-CAMX"]
+REGIONS = ["CN-EAST", "CN-NORTH", "CN-SC", "CN-GD", "GB", "US-CAMX", "FR"]
+ENERGY_UNITS = {"GJ", "mmBtu", "kWh", "therm"}
+# Where a test key's editions may be (GLOBAL and FR are in a French record's lineage).
+EDITION_PLACES = ["FR", "GB", "GLOBAL", "CN"]
+
+
+def site_record_region(rng: random.Random, site_region: str) -> str:
+    """A record's region at a site: the site's own, a coarser one of its lineage, or none."""
+    coarser = list(lineage(site_region))[1:]
+    return rng.choice([site_region, site_region, *coarser, ""])
 
 
 def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]]]:
@@ -149,6 +169,27 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
             "source": "test fixture",
         }
     )
+    # Editions of a test key's factor, one per (place, year) drawn: years before, in and after
+    # the calculated year, so records meet valid, earlier and later editions.
+    # The import refuses a key no factor has: France always has at least one edition.
+    for place in EDITION_PLACES:
+        drawn = rng.randrange(1 if place == "FR" else 0, 4)
+        for y in rng.sample(range(year - 4, year + 4), drawn):
+            factors.append(
+                {
+                    "factor_id": f"test-grid-{place}-{y}",
+                    "factor_set": f"test-grid-{y}",
+                    "activity": "electricity.test_grid",
+                    "region": place,
+                    "valid_from": f"{y}-01-01",
+                    "valid_to": f"{y}-12-31",
+                    "unit": "MWh",
+                    "gas": "CO2",
+                    "value": round(rng.uniform(100, 900), 1),
+                    "verified": rng.choice(["true", "false"]),
+                    "source": "test fixture",
+                }
+            )
     price_indices = [
         {
             "currency": "USD",
@@ -168,9 +209,11 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
             if site
             else f"E{rng.randrange(4)}"
         )
+        # At a site the record's region is the site's, a coarser one or none (import refuses
+        # one that contradicts the site's lineage); elsewhere any of the key's regions.
         region = (
-            next(s["region"] for s in sites if s["site"] == site)
-            if site and key == "electricity.grid"
+            site_record_region(rng, next(s["region"] for s in sites if s["site"] == site))
+            if site
             else rng.choice(regions)
         )
         month = rng.randrange(1, 13)
@@ -187,6 +230,8 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
             "ch4_origin": rng.choice(["", "", "fossil", "non_fossil"]),
             "supplier": "ACME" if key == "purchased_goods.steel" and rng.random() < 0.5 else "",
         }
+        if row["unit"] in ENERGY_UNITS and key.startswith("stationary_") and rng.random() < 0.5:
+            row["heat_basis"] = rng.choice(["HHV", "NCV"])  # stated only for energy
         if key.startswith("spend.") and rng.random() < 0.5:
             row["scope3_category"] = 2
         if rng.random() < 0.1:
@@ -203,7 +248,16 @@ def random_world(rng: random.Random, year: int) -> dict[str, list[dict[str, Any]
     }
 
 
-COLUMNS = ("scope", "category", "method", "factor_id", "share", "site_kind", "flags")
+COLUMNS = (
+    "scope",
+    "category",
+    "method",
+    "factor_id",
+    "factor_year",
+    "share",
+    "site_kind",
+    "flags",
+)
 NUMBERS = (
     "co2_t",
     "ch4_t",
@@ -248,7 +302,12 @@ def test_engine_matches_reference(workspace: Workspace, tmp_path: Path, seed: in
     year = rng.choice([2020, 2023, 2024, 2025])
     world = random_world(rng, year)
     load(workspace, tmp_path, **world)
-    settings = InventorySettings(year, rng.choice(GWP_SET_IDS), rng.choice(APPROACHES))
+    settings = InventorySettings(
+        year,
+        rng.choice(GWP_SET_IDS),
+        rng.choice(APPROACHES),
+        factor_policy=rng.choice(FACTOR_POLICIES),
+    )
     calculate(workspace, settings)
     got = results(workspace, year)
     oracle = oracle_results(workspace, settings)

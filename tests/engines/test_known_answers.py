@@ -48,10 +48,11 @@ def run(
     rows: list[dict[str, object]],
     year: int = 2024,
     gwp: str = "AR5",
+    policy: str = "nearest",
     **kw: object,
 ) -> dict[str, dict[str, object]]:
     load(ws, tmp, activities=rows, **kw)  # type: ignore[arg-type]
-    calculate(ws, InventorySettings(year, gwp))
+    calculate(ws, InventorySettings(year, gwp, factor_policy=policy))
     return results(ws, year)
 
 
@@ -92,56 +93,100 @@ def test_province_without_its_own_factor_falls_back_to_its_regional_grid(
     for rid in ("cq", "gd"):
         flags = set(r[rid]["flags"].split(";"))
         assert "parent_region_factor" in flags
-        assert "earlier_edition" not in flags and "unverified_factor" not in flags
+        assert "edition_year_mismatch" not in flags and "unverified_factor" not in flags
 
 
 def test_a_verified_grid_factor_beats_an_unverified_provincial_one(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # Sichuan 2023. Candidates: the 2022 Sichuan provincial factor 0.1404 kg CO2/kWh (an
-    # earlier edition, unverified: a single transcription) at the province's own level, and
-    # the 2023 South-West grid factor 0.2472 (valid, verified) one level out. An unverified
-    # value is never the default where a verified one exists (reference data, rule 4), so
-    # the grid's factor wins: 1,000 MWh x 0.2472 = 247.2 t, flagged parent_region_factor.
+    # Chongqing 2023. Candidates: the Chongqing provincial factors of 2023 (0.5581 kg CO2/kWh,
+    # valid), 2022 (0.5227) and 2021 (0.4743), each resting on a single transcription
+    # (unverified), at the province's own level, and the 2023 South-West grid factor 0.2472
+    # (valid, verified: two independent sources agree) one level out. An unverified value is
+    # never the default where a verified one exists (reference data, rule 4), so the grid's
+    # factor wins: 1,000 MWh x 0.2472 = 247.2 t, flagged parent_region_factor.
+    r = run(
+        workspace,
+        tmp_path,
+        [act("cq", "electricity.grid", 1000, "MWh", "CN-CQ", 2023)],
+        year=2023,
+    )["cq"]
+    assert r["co2e_t"] == pytest.approx(247.2)
+    assert r["factor_id"] == "cn-mee-grid:2023.regional-average.cn-southwest"
+    assert r["factor_region"] == "CN-SOUTHWEST"
+    flags = set(r["flags"].split(";"))
+    assert "parent_region_factor" in flags
+    assert not {"edition_year_mismatch", "unverified_factor"} & flags
+
+
+def test_a_verified_earlier_edition_beats_an_unverified_current_one(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # Sichuan 2023: the 2023 provincial factor 0.1564 rests on one transcription; the 2022 one,
+    # 0.1404, on two that agree (verified). Verified comes before the edition year in the
+    # order of choice, and the province before its grid: 1,000 MWh x 0.1404 = 140.4 t, flagged
+    # as an edition of another year (2022 for a 2023 record).
     r = run(
         workspace,
         tmp_path,
         [act("sc", "electricity.grid", 1000, "MWh", "CN-SC", 2023)],
         year=2023,
     )["sc"]
-    assert r["co2e_t"] == pytest.approx(247.2)
-    assert r["factor_id"] == "cn-mee-grid:2023.regional-average.cn-southwest"
-    assert r["factor_region"] == "CN-SOUTHWEST"
+    assert r["co2e_t"] == pytest.approx(140.4)
+    assert r["factor_id"] == "cn-mee-grid:2022.provincial-average.cn-sc"
+    assert r["factor_year"] == 2022
     flags = set(r["flags"].split(";"))
-    assert "parent_region_factor" in flags
-    assert not {"earlier_edition", "unverified_factor"} & flags
+    assert "edition_year_mismatch" in flags and "unverified_factor" not in flags
 
 
 def test_a_pinned_unverified_provincial_factor_is_used(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # The same record pinned to the 2022 Sichuan factor: 1,000 MWh x 0.1404 = 140.4 t,
-    # flagged as the earlier edition and unverified it is.
-    rec = act("sc", "electricity.grid", 1000, "MWh", "CN-SC", 2023)
-    rec["factor_id"] = "cn-mee-grid:2022.provincial-average.cn-sc"
-    r = run(workspace, tmp_path, [rec], year=2023)["sc"]
-    assert r["co2e_t"] == pytest.approx(140.4)
-    assert "unverified_factor" in set(r["flags"].split(";"))
+    # The Chongqing record pinned to the 2022 Chongqing factor: 1,000 MWh x 0.5227 = 522.7 t,
+    # flagged as the earlier edition and unverified it is. A pin is the user's own choice, so
+    # the strict policy does not refuse it.
+    rec = act("cq", "electricity.grid", 1000, "MWh", "CN-CQ", 2023)
+    rec["factor_id"] = "cn-mee-grid:2022.provincial-average.cn-cq"
+    r = run(workspace, tmp_path, [rec], year=2023, policy="strict")["cq"]
+    assert r["co2e_t"] == pytest.approx(522.7)
+    assert {"unverified_factor", "edition_year_mismatch"} <= set(r["flags"].split(";"))
+    assert r["factor_year"] == 2022
 
 
 def test_province_chain_ends_in_china(workspace: Workspace, tmp_path: Path) -> None:
-    # 2021: the regional grids' first shipped edition is 2022 and later editions are never
-    # used, so Guangdong falls through CN-SOUTH to the 2021 national average 0.5568 kg CO2/kWh:
-    # 100 MWh = 55.68 t.
+    # 2021: the regional grids' first shipped edition is 2022 and the strict policy uses no
+    # later edition, so Guangdong falls through CN-SOUTH to the 2021 national average 0.5568 kg
+    # CO2/kWh: 100 MWh = 55.68 t.
+    r = run(
+        workspace,
+        tmp_path,
+        [act("gd", "electricity.grid", 100, "MWh", "CN-GD", 2021)],
+        year=2021,
+        policy="strict",
+    )["gd"]
+    assert r["co2e_t"] == pytest.approx(55.68)
+    assert r["factor_region"] == "CN"
+    assert "parent_region_factor" in r["flags"]
+    assert "edition_year_mismatch" not in r["flags"]
+
+
+def test_the_nearest_policy_keeps_the_region_and_takes_a_later_edition(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # The same 2021 Guangdong record under the default (nearest) policy: the most specific
+    # region with a verified factor comes before the edition rule, and the South grid has no
+    # 2021 or earlier edition, so its nearest later one is used: MEE/NBS 2022 South China
+    # 0.3869 kg CO2/kWh, 100 MWh = 38.69 t, flagged with both years (record 2021, factor 2022).
     r = run(
         workspace,
         tmp_path,
         [act("gd", "electricity.grid", 100, "MWh", "CN-GD", 2021)],
         year=2021,
     )["gd"]
-    assert r["co2e_t"] == pytest.approx(55.68)
-    assert r["factor_region"] == "CN"
-    assert "parent_region_factor" in r["flags"]
+    assert r["co2e_t"] == pytest.approx(38.69)
+    assert r["factor_id"] == "cn-mee-grid:2022.regional-average.cn-south"
+    assert r["period_start"].year == 2021 and r["factor_year"] == 2022
+    assert {"edition_year_mismatch", "parent_region_factor"} <= set(r["flags"].split(";"))
 
 
 def test_egrid_subregion_all_three_gases(workspace: Workspace, tmp_path: Path) -> None:
@@ -251,13 +296,17 @@ def test_waste_co2e_only_factor_keeps_its_basis(workspace: Workspace, tmp_path: 
 
 
 def test_spend_based_capital_goods(workspace: Workspace, tmp_path: Path) -> None:
-    # USEEIO v1.2 NAICS 334111 with margins: 0.112 kg CO2e per 2021 USD; USD 1,000,000.
+    # 2024 spend takes USEEIO v1.3 (valid from 2022, the newest) NAICS 334111 with margins, per
+    # 2022 USD, weighed with AR5: CO2 0.049 + CH4 0.000203 x 28 + N2O 7.77e-06 x 265
+    # + fluorinated gases 0.00161869744 (CO2e, AR5) = 0.05836174744 kg; USD 1,000,000 (no
+    # price index: not deflated) = 58.36174744 t. EPA's own AR5 total prints 0.058.
     r = run(
         workspace,
         tmp_path,
         [act("s1", "spend.naics.334111", 1_000_000, "USD", "US", scope3_category=2)],
     )["s1"]
-    assert r["co2e_t"] == pytest.approx(112.0)
+    assert r["factor_id"] == "useeio-v1.3:naics.334111.usd2022"
+    assert r["co2e_t"] == pytest.approx(58.36174744)
     assert (r["category"], r["method"]) == (2, "spend-based")
 
 
@@ -279,17 +328,23 @@ def test_purchased_steam(workspace: Workspace, tmp_path: Path) -> None:
     assert r["co2e_market_t"] == r["co2e_t"]
 
 
-def test_earlier_edition_fallback_is_flagged(workspace: Workspace, tmp_path: Path) -> None:
-    # No 2025 Chinese factor: the 2023 East China value (0.5500 t/MWh) is used, flagged.
+def test_a_year_without_its_edition_takes_the_earlier_one_flagged(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # No 2025 Chinese factor: the nearest earlier edition, the 2023 East China value (0.5500
+    # t/MWh), is used, flagged with both years (record 2025, factor 2023).
     r = run(
         workspace, tmp_path, [act("e1", "electricity.grid", 10, "MWh", "CN-EAST", 2025)], year=2025
     )["e1"]
     assert r["co2e_t"] == pytest.approx(5.5)
-    assert "earlier_edition" in r["flags"]
+    assert "edition_year_mismatch" in r["flags"]
+    assert r["factor_year"] == 2023
 
 
 def test_unresolvable_record_is_a_problem_not_a_zero(workspace: Workspace, tmp_path: Path) -> None:
-    # eGRID factors start with the 2024 edition: 2020 US-CAMX electricity has no factor.
+    # eGRID factors come with the EPA Hub editions 2021, 2023, 2024 and 2025: under the strict
+    # policy 2020 US-CAMX electricity has no factor, and the problem names the editions there
+    # are.
     r = run(
         workspace,
         tmp_path,
@@ -298,11 +353,12 @@ def test_unresolvable_record_is_a_problem_not_a_zero(workspace: Workspace, tmp_p
             act("e2", "electricity.grid", 10, "MWh", "CN-EAST", 2020),
         ],
         year=2020,
+        policy="strict",
     )
     assert "e1" not in r
     assert unresolved(workspace, 2020) == {"e1"}
     msg = workspace.scalar("SELECT message FROM run_problems WHERE record_id = 'e1'")
-    assert "US-CAMX" in msg and "2024-01-01" in msg
+    assert "US-CAMX" in msg and "2021" in msg and "2025" in msg and "strict" in msg
     # 2020 China: the MEE ETS 2019-2020 national value 0.5810 t/MWh (unverified).
     assert r["e2"]["co2e_t"] == pytest.approx(5.81)
 
@@ -535,18 +591,22 @@ def test_freight_downstream_and_commuting(workspace: Workspace, tmp_path: Path) 
 
 
 def test_uk_grid_co2e_only_factor(workspace: Workspace, tmp_path: Path) -> None:
-    # UK DESNZ 2024 (transcribed, unverified): 0.20705 kg CO2e per kWh; 100 MWh = 20.705 t.
+    # DESNZ 2024 UK electricity: 0.20705 kg CO2e per kWh, of which 0.20493 kg CO2 and 0.00212
+    # kg CO2e (CH4 + N2O, AR5) published only as CO2e; 100 MWh = 20.493 t CO2 + 0.212 t.
     r = run(workspace, tmp_path, [act("g1", "electricity.grid", 100, "MWh", "GB")])["g1"]
-    assert r["co2e_unsplit_t"] == pytest.approx(20.705)
-    assert "unverified_factor" in r["flags"]
+    assert r["co2_t"] == pytest.approx(20.493)
+    assert r["co2e_unsplit_t"] == pytest.approx(0.212)
+    assert r["co2e_t"] == pytest.approx(20.705)
+    assert "unverified_factor" not in r["flags"]
 
 
 def test_every_unresolvable_record_is_a_problem_whatever_its_supplier(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # eGRID factors start with the 2024 edition, so 2020 US-CAMX electricity has no factor, with
-    # or without a supplier named (no grid factor is supplier-specific: the supplier does not
-    # split the signature). Both records are problems, and the run counts both.
+    # eGRID factors start with the Hub 2021 edition, so under the strict policy 2020 US-CAMX
+    # electricity has no factor, with or without a supplier named (no grid factor is
+    # supplier-specific: the supplier does not split the signature). Both records are problems,
+    # and the run counts both.
     load(
         workspace,
         tmp_path,
@@ -555,7 +615,7 @@ def test_every_unresolvable_record_is_a_problem_whatever_its_supplier(
             act("e3", "electricity.grid", 10, "MWh", "US-CAMX", 2020),
         ],
     )
-    summary = calculate(workspace, InventorySettings(2020))
+    summary = calculate(workspace, InventorySettings(2020, factor_policy="strict"))
     assert unresolved(workspace, 2020) == {"e1", "e3"}
     assert (summary.records, summary.problems) == (0, 2)
 
@@ -583,3 +643,19 @@ def test_the_run_commits_its_headline_figures(workspace: Workspace, tmp_path: Pa
     shown = inventory_summary(workspace, 2023)  # what `zerotrail inventory` reports
     for figure in RUN_FIGURES:
         assert float(committed[figure]) == pytest.approx(shown[figure], abs=1e-9), figure
+
+
+def test_a_pinned_factor_of_another_country_is_flagged_as_such(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    # A Chinese record pinned to DESNZ 2023's UK electricity factor (0.20496 kg CO2 + 0.002114
+    # kg CO2e per kWh): 10 MWh = 2.0496 t CO2 + 0.02114 t. GB is not in CN-EAST's lineage
+    # (CN-EAST, CN, GLOBAL), so the flag says the factor is another region's, not a parent's.
+    rec = act("p1", "electricity.grid", 10, "MWh", "CN-EAST", 2023)
+    rec["factor_id"] = "desnz-2023:uk-electricity.electricity-generated.electricity-uk.kwh.kwh"
+    r = run(workspace, tmp_path, [rec], year=2023)["p1"]
+    assert r["co2_t"] == pytest.approx(2.0496)
+    assert r["factor_region"] == "GB"
+    flags = set(r["flags"].split(";"))
+    assert "pinned_other_region" in flags
+    assert not {"parent_region_factor", "global_factor"} & flags

@@ -1,9 +1,13 @@
 """Spend is deflated to its factor's price year before the factor applies (docs/methodology.md).
 
-The factor: USEEIO v1.2 NAICS 334111 (electronic computer manufacturing), with margins,
-0.112 kg CO2e per 2021 USD at purchaser price (EPA Supply Chain GHG Emission Factors v1.2); the
-v1.3 quote for the same code is 0.058 kg CO2e per 2022 USD (unverified). The price indices are
-test fixtures, not real data: USD 2021 = 100.0, 2022 = 105.0, 2024 = 110.0.
+The factors: EPA Supply Chain GHG Emission Factors, NAICS 334111 (electronic computer
+manufacturing), with margins, at purchaser price, weighed here with AR4 (CH4 25, N2O 298):
+- v1.2 (valid from 2019), per 2021 USD: CO2 0.0933 + CH4 0.00033 x 25 + N2O 1.39e-05 x 298
+  + fluorinated gases 0.0067353368 (CO2e, AR4) = 0.1124275368 kg CO2e (EPA prints 0.112);
+- v1.3 (valid from 2022, so chosen from 2022 on), per 2022 USD: CO2 0.049 + CH4 0.000203 x 25
+  + N2O 7.77e-06 x 298 + fluorinated gases 0.00161869744 (CO2e, AR5) = 0.05800915744 kg CO2e
+  (EPA prints 0.058 in AR5).
+The price indices are test fixtures, not real data: USD 2021 = 100.0, 2022 = 105.0, 2024 = 110.0.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from zerotrail.pipeline.calculation import calculate
 from zerotrail.store.workspace import Workspace
 
 V12 = "useeio-v1.2:naics.334111.usd2021"
-V13 = "useeio-v1.3-quotes:naics.334111.usd2022"
+V13 = "useeio-v1.3:naics.334111.usd2022"
+KG_V12 = 0.0933 + 0.00033 * 25 + 1.39e-05 * 298 + 0.0067353368  # per 2021 USD, AR4
+KG_V13 = 0.049 + 0.000203 * 25 + 7.77e-06 * 298 + 0.00161869744  # per 2022 USD, AR4
 FIXTURE = "test fixture: USD index, not a real series"
 
 
@@ -55,63 +61,68 @@ def flags(r: dict[str, object]) -> set[str]:
 def test_spend_of_a_later_year_is_deflated_to_the_factors_dollar_year(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # 1,000 USD spent in 2024 is 1,000 x 100 / 110 = 909.09 USD of 2021:
-    # x 0.112 kg/USD = 101.8181... kg CO2e. 1 kUSD is the same spend.
+    # 1,000 USD spent in 2024 takes v1.3 and is 1,000 x 105 / 110 = 954.55 USD of 2022:
+    # x 0.05800915744 kg/USD = 55.3723... kg CO2e. 1 kUSD is the same spend.
     r = run(
         workspace,
         tmp_path,
         [spend("s1", 2024), spend("s2", 2024, 1, "kUSD")],
         2024,
-        [index(2021, 100.0), index(2024, 110.0)],
+        [index(2021, 100.0), index(2022, 105.0), index(2024, 110.0)],
     )
     for rid in ("s1", "s2"):
-        assert r[rid]["factor_id"] == V12
-        assert r[rid]["co2e_t"] == pytest.approx(1000 * 100.0 / 110.0 * 0.112 / 1000)
-        assert r[rid]["co2e_t"] == pytest.approx(0.1018181818)
+        assert r[rid]["factor_id"] == V13
+        assert r[rid]["co2e_t"] == pytest.approx(1000 * 105.0 / 110.0 * KG_V13 / 1000)
+        assert r[rid]["co2e_t"] == pytest.approx(0.0553723775)
         assert r[rid]["co2e_market_t"] == r[rid]["co2e_t"]
-        assert r[rid]["deflator"] == pytest.approx(100.0 / 110.0)
+        assert r[rid]["deflator"] == pytest.approx(105.0 / 110.0)
         assert "spend_not_deflated" not in flags(r[rid])
+        # The fluorinated part is in AR5 (EPA's basis for v1.3), the run is AR4.
+        assert "gwp_basis_mismatch" in flags(r[rid])
 
 
 def test_a_missing_index_leaves_the_spend_as_given_and_flags_it(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # No 2024 index: 1,000 USD x 0.112 kg/USD = 112 kg CO2e, flagged.
-    r = run(workspace, tmp_path, [spend("s1", 2024)], 2024, [index(2021, 100.0)])["s1"]
-    assert r["co2e_t"] == pytest.approx(0.112)
+    # No 2024 index: 1,000 USD x 0.05800915744 kg/USD = 58.009 kg CO2e, flagged.
+    r = run(workspace, tmp_path, [spend("s1", 2024)], 2024, [index(2022, 100.0)])["s1"]
+    assert r["co2e_t"] == pytest.approx(KG_V13)
     assert r["deflator"] is None
     assert "spend_not_deflated" in flags(r)
 
 
 def test_no_indices_at_all_changes_no_number(workspace: Workspace, tmp_path: Path) -> None:
-    # A workspace without price indices (the demo's): 112 kg CO2e as before, flagged.
+    # A workspace without price indices: 1,000 USD x 0.05800915744 = 58.009 kg CO2e, flagged.
     r = run(workspace, tmp_path, [spend("s1", 2024)], 2024, [])["s1"]
-    assert r["co2e_t"] == pytest.approx(0.112)
+    assert r["co2e_t"] == pytest.approx(KG_V13)
     assert "spend_not_deflated" in flags(r)
 
 
 def test_spend_of_the_dollar_year_needs_no_index(workspace: Workspace, tmp_path: Path) -> None:
-    # 2021 spend under a 2021-USD factor: 1,000 x 0.112 = 112 kg, no deflator, no flag, even
-    # though no index for 2021 exists.
+    # 2021 spend takes v1.2, a 2021-USD factor: 1,000 x 0.1124275368 = 112.43 kg, no deflator,
+    # no flag, even though no index for 2021 exists.
     r = run(workspace, tmp_path, [spend("s1", 2021)], 2021, [index(2024, 110.0)])["s1"]
-    assert r["co2e_t"] == pytest.approx(0.112)
+    assert r["factor_id"] == V12
+    assert r["co2e_t"] == pytest.approx(KG_V12)
+    assert r["co2e_t"] == pytest.approx(0.1124275368)
     assert r["deflator"] is None
     assert "spend_not_deflated" not in flags(r)
+    assert "gwp_basis_mismatch" not in flags(r)  # v1.2's fluorinated part is AR4, as the run
 
 
 def test_the_chosen_factors_own_year_is_used(workspace: Workspace, tmp_path: Path) -> None:
-    # Pinned v1.3 factor, 0.058 kg CO2e per 2022 USD: 1,000 USD of 2024 = 1,000 x 105 / 110
-    # USD of 2022 → 55.3636... kg CO2e.
+    # Pinned v1.2 factor, 0.1124275368 kg CO2e per 2021 USD: 1,000 USD of 2024 = 1,000 x 100
+    # / 110 USD of 2021 -> 102.2068... kg CO2e.
     r = run(
         workspace,
         tmp_path,
-        [spend("s1", 2024, factor_id=V13)],
+        [spend("s1", 2024, factor_id=V12)],
         2024,
         [index(2021, 100.0), index(2022, 105.0), index(2024, 110.0)],
     )["s1"]
-    assert r["factor_id"] == V13
-    assert r["co2e_t"] == pytest.approx(1000 * 105.0 / 110.0 * 0.058 / 1000)
-    assert r["deflator"] == pytest.approx(105.0 / 110.0)
+    assert r["factor_id"] == V12
+    assert r["co2e_t"] == pytest.approx(1000 * 100.0 / 110.0 * KG_V12 / 1000)
+    assert r["deflator"] == pytest.approx(100.0 / 110.0)
 
 
 def test_factors_without_a_currency_year_are_never_deflated(

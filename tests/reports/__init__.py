@@ -119,7 +119,9 @@ def build(tmp: Path) -> Path:
         import_meters(ws, write_csv(tmp / "meters.csv", METERS))
         import_cooling(ws, write_csv(tmp / "cooling.csv", COOLING))
         for year in (2022, 2023):
-            calculate(ws, InventorySettings(year, "AR5"))
+            # Strict: each year takes its own residual mix. 2022's (0.5856) rests on a single
+            # source, so the nearest policy would prefer the verified 2023 edition instead.
+            calculate(ws, InventorySettings(year, "AR5", factor_policy="strict"))
     finally:
         ws.close()
     return path

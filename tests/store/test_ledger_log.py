@@ -16,7 +16,7 @@ from zerotrail.ingest.organization import import_entities
 from zerotrail.ledger.merkle import root_hash, verify_inclusion
 from zerotrail.ledger.note import generate_signer, parse_signer_key, parse_verifier_key
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
-from zerotrail.reference.factors import factor_rows
+from zerotrail.reference.factors import factor_rows, factor_sets
 from zerotrail.store import tlog
 from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
@@ -61,9 +61,9 @@ def keys() -> tuple[Any, Any]:
     return parse_signer_key(signer), parse_verifier_key(verifier)
 
 
-# Leaves before the activities: the 7 shipped factor sets, their factor rows (one leaf per
-# factor and gas) and the one entity.
-ORG = 7 + len(factor_rows()) + 1
+# Leaves before the activities: the shipped factor sets, their factor rows (one leaf per factor
+# and gas) and the one entity.
+ORG = len(factor_sets()) + len(factor_rows()) + 1
 
 
 def org(ws: Workspace) -> int:
@@ -76,7 +76,7 @@ def findings(ws: Workspace) -> list[str]:
 
 
 def test_import_commits_every_record_in_the_same_transaction(ws: Workspace) -> None:
-    # 7 shipped factor sets, their factors and 1 entity, then the 300 records.
+    # The shipped factor sets, their factors and 1 entity, then the 300 records.
     assert org(ws) == ORG and tlog.size(ws) == ORG + 300
     leaves = [bytes(h) for (h,) in ws.fetchall("SELECT leaf_hash FROM ledger_leaves ORDER BY idx")]
     assert tlog.root(ws) == root_hash(leaves)
@@ -200,7 +200,7 @@ def test_organization_and_factor_sets_are_versioned_and_committed(
     from zerotrail.store.history import drift
 
     versions = dict(ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY kind"))
-    assert (versions["entity"], versions["factor_set"]) == (1, 7)
+    assert (versions["entity"], versions["factor_set"]) == (1, len(factor_sets()))
     renamed = [dict(ROOT[0], name="Emmet Holdings")]
     import_entities(ws, write_csv(tmp_path / "e2.csv", renamed))
     assert ws.fetchall("SELECT version, name FROM entity_versions ORDER BY version") == [

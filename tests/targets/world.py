@@ -135,4 +135,7 @@ def build(
     """Import the world and calculate every year."""
     load(ws, tmp, activities=activities(plan), entities=ENTITIES, sites=SITES, factors=FACTORS)
     for y in years:
-        calculate(ws, InventorySettings(y, approach=approach))
+        # Strict: market-based Scope 2 takes each year's own residual mix or, where a year has
+        # none (2020, 2024, 2025), the location-based factor, as the worked figures assume; the
+        # nearest policy would take the verified 2023 edition for every year.
+        calculate(ws, InventorySettings(y, approach=approach, factor_policy="strict"))

@@ -29,6 +29,13 @@ def register(app: typer.Typer) -> None:
         blend_rule: Annotated[
             str, typer.Option(help="Refrigerant blends: composition or publisher (EPA, AR5).")
         ] = "composition",
+        factor_policy: Annotated[
+            str,
+            typer.Option(
+                help="Factor editions: nearest (else the nearest earlier, then later edition,"
+                " flagged) or strict (only an edition valid for the period)."
+            ),
+        ] = "nearest",
         allow_problems: Annotated[
             bool,
             typer.Option(
@@ -47,13 +54,14 @@ def register(app: typer.Typer) -> None:
         from zerotrail.pipeline.inventory import InventorySettings
 
         common.check_year(year)
-        settings = InventorySettings(year, gwp, approach, blend_rule)
+        settings = InventorySettings(year, gwp, approach, blend_rule, factor_policy)
         with common.workspace() as ws, common.progress(str(year)) as step:
             summary = run(ws, settings, progress=step)
             first, total = unresolved_records(ws, summary.run_id, SHOWN_PROBLEMS)
         common.say(
             f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
-            f"{summary.consolidation}); {summary.problems} problem(s); run {summary.run_id}"
+            f"{summary.consolidation}, factor policy {summary.factor_policy}); "
+            f"{summary.problems} problem(s); run {summary.run_id}"
         )
         for note in summary.notes:
             common.say(f"  note: {note}")

@@ -14,12 +14,12 @@ in the office; a server consolidation in 2022 brought the hall down to about 2,6
 the national grid factor 0.581 t/MWh with no certificates, so Scope 2 market-based equals
 location-based, 2,207.8 t; it burnt 9 t of generator diesel (28.7 t) and topped up 55 kg of
 R-410A (105.8 t): Scope 1 134.5 t. Its Scope 3, 2,540 t, is facility services (1,000 t),
-servers (1,120 t) and pandemic-reduced travel (420 t); a full year under the group is about
-2,800 t.
+servers (1,120 t) and pandemic-reduced travel (420 t), on the seller's own factors; a full
+year under the group, on the group's (USEEIO v1.3, DESNZ), is about 2,400 t.
 
-Size: 134.5 + 2,207.8 = 2,342.3 t of Scope 1 + 2 market-based is 6.5% of the group's
-36,056 t in 2020, above the 5% significance threshold of the roadmap's recalculation policy
-(location-based: 2,342.3 / 36,625 = 6.4%). A full year of the business under the group is
+Size: 134.5 + 2,207.8 = 2,342.3 t of Scope 1 + 2 market-based is 6.2% of the group's
+37,584 t in 2020, above the 5% significance threshold of the roadmap's recalculation policy
+(location-based: 2,342.3 / 37,848 = 6.2%). A full year of the business under the group is
 about 1,950 t of Scope 1 + 2 market-based, 7-8% of the enlarged group's in 2024 and 2025.
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from zerotrail.demo.company import PC, PC_ACQUIRED, site
 from zerotrail.demo.line import Line, scale, suppliers
-from zerotrail.demo.plan import COOLING, DQ_SPEND, TRAVEL, Yearly
+from zerotrail.demo.plan import COOLING, DQ_SPEND, TRAVEL, Yearly, flight_key
 from zerotrail.ingest.formats import BASELINE_EVENTS
 
 EVENT_ID = "EV-2023-ACQ"
@@ -111,7 +111,10 @@ def lines() -> list[Line]:
         )
     )
     for key, unit, amounts in TRAVEL_BASE:
-        out.append(_line(key, unit, "", amounts, note="travel agency report", profile=TRAVEL))
+        # Chinese flights take DESNZ's international factor (plan.FLIGHT_KEYS).
+        haul = key.rsplit(".air_", 1)[-1].replace("_", " ")
+        note = f"travel agency report: {haul} flights" if ".air_" in key else "travel agency report"
+        out.append(_line(flight_key(key, "CN"), unit, "", amounts, note=note, profile=TRAVEL))
     for code, category, note, tag, n, usd in SPEND:
         out.append(
             Line(

@@ -42,6 +42,8 @@ class Activity:
     evidence: str = ""
     note: str = ""
     dq: tuple[int, int, int, int, int] | None = None
+    # A published factor the record names (pins.py), '' to let the engine choose.
+    factor_id: str = ""
 
     def to_record(self) -> dict[str, str]:
         dq = [str(x) for x in self.dq] if self.dq else [""] * 5
@@ -53,11 +55,13 @@ class Activity:
             "activity": self.activity,
             "quantity": f"{self.quantity:.3f}",
             "unit": self.unit,
+            # Blank: the record's energy is on its region's convention (net in China).
+            "heat_basis": "",
             "region": self.region,
             "site": self.site,
             "scope3_category": "" if self.scope3_category is None else str(self.scope3_category),
             "supplier": self.supplier,
-            "factor_id": "",
+            "factor_id": self.factor_id,
             "ch4_origin": self.ch4_origin,
             "evidence": self.evidence,
             "note": self.note,

@@ -10,8 +10,9 @@ company's procurement and telemetry at benchmark scale.
 
 Determinism: the organisation and instruments are fixed tables; activity noise comes from
 `random.Random` seeded with a string (stable across runs and platforms); numbers are written
-with a fixed number of decimals; nothing depends on the clock or on set order. The proxy factor
-set depends on the factor library it is derived from, and on nothing else.
+with a fixed number of decimals; nothing depends on the clock or on set order. The records'
+pinned factors (pins.py) and the proxy factor set (proxies.py) depend on the factor library they
+are chosen from, and on nothing else.
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from zerotrail.demo.company import ENTITIES, SITES
 from zerotrail.demo.credits import credit_records
 from zerotrail.demo.datacentres import cooling_records, meter_records
 from zerotrail.demo.instruments import instruments
-from zerotrail.demo.library import CUSTOM_COLUMNS, read_library
+from zerotrail.demo.library import CUSTOM_COLUMNS, keyed, read_library
 from zerotrail.demo.metrics import metric_records, supplier_records
+from zerotrail.demo.pins import pin
 from zerotrail.demo.proxies import derive
 from zerotrail.demo.roadmap import ROADMAP_TOML, initiatives
 from zerotrail.demo.scaled import write_scaled
-from zerotrail.demo.streams import lines
 from zerotrail.ingest.formats import (
     ACTIVITIES,
     BASELINE_EVENTS,
@@ -106,13 +107,14 @@ def write_demo(
 ) -> DemoFiles:
     """Write Emmet Group's files into `out_dir` (created if needed) and return their paths.
 
-    `library` is the factor library the proxy set is derived from (the shipped one by default,
-    a file in the shipped format otherwise). FactorError when it is missing or lacks a factor
-    the proxies need.
+    `library` is the factor library the records' factors are chosen from and the proxy set is
+    derived from (the shipped one by default, a file in the shipped format otherwise).
+    FactorError when it is missing, or lacks a factor a record or a proxy needs.
     """
-    # Derive first: a missing library fails before any file is written.
-    proxies = derive(read_library(library), lines())
-    acts = activities(seed)
+    # Choose first: a missing library or factor fails before any file is written.
+    published = keyed(read_library(library))
+    proxies = derive(published)
+    acts = pin(activities(seed), published, proxies)
     out_dir.mkdir(parents=True, exist_ok=True)
     roadmap = out_dir / "roadmap.toml"
     roadmap.write_bytes(ROADMAP_TOML.encode("utf-8"))

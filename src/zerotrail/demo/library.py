@@ -1,10 +1,12 @@
 """A factor library file read as text: the demo's view of reference/data/factors.csv.
 
-Part of `demo/`. The proxy set is derived from the shipped library, and the demo must be able
-to run against any file in that format (a test fixture, a newer build), so rows are read here
-from a path with their `value` kept as the file's exact text. `choose` mirrors the engine's
-factor resolution (engine/resolve.py) closely enough to tell whether a record will find a
-factor: the demo uses it to back-fill grid factors and the tests to check coverage.
+Part of `demo/`. The demo chooses published factors for its records and derives its few proxies
+from the shipped library, and it must be able to run against any file in that format (a test
+fixture, a newer build), so rows are read here from a path with their `value` kept as the file's
+exact text. `choose` mirrors the engine's factor resolution (engine/resolve.py) for the demo's
+records (no supplier-specific factors, energy on its region's heating-value basis): the demo
+uses it to pin, on a record whose own region has no published factor, the edition the engine
+would choose in the publisher's region, and the tests use it to check coverage.
 """
 
 from __future__ import annotations
@@ -193,22 +195,12 @@ def by_factor(rows: Iterable[FactorLine]) -> dict[str, list[FactorLine]]:
     return groups
 
 
-def preferred(
-    groups: Mapping[str, list[FactorLine]], start: date | None = None
-) -> list[FactorLine]:
-    """The preferred factor: in validity at `start`, verified, newest, smallest id."""
-
-    def rank(fid: str) -> tuple[bool, bool, int, str]:
-        head = groups[fid][0]
-        outside = start is not None and head.valid_to is not None and head.valid_to < start
-        return (
-            outside,
-            not all(r.verified for r in groups[fid]),
-            -head.valid_from.toordinal(),
-            fid,
-        )
-
-    return groups[min(groups, key=rank)]
+def keyed(rows: Iterable[FactorLine]) -> dict[str, list[FactorLine]]:
+    """The rows by activity key, in file order: `choose` on one key's rows is fast."""
+    out: dict[str, list[FactorLine]] = {}
+    for r in rows:
+        out.setdefault(r.activity, []).append(r)
+    return out
 
 
 def choose(
@@ -216,27 +208,32 @@ def choose(
 ) -> list[FactorLine] | None:
     """The factor the engine would pick for a record starting on `start`, or None.
 
-    Mirrors engine/resolve.py: over the region's lineage, a verified factor first, then the
-    most specific region; there, one valid at `start` before an earlier edition; later editions
-    never.
+    Mirrors engine/resolve.py under the default `nearest` policy: over the region's lineage, a
+    verified factor first, then the most specific region; there, one valid at `start`, else the
+    nearest earlier edition (latest end), else the nearest later one (earliest start); then the
+    newest, one in the record's own dimension before one through a heat content, the smallest
+    id. `rows` may be all rows or only those of `key` (see `keyed`).
     """
-    best: tuple[tuple[bool, int, bool, int, str], list[FactorLine]] | None = None
+    best: tuple[tuple[bool, int, int, int, int, bool, str], list[FactorLine]] | None = None
     for level, ancestor in enumerate(lineage(region)):
         groups = by_factor(
-            r
-            for r in rows
-            if r.activity == key
-            and r.region == ancestor
-            and r.valid_from <= start
-            and converts(unit, r)
+            r for r in rows if r.activity == key and r.region == ancestor and converts(unit, r)
         )
         for fid, lines in groups.items():
             head = lines[0]
+            if head.valid_from <= start and (head.valid_to is None or head.valid_to >= start):
+                vrank, distance = 0, 0
+            elif head.valid_to is not None and head.valid_to < start:
+                vrank, distance = 1, -head.valid_to.toordinal()
+            else:
+                vrank, distance = 2, head.valid_from.toordinal()
             rank = (
                 not all(r.verified for r in lines),
                 level,
-                head.valid_to is not None and head.valid_to < start,
+                vrank,
+                distance,
                 -head.valid_from.toordinal(),
+                not compatible(unit, head.unit),
                 fid,
             )
             if best is None or rank < best[0]:

@@ -1,216 +1,126 @@
-"""The demo's custom factor set `emmet-proxies`, derived from the shipped factor library.
+"""The demo's custom factor set `emmet-proxies`: factors for what no publisher covers.
 
-Part of `demo/`. The shipped library has no Chinese factors for travel, commuting, freight,
-fleet fuel by the litre, waste or spend, and its editions start after 2020 for some grids.
-Emmet Group's methodology fills those gaps with documented proxies, and this module writes
-them, never typing a number: every value is the text of a shipped row, copied.
+Part of `demo/`. Wherever a publisher has a factor, the demo's records use it: in their own
+region, or pinned from the publisher's region where Emmet Group's methodology applies another
+country's factor (pins.py). This set holds only the activities no factor set in the library
+covers at all, each named here with the reason for its proxy. The module never types a number:
+every value is the text of a shipped row, copied.
 
-- Re-issued factors (`WANTS`): the US factor for each key (EPA GHG Emission Factors Hub 2024,
-  USEEIO for spend) is re-issued with region GLOBAL and validity 2020-2025, so it applies to
-  Chinese, British and pre-2024 US records. Where several US factors share a key, the one whose
-  unit converts from the demo's unit is taken, verified before unverified, then the newest,
-  then the smallest factor id.
-- Back-filled grid factors: for each grid region the demo's electricity uses, years before the
-  library's first edition (walking the region's lineage as the engine does) get that first
-  edition re-issued at its own region for those years only.
+- `commuting.e_bike` (CN, vehicle-km): Chinese staff commute on electric two-wheelers, and no
+  publisher in the library (EPA Hub, DESNZ, IPCC, MEE, USEEIO) has a factor for them. The
+  methodology applies DESNZ's small motorbike (petrol, up to 125 cc; `commuting.motorcycle.small`,
+  per vehicle-km): the nearest published mode, which overstates an e-bike's emissions (a
+  conservative proxy). For each year the edition the engine would choose for a GB record of that
+  year is copied (DESNZ 2020 for 2020 ...), valid for those years only.
 
-Every proxy row says what it is in `source` (the original factor id and how it was applied),
-keeps the original `source_url`, `licence`, `edition`, `currency_year` (spend factors: their
-dollar year, so their spend is deflated or flagged like the original's) and, on CO2e rows,
-`gwp_basis`, and is `verified` false. No residual mix is added for GB: no shipped source
-supports one, and the calculation falls back to location-based with a flag where a residual mix
-is missing.
+Every proxy row says what it is in `source` (the original factor id, its key and region, and how
+it was applied), keeps the original `source_url`, `licence`, `edition`, `currency_year` and, on
+CO2e rows, `gwp_basis`, and is `verified` false: its emissions count as unverified in the report.
+No residual mix is added for GB: no shipped source supports one, and the calculation falls back
+to location-based with a flag where a residual mix is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
-from zerotrail.demo.company import FIRST_YEAR, LAST_YEAR, YEARS
-from zerotrail.demo.library import FactorLine, by_factor, choose, converts, preferred
-from zerotrail.demo.plan import spend_codes
-from zerotrail.demo.streams import Line
+from zerotrail.demo.company import YEARS
+from zerotrail.demo.library import FactorLine, choose
 from zerotrail.errors import FactorError
-from zerotrail.model.regions import GLOBAL
 
 PROXY_SET = "emmet-proxies"
-# Region whose factors are re-issued: the EPA Hub and USEEIO factors are US factors.
-SOURCE_REGION = "US"
-PROXY_FROM = date(FIRST_YEAR, 1, 1)
-PROXY_TO = date(LAST_YEAR, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)
-class Want:
-    """A key the demo needs a proxy for, in the unit its records use, and why."""
+class Proxy:
+    """An activity no publisher covers, and the published factor applied to it, and why."""
 
     key: str
+    region: str
     unit: str
+    source_key: str
+    source_region: str
     why: str
-    gases: tuple[str, ...] = ()  # () keeps every gas of the chosen factor
 
 
-_NO_CN = "the library has no China-specific factor for it"
-
-WANTS: tuple[Want, ...] = (
-    *(
-        Want(f"business_travel.{m}", "passenger-km", _NO_CN)
-        for m in ("air_short_haul", "air_medium_haul", "air_long_haul", "rail")
-    ),
-    Want("business_travel.car", "vehicle-km", _NO_CN),
-    Want("commuting.car", "vehicle-km", _NO_CN),
-    Want("commuting.bus", "passenger-km", _NO_CN),
-    Want("commuting.rail_transit", "passenger-km", _NO_CN),
-    *(Want(f"freight.{m}", "tonne-km", _NO_CN) for m in ("truck", "rail", "waterborne", "air")),
-    # Only CO2 is per litre: EPA's fleet CH4 and N2O are per vehicle-mile and model year.
-    Want("mobile_combustion.motor_gasoline", "L", _NO_CN, ("CO2",)),
-    Want("mobile_combustion.diesel", "L", _NO_CN, ("CO2",)),
-    Want("waste.mixed_msw.landfilled", "t", _NO_CN),
-    Want("waste.office_paper.recycled", "t", _NO_CN),
-    *(
-        Want(f"spend.naics.{code}", "USD", "the library's spend factors are US-only")
-        for code in spend_codes()
+PROXIES: tuple[Proxy, ...] = (
+    Proxy(
+        "commuting.e_bike",
+        "CN",
+        "vehicle-km",
+        "commuting.motorcycle.small",
+        "GB",
+        "no publisher has a factor for electric two-wheelers; DESNZ's small motorbike (petrol,"
+        " up to 125 cc) is the nearest published mode and overstates an e-bike's emissions",
     ),
 )
 
 
-def _source_factor(rows: Sequence[FactorLine], want: Want) -> list[FactorLine] | None:
-    groups = by_factor(
-        r
-        for r in rows
-        if r.activity == want.key
-        and r.region == SOURCE_REGION
-        and r.factor_set != PROXY_SET
-        and converts(want.unit, r)
-    )
-    if not groups:
-        return None
-    chosen = preferred(groups)
-    return [r for r in chosen if not want.gases or r.gas in want.gases] or None
-
-
-def years(first: date, last: date) -> str:
+def years(first: int, last: int) -> str:
     """'2020-2025', or '2023' for a single year."""
-    return str(first.year) if first.year == last.year else f"{first.year}-{last.year}"
+    return str(first) if first == last else f"{first}-{last}"
 
 
-def _reissue(
-    orig: Sequence[FactorLine],
-    factor_id: str,
-    region: str,
-    valid_from: date,
-    valid_to: date,
-    why: str,
-) -> list[FactorLine]:
+def _reissue(orig: Sequence[FactorLine], proxy: Proxy, first: int, last: int) -> list[FactorLine]:
+    span = years(first, last)
     out = []
     for r in orig:
-        span = f"{r.valid_from.isoformat()}..{r.valid_to.isoformat() if r.valid_to else 'open'}"
+        validity = f"{r.valid_from.isoformat()}..{r.valid_to.isoformat() if r.valid_to else 'open'}"
         publication = r.source if r.edition in r.source else f"{r.source}, {r.edition},"
         out.append(
             replace(
                 r,
                 factor_set=PROXY_SET,
-                factor_id=factor_id,
-                region=region,
-                valid_from=valid_from,
-                valid_to=valid_to,
+                factor_id=f"{PROXY_SET}:{proxy.key}:{proxy.region}:{span}",
+                activity=proxy.key,
+                region=proxy.region,
+                valid_from=date(first, 1, 1),
+                valid_to=date(last, 12, 31),
                 # gwp_basis is carried over: the shipped file sets it on CO2e rows only.
                 source=(
-                    f"Proxy: {publication} factor {r.factor_id}, applied to {region}"
-                    f" {years(valid_from, valid_to)} by Emmet Group's methodology"
+                    f"Proxy: {publication} factor {r.factor_id}, applied to {proxy.key} in"
+                    f" {proxy.region} {span} by Emmet Group's methodology"
                 ),
                 verified=False,
                 note=(
-                    f"Emmet Group proxy ({why}); original {r.factor_set} factor for {r.region},"
-                    f" valid {span}."
+                    f"Emmet Group proxy ({proxy.why}); original {r.factor_set} factor for"
+                    f" {r.activity} in {r.region}, valid {validity}."
                 ),
             )
         )
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Demand:
-    """What the demo's records of one key need: region, unit and each active year's start."""
+def derive(keyed: Mapping[str, Sequence[FactorLine]]) -> list[FactorLine]:
+    """The `emmet-proxies` rows, from the library by key (`library.keyed`).
 
-    key: str
-    region: str
-    unit: str
-    starts: tuple[date, ...]
-
-
-def demands(lines: Iterable[Line]) -> list[Demand]:
-    """One Demand per (key, region, unit) of the plan, with the first day of each active year."""
-    found: dict[tuple[str, str, str], set[date]] = {}
-    for line in lines:
-        for i, year in enumerate(YEARS):
-            if line.amounts[i] == 0:
-                continue
-            start = max(date(year, 1, 1), line.start)
-            if start.year == year:
-                found.setdefault((line.activity, line.region, line.unit), set()).add(start)
-    return [Demand(k, r, u, tuple(sorted(s))) for (k, r, u), s in sorted(found.items())]
-
-
-def _backfill(rows: Sequence[FactorLine], demand: Demand) -> list[FactorLine]:
-    uncovered = [
-        s for s in demand.starts if choose(rows, demand.key, demand.region, demand.unit, s) is None
-    ]
-    covered = [s for s in demand.starts if s not in uncovered]
-    if not uncovered or not covered:
-        # Nothing to fill, or nothing to fill it from: the coverage check reports the latter.
-        return []
-    source = choose(rows, demand.key, demand.region, demand.unit, min(covered))
-    assert source is not None  # covered means a factor was found
-    head = source[0]
-    begin = date(min(uncovered).year, 1, 1)
-    end = head.valid_from - timedelta(days=1)
-    factor_id = f"{PROXY_SET}:{demand.key}:{head.region}:{years(begin, end)}"
-    why = f"no edition in the library before {head.valid_from.isoformat()}"
-    return _reissue(source, factor_id, head.region, begin, end, why)
-
-
-def derive(rows: Sequence[FactorLine], lines: Iterable[Line]) -> list[FactorLine]:
-    """The `emmet-proxies` rows for the plan `lines`, from the library `rows`.
-
-    Raises FactorError naming every wanted key the library has no US factor for.
+    Raises FactorError naming every proxy whose source factor the library lacks.
     """
     out: list[FactorLine] = []
     missing = []
-    for want in WANTS:
-        orig = _source_factor(rows, want)
-        if orig is None:
-            missing.append(f"{want.key} ({want.unit})")
-            continue
-        out += _reissue(orig, f"{PROXY_SET}:{want.key}", GLOBAL, PROXY_FROM, PROXY_TO, want.why)
+    for proxy in PROXIES:
+        rows = keyed.get(proxy.source_key, ())
+        # Consecutive years that take the same source factor share one proxy factor.
+        spans: list[tuple[list[FactorLine], int, int]] = []
+        for year in YEARS:
+            chosen = choose(
+                rows, proxy.source_key, proxy.source_region, proxy.unit, date(year, 1, 1)
+            )
+            if chosen is None:
+                missing.append(f"{proxy.source_key} in {proxy.source_region} ({proxy.unit})")
+                break
+            if spans and spans[-1][0][0].factor_id == chosen[0].factor_id:
+                spans[-1] = (chosen, spans[-1][1], year)
+            else:
+                spans.append((chosen, year, year))
+        else:
+            for chosen, first, last in spans:
+                out += _reissue(chosen, proxy, first, last)
     if missing:
         raise FactorError(
-            "the factor library has no US factor to derive the Emmet demo's proxies for: "
+            "the factor library has no factor to derive the Emmet demo's proxies from: "
             + ", ".join(missing)
         )
-    backfills: dict[str, list[FactorLine]] = {}
-    for demand in demands(lines):
-        if demand.key.startswith("electricity."):
-            for r in _backfill(rows, demand):
-                backfills.setdefault(r.factor_id, []).append(r)
-    for factor_id in sorted(backfills):
-        group = backfills[factor_id]
-        # Two regions falling back to the same ancestor produce the same rows once.
-        seen = set()
-        for r in group:
-            if r.gas not in seen:
-                seen.add(r.gas)
-                out.append(r)
     return out
-
-
-def gaps(rows: Sequence[FactorLine], lines: Iterable[Line]) -> list[tuple[str, str, str, date]]:
-    """(key, region, unit, start) of every demand that no row in `rows` covers."""
-    return [
-        (d.key, d.region, d.unit, s)
-        for d in demands(lines)
-        for s in d.starts
-        if choose(rows, d.key, d.region, d.unit, s) is None
-    ]

@@ -5,8 +5,9 @@ rows. Rows are drawn with numpy and assembled with pyarrow compute kernels a bat
 and each batch is appended to one Parquet file, so memory stays bounded by `batch` whatever
 `rows` is. They reference only the entities and sites `write_demo` writes, years 2020-2025,
 and keys the demo's factors resolve: `electricity.grid` in kWh at the data centres (their grid
-regions) and the demo's `spend.naics.*` codes in USD. The acquired US business appears only
-from April 2023, as in the small demo.
+regions) and the demo's `spend.naics.*` codes in USD, a purchase outside the US pinning the
+USEEIO factor its year takes, as the small demo's records do (pins.py). The acquired US business
+appears only from April 2023, as in the small demo.
 
 Same (rows, seed, batch) give the same rows; numpy's Generator stream is stable within a numpy
 version, which is all a benchmark needs.
@@ -20,7 +21,10 @@ from typing import Any
 
 from zerotrail.demo.company import CLOUD, INTL, PAY, ROOT, US, US_ACQUIRED, YEARS, site
 from zerotrail.demo.company import entity as entity_of
+from zerotrail.demo.library import FactorLine, keyed, read_library
+from zerotrail.demo.pins import pin_for
 from zerotrail.demo.plan import SERVER_CAPEX, SERVER_CODE, SPEND_CAT1
+from zerotrail.errors import FactorError
 from zerotrail.ingest.formats import ACTIVITIES
 
 # Column order of the Parquet file (the ACTIVITIES columns the demo uses, data-quality aside).
@@ -55,7 +59,7 @@ def scaled_schema() -> Any:
 class _Vocabulary:
     """The small tables rows index into, built once per file."""
 
-    def __init__(self) -> None:
+    def __init__(self, library: dict[str, list[FactorLine]]) -> None:
         import pyarrow as pa
 
         months = [date(y, m, 1) for y in YEARS for m in range(1, 13)]
@@ -87,6 +91,18 @@ class _Vocabulary:
         self.pay_buyer = [e for e, _ in BUYERS].index(PAY)
         self.suppliers = pa.array([f"SUP-{i:06d}" for i in range(SUPPLIERS)], pa.string())
         self.units = pa.array(["kWh", "USD"], pa.string())
+        # The pin of a purchase by (buyer region, spend line, month): None where the region's
+        # own factor applies.
+        self.n_lines = len(lines)
+        pins: list[str | None] = []
+        for region in regions:
+            for key, _, _ in lines:
+                for start in months:
+                    found = pin_for(library, key, region, "USD", start)
+                    if found is None:
+                        raise FactorError(f"the factor library has no factor for {key} in {region}")
+                    pins.append(found or None)
+        self.pins = pa.array(pins, pa.string())
 
 
 def _strings(values: list[str]) -> Any:
@@ -127,6 +143,7 @@ def _batch(offset: int, n: int, rng: Any, v: _Vocabulary) -> Any:
     entity = np.where(tel, site_entity, np.asarray(v.buyer_entity)[buyer])
     region = np.where(tel, site_region, np.asarray(v.buyer_region)[buyer])
     activity = np.where(tel, 0, line + 1)
+    pin = (region * v.n_lines + line) * v.n_months + month
     category = np.asarray(v.spend_category, dtype=np.int32)[line]
 
     ids = pc.utf8_lpad(pc.cast(pa.array(np.arange(offset, offset + n)), pa.string()), 11, "0")
@@ -145,7 +162,8 @@ def _batch(offset: int, n: int, rng: Any, v: _Vocabulary) -> Any:
         "region": pc.take(_strings(v.regions), pa.array(region)),
         "scope3_category": pa.array(category, pa.int32(), mask=tel),
         "supplier": pc.take(v.suppliers, pa.array(supplier, mask=tel)),
-        "factor_id": pa.nulls(n, pa.string()),
+        "factor_id": pc.take(v.pins, pa.array(pin, mask=tel)),
+        "heat_basis": pa.nulls(n, pa.string()),
         "ch4_origin": pa.nulls(n, pa.string()),
         "evidence": pc.if_else(
             proc, pc.binary_join_element_wise(_PO_URL, record_id, ""), pa.scalar(None, pa.string())
@@ -159,10 +177,18 @@ def _batch(offset: int, n: int, rng: Any, v: _Vocabulary) -> Any:
     return pa.Table.from_arrays([arrays[c] for c in SCALED_COLUMNS], schema=scaled_schema())
 
 
-def write_scaled(out_path: Path, rows: int, seed: int = 2020, batch: int = 1_000_000) -> Path:
+def write_scaled(
+    out_path: Path,
+    rows: int,
+    seed: int = 2020,
+    batch: int = 1_000_000,
+    *,
+    library: Path | None = None,
+) -> Path:
     """Write `rows` procurement and telemetry activity rows to the Parquet file `out_path`.
 
-    Memory is bounded by `batch` rows; each batch becomes one row group.
+    Memory is bounded by `batch` rows; each batch becomes one row group. `library` is the
+    factor library the pins are chosen from (the shipped one by default).
     """
     import numpy as np
     import pyarrow.parquet as pq
@@ -171,7 +197,7 @@ def write_scaled(out_path: Path, rows: int, seed: int = 2020, batch: int = 1_000
         raise ValueError(f"rows must be >= 0, not {rows}")
     if batch <= 0:
         raise ValueError(f"batch must be > 0, not {batch}")
-    vocabulary = _Vocabulary()
+    vocabulary = _Vocabulary(keyed(read_library(library)))
     rng = np.random.default_rng(seed)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with pq.ParquetWriter(out_path, scaled_schema()) as writer:

@@ -19,6 +19,8 @@ from zerotrail.demo.plan import (
     COOLING,
     DQ_SPEND,
     DQ_SURVEY,
+    E_BIKE_KM,
+    E_BIKE_SHIFT,
     ELECTRICITY_MWH,
     FLEET_DIESEL_L,
     FLEET_PETROL_L,
@@ -27,6 +29,7 @@ from zerotrail.demo.plan import (
     GENERATOR_DIESEL_T,
     HEADCOUNT,
     HEATING,
+    HOTEL_NIGHTS,
     JV_FACILITY_USD,
     LANDFILL_TREND,
     NATURAL_GAS_GJ,
@@ -42,9 +45,12 @@ from zerotrail.demo.plan import (
     TRAVEL,
     TRAVEL_BASE,
     TRAVEL_TREND,
+    WASTE_LANDFILL_KEY,
     WASTE_LANDFILL_T,
+    WASTE_PAPER_KEY,
     WASTE_PAPER_T,
     Yearly,
+    flight_key,
 )
 
 
@@ -156,13 +162,18 @@ def _staff_lines(
     cadence: str,
     note: str,
     dq: tuple[int, int, int, int, int] | None = None,
+    countries: tuple[str, ...] = (),
 ) -> list[Line]:
+    """One line per staff entity (its share of `group`), in `countries` only when given. A
+    flight's key depends on the traveller's country (plan.FLIGHT_KEYS)."""
     lines = []
     for ent, share in STAFF:
         e = entity(ent)
+        if countries and e.country not in countries:
+            continue
         lines.append(
             Line(
-                key,
+                flight_key(key, e.country),
                 unit,
                 ent,
                 "",
@@ -183,17 +194,30 @@ def _travel_and_commuting() -> list[Line]:
     for key, unit, base in TRAVEL_BASE:
         shift = AIR_SHIFT if ".air_" in key else RAIL_SHIFT if key.endswith(".rail") else None
         trend = times(TRAVEL_TREND, shift) if shift else TRAVEL_TREND
-        lines += _staff_lines(key, unit, scale(base, trend), "month", "travel agency report")
+        note = "travel agency report"
+        if ".air_" in key:
+            note += ": " + key.rsplit(".air_", 1)[1].replace("_", " ") + " flights"
+        lines += _staff_lines(key, unit, scale(base, trend), "month", note)
+    lines += _staff_lines(
+        "business_travel.hotel",
+        "room-night",
+        scale(HOTEL_NIGHTS, TRAVEL_TREND),
+        "month",
+        "travel agency report: hotel stays",
+    )
+    survey = "commuting survey, extrapolated to headcount"
     for key, unit, base in COMMUTING_BASE:
         trend = times(HEADCOUNT, CAR_SHIFT) if key == "commuting.car" else HEADCOUNT
-        lines += _staff_lines(
-            key,
-            unit,
-            scale(base, trend),
-            "quarter",
-            "commuting survey, extrapolated to headcount",
-            DQ_SURVEY,
-        )
+        lines += _staff_lines(key, unit, scale(base, trend), "quarter", survey, DQ_SURVEY)
+    lines += _staff_lines(
+        "commuting.e_bike",
+        "vehicle-km",
+        scale(E_BIKE_KM, times(HEADCOUNT, E_BIKE_SHIFT)),
+        "quarter",
+        survey,
+        DQ_SURVEY,
+        countries=("CN",),
+    )
     return lines
 
 
@@ -216,7 +240,7 @@ def _freight_and_waste() -> list[Line]:
         s = site(site_id)
         lines.append(
             Line(
-                "waste.mixed_msw.landfilled",
+                WASTE_LANDFILL_KEY,
                 "t",
                 s.entity,
                 s.site,
@@ -230,7 +254,7 @@ def _freight_and_waste() -> list[Line]:
         s = site(site_id)
         lines.append(
             Line(
-                "waste.office_paper.recycled",
+                WASTE_PAPER_KEY,
                 "t",
                 s.entity,
                 s.site,

@@ -5,17 +5,20 @@ SQL once per shape; the calculation stage (pipeline/calculation.py) runs that SQ
 workspace. Nothing here touches storage: every function takes tables and returns tables.
 
 Work is done per *signature* (the distinct combination of entity, site, key, region, unit,
-period, pinned factor, supplier, CH4 origin and category), which is orders of magnitude smaller
-than the activity table: factor resolution, unit conversion, spend deflation, GWP weighting,
-consolidation share, scope, and the Scope 2 market-based coverage are all folded into per-unit
-coefficients there. Each activity row then costs one join and a few multiplications. Every step
-is linear in the quantity, so this gives exactly the per-row result (the reference
-implementation checks it).
+period, pinned factor, supplier, CH4 origin, category and stated heating-value basis), which is
+orders of magnitude smaller than the activity table: factor resolution, unit conversion, spend
+deflation, GWP weighting, consolidation share, scope, and the Scope 2 market-based coverage are
+all folded into per-unit coefficients there. Each activity row then costs one join and a few
+multiplications. Every step is linear in the quantity, so this gives exactly the per-row result
+(the reference implementation checks it).
 
 Inputs of `emissions_expr` (Ibis tables, any backend):
   sig        `signatures(acts, supplier_keys)`: the year's activity records grouped by signature
   factors    the factor library (long: one row per factor and gas)
-  conv       (activity, unit, factor_id, multiplier, via_heat)  from inputs.conversions
+  conv       (activity, unit, factor_id, multiplier, via_heat, per_energy, ratio)
+                                                                 from inputs.conversions
+  regions    (site_k, region, hb_k, eff_region, rec_basis, site_region_used)
+                                                                 from inputs.record_region
   lineage    (region, ancestor, level, market)                   from inputs.region_lineage
   gases      per (gas, origin) family masses and CO2e            from inputs.gas_table
   shares     (entity, share)                                     from inputs.consolidation_shares
@@ -37,7 +40,14 @@ from typing import Any
 import ibis
 
 from zerotrail.engine.deflation import deflators
-from zerotrail.engine.resolve import RESOLVE_KEYS, factor_heads, resolve
+from zerotrail.engine.resolve import (
+    EARLIER,
+    LATER,
+    PINNED_OUTSIDE,
+    RESOLVE_KEYS,
+    factor_heads,
+    resolve,
+)
 from zerotrail.engine.settings import FAMILIES
 
 SIG = (
@@ -52,6 +62,7 @@ SIG = (
     "supplier_k",
     "origin_k",
     "cat_k",
+    "hb_k",
 )
 
 
@@ -78,7 +89,11 @@ def keyed(acts: Any, has_supplier_factor: Any) -> Any:
     (`has_supplier_factor`, a boolean expression or literal); elsewhere it is left out of the
     signature, which would otherwise grow to one per purchase-order line.
     """
+    # The stated heating-value basis of the record's energy (NULL: its region's convention).
+    stated = acts.heat_basis.fill_null("") if "heat_basis" in acts.columns else ibis.literal("")
     return acts.mutate(
+        region=acts.region.fill_null(""),  # none given: its site's (inputs.record_region)
+        hb_k=stated,
         site_k=acts.site.fill_null(""),
         pin_k=acts.factor_id.fill_null(""),
         supplier_k=ibis.ifelse(has_supplier_factor, acts.supplier.fill_null(""), ""),
@@ -123,6 +138,7 @@ def emissions_expr(
     sig: Any,
     factors: Any,
     conv: Any,
+    regions: Any,
     lineage: Any,
     gases: Any,
     shares: Any,
@@ -132,13 +148,16 @@ def emissions_expr(
     pools: Any,
     prices: Any,
     gwp_set: Any,
+    strict: Any = False,
     stage: Stage = _no_stage,
 ) -> Calculation:
     """Build the calculation; `stage(table, name)` may materialise intermediate tables.
 
     `gwp_set` is the GWP set's id, as a string or a string expression (a run parameter read
     from a table, so one compiled plan serves every set); it is carried as the column
-    `run_gwp_set` from the joined signatures on, so it is evaluated once.
+    `run_gwp_set` from the joined signatures on, so it is evaluated once. `strict` (the
+    factor policy `strict`: a boolean or a boolean expression, also a run parameter) refuses
+    earlier and later editions.
 
     The small per-signature tables are natural checkpoints: materialising them keeps each
     compiled query small (Ibis compile time grows quickly with expression size) and lets the
@@ -148,11 +167,14 @@ def emissions_expr(
     heads = stage(factor_heads(factors), "zt_heads")
     coef = stage(coefficients(factors, gases), "zt_coef")
 
-    chosen = resolve(sig, heads, conv, lineage)
+    # Each signature's effective region and the heating-value basis of its energy.
+    sig = sig.join(regions, ["site_k", "region", "hb_k"])
+    chosen = resolve(sig, heads, conv, lineage, strict)
     s = sig.join(chosen, list(RESOLVE_KEYS))
     s = s.join(coef, [("factor_id", "factor_id"), ("origin_k", "origin")])
     # A factor with a gas the GWP set cannot weigh is not used (it would undercount).
     s = stage(s.filter(s.n_gases_found == s.n_gases), "zt_resolved")
+    # With each signature's effective region, which the stage's explanation names.
     unresolved = sig.anti_join(s.select(*SIG), list(SIG))
 
     s = s.join(shares, "entity")
@@ -160,8 +182,14 @@ def emissions_expr(
     s = _left(s, sites, [("site_k", "site")])
     s = _left(s, mwh, [("unit", "unit")])
     s = s.join(
-        lineage.filter(lineage.level == 0).select(region="region", market="market"), "region"
+        lineage.filter(lineage.level == 0).select(eff_region="region", market="market"),
+        "eff_region",
     )
+    # Whether the factor's region is the record's or one of its ancestors: only a pin can
+    # bring a factor from elsewhere (a UK factor pinned on a Chinese record), and that is
+    # flagged as such, not as a parent region's.
+    places = lineage.select("region", "ancestor", in_lineage=ibis.literal(True))
+    s = _left(s, places, [("eff_region", "region"), ("f_region", "ancestor")])
     s = deflators(s, prices)
     s = s.mutate(run_gwp_set=_string(gwp_set))
 
@@ -171,11 +199,11 @@ def emissions_expr(
     res_keys = s.filter(s.is_grid).mutate(
         activity=ibis.literal("electricity.residual_mix"), pin_k=ibis.literal("")
     )
-    res_chosen = resolve(res_keys, heads, conv, lineage)
+    res_chosen = resolve(res_keys, heads, conv, lineage, strict)
     res_coef = res_chosen.join(coef, "factor_id")
     res_coef = res_coef.filter(res_coef.origin == "")
     res_total = sum((res_coef[f"e_{f}"] for f in FAMILIES), res_coef.k_unsplit)
-    res_on = ["region", "unit", "period_start", "supplier_k"]
+    res_on = ["eff_region", "rec_basis", "unit", "period_start", "supplier_k"]
     residual = res_coef.select(
         *[res_coef[c].name(f"r_{c}") for c in res_on],
         res_t_per_unit=res_coef.multiplier * res_total / 1000.0,
@@ -205,6 +233,7 @@ def emissions_expr(
         te_unsplit=per * s.k_unsplit,
         t_bio=per * s.k_bio,
         t_co2e=loc_t,
+        factor_year=s.valid_from.year().cast("int32"),
     )
     s = stage(s, "zt_located")
     s = _market(s, pools, stage)
@@ -233,6 +262,7 @@ def emissions_expr(
         "covered_u",
         "renewable_u",
         "deflator",
+        "factor_year",
         "flags",
     ]
     s = s.select(*keep, gwp_set=s.run_gwp_set)
@@ -278,6 +308,7 @@ def per_record(a: Any, s: Any, extra_keys: Sequence[str] = ()) -> Any:
         factor_set=rows.factor_set,
         factor_region=rows.f_region,
         factor_verified=rows.verified,
+        factor_year=rows.factor_year,
         share=rows.share,
         **{f"{f}_t": q * rows[f"t_{f}"] for f in FAMILIES},
         **{f"co2e_{f}_t": q * rows[f"te_{f}"] for f in FAMILIES},
@@ -389,12 +420,16 @@ def _market(s: Any, pools: Any, stage: Stage) -> Any:
 
 
 def _flags(s: Any) -> Any:
+    other_place = s.regional & (s.f_region != s.eff_region)
     parts = [
-        (s.vrank == 1, "earlier_edition"),
-        (s.vrank == 2, "pinned_outside_validity"),
-        (s.regional & (s.f_region != s.region) & (s.f_region != "GLOBAL"), "parent_region_factor"),
-        (s.regional & (s.f_region != s.region) & (s.f_region == "GLOBAL"), "global_factor"),
+        (s.vrank.isin([EARLIER, LATER]), "edition_year_mismatch"),
+        (s.vrank == PINNED_OUTSIDE, "pinned_outside_validity"),
+        (other_place & s.in_lineage & (s.f_region != "GLOBAL"), "parent_region_factor"),
+        (other_place & (s.f_region == "GLOBAL"), "global_factor"),
+        (other_place & s.in_lineage.isnull(), "pinned_other_region"),
+        (s.site_region_used, "site_region_used"),
         (~s.verified, "unverified_factor"),
+        (s.basis_converted, "heat_basis_converted"),
         (s.via_heat, "heat_content_conversion"),
         (s.not_deflated, "spend_not_deflated"),
         (s.gwp_basis.notnull() & (s.gwp_basis != s.run_gwp_set), "gwp_basis_mismatch"),

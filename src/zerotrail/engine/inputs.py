@@ -15,8 +15,10 @@ from pathlib import Path
 
 from zerotrail.engine.settings import FAMILIES
 from zerotrail.errors import UnitError
+from zerotrail.model.heat_basis import record_heat_basis
 from zerotrail.model.regions import lineage
 from zerotrail.reference.gwp import gas_weights
+from zerotrail.reference.heat_basis import ncv_per_gcv
 from zerotrail.units import compatible, conversion_factor
 
 
@@ -79,6 +81,32 @@ def region_lineage(regions: Iterable[str]) -> list[tuple[str, str, int]]:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordRegion:
+    """Where a record's factor is looked up, and the basis of its energy quantity."""
+
+    region: str  # '' when the record gives none and has no site: no factor fits
+    site_region_used: bool  # the record's region was coarser than its site's
+    heat_basis: str  # HHV or NCV (model/heat_basis.py)
+
+
+def record_region(region: str, site_region: str | None, stated_basis: str) -> RecordRegion:
+    """A record's effective region: its site's when it gives none or one coarser than the site's
+    (an ancestor in the site region's lineage: US at a US-RFCW site), else its own.
+
+    A region that contradicts the site's lineage is refused at import, so it does not reach the
+    calculation; one that is more specific than the site's (or a record without a site) stands.
+    """
+    used = region
+    coarser = False
+    if site_region:
+        if not region:
+            used = site_region
+        elif region != site_region and region in lineage(site_region):
+            used, coarser = site_region, True
+    return RecordRegion(used, coarser, record_heat_basis(stated_basis, used))
+
+
+@dataclass(frozen=True, slots=True)
 class FactorUnit:
     factor_id: str
     activity: str
@@ -133,32 +161,43 @@ def units_digest() -> str:
     return hashlib.sha256(text).hexdigest()
 
 
+# (activity, unit, factor_id, multiplier, via_heat_content, per_energy, ncv_per_gcv)
+ConvRow = tuple[str, str, str, float, bool, bool, float | None]
+
+
 def conversions(
     pairs: Iterable[tuple[str, str]],
     factors: Iterable[FactorUnit],
     convert: Callable[[str, str], Conversion] = pint_conversion,
-) -> list[tuple[str, str, str, float, bool]]:
-    """(activity, unit, factor_id, multiplier, via_heat_content) for every usable pairing.
+) -> list[ConvRow]:
+    """(activity, unit, factor_id, multiplier, via_heat_content, per_energy, ncv_per_gcv) for
+    every usable pairing.
 
     The multiplier turns one activity unit into factor units, directly when dimensions match
     or through the factor's heat content (mass or volume → energy; the heat content unit is a
-    ratio such as 'mmBtu/gallon'). Pairs with no usable factor are simply absent: the resolver
-    then reports the record as unresolved.
+    ratio such as 'mmBtu/gallon'). `per_energy` marks a direct conversion between energy
+    units, where the record's heating-value basis meets the factor's: the engine then applies
+    the key's fuel's NCV/GCV ratio (reference/heat_basis.py; None when the source gives none)
+    if the bases differ. A path through a heat content stays on the factor's own basis. Pairs
+    with no usable factor are simply absent: the resolver then reports the record as
+    unresolved.
     """
     by_activity: dict[str, list[FactorUnit]] = {}
     for f in factors:
         by_activity.setdefault(f.activity, []).append(f)
-    rows = []
+    rows: list[ConvRow] = []
     for activity, unit in sorted(set(pairs)):
+        ratio = ncv_per_gcv(activity)
         for f in by_activity.get(activity, ()):
             same_dimension, m = convert(unit, f.unit)
             if same_dimension:
                 if m is not None:
-                    rows.append((activity, unit, f.factor_id, m, False))
+                    energy = convert(f.unit, "MJ")[0]
+                    rows.append((activity, unit, f.factor_id, m, False, energy, ratio))
             elif f.heat_content is not None and f.heat_content_unit:
                 m = _through_heat(unit, f, convert)
                 if m is not None:
-                    rows.append((activity, unit, f.factor_id, m, True))
+                    rows.append((activity, unit, f.factor_id, m, True, False, ratio))
     return rows
 
 

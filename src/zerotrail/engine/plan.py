@@ -45,7 +45,12 @@ Columns = tuple[tuple[str, str], ...]
 # The session tables the stage fills for each run (SQL types: one vocabulary for every engine).
 INPUTS: dict[str, Columns] = {
     # The run's settings that enter the SQL, as one row.
-    "zt_params": (("year_start", "DATE"), ("year_end", "DATE"), ("gwp_set", "VARCHAR")),
+    "zt_params": (
+        ("year_start", "DATE"),
+        ("year_end", "DATE"),
+        ("gwp_set", "VARCHAR"),
+        ("factor_policy", "VARCHAR"),
+    ),
     # Keys with supplier-specific factors: only for these does the supplier split a signature.
     "zt_supplier_keys": (("activity", "VARCHAR"),),
     "zt_conv": (
@@ -54,6 +59,18 @@ INPUTS: dict[str, Columns] = {
         ("factor_id", "VARCHAR"),
         ("multiplier", "DOUBLE"),
         ("via_heat", "BOOLEAN"),
+        ("per_energy", "BOOLEAN"),
+        ("ratio", "DOUBLE"),
+    ),
+    # Per (site, stated region, stated heat basis) of the signatures: the effective region and
+    # the basis of the record's energy (inputs.record_region).
+    "zt_regions": (
+        ("site_k", "VARCHAR"),
+        ("region", "VARCHAR"),
+        ("hb_k", "VARCHAR"),
+        ("eff_region", "VARCHAR"),
+        ("rec_basis", "VARCHAR"),
+        ("site_region_used", "BOOLEAN"),
     ),
     "zt_lineage": (
         ("region", "VARCHAR"),
@@ -255,6 +272,7 @@ def compile_plan(shape: Shape, stored: Mapping[str, Any]) -> Plan:
         sig=sig,
         factors=tables["factors"],
         conv=inputs["zt_conv"],
+        regions=inputs["zt_regions"],
         lineage=inputs["zt_lineage"],
         gases=inputs["zt_gases"],
         shares=inputs["zt_shares"],
@@ -264,6 +282,7 @@ def compile_plan(shape: Shape, stored: Mapping[str, Any]) -> Plan:
         pools=inputs["zt_pools"],
         prices=inputs["zt_prices"],
         gwp_set=params.gwp_set.as_scalar(),
+        strict=params.factor_policy.as_scalar() == "strict",
         stage=stage,
     )
     stage(calc.signatures, CALCULATED)

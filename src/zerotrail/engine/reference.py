@@ -8,8 +8,9 @@ coefficients, instrument pools, price indices) instead of taking the calculation
 `prepare`, so that a mistake in either shows as a disagreement. What it shares with the engine
 is reference data and primitives that are tested on their own: unit conversions (`units`), the
 GWP sets, blends and the weights of one kg of a gas (`reference.gwp.gas_weights`, held to the
-published IPCC and EPA values in tests/reference/test_gwp.py), activity key families and region
-lineage (`model`).
+published IPCC and EPA values in tests/reference/test_gwp.py), activity key families, region
+lineage and the default heating-value basis of a record (`model`), and the NCV/GCV ratios
+(`reference.heat_basis`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from typing import Any
 
 from zerotrail.engine.settings import FAMILIES, METHOD_DQ
 from zerotrail.errors import UnitError
+from zerotrail.model.heat_basis import record_heat_basis
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import lineage, market_of
 from zerotrail.reference.gwp import GasWeights, gas_weights
+from zerotrail.reference.heat_basis import ncv_per_gcv
 from zerotrail.units import bridge_factor, compatible, conversion_factor
 
 GRID = "electricity.grid"
@@ -50,6 +53,7 @@ class RefInputs:
     gwp_set: str
     approach: str
     blend_rule: str
+    factor_policy: str = "nearest"
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,20 @@ class RefResults:
 class _Choice:
     factor_id: str
     level: int
-    vrank: int
+    vrank: int  # 0 valid, 1 earlier edition, 2 pinned and not valid yet, 3 later edition
     multiplier: float
     via_heat: bool
+    converted: bool  # energy converted between heating-value bases
     head: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a record's factor is looked up, and the basis of its energy."""
+
+    region: str  # '' when the record gives none and has no site
+    site_region_used: bool
+    basis: str
 
 
 # --- the inputs, from the stored rows ---------------------------------------------------------
@@ -122,14 +136,16 @@ def _sites(
     return out
 
 
-def _convert(unit: str, head: Mapping[str, Any]) -> tuple[float, bool] | None:
-    """(activity units → factor units multiplier, through a heat content?) or None."""
+def _convert(unit: str, head: Mapping[str, Any]) -> tuple[float, bool, bool] | None:
+    """(activity units → factor units multiplier, through a heat content?, energy to energy?)
+    or None."""
     try:
         if compatible(unit, head["unit"]):
-            return conversion_factor(unit, head["unit"]), False
+            energy = compatible(head["unit"], "MJ")
+            return conversion_factor(unit, head["unit"]), False, energy
         if head.get("heat_content") is not None and head.get("heat_content_unit"):
             m = bridge_factor(unit, head["unit"], head["heat_content"], head["heat_content_unit"])
-            return m, True
+            return m, True, False
     except UnitError:
         return None
     return None
@@ -206,11 +222,11 @@ class _Oracle:
     def __init__(self, inp: RefInputs) -> None:
         self.inp = inp
         self.heads = _heads(inp.factors)
-        self._conv: dict[tuple[str, str], tuple[float, bool] | None] = {}
+        self._conv: dict[tuple[str, str], tuple[float, bool, bool] | None] = {}
         self._gas: dict[tuple[str, str], GasWeights | None] = {}
         self.prices = _prices(inp.price_indices)
 
-    def convert(self, unit: str, fid: str) -> tuple[float, bool] | None:
+    def convert(self, unit: str, fid: str) -> tuple[float, bool, bool] | None:
         if (unit, fid) not in self._conv:
             self._conv[(unit, fid)] = _convert(unit, self.heads[fid])
         return self._conv[(unit, fid)]
@@ -225,12 +241,29 @@ class _Oracle:
             )
         return self._gas[(gas, origin)]
 
-    def choose(self, rec: Mapping[str, Any], activity: str, pin: str | None) -> _Choice | None:
+    def place(self, rec: Mapping[str, Any], site_region: Mapping[str, str]) -> _Place:
+        """The record's region, or its site's when it gives none or a coarser one (an ancestor
+        of the site's region); and the basis of its energy, stated or its region's default."""
+        own = rec.get("region") or ""
+        site = site_region.get(rec.get("site") or "")
+        region, used = own, False
+        if site and not own:
+            region = site
+        elif site and own != site and own in lineage(site):
+            region, used = site, True
+        return _Place(region, used, record_heat_basis(rec.get("heat_basis") or "", region))
+
+    def choose(
+        self, rec: Mapping[str, Any], activity: str, pin: str | None, place: _Place
+    ) -> _Choice | None:
         """The factor docs/methodology.md picks for the record (see engine/resolve.py)."""
+        if not place.region:
+            return None
         start: date = rec["period_start"]
+        strict = self.inp.factor_policy == "strict"
         best: tuple[Any, ...] | None = None
         choice = None
-        regions = list(lineage(rec["region"]))
+        regions = list(lineage(place.region))
         for fid, h in self.heads.items():
             if pin:
                 if fid != pin:
@@ -245,26 +278,39 @@ class _Oracle:
             c = self.convert(rec["unit"], fid)
             if c is None:
                 continue
+            multiplier, via_heat, energy = c
             vt = h["valid_to"]
             if h["valid_from"] <= start and (vt is None or vt >= start):
-                vrank = 0
+                vrank, distance = 0, 0
             elif vt is not None and vt < start:
-                vrank = 1
+                vrank, distance = 1, start.toordinal() - vt.toordinal()
             elif level == 0:
-                vrank = 2
+                vrank, distance = 2, 0
             else:
+                vrank, distance = 3, h["valid_from"].toordinal() - start.toordinal()
+            if strict and level > 0 and vrank in (1, 3):
                 continue
+            f_basis = h.get("heat_basis") or None
+            converted = bool(energy and f_basis and f_basis != place.basis)
+            if converted:
+                ratio = ncv_per_gcv(activity)
+                if ratio is None:
+                    continue  # no published ratio for this fuel: the other basis is unusable
+                multiplier *= ratio if place.basis == "HHV" else 1.0 / ratio
             key = (
                 min(level, 2),  # pinned, then supplier, then any place
                 not h["verified"],
                 level,
                 vrank,
+                distance,  # the nearest edition before, else the nearest after
+                converted,
                 -h["valid_from"].toordinal(),
-                c[1],
+                via_heat,
                 fid,
             )
             if best is None or key < best:
-                best, choice = key, _Choice(fid, level, vrank, c[0], c[1], h)
+                best = key
+                choice = _Choice(fid, level, vrank, multiplier, via_heat, converted, h)
         return choice
 
     def coef(self, head: Mapping[str, Any], origin: str) -> dict[str, float] | None:
@@ -309,29 +355,33 @@ class _Oracle:
         )
         shares, notes = _shares(inp.entities, inp.approach)
         sites = _sites(inp.sites, inp.entities)
+        site_region = {s["site"]: s["region"] for s in inp.sites}
+        places = {r["record_id"]: self.place(r, site_region) for r in records}
         markets: dict[str, set[str]] = defaultdict(set)
         for rec in records:
-            if rec["activity"] == GRID:
-                markets[f"entity:{rec['entity']}"].add(market_of(rec["region"]))
+            region = places[rec["record_id"]].region
+            if rec["activity"] == GRID and region:
+                markets[f"entity:{rec['entity']}"].add(market_of(region))
                 if rec["site"]:
-                    markets[f"site:{rec['site']}"].add(market_of(rec["region"]))
+                    markets[f"site:{rec['site']}"].add(market_of(region))
         pools, pool_notes = _pools(inp.instruments, inp.year, markets)
 
         chosen = []
         unresolved: set[str] = set()
         for rec in records:
-            ch = self.choose(rec, rec["activity"], rec.get("factor_id"))
+            place = places[rec["record_id"]]
+            ch = self.choose(rec, rec["activity"], rec.get("factor_id"), place)
             coef = None if ch is None else self.coef(ch.head, rec.get("ch4_origin") or "")
             if ch is None or coef is None:
                 unresolved.add(rec["record_id"])
                 continue
-            chosen.append((rec, ch, coef))
+            chosen.append((rec, place, ch, coef))
         out = self._results(chosen, shares, sites, pools)
         return RefResults(out, unresolved, notes + pool_notes)
 
     def _results(
         self,
-        chosen: list[tuple[Mapping[str, Any], _Choice, dict[str, float]]],
+        chosen: list[tuple[Mapping[str, Any], _Place, _Choice, dict[str, float]]],
         shares: Mapping[str, float],
         sites: Mapping[str, tuple[str, bool]],
         pools: Mapping[tuple[str, str, str], Mapping[str, float]],
@@ -341,11 +391,13 @@ class _Oracle:
             per_unit = _mwh(rec["unit"]) if rec["activity"] == GRID else None
             return 0.0 if per_unit is None else per_unit * shares[rec["entity"]]
 
+        region = {rec["record_id"]: place.region for rec, place, _, _ in chosen}
+
         def market(rec: Mapping[str, Any]) -> str:
-            return market_of(rec["region"])
+            return market_of(region[rec["record_id"]])
 
         c_site: dict[tuple[str, str], float] = defaultdict(float)
-        for rec, _, _ in chosen:
+        for rec, _, _, _ in chosen:
             if mwh_u(rec) > 0 and rec.get("site"):
                 c_site[(rec["site"], market(rec))] += rec["quantity"] * mwh_u(rec)
 
@@ -358,14 +410,14 @@ class _Oracle:
             return min(1.0, p["mwh"] / c_site[(rec["site"], market(rec))]), p
 
         c_ent: dict[tuple[str, str], float] = defaultdict(float)
-        for rec, _, _ in chosen:
+        for rec, _, _, _ in chosen:
             if mwh_u(rec) > 0:
                 c_ent[(rec["entity"], market(rec))] += (
                     rec["quantity"] * mwh_u(rec) * (1.0 - f_site(rec)[0])
                 )
 
         out: dict[str, dict[str, Any]] = {}
-        for rec, ch, coef in chosen:
+        for rec, place, ch, coef in chosen:
             fam = family_of(rec["activity"])
             assert fam is not None
             share = shares[rec["entity"]]
@@ -390,6 +442,7 @@ class _Oracle:
                 "share": share,
                 "site_kind": kind,
                 "deflator": deflator,
+                "factor_year": ch.head["valid_from"].year,
             }
             for f in FAMILIES:
                 r[f"{f}_t"] = q * per * coef[f"k_{f}"]
@@ -412,7 +465,7 @@ class _Oracle:
             residual_missing = False
             if rec["activity"] == GRID:
                 inst = mu * (fs * (ps["rate"] if ps else 0.0) + fe * (pe["rate"] if pe else 0.0))
-                res = self.choose(rec, RESIDUAL_MIX, None)
+                res = self.choose(rec, RESIDUAL_MIX, None, place)
                 rc = None if res is None else self.coef(res.head, "")
                 if res is not None and rc is not None:
                     total = sum(rc[f"e_{f}"] for f in FAMILIES) + rc["k_unsplit"]
@@ -449,12 +502,17 @@ class _Oracle:
             # nothing.
             regional, fr = fam.name != "fugitive", ch.head["region"]
             gwp_basis = ch.head.get("gwp_basis")
+            elsewhere = regional and fr != place.region
+            ancestor = fr in lineage(place.region)  # else only a pin brings it
             flags = [
-                (ch.vrank == 1, "earlier_edition"),
+                (ch.vrank in (1, 3), "edition_year_mismatch"),
                 (ch.vrank == 2, "pinned_outside_validity"),
-                (regional and fr != rec["region"] and fr != "GLOBAL", "parent_region_factor"),
-                (regional and fr != rec["region"] and fr == "GLOBAL", "global_factor"),
+                (elsewhere and ancestor and fr != "GLOBAL", "parent_region_factor"),
+                (elsewhere and fr == "GLOBAL", "global_factor"),
+                (elsewhere and not ancestor, "pinned_other_region"),
+                (place.site_region_used, "site_region_used"),
                 (not ch.head["verified"], "unverified_factor"),
+                (ch.converted, "heat_basis_converted"),
                 (ch.via_heat, "heat_content_conversion"),
                 (not_deflated, "spend_not_deflated"),
                 (bool(gwp_basis) and gwp_basis != self.inp.gwp_set, "gwp_basis_mismatch"),

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 APPROACHES = ("operational_control", "financial_control", "equity_share")
 BLEND_RULES = ("composition", "publisher")
+# Which factor editions a record may use when none is valid at its period start
+# (docs/methodology.md): `nearest` takes the nearest earlier edition, else the nearest later,
+# flagged `edition_year_mismatch`; `strict` refuses both (the record becomes a problem).
+FACTOR_POLICIES = ("nearest", "strict")
 FAMILIES = ("co2", "ch4", "n2o", "hfc", "pfc", "sf6", "nf3")
 
 # Default data-quality score (1 very good … 5 very poor) by method, used when a record gives
@@ -29,3 +33,4 @@ class InventorySettings:
     gwp_set: str = "AR5"
     approach: str = "operational_control"
     blend_rule: str = "composition"
+    factor_policy: str = "nearest"

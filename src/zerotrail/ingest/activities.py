@@ -13,6 +13,7 @@ next version.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from zerotrail.ingest.imports import ImportReport, new_import_id, note_import
 from zerotrail.ledger.canonical import canonical_bytes
 from zerotrail.model.keys import family_of, key_problem
 from zerotrail.model.limits import text_problem
-from zerotrail.model.regions import region_problem
+from zerotrail.model.regions import lineage, region_problem
+from zerotrail.model.suggest import did_you_mean, key_candidates, region_codes
 from zerotrail.store.activities import (
     ACTIVITY_FIELDS,
+    OPTIONAL_FIELDS,
     changed_records,
     commit_activities,
     compare_with_stored,
@@ -40,26 +43,33 @@ from zerotrail.store.activity_checks import (
     STAGE,
     WHOLE_COLUMNS,
     KeyVerdict,
+    Verdicts,
     base_type,
     create_typed_view,
     distinct_values,
     factor_units,
     find_problems,
     known_activities,
+    known_regions,
+    known_units,
     listed_problems,
     save_verdicts,
     staged_types,
 )
 from zerotrail.store.workspace import Workspace
-from zerotrail.units import bridge_factor, compatible, conversion_factor
+from zerotrail.units import ALIASES, bridge_factor, compatible, conversion_factor, dimension
 
 
-def unit_problem(con: Any, activity: str, unit: str) -> str | None:
-    """Why `unit` cannot be used for `activity` given the workspace's factors, or None."""
+def unit_problem(
+    con: Any, activity: str, unit: str, suggest: Callable[[str], str] | None = None
+) -> str | None:
+    """Why `unit` cannot be used for `activity` given the workspace's factors, or None;
+    `suggest` gives an unknown unit's '; did you mean ...?'."""
     try:
         conversion_factor(unit, unit)
     except UnitError as exc:
-        return f"{exc} (expected a unit such as L, kg, kWh, MWh, GJ, km, passenger-km, USD)"
+        hint = suggest(unit) if suggest and str(exc).startswith("unknown unit") else ""
+        return f"{exc}{hint} (expected a unit such as L, kg, kWh, MWh, GJ, km, passenger-km, USD)"
     rows = factor_units(con, activity)
     for f_unit, hc, hc_unit in rows:
         if compatible(unit, f_unit):
@@ -117,17 +127,76 @@ def _type_problems(con: Any, source: str, columns: tuple[str, ...]) -> list[Prob
     return problems
 
 
+# How many distinct unknown values of one kind get suggestions: each costs a comparison with
+# every known name (milliseconds), and a file with thousands of unknown keys needs fixing at its
+# source, not a suggestion per key.
+MAX_SUGGESTED = 50
+
+
+class _Suggester:
+    """'; did you mean ...?' for the first MAX_SUGGESTED unknown values, '' after them."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.known = tuple(dict.fromkeys(known))  # in the caller's order of preference
+        self.left = MAX_SUGGESTED
+
+    def __call__(self, typed: str, among: Iterable[str] | None = None) -> str:
+        if self.left <= 0:
+            return ""
+        self.left -= 1
+        return did_you_mean(typed, self.known if among is None else among)
+
+
+def _region_why(region: str, suggest: _Suggester) -> str | None:
+    why = text_problem(region) or region_problem(region)
+    return None if why is None else why + suggest(region)
+
+
+def _site_conflicts(combos: Iterable[tuple[Any, ...]]) -> list[tuple[str, str, str]]:
+    """(record region, site region, the site region's lineage) where a record's region is
+    neither its site's region nor one of that region's ancestors (CN-EAST at a US-RFCW site). A
+    coarser region (US at a US-RFCW site) is no conflict: the calculation uses the site's."""
+    pairs = {(r, sr) for _, _, r, sr in combos if r is not None and sr is not None}
+    out = []
+    for region, site_region in sorted(pairs):
+        if region_problem(region) is not None or region_problem(site_region) is not None:
+            continue  # the region's own check names it
+        line = lineage(site_region)
+        if region not in line:
+            out.append((region, site_region, ", ".join(line)))
+    return out
+
+
+def _not_energy(combos: Iterable[tuple[Any, ...]]) -> list[tuple[str, str]]:
+    """(unit, its dimension) of the file's readable units that are not energy units."""
+    out = []
+    for unit in sorted({u for _, u, _, _ in combos if u is not None}):
+        try:
+            dim = dimension(unit)
+        except UnitError:
+            continue  # an unknown unit is refused by its own check
+        if dim != "energy":
+            out.append((unit, dim))
+    return out
+
+
 def _judge_values(con: Any) -> None:
     """Check each distinct key, (key, unit), region and supplier once; the verdicts are kept
     in the database for the row checks to join."""
     combos, suppliers = distinct_values(con)
     known = known_activities(con)
-    keys = sorted({a for a, _, _ in combos if a is not None})
+    keys = sorted({a for a, _, _, _ in combos if a is not None})
     key_rows: list[KeyVerdict] = []
+    known_keys = sorted(known)
+    suggest_key = _Suggester(known_keys)
     for k in keys:
         why = key_problem(k)
         if why is None and k not in known:
-            why = f"no factor in the workspace for activity '{k}' (see `zerotrail factors search`)"
+            hint = suggest_key(k, key_candidates(k, known_keys))
+            why = (
+                f"no factor in the workspace for activity '{k}'{hint}"
+                " (see `zerotrail factors search`)"
+            )
         fam = family_of(k)
         key_rows.append(
             (
@@ -139,15 +208,30 @@ def _judge_values(con: Any) -> None:
                 sorted(fam.allowed_categories) if fam else [],
             )
         )
-    pairs = sorted({(a, u) for a, u, _ in combos if a in known and u is not None})
+    pairs = sorted({(a, u) for a, u, _, _ in combos if a in known and u is not None})
+    # The units factors are per come first: of `MMBtu` and `mmBtu`, the factors' spelling.
+    suggest_unit = _Suggester([*sorted(known_units(con)), *sorted(ALIASES)])
     bad_units = [
-        (a, u, why) for a, u in pairs if (why := text_problem(u) or unit_problem(con, a, u))
+        (a, u, why)
+        for a, u in pairs
+        if (why := text_problem(u) or unit_problem(con, a, u, suggest_unit))
     ]
-    regions = sorted({r for _, _, r in combos if r is not None})
-    bad_regions = [(r, why) for r in regions if (why := region_problem(r))]
+    regions = sorted({r for _, _, r, _ in combos if r is not None})
+    suggest_region = _Suggester(sorted(known_regions(con) | region_codes()))
+    bad_regions = [(r, why) for r in regions if (why := _region_why(r, suggest_region))]
     # Suppliers are few: each distinct one is checked as text here, not once per row.
     bad_suppliers = [(v, why) for v in suppliers if v is not None and (why := text_problem(v))]
-    save_verdicts(con, key_rows, bad_units, bad_regions, bad_suppliers)
+    save_verdicts(
+        con,
+        Verdicts(
+            key_rows,
+            bad_units,
+            bad_regions,
+            bad_suppliers,
+            not_energy=_not_energy(combos),
+            site_conflicts=_site_conflicts(combos),
+        ),
+    )
 
 
 @reports_read_errors
@@ -203,10 +287,12 @@ def import_activities(
 
 
 def canonical_activity(row: dict[str, Any]) -> bytes:
-    """Canonical bytes of a stored activity version (docs/ledger.md)."""
-    return canonical_bytes(
-        "activity", {k: row[k] for k in ("record_id", "version", *ACTIVITY_FIELDS)}
-    )
+    """Canonical bytes of a stored activity version (docs/ledger.md). The optional fields
+    (`heat_basis`) are committed only when given: a record without one has the bytes records
+    had before the field existed."""
+    fields = {k: row[k] for k in ("record_id", "version", *ACTIVITY_FIELDS)}
+    fields |= {k: row[k] for k in OPTIONAL_FIELDS if row.get(k) is not None}
+    return canonical_bytes("activity", fields)
 
 
 def canonical_of(ws: Workspace, record_id: str, version: int) -> bytes:

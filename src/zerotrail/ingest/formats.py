@@ -39,7 +39,16 @@ ACTIVITIES = Format(
         Column("activity", True, "activity key, e.g. stationary_combustion.diesel"),
         Column("quantity", True, "finite number; negative only for spend corrections"),
         Column("unit", True, "unit of quantity, convertible to the factor's unit"),
-        Column("region", True, "region code: CN, US-CAMX, CN-EAST, GB, GLOBAL ..."),
+        Column(
+            "heat_basis",
+            False,
+            "HHV or NCV: heating-value basis of an energy quantity (also GCV, gross, LHV, net)",
+        ),
+        Column(
+            "region",
+            False,
+            "region code: CN, US-CAMX, CN-EAST, GB, GLOBAL ...; blank at a site: the site's",
+        ),
         Column("site", False, "site id from the sites file"),
         Column("scope3_category", False, "1-15; required where the key implies none"),
         Column("supplier", False, "supplier id; selects supplier-specific factors"),

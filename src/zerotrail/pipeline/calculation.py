@@ -22,12 +22,15 @@ from typing import Any
 
 from zerotrail.engine.inputs import (
     Conversions,
+    ConvRow,
     EntityRow,
     FactorUnit,
+    RecordRegion,
     consolidation_shares,
     conversions,
     gas_table,
     mwh_per_unit,
+    record_region,
     region_lineage,
     units_digest,
 )
@@ -45,6 +48,7 @@ from zerotrail.engine.plan import (
 from zerotrail.engine.settings import (
     APPROACHES,
     BLEND_RULES,
+    FACTOR_POLICIES,
     METHOD_DQ,
     InventorySettings,
 )
@@ -76,6 +80,7 @@ class RunSummary:
     records: int
     problems: int
     notes: tuple[str, ...]
+    factor_policy: str = "nearest"
 
 
 def load_shipped_factors(ws: Workspace) -> int:
@@ -120,6 +125,11 @@ def _check_settings(ws: Workspace, s: InventorySettings) -> None:
     if s.blend_rule not in BLEND_RULES:
         raise ZerotrailError(
             f"unknown blend rule {s.blend_rule!r}; expected one of {', '.join(BLEND_RULES)}"
+        )
+    if s.factor_policy not in FACTOR_POLICIES:
+        raise ZerotrailError(
+            f"unknown factor policy {s.factor_policy!r}; "
+            f"expected one of {', '.join(FACTOR_POLICIES)}"
         )
     if s.blend_rule == "publisher" and s.gwp_set != "AR5":
         raise GwpError(
@@ -208,7 +218,8 @@ def instrument_pools(
 class Prepared:
     """The small derived tables of one calculation (see engine/emissions.py for each)."""
 
-    conv: list[tuple[str, str, str, float, bool]]
+    conv: list[ConvRow]
+    regions: list[dict[str, Any]]
     lineage: list[dict[str, Any]]
     gases: list[dict[str, object]]
     shares: dict[str, tuple[float, str | None]]
@@ -237,7 +248,12 @@ def _prepare(
     ws: Workspace, settings: InventorySettings, plan: Plan, suppliers: Sequence[str]
 ) -> Prepared:
     y0, y1 = year_bounds(settings.year)
-    fill(ws, "zt_params", INPUTS["zt_params"], [(y0, y1, settings.gwp_set)])
+    fill(
+        ws,
+        "zt_params",
+        INPUTS["zt_params"],
+        [(y0, y1, settings.gwp_set, settings.factor_policy)],
+    )
     fill(ws, "zt_supplier_keys", INPUTS["zt_supplier_keys"], [(a,) for a in suppliers])
     fill_from(ws, plan.signatures.table, plan.signatures.sql)
     sig = plan.signatures.table
@@ -274,9 +290,22 @@ def _prepare(
     conv = conversions(pairs, funits, convert)
     mwh = [{"unit": u, "mwh_per_unit": m} for u, m in mwh_per_unit(grid_units, convert).items()]
     keep_conversions(ws, units_key, convert.new)
+    places = record_regions(ws, sig)
+    region_rows = [
+        {
+            "site_k": site,
+            "region": region,
+            "hb_k": basis,
+            "eff_region": rr.region,
+            "rec_basis": rr.heat_basis,
+            "site_region_used": rr.site_region_used,
+        }
+        for (site, region, basis), rr in places.items()
+    ]
+    effective = {(site, region): rr.region for (site, region, _), rr in places.items()}
     lineage_rows = [
         {"region": r, "ancestor": a, "level": lvl, "market": market_of(r)}
-        for r, a, lvl in region_lineage(reads.signature_regions(ws, sig))
+        for r, a, lvl in region_lineage(rr.region for rr in places.values() if rr.region)
     ]
     gases = gas_table(reads.factor_gases(ws), settings.gwp_set, settings.blend_rule)
     keyinfo = []
@@ -298,7 +327,10 @@ def _prepare(
         )
 
     consumption: dict[str, set[str]] = {}
-    for site, ent, region in reads.grid_consumers(ws, sig):
+    for site, ent, stated in reads.grid_consumers(ws, sig):
+        region = effective[(site, stated)]
+        if not region:
+            continue  # no region and no site: the record is a problem, consuming nowhere
         consumption.setdefault(f"entity:{ent}", set()).add(market_of(region))
         if site:
             consumption.setdefault(f"site:{site}", set()).add(market_of(region))
@@ -308,8 +340,28 @@ def _prepare(
         {"currency": c, "year": y, "price_index": v} for (c, y), v in current_indices(ws).items()
     ]
     return Prepared(
-        conv, lineage_rows, gases, shares, site_rows, keyinfo, mwh, pools, prices, notes
+        conv,
+        region_rows,
+        lineage_rows,
+        gases,
+        shares,
+        site_rows,
+        keyinfo,
+        mwh,
+        pools,
+        prices,
+        notes,
     )
+
+
+def record_regions(ws: Workspace, sig: str) -> dict[tuple[str, str, str], RecordRegion]:
+    """(site, stated region, stated heat basis) of the signatures → where their factors are
+    looked up and the basis of their energy (engine/inputs.py `record_region`)."""
+    site_region = reads.site_regions(ws)
+    return {
+        (site, region, basis): record_region(region, site_region.get(site), basis)
+        for site, region, basis in reads.signature_places(ws, sig)
+    }
 
 
 def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
@@ -319,6 +371,7 @@ def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
         "zt_shares": [(e, s) for e, (s, _) in prep.shares.items()],
     }
     dicts = {
+        "zt_regions": prep.regions,
         "zt_lineage": prep.lineage,
         "zt_gases": prep.gases,
         "zt_sites": prep.sites,
@@ -349,7 +402,7 @@ def calculate(
     for s in plan.steps:
         fill_from(ws, s.table, s.sql)
     unresolved = read_rows(ws, UNRESOLVED)
-    reasons = [(u["n"], explain_unresolved(ws, u)) for u in unresolved]
+    reasons = [(u["n"], explain_unresolved(ws, u, settings.factor_policy)) for u in unresolved]
     fill(ws, "zt_reasons", INPUTS["zt_reasons"], reasons)
     run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
     as_of = runs.last_import_id(ws)
@@ -368,12 +421,20 @@ def calculate(
             records,
             n_problems,
             as_of,
+            settings.factor_policy,
         )
         runs.insert_current_run(ws, run)
         runs.ensure_results_view(ws, plan.results_view, plan.key)
         commit_run(ws, run)
     return RunSummary(
-        run_id, year, settings.gwp_set, settings.approach, records, n_problems, tuple(prep.notes)
+        run_id,
+        year,
+        settings.gwp_set,
+        settings.approach,
+        records,
+        n_problems,
+        tuple(prep.notes),
+        settings.factor_policy,
     )
 
 
@@ -447,26 +508,31 @@ def unresolved_records(ws: Workspace, run_id: str, limit: int) -> tuple[list[tup
     return run_problems(ws, run_id, limit), runs.record_problem_count(ws, run_id)
 
 
-def explain_unresolved(ws: Workspace, sig: dict[str, Any]) -> str:
-    """Why no factor fits a signature, in the user's terms."""
-    act, region, unit, start = sig["activity"], sig["region"], sig["unit"], sig["period_start"]
+def explain_unresolved(ws: Workspace, sig: dict[str, Any], policy: str = "nearest") -> str:
+    """Why no factor fits a signature (a row of the plan's unresolved signatures, with its
+    effective region), in the user's terms."""
+    act, region, unit, start = sig["activity"], sig["eff_region"], sig["unit"], sig["period_start"]
     if sig["pin_k"]:
         return (
             f"pinned factor {sig['pin_k']} cannot be used for {act} in {unit} "
             "(unit not convertible, or its gases lack values in the GWP set)"
         )
+    if not region:
+        return "no region: the record gives none and names no site whose region could be used"
     regs = list(lineage(region))
     rows = reads.factor_validity(ws, act, regs)
     if not rows:
         return f"no factor for {act} in {region} or its parent regions ({', '.join(regs[1:])})"
-    earliest = min(r[1] for r in rows)
-    if earliest > start:
+    valid = [r for r in rows if r[1] <= start and (r[2] is None or r[2] >= start)]
+    if policy == "strict" and not valid:
+        years = sorted({r[1].year for r in rows})
         return (
-            f"no factor for {act} in {' / '.join(regs)} valid on {start.isoformat()}: the "
-            f"earliest edition starts {earliest.isoformat()} (later editions are not used "
-            "for earlier periods)"
+            f"no factor for {act} in {' / '.join(regs)} valid on {start.isoformat()}: editions"
+            f" exist for {', '.join(str(y) for y in years)}, but the factor policy is strict"
+            " (calculate --factor-policy nearest uses the nearest edition, flagged)"
         )
     return (
-        f"no factor for {act} in {' / '.join(regs)} fits unit {unit} and the GWP set "
-        "(check the unit, or the factor's gases)"
+        f"no factor for {act} in {' / '.join(regs)} fits unit {unit}, its heating-value basis"
+        " and the GWP set (check the unit, the factor's gases, or whether the fuel has an"
+        " NCV/GCV ratio: `zerotrail factors explain RECORD_ID`)"
     )

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zerotrail.errors import FactorError
+from zerotrail.model.regions import region_problem
+from zerotrail.model.suggest import closest, did_you_mean, key_candidates, region_codes
 from zerotrail.reference.gwp import GWP_SET_IDS, gwp_set
 from zerotrail.store import factor_library
 from zerotrail.store.database import Workspace
+from zerotrail.store.factor_library import FactorFilter
 
 __all__ = [
     "GWP_SET_IDS",
+    "FactorChange",
     "FactorDetail",
+    "FactorFilter",
     "FactorLine",
+    "FactorSetDiff",
     "FactorSetSummary",
     "GwpTable",
     "GwpValue",
+    "check_factor_set",
+    "diff_factor_sets",
     "factor_detail",
     "factor_sets",
     "gwp_table",
@@ -105,14 +113,56 @@ def factor_sets(ws: Workspace | None) -> list[FactorSetSummary]:
     return [FactorSetSummary(*r) for r in rows]
 
 
+def _check_filters(lib: Workspace, filters: FactorFilter) -> None:
+    """Refuse a filter naming a region, set or key the library cannot have, with the closest
+    known ones: a typing mistake, not a search that finds nothing."""
+    if filters.region:
+        why = region_problem(filters.region)
+        if why is not None:
+            known = region_codes() | set(factor_library.factor_regions(lib))
+            raise FactorError(f"--region: {why}{did_you_mean(filters.region, sorted(known))}")
+    if filters.factor_set:
+        check_factor_set(lib, filters.factor_set)
+    if filters.activity:
+        prefix = filters.activity
+        keys = factor_library.activity_keys(lib)
+        if not any(k == prefix or k.startswith(prefix + ".") for k in keys):
+            # A prefix may stop at any segment: suggest whole keys and their leading segments.
+            parts = {".".join(k.split(".")[:n]) for k in keys for n in range(1, k.count(".") + 1)}
+            hint = did_you_mean(prefix, key_candidates(prefix, sorted(parts | set(keys))))
+            raise FactorError(
+                f"unknown activity key {prefix!r}{hint}"
+                if hint
+                else f"unknown activity key {prefix!r} (no factor's key is or starts with it)"
+            )
+
+
+def check_factor_set(lib: Workspace, factor_set: str) -> None:
+    """Refuse a factor set id the library does not hold, suggesting the closest."""
+    ids = factor_library.factor_set_ids(lib)
+    if factor_set not in ids:
+        raise FactorError(
+            f"unknown factor set {factor_set!r}{did_you_mean(factor_set, ids)}"
+            " (see `zerotrail factors list`)"
+        )
+
+
 def search_factors(
-    ws: Workspace | None, query: str, region: str | None = None, limit: int = 30
+    ws: Workspace | None,
+    query: str,
+    region: str | None = None,
+    limit: int = 30,
+    filters: FactorFilter | None = None,
 ) -> list[FactorLine]:
     """The gases of the first `limit` factors (by id) matching every word of `query` in their
-    id, activity key, region, source or note, in `region` when given; empty when none does."""
+    id, activity key, region, source or note, in `region` when given, and passing `filters`
+    (publisher, edition, set, key prefix, year); empty when none does. A filter naming an
+    unknown region, set or key is refused (FactorError) with the closest known ones."""
     words = [w.lower() for w in query.split()]
+    filters = filters or FactorFilter()
     with _library(ws) as lib:
-        ids = factor_library.matching_factor_ids(lib, words, region, limit)
+        _check_filters(lib, replace(filters, region=filters.region or region))
+        ids = factor_library.matching_factor_ids(lib, words, region, limit, filters)
         rows = factor_library.factor_lines(lib, ids)
     return [FactorLine(*r) for r in rows]
 
@@ -121,9 +171,112 @@ def factor_detail(ws: Workspace | None, factor_id: str) -> FactorDetail:
     """Every gas of one factor with its validity, heat content and provenance."""
     with _library(ws) as lib:
         gases = factor_library.factor_detail(lib, factor_id)
+        hint = "" if gases else _factor_id_hint(lib, factor_id)
     if not gases:
-        raise FactorError(f"unknown factor {factor_id!r} (try `zerotrail factors search`)")
+        raise FactorError(f"unknown factor {factor_id!r}{hint} (try `zerotrail factors search`)")
     return FactorDetail(factor_id, tuple(gases))
+
+
+def _factor_id_hint(lib: Workspace, factor_id: str) -> str:
+    """'; did you mean ...?' for an unknown factor id: among its own set's ids when the part
+    before ':' names a set (or is close to one), else among every id."""
+    sets = factor_library.factor_set_ids(lib)
+    prefix = factor_id.split(":", 1)[0] if ":" in factor_id else None
+    if prefix is None:
+        return did_you_mean(factor_id, factor_library.factor_ids(lib))
+    near = [prefix] if prefix in sets else closest(prefix, sets)
+    ids = [i for s in near for i in factor_library.factor_ids(lib, s)]
+    return did_you_mean(factor_id, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class FactorChange:
+    """One key (activity, region, unit, gas) of two factor sets: its value in each, or None
+    where a set lacks it."""
+
+    status: str  # changed, same, only_a or only_b
+    activity: str
+    region: str
+    unit: str
+    gas: str
+    biogenic: bool
+    supplier: str  # '' unless supplier-specific
+    factor_id_a: str | None
+    value_a: float | None
+    factor_id_b: str | None
+    value_b: float | None
+
+    FIELDS = (
+        "status",
+        "activity",
+        "region",
+        "unit",
+        "gas",
+        "biogenic",
+        "supplier",
+        "factor_id_a",
+        "value_a",
+        "factor_id_b",
+        "value_b",
+        "relative_change",
+    )
+
+    @property
+    def relative_change(self) -> float | None:
+        """(B - A) / A, where both sets have the key and A is not 0."""
+        if self.value_a is None or self.value_b is None or self.value_a == 0:
+            return None
+        return (self.value_b - self.value_a) / self.value_a
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class FactorSetDiff:
+    """What changed from factor set A to factor set B, key by key, in key order."""
+
+    set_a: str
+    set_b: str
+    rows: tuple[FactorChange, ...]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.rows)
+
+
+def diff_factor_sets(ws: Workspace | None, set_a: str, set_b: str) -> FactorSetDiff:
+    """Every factor of two sets matched by activity key, region, unit and gas (biogenic CO2
+    and supplier-specific factors apart): value in A, value in B, and the keys only one set
+    has. A set holding a key for several periods is compared by its latest. An unknown set is
+    refused (FactorError) with the closest known ones."""
+    with _library(ws) as lib:
+        check_factor_set(lib, set_a)
+        check_factor_set(lib, set_b)
+        found = factor_library.set_diff(lib, set_a, set_b)
+    rows = []
+    for activity, region, unit, gas, biogenic, supplier, id_a, val_a, id_b, val_b in found:
+        if id_a is None:
+            status = "only_b"
+        elif id_b is None:
+            status = "only_a"
+        else:
+            status = "same" if val_a == val_b else "changed"
+        rows.append(
+            FactorChange(
+                status,
+                str(activity),
+                str(region),
+                str(unit),
+                str(gas),
+                bool(biogenic),
+                str(supplier or ""),
+                id_a,
+                None if val_a is None else float(val_a),
+                id_b,
+                None if val_b is None else float(val_b),
+            )
+        )
+    return FactorSetDiff(set_a, set_b, tuple(rows))
 
 
 @dataclass(frozen=True, slots=True)

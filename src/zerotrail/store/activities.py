@@ -9,6 +9,7 @@ changed record is a new version.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zerotrail.ledger.canonical import canonical_sql
@@ -57,12 +58,33 @@ LEDGER_TYPES: dict[str, str] = {
     "note": "text",
     **dict.fromkeys(DQ_COLUMNS, "int"),
 }
+# Fields added after records were first committed: part of a record's canonical text only when
+# given, so the text (and the leaf) of every record without them is what it always was. Stored
+# after `superseded_by` (migration 13 added the column).
+OPTIONAL_FIELDS = ("heat_basis",)
+OPTIONAL_LEDGER_TYPES: dict[str, str] = {"heat_basis": "text"}
+# Every stored field of a record, optional ones last.
+STORED_FIELDS = (*ACTIVITY_FIELDS, *OPTIONAL_FIELDS)
+
+
+def activity_canonical_sql(alias: str, types: Mapping[str, str] = LEDGER_TYPES) -> str:
+    """SQL giving a stored activity's canonical text (ingest/activities.py `canonical_activity`):
+    the fields of `types` always, `heat_basis` only when it is not NULL.
+
+    `canonical_sql` writes every field it is given, null or not; the one optional field is
+    therefore two whole expressions chosen per row (the database evaluates each branch for its
+    own rows only).
+    """
+    base = canonical_sql("activity", types, alias=alias)
+    with_basis = canonical_sql("activity", {**types, **OPTIONAL_LEDGER_TYPES}, alias=alias)
+    prefix = f"{alias}." if alias else ""
+    return f"(CASE WHEN {prefix}heat_basis IS NULL THEN {base} ELSE {with_basis} END)"
 
 
 def compare_with_stored(con: Any) -> tuple[int, int, int]:
     """Match the checked file (`zt_typed`) with the current stored records by record id, kept as
     `zt_existing`; (rows in the file, records whose content changed, records unchanged)."""
-    differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in ACTIVITY_FIELDS)
+    differs = " OR ".join(f"a.{c} IS DISTINCT FROM t.{c}" for c in STORED_FIELDS)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE zt_existing AS
         SELECT t._row, t.record_id, a.version, ({differs}) AS changed
@@ -93,10 +115,13 @@ def write_activities(ws: Workspace, import_id: str, *, supersede: bool) -> None:
                WHERE current AND record_id IN (SELECT record_id FROM zt_existing WHERE changed)""",
             [import_id],
         )
+    # Columns named: a workspace made before migration 13 has heat_basis last, as a new one
+    # does, but the order should not be something this insert relies on.
+    columns = ("record_id", "version", "current", *STORED_FIELDS, "import_id", "superseded_by")
     con.execute(
-        f"""INSERT INTO activities
+        f"""INSERT INTO activities ({", ".join(columns)})
             SELECT t.record_id, coalesce(x.version, 0) + 1, true,
-                   {", ".join(f"t.{c}" for c in ACTIVITY_FIELDS)}, ?, NULL
+                   {", ".join(f"t.{c}" for c in STORED_FIELDS)}, ?, NULL
             FROM zt_typed t LEFT JOIN zt_existing x ON x.record_id = t.record_id
             WHERE x.record_id IS NULL OR x.changed""",
         [import_id],
@@ -109,8 +134,8 @@ def commit_activities(ws: Workspace, import_id: str) -> None:
 
     Chunks are ranges of the new rows' row ids: contiguous for one insert, and a filter the
     database answers without scanning the rest. The database builds the canonical text
-    (`canonical_sql`, tested equal to ingest/activities.py `canonical_activity`); the Appender
-    hashes it.
+    (`activity_canonical_sql`, tested equal to ingest/activities.py `canonical_activity`); the
+    Appender hashes it.
     """
     con = ws.con
     lo, hi = con.execute(
@@ -120,18 +145,19 @@ def commit_activities(ws: Workspace, import_id: str) -> None:
         return
     # The Appender takes the query as text: the import id (ours, never a user's) as a literal.
     mine = f"import_id = {sql_text(import_id)}"
-    canonical = canonical_sql("activity", LEDGER_TYPES, alias="q")
+    canonical = activity_canonical_sql("q")
     with Appender.spooled(ws) as app:
         for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
-            query = f"""SELECT record_id AS ref, record_id, version, {", ".join(ACTIVITY_FIELDS)}
+            query = f"""SELECT record_id AS ref, record_id, version, {", ".join(STORED_FIELDS)}
                     FROM activities WHERE {mine}
                     AND rowid >= {start} AND rowid < {start + LEDGER_CHUNK}"""
             app.append_query("activity", query, canonical, LEDGER_CHUNK)
 
 
 def stored_activity(ws: Workspace, record_id: str, version: int) -> dict[str, Any] | None:
-    """One stored version of an activity record (record_id, version and its fields), or None."""
-    names = ("record_id", "version", *ACTIVITY_FIELDS)
+    """One stored version of an activity record (record_id, version and its fields, the
+    optional ones included), or None."""
+    names = ("record_id", "version", *STORED_FIELDS)
     rows = ws.fetchall(
         f"SELECT {', '.join(names)} FROM activities WHERE record_id = ? AND version = ?",
         [record_id, int(version)],

@@ -12,6 +12,7 @@ column, message) problem in `zt_problems`. The column names in this SQL are the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from zerotrail.model.limits import (
@@ -51,6 +52,13 @@ TEXT_COLUMNS = (
 FREE_TEXT_COLUMNS = ("note", "evidence")  # up to MAX_TEXT_LENGTH; the other text columns are ids
 DATE_COLUMNS = ("period_start", "period_end")
 WHOLE_COLUMNS = ("scope3_category", *DQ_COLUMNS)
+# Columns the typed view keeps as written (`<column>_raw`) beside their typed value.
+RAW_COLUMNS = (*DATE_COLUMNS, "quantity", *WHOLE_COLUMNS, "heat_basis")
+# The heating-value bases an energy quantity may name, and the spellings (any case) of each.
+HEAT_BASIS_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "HHV": ("HHV", "GCV", "GROSS"),
+    "NCV": ("NCV", "LHV", "NET"),
+}
 _EVIDENCE = r"((sha256:[0-9a-fA-F]{64}|[A-Za-z][A-Za-z0-9+.-]*:[^[:space:]]+)([[:space:]]+|$))+"
 
 INTEGER_TYPES = ("INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "UINTEGER", "UBIGINT",
@@ -148,17 +156,32 @@ def create_typed_view(con: Any, columns: Sequence[str]) -> None:
             f" THEN TRY_CAST(split_part({r}, '.', 1) AS INTEGER) END AS {c}"
         )
 
+    def heat_basis_col() -> str:
+        if "heat_basis" not in have:
+            return "CAST(NULL AS VARCHAR) AS heat_basis"
+        upper = f"upper({raw('heat_basis')})"
+        whens = " ".join(
+            f"WHEN {upper} IN ({', '.join(repr(s) for s in spellings)}) THEN '{basis}'"
+            for basis, spellings in HEAT_BASIS_SPELLINGS.items()
+        )
+        return f"CASE {whens} END AS heat_basis"
+
     parts = ["_row", *(text(c, c) for c in TEXT_COLUMNS)]
-    parts += [text(c, f"{c}_raw") for c in (*DATE_COLUMNS, "quantity", *WHOLE_COLUMNS)]
+    parts += [text(c, f"{c}_raw") for c in RAW_COLUMNS]
+    parts += [heat_basis_col()]
     parts += [date_col(c) for c in DATE_COLUMNS]
     parts += [number_col("quantity"), number_ok("quantity")]
     parts += [whole_col(c) for c in WHOLE_COLUMNS]
     con.execute(f"CREATE OR REPLACE TEMP VIEW zt_typed AS SELECT {', '.join(parts)} FROM {STAGE}")
 
 
-def distinct_values(con: Any) -> tuple[list[tuple[Any, Any, Any]], list[Any]]:
-    """The file's distinct (activity, unit, region) combinations and distinct suppliers."""
-    combos = con.execute("SELECT DISTINCT activity, unit, region FROM zt_typed").fetchall()
+def distinct_values(con: Any) -> tuple[list[tuple[Any, Any, Any, Any]], list[Any]]:
+    """The file's distinct (activity, unit, region, region of the record's site) combinations
+    (one pass over the file; sites are few) and distinct suppliers."""
+    combos = con.execute(
+        "SELECT DISTINCT t.activity, t.unit, t.region, s.region"
+        " FROM zt_typed t LEFT JOIN sites s ON s.site = t.site"
+    ).fetchall()
     suppliers = con.execute("SELECT DISTINCT supplier FROM zt_typed").fetchall()
     return [tuple(c) for c in combos], [s for (s,) in suppliers]
 
@@ -177,29 +200,55 @@ def factor_units(con: Any, activity: str) -> list[tuple[str, float | None, str |
     return [(str(u), None if hc is None else float(hc), hcu) for u, hc, hcu in rows]
 
 
+def known_units(con: Any) -> set[str]:
+    """The units the workspace's factors are per (suggested for a unit nobody knows)."""
+    return {str(r[0]) for r in con.execute("SELECT DISTINCT unit FROM factors").fetchall()}
+
+
+def known_regions(con: Any) -> set[str]:
+    """The regions the workspace's factors are for."""
+    return {str(r[0]) for r in con.execute("SELECT DISTINCT region FROM factors").fetchall()}
+
+
 KeyVerdict = tuple[str, str | None, bool, int | None, int | None, list[int]]
 
 
-def save_verdicts(
-    con: Any,
-    keys: Sequence[KeyVerdict],
-    bad_units: Sequence[tuple[str, str, str]],
-    bad_regions: Sequence[tuple[str, str]],
-    bad_suppliers: Sequence[tuple[str, str]],
-) -> None:
-    """Keep the import's verdicts on distinct values as tables the row checks join: per key
-    (activity, why refused or NULL, may be negative, scope, default category, allowed
-    categories); refused (activity, unit), regions and suppliers with why; and the factor ids."""
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """The import's verdicts on the file's distinct values, which the row checks join."""
+
+    # Per key: (activity, why refused or None, may be negative, scope, default category,
+    # allowed categories).
+    keys: Sequence[KeyVerdict]
+    bad_units: Sequence[tuple[str, str, str]]  # (activity, unit, why)
+    bad_regions: Sequence[tuple[str, str]]  # (region, why)
+    bad_suppliers: Sequence[tuple[str, str]]  # (supplier, why)
+    # Units that are not energy, with their dimension: a heat basis on them is refused.
+    not_energy: Sequence[tuple[str, str]] = ()
+    # (record region, site region, the site region's lineage as text) where the record's region
+    # is neither its site's nor one of that region's ancestors.
+    site_conflicts: Sequence[tuple[str, str, str]] = ()
+
+
+def save_verdicts(con: Any, v: Verdicts) -> None:
+    """Keep the import's verdicts on distinct values as tables the row checks join, and the
+    workspace's factor ids."""
     for name, ddl, rows in (
         (
             "zt_keys",
             "activity VARCHAR, why VARCHAR, allow_negative BOOLEAN, scope INTEGER,"
             " default_category INTEGER, allowed INTEGER[]",
-            keys,
+            v.keys,
         ),
-        ("zt_bad_units", "activity VARCHAR, unit VARCHAR, why VARCHAR", bad_units),
-        ("zt_bad_regions", "region VARCHAR, why VARCHAR", bad_regions),
-        ("zt_bad_suppliers", "supplier VARCHAR, why VARCHAR", bad_suppliers),
+        ("zt_bad_units", "activity VARCHAR, unit VARCHAR, why VARCHAR", v.bad_units),
+        ("zt_bad_regions", "region VARCHAR, why VARCHAR", v.bad_regions),
+        ("zt_bad_suppliers", "supplier VARCHAR, why VARCHAR", v.bad_suppliers),
+        ("zt_not_energy", "unit VARCHAR, dimension VARCHAR", v.not_energy),
+        (
+            "zt_site_conflicts",
+            "region VARCHAR, site_region VARCHAR, lineage VARCHAR",
+            v.site_conflicts,
+        ),
     ):
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({ddl})")
         if rows:
@@ -230,10 +279,7 @@ _TEXT_CHECKS: tuple[tuple[str, str, str], ...] = (
         )
         for c in TEXT_COLUMNS
     ),
-    *(
-        _refusal(c, text_bad_sql(f"t.{c}_raw", MAX_ID_LENGTH))
-        for c in (*DATE_COLUMNS, "quantity", *WHOLE_COLUMNS)
-    ),
+    *(_refusal(c, text_bad_sql(f"t.{c}_raw", MAX_ID_LENGTH)) for c in RAW_COLUMNS),
 )
 
 # The full check of a quantity reads it as text (slow); the first pass over all rows asks only
@@ -246,7 +292,8 @@ _QUANTITY = _refusal(
 
 # Row checks beside the required columns' (`_required_checks`): (column, condition, message).
 # Aliases: t = the row, k = its key's verdict, bu/br/bs = unit/region/supplier verdicts, e/s =
-# its entity/site, f = its pinned factor.
+# its entity/site, f = its pinned factor, ne = its unit when not an energy, sc = its region's
+# conflict with its site's.
 _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     *(_refusal(c, date_bad_sql(f"t.{c}_raw", f"t.{c}")) for c in DATE_COLUMNS),
     (
@@ -263,7 +310,30 @@ _ROW_CHECKS: tuple[tuple[str, str, str], ...] = (
     ),
     ("activity", "k.why IS NOT NULL", "k.why"),
     ("unit", "bu.why IS NOT NULL", "bu.why"),
+    (
+        "heat_basis",
+        "t.heat_basis_raw IS NOT NULL AND t.heat_basis IS NULL",
+        "'expected HHV (also written GCV or gross) or NCV (LHV, net), not ' || t.heat_basis_raw",
+    ),
+    (
+        "heat_basis",
+        "t.heat_basis IS NOT NULL AND ne.unit IS NOT NULL",
+        "'only an energy quantity has a heating-value basis; ' || t.unit || ' is a '"
+        " || ne.dimension || ' unit (leave heat_basis blank, or give the quantity in kWh, GJ,"
+        " mmBtu ...)'",
+    ),
+    (
+        "region",
+        "t.region IS NULL AND t.site IS NULL",
+        "'is empty (required unless the record names a site, whose region it then takes)'",
+    ),
     ("region", "br.why IS NOT NULL", "br.why"),
+    (
+        "region",
+        "sc.region IS NOT NULL",
+        "'region ' || t.region || ' contradicts the region of site ' || t.site || ', '"
+        " || s.region || ' (expected one of ' || sc.lineage || ', or blank for the site''s)'",
+    ),
     ("supplier", "bs.why IS NOT NULL", "bs.why"),
     (
         "entity",
@@ -338,7 +408,9 @@ _JOINED = """
     LEFT JOIN zt_bad_suppliers bs ON bs.supplier = t.supplier
     LEFT JOIN entities e ON e.entity = t.entity
     LEFT JOIN sites s ON s.site = t.site
-    LEFT JOIN zt_factor_ids f ON f.factor_id = t.factor_id"""
+    LEFT JOIN zt_factor_ids f ON f.factor_id = t.factor_id
+    LEFT JOIN zt_not_energy ne ON ne.unit = t.unit
+    LEFT JOIN zt_site_conflicts sc ON sc.region = t.region AND sc.site_region = s.region"""
 
 
 def _required_checks(required: Sequence[str]) -> tuple[tuple[str, str, str], ...]:

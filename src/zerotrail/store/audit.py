@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zerotrail.errors import VerificationError
-from zerotrail.ledger.canonical import canonical_sql, leaf_sql
+from zerotrail.ledger.canonical import leaf_sql
 from zerotrail.ledger.checkpoint import Checkpoint, parse_checkpoint
 from zerotrail.ledger.cosignature import verify_cosignatures
 from zerotrail.ledger.merkle import EMPTY_ROOT, NodeRun, append_leaves, compact_root
@@ -45,6 +45,7 @@ from zerotrail.ledger.note import (
     parse_note,
     parse_verifier_key,
 )
+from zerotrail.store.activities import activity_canonical_sql
 from zerotrail.store.audit_reads import audit_reads
 from zerotrail.store.checkpoints import LedgerState
 from zerotrail.store.committed import EXACT, KINDS
@@ -149,7 +150,7 @@ def audit(
     # 2. Commitments, recomputed by the database from the stored records (`canonical_sql`
     #    is held byte-equal to the Python definition by the tests). Its SHA-256 runs on every
     #    core, so here it beats hashlib, and only the mismatches come back.
-    canonical = canonical_sql("activity", types, alias="a")
+    canonical = activity_canonical_sql("a", types)
     for idx, ref, version, found in ws.fetchall(
         f"""SELECT l.idx, l.ref, l.version, a.record_id IS NOT NULL
             FROM ledger_leaves l LEFT JOIN activities a

@@ -43,8 +43,42 @@ def signature_pairs(ws: Workspace, source: str) -> list[tuple[str, str]]:
     return [(str(a), str(u)) for a, u in rows]
 
 
-def signature_regions(ws: Workspace, source: str) -> list[str]:
-    return [str(r[0]) for r in ws.fetchall(f"SELECT DISTINCT region FROM {quote_ident(source)}")]
+def signature_places(ws: Workspace, source: str) -> list[tuple[str, str, str]]:
+    """Distinct (site or '', stated region or '', stated heat basis or '') of the signatures."""
+    rows = ws.fetchall(f"SELECT DISTINCT site_k, region, hb_k FROM {quote_ident(source)}")
+    return [(str(s), str(r), str(h)) for s, r, h in rows]
+
+
+def site_regions(ws: Workspace) -> dict[str, str]:
+    """Each site's region."""
+    return {str(s): str(r) for s, r in ws.fetchall("SELECT site, region FROM sites")}
+
+
+def current_record(ws: Workspace, record_id: str) -> dict[str, Any] | None:
+    """The current version of an activity record (every stored column), or None."""
+    cur = ws.execute("SELECT * FROM activities WHERE record_id = ? AND current", [record_id])
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def factor_candidates(
+    ws: Workspace, activity: str, regions: Sequence[str], pinned: str
+) -> list[dict[str, Any]]:
+    """One row per factor of the key in any of `regions`, and the pinned factor (if any): id,
+    set, region, unit, validity, supplier, verified, heat basis, heat content."""
+    cur = ws.execute(
+        "SELECT factor_id, min(factor_set) AS factor_set, min(activity) AS activity,"
+        " min(region) AS region, min(unit) AS unit, min(valid_from) AS valid_from,"
+        " max(valid_to) AS valid_to, max(nullif(supplier, '')) AS supplier,"
+        " bool_and(verified) AS verified, max(nullif(heat_basis, '')) AS heat_basis,"
+        " max(heat_content) AS heat_content, max(heat_content_unit) AS heat_content_unit"
+        " FROM factors WHERE (activity = ? AND region IN (SELECT unnest(?))) OR factor_id = ?"
+        " GROUP BY factor_id ORDER BY factor_id",
+        [activity, list(regions), pinned],
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def pinned_pairs(ws: Workspace, source: str) -> list[tuple[str, str, str]]:
@@ -56,7 +90,7 @@ def pinned_pairs(ws: Workspace, source: str) -> list[tuple[str, str, str]]:
 
 
 def grid_consumers(ws: Workspace, source: str) -> list[tuple[str, str, str]]:
-    """Distinct (site or '', entity, region) of the signatures of grid electricity."""
+    """Distinct (site or '', entity, stated region) of the signatures of grid electricity."""
     rows = ws.fetchall(
         f"SELECT DISTINCT site_k, entity, region FROM {quote_ident(source)} WHERE activity = ?",
         [GRID],

@@ -29,6 +29,7 @@ class NewRun:
     records: int
     problems: int
     as_of_import: str
+    factor_policy: str = "nearest"
 
 
 def gwp_sets_in_use(ws: Workspace, other_than: str) -> list[str]:
@@ -37,6 +38,13 @@ def gwp_sets_in_use(ws: Workspace, other_than: str) -> list[str]:
         "SELECT DISTINCT gwp_set FROM runs WHERE current AND gwp_set <> ? ORDER BY 1", [other_than]
     )
     return [str(r[0]) for r in rows]
+
+
+def current_factor_policy(ws: Workspace, year: int) -> str | None:
+    """The factor policy of the year's current run (None: no run, or one made before runs
+    recorded it)."""
+    value = ws.scalar("SELECT factor_policy FROM runs WHERE year = ? AND current", [year])
+    return None if value is None else str(value)
 
 
 def last_import_id(ws: Workspace) -> str:
@@ -78,8 +86,8 @@ def insert_current_run(ws: Workspace, run: NewRun) -> None:
     ws.execute("UPDATE runs SET current = false WHERE year = ? AND current", [run.year])
     ws.execute(
         "INSERT INTO runs (run_id, year, gwp_set, consolidation, blend_rule, records, problems,"
-        " created_at, current, as_of_import, committed)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?, NULL)",
+        " created_at, current, as_of_import, committed, factor_policy)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, ?, NULL, ?)",
         [
             run.run_id,
             run.year,
@@ -90,6 +98,7 @@ def insert_current_run(ws: Workspace, run: NewRun) -> None:
             run.problems,
             datetime.now(UTC).replace(tzinfo=None),
             run.as_of_import,
+            run.factor_policy,
         ],
     )
 

@@ -562,6 +562,42 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        13,
+        "activity records: the heating-value basis of an energy quantity (HHV or NCV, committed"
+        " only when given), and a blank region at a site (the site's region is used)",
+        (
+            # Nullable and last in the table: a record without a basis commits exactly the
+            # canonical text it did before (store/activities.py), so old leaves stay valid.
+            "ALTER TABLE activities ADD COLUMN heat_basis VARCHAR",
+            # A record at a site may leave its region blank; the import still refuses a blank
+            # region on a record without a site (store/activity_checks.py).
+            "ALTER TABLE activities ALTER COLUMN region DROP NOT NULL",
+        ),
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        14,
+        "runs record their factor policy; run signatures keep the record's stated heating-value"
+        " basis (part of the signature) and the year of the factor used",
+        (
+            # NULL for runs made before the setting existed (they used earlier editions only).
+            "ALTER TABLE runs ADD COLUMN factor_policy VARCHAR",
+            # '' (no basis stated) is what every record stored so far gives.
+            "ALTER TABLE run_signatures ADD COLUMN hb_k VARCHAR DEFAULT ''",
+            "ALTER TABLE run_signatures ADD COLUMN factor_year INTEGER",
+            # The year of the factor's valid_from, as a run now stores it; factor rows are
+            # never edited, so the earlier runs' factors still give it.
+            "UPDATE run_signatures SET factor_year = (SELECT CAST(EXTRACT(YEAR FROM"
+            " min(f.valid_from)) AS INTEGER) FROM factors f"
+            " WHERE f.factor_id = run_signatures.factor_id)",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),
