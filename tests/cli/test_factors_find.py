@@ -191,3 +191,18 @@ def test_filter_values_are_text_never_sql_or_wildcards(company: Path) -> None:
         res = zt(company, "factors", "search", "--publisher", value)
         assert res.code == 1 and "no factor matches --publisher" in res.stderr, res.stderr
     assert ids(company, "--set", "acme-2024") == ["air-24", "airship-24", "car-24", "rail-24"]
+
+
+def test_list_gives_each_shipped_editions_year_release_and_data(tmp_path: Path) -> None:
+    # No workspace: the shipped library. DESNZ 2023 is for 2023 activity and was updated on
+    # 20 June 2023 (its front page); EPA Hub 2023's grid factors are eGRID2021's.
+    out = zerotrail("--db", str(tmp_path / "none.duckdb"), "factors", "list", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    sets = {s["factor_set"]: s for s in json.loads(out.stdout)}
+    desnz = sets["desnz-2023"]
+    assert (desnz["reporting_year"], desnz["published"]) == (2023, "2023-06-20")
+    hub = sets["epa-hub-2023"]
+    assert hub["reporting_year"] == 2023 and "eGRID2021" in hub["data_year"]
+    assert sets["useeio-v1.3"]["reporting_year"] is None  # not named for a year
+    text = zerotrail("--db", str(tmp_path / "none.duckdb"), "factors", "list")
+    assert "dates:     for 2023 activity; published 2023-06-20" in text.stdout

@@ -62,6 +62,13 @@ def list_sets(format: FormatOpt = "table") -> None:
         for key in ("publisher", "edition", "licence"):
             if r[key]:
                 common.say(f"  {key + ':':11}{r[key]}")
+        dates = [
+            f"for {r['reporting_year']} activity" if r["reporting_year"] else "",
+            f"published {r['published']}" if r["published"] else "",
+            f"data: {r['data_year']}" if r["data_year"] else "",
+        ]
+        if any(dates):
+            common.say(f"  {'dates:':11}{'; '.join(d for d in dates if d)}")
 
 
 @app.command("search")

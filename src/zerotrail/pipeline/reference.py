@@ -51,12 +51,21 @@ class FactorSetSummary:
     kind: str  # shipped or custom
     factors: int
     unverified_rows: int
+    # A shipped edition's reporting year, release date and data year(s), from the package's
+    # factor_sets.csv (a shipped set id is never reused, so they describe the stored set);
+    # None for custom sets and where the publisher gives none.
+    reporting_year: int | None = None
+    published: str | None = None
+    data_year: str | None = None
 
     FIELDS = (
         "factor_set",
         "name",
         "publisher",
         "edition",
+        "reporting_year",
+        "published",
+        "data_year",
         "licence",
         "kind",
         "factors",
@@ -108,9 +117,24 @@ def _library(ws: Workspace | None) -> Iterator[Workspace]:
 
 def factor_sets(ws: Workspace | None) -> list[FactorSetSummary]:
     """The library's factor sets, by id."""
+    from zerotrail.reference.factors import factor_sets as shipped_sets
+
     with _library(ws) as lib:
         rows = factor_library.set_summaries(lib)
-    return [FactorSetSummary(*r) for r in rows]
+    shipped = {s.factor_set: s for s in shipped_sets()}
+    out = []
+    for r in rows:
+        summary = FactorSetSummary(*r)
+        info = shipped.get(summary.factor_set) if summary.kind == "shipped" else None
+        if info is not None:
+            summary = replace(
+                summary,
+                reporting_year=int(info.reporting_year) if info.reporting_year else None,
+                published=info.published or None,
+                data_year=info.data_year or None,
+            )
+        out.append(summary)
+    return out
 
 
 def _check_filters(lib: Workspace, filters: FactorFilter) -> None:
