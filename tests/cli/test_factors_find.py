@@ -206,3 +206,34 @@ def test_list_gives_each_shipped_editions_year_release_and_data(tmp_path: Path) 
     assert sets["useeio-v1.3"]["reporting_year"] is None  # not named for a year
     text = zerotrail("--db", str(tmp_path / "none.duckdb"), "factors", "list")
     assert "dates:     for 2023 activity; published 2023-06-20" in text.stdout
+
+
+def test_diff_keeps_gross_and_net_factors_apart(tmp_path: Path) -> None:
+    # DESNZ gives natural gas per kWh on gross CV (HHV) and net CV (NCV): two factors of one
+    # key and unit. 2024 flat file: 0.18253 kg CO2 per kWh gross, 0.20223 net.
+    out = zerotrail(
+        "--db", str(tmp_path / "none.duckdb"), "factors", "diff", "desnz-2023", "desnz-2024",
+        "--format", "json",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    gas = {
+        r["heat_basis"]: r
+        for r in json.loads(out.stdout)
+        if (r["activity"], r["region"], r["unit"], r["gas"])
+        == ("stationary_combustion.natural_gas", "GB", "kWh", "CO2")
+    }
+    assert sorted(gas) == ["HHV", "NCV"]
+    assert (gas["HHV"]["value_b"], gas["NCV"]["value_b"]) == (0.18253, 0.20223)
+
+
+def test_publisher_filter_finds_every_desnz_edition_even_those_beis_published(
+    tmp_path: Path,
+) -> None:
+    # 2019-2022 were published by BEIS; the sets are desnz-2019 ... desnz-2025.
+    out = zerotrail(
+        "--db", str(tmp_path / "none.duckdb"), "factors", "search", "--publisher", "desnz",
+        "--activity", "electricity.grid", "--region", "GB", "--format", "json",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    sets = {r["factor_id"].split(":")[0] for r in json.loads(out.stdout)}
+    assert sets == {f"desnz-{year}" for year in range(2019, 2026)}

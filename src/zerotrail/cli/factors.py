@@ -193,7 +193,7 @@ def diff(
                     r.activity,
                     r.region,
                     gas(r),
-                    f"per {r.unit}",
+                    f"per {r.unit}" + (f" ({r.heat_basis})" if r.heat_basis else ""),
                     f"{r.value_a:.6g}",
                     f"{r.value_b:.6g}",
                     "" if rel is None else f"{rel:+.1%}",
@@ -205,7 +205,8 @@ def diff(
             common.say(f"only in {name} ({len(only):,}):")
             for r in only:
                 value = r.value_a if status == "only_a" else r.value_b
-                common.say(f"  {r.activity}  {r.region}  {gas(r)}  {value:.6g} per {r.unit}")
+                basis = f" ({r.heat_basis})" if r.heat_basis else ""
+                common.say(f"  {r.activity}  {r.region}  {gas(r)}  {value:.6g} per {r.unit}{basis}")
 
 
 @app.command("show")

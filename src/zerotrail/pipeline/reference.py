@@ -222,6 +222,7 @@ class FactorChange:
     activity: str
     region: str
     unit: str
+    heat_basis: str  # HHV or NCV for a per-energy factor given on a basis, else ''
     gas: str
     biogenic: bool
     supplier: str  # '' unless supplier-specific
@@ -235,6 +236,7 @@ class FactorChange:
         "activity",
         "region",
         "unit",
+        "heat_basis",
         "gas",
         "biogenic",
         "supplier",
@@ -269,7 +271,8 @@ class FactorSetDiff:
 
 
 def diff_factor_sets(ws: Workspace | None, set_a: str, set_b: str) -> FactorSetDiff:
-    """Every factor of two sets matched by activity key, region, unit and gas (biogenic CO2
+    """Every factor of two sets matched by activity key, region, unit, heating-value basis and
+    gas (biogenic CO2
     and supplier-specific factors apart): value in A, value in B, and the keys only one set
     has. A set holding a key for several periods is compared by its latest. An unknown set is
     refused (FactorError) with the closest known ones."""
@@ -278,7 +281,7 @@ def diff_factor_sets(ws: Workspace | None, set_a: str, set_b: str) -> FactorSetD
         check_factor_set(lib, set_b)
         found = factor_library.set_diff(lib, set_a, set_b)
     rows = []
-    for activity, region, unit, gas, biogenic, supplier, id_a, val_a, id_b, val_b in found:
+    for activity, region, unit, basis, gas, biogenic, supplier, id_a, val_a, id_b, val_b in found:
         if id_a is None:
             status = "only_b"
         elif id_b is None:
@@ -291,6 +294,7 @@ def diff_factor_sets(ws: Workspace | None, set_a: str, set_b: str) -> FactorSetD
                 str(activity),
                 str(region),
                 str(unit),
+                str(basis or ""),
                 str(gas),
                 bool(biogenic),
                 str(supplier or ""),

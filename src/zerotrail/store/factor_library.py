@@ -134,7 +134,8 @@ def _filter_sql(f: FactorFilter) -> tuple[list[str], list[Any]]:
         # The set's name too: it carries the short names people type (EPA, DESNZ), which the
         # publisher's full name (US Environmental Protection Agency) does not contain. strpos,
         # not LIKE: a `_` or `%` typed is a character, not a wildcard.
-        conditions.append("strpos(lower(concat_ws(' ', s.publisher, s.name)), ?) > 0")
+        # And the set id: BEIS published the UK factors until 2022, but the sets are desnz-*.
+        conditions.append("strpos(lower(concat_ws(' ', s.publisher, s.name, s.factor_set)), ?) > 0")
         params.append(f.publisher.lower())
     if f.edition:
         conditions.append(
@@ -219,6 +220,7 @@ DIFF_COLUMNS: tuple[str, ...] = (
     "activity",
     "region",
     "unit",
+    "heat_basis",
     "gas",
     "biogenic",
     "supplier",
@@ -227,23 +229,26 @@ DIFF_COLUMNS: tuple[str, ...] = (
     "factor_id_b",
     "value_b",
 )
-# What matches a factor of one set with one of another: its key, region, unit and gas (and
-# whether the CO2 is biogenic, and the supplier of a supplier-specific factor, which make a
-# different factor of the same gas).
-_DIFF_KEY = "activity, region, unit, gas, biogenic, supplier"
+# What matches a factor of one set with one of another: its key, region, unit, heating-value
+# basis ('' for none; DESNZ gives a fuel per kWh on both) and gas (and whether the CO2 is
+# biogenic, and the supplier of a supplier-specific factor, which make a different factor of
+# the same gas).
+_DIFF_KEY = "activity, region, unit, heat_basis, gas, biogenic, supplier"
 
 
 def set_diff(ws: Workspace, set_a: str, set_b: str) -> list[tuple[Any, ...]]:
-    """Every key (activity, region, unit, gas, biogenic, supplier) of either set, with each
-    set's factor id and value (None where the set lacks the key): DIFF_COLUMNS, by key. A set
-    holding one key for several periods (a multi-year set) is represented by its latest."""
+    """Every key (activity, region, unit, heat basis, gas, biogenic, supplier) of either set,
+    with each set's factor id and value (None where the set lacks the key): DIFF_COLUMNS, by
+    key. A set holding one key for several periods (a multi-year set) is represented by its
+    latest."""
 
     def side(name: str) -> str:
         return f"""{name} AS (
-            SELECT activity, region, unit, gas, biogenic, coalesce(supplier, '') AS supplier,
-                   factor_id, value
+            SELECT activity, region, unit, coalesce(heat_basis, '') AS heat_basis, gas, biogenic,
+                   coalesce(supplier, '') AS supplier, factor_id, value
             FROM (SELECT *, row_number() OVER (
-                      PARTITION BY activity, region, unit, gas, biogenic, coalesce(supplier, '')
+                      PARTITION BY activity, region, unit, coalesce(heat_basis, ''), gas,
+                                   biogenic, coalesce(supplier, '')
                       ORDER BY valid_from DESC, factor_id DESC) AS latest
                   FROM factors WHERE factor_set = ?) x
             WHERE latest = 1)"""
