@@ -126,8 +126,8 @@ def test_diff_of_two_editions(company: Path) -> None:
 
     table = zt(company, "factors", "diff", "acme-2023", "acme-2024").stdout
     assert (
-        "acme-2023 -> acme-2024: 2 factors in both (1 changed, 1 the same), 1 only in acme-2023,"
-        " 2 only in acme-2024" in table
+        "acme-2023 -> acme-2024: 2 factor gases in both (1 changed, 1 the same),"
+        " 1 only in acme-2023, 2 only in acme-2024" in table
     )
     car_line = next(line for line in table.splitlines() if "business_travel.car" in line)
     for cell in ("0.313", "0.175", "-44.1%", "per mile"):
@@ -237,3 +237,16 @@ def test_publisher_filter_finds_every_desnz_edition_even_those_beis_published(
     assert out.returncode == 0, out.stderr
     sets = {r["factor_id"].split(":")[0] for r in json.loads(out.stdout)}
     assert sets == {f"desnz-{year}" for year in range(2019, 2026)}
+
+
+def test_show_names_each_gas_cell_where_they_differ(tmp_path: Path) -> None:
+    # EPA Hub 2024 Table 6, RFCW total output: CO2 in column E, CH4 in F, N2O in G of row 350.
+    out = zerotrail(
+        "--db", str(tmp_path / "none.duckdb"), "factors", "show",
+        "epa-hub-2024:t6.egrid2022.rfcw.total-output",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = {line.split()[0]: line for line in out.stdout.splitlines()[1:]}
+    assert "source_ref" not in lines  # no single reference for three cells
+    assert "'Emission Factors Hub'!E350" in lines["CO2"]
+    assert "'Emission Factors Hub'!F350" in lines["CH4"]

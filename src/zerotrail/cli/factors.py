@@ -168,7 +168,7 @@ def diff(
         return
     changed, same = d.count("changed"), d.count("same")
     common.say(
-        f"{set_a} -> {set_b}: {changed + same:,} factors in both ({changed:,} changed,"
+        f"{set_a} -> {set_b}: {changed + same:,} factor gases in both ({changed:,} changed,"
         f" {same:,} the same), {d.count('only_a'):,} only in {set_a},"
         f" {d.count('only_b'):,} only in {set_b} (values in kg of gas per unit)"
     )
@@ -217,6 +217,8 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
     with _workspace() as ws:
         rows = factor_detail(ws, factor_id).gases
     first = rows[0]
+    # Each gas may come from its own cell: then each gas line names its own reference.
+    own_refs = len({r["source_ref"] for r in rows}) > 1
     common.say(factor_id)
     for key in (
         "activity",
@@ -238,12 +240,13 @@ def show(factor_id: Annotated[str, typer.Argument(help="The factor id.")]) -> No
         "source_ref",
         "note",
     ):
-        if first.get(key) not in (None, ""):
+        if first.get(key) not in (None, "") and not (key == "source_ref" and own_refs):
             common.say(f"  {key:18} {first[key]}")
     for r in rows:
         extra = " (biogenic, outside the scopes)" if r["biogenic"] else ""
         basis = f" [{r['gwp_basis']}]" if r["gwp_basis"] else ""
-        common.say(f"  {r['gas']:8} {r['value']:.10g} kg per {first['unit']}{basis}{extra}")
+        ref = f"  ({r['source_ref']})" if own_refs else ""
+        common.say(f"  {r['gas']:8} {r['value']:.10g} kg per {first['unit']}{basis}{extra}{ref}")
 
 
 @app.command("explain")
