@@ -231,21 +231,8 @@ class FactorChange:
     factor_id_b: str | None
     value_b: float | None
 
-    FIELDS = (
-        "status",
-        "activity",
-        "region",
-        "unit",
-        "heat_basis",
-        "gas",
-        "biogenic",
-        "supplier",
-        "factor_id_a",
-        "value_a",
-        "factor_id_b",
-        "value_b",
-        "relative_change",
-    )
+    # The store's columns of a matched key, between its status and its relative change.
+    FIELDS = ("status", *factor_library.DIFF_COLUMNS, "relative_change")
 
     @property
     def relative_change(self) -> float | None:
