@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from tests.cli.invoke import Result, process, zerotrail
+from tests.digests import table_digests
 from tests.engines.conftest import ROOT
 
 # --- a valid row for every importer -------------------------------------------------------------
@@ -496,22 +497,7 @@ def digest(db: Path) -> dict[str, str]:
     except duckdb.Error:
         return {"<file>": hashlib.sha256(db.read_bytes()).hexdigest()}
     try:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1"
-            ).fetchall()
-        ]
-        out = {}
-        for t in tables:
-            # Row count and the sum of every row's 64-bit hash, in the database (row order
-            # aside): fetching every row of the shipped factor library into Python, or hashing
-            # each row's text with SHA-256, cost a second or half a second per call.
-            (value,) = con.execute(
-                f"""SELECT count(*) || ':' || coalesce(sum(hash(r)::HUGEINT), 0) FROM "{t}" r"""
-            ).fetchone()
-            out[t] = str(value)
-        return out
+        return table_digests(lambda sql: con.execute(sql).fetchall())
     except duckdb.Error:
         return {"<file>": hashlib.sha256(db.read_bytes()).hexdigest()}
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.digests import table_digests
 from zerotrail.errors import DataError
 from zerotrail.store.workspace import Workspace
 
@@ -23,21 +24,7 @@ def committed(ws: Workspace, kind: str) -> list[tuple[str, int]]:
     ]
 
 
-def fingerprint(ws: Workspace) -> dict[str, tuple[int, str]]:
-    """(rows, digest of the sorted rows) of every table of the workspace: equal before and
-    after a refused import exactly when the refusal changed nothing."""
-    tables = [
-        str(t)
-        for (t,) in ws.fetchall(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1"
-        )
-    ]
-    out = {}
-    for t in tables:
-        n, digest = ws.fetchall(
-            f"SELECT count(*), md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(10)"
-            f" ORDER BY CAST(x AS VARCHAR)), '')) FROM \"{t}\" x"
-        )[0]
-        out[t] = (int(n), str(digest))
-    return out
+def fingerprint(ws: Workspace) -> dict[str, str]:
+    """A digest of every table of the workspace: equal before and after a refused import
+    exactly when the refusal changed nothing (tests/digests.py)."""
+    return table_digests(lambda sql: ws.fetchall(sql))
