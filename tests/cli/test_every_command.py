@@ -67,6 +67,7 @@ SUCCEEDS_ON_EMPTY = frozenset(
         "credits list",
         "initiatives list",
         "energy datacentres",
+        "settings show",
         "ledger audit",
     }
 )

@@ -160,6 +160,11 @@ SEED_CREDITS = CREDITS + (
 SEED_INITIATIVES = INITIATIVES + (
     "INI-HQ,LED lighting,Facilities,efficiency,HQ;A1,2021,15.5,120000,CNY,LEDs everywhere.\n"
 )
+SEED_SCREENING = (
+    "category,relevant,criteria,justification,data_source,estimate_t,estimate_method\n"
+    "1,yes,size;influence,Largest category: purchased services.,Procurement ledger,,\n"
+    "15,no,,Only a small stake in a joint venture.,,158.13,Equity share x grid electricity\n"
+)
 SEED_BASELINE_EVENTS = (
     "event_id,base_year,year,kind,description,entity,in_base_year,scope1_t,scope2_location_t,"
     "scope2_market_t,scope3_t\n"
@@ -505,6 +510,7 @@ IMPORT_TARGETS: dict[str, ImportTarget] = {
         _importer(
             "initiatives", SEED_INITIATIVES, "zerotrail.pipeline.imports", "import_initiatives"
         ),
+        _importer("screening", SEED_SCREENING, "zerotrail.pipeline.screening", "import_screening"),
         _importer(
             "baseyear-events", SEED_BASELINE_EVENTS, "zerotrail.pipeline.roadmap", "import_events"
         ),

@@ -7,6 +7,7 @@ Scope 2 market-based = 670 MWh x China's 2023 national mix excluding market-trad
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -199,9 +200,12 @@ def test_the_preview_and_progress_read_a_read_only_workspace(
         assert ro.scalar("SELECT count(*) FROM claims") == 0
     assert preview["holds"] is True and "version" not in preview
     assert preview["gross_t"] == pytest.approx(GROSS_2023)
-    # The neutrality target's progress is the previewed claim: net = gross - 600 t, achieved.
-    assert progress["NEUTRAL"].status == "achieved"
+    # The neutrality target's progress is the previewed claim: net = gross - 600 t. It asks
+    # for neutrality every year from 2021 and no claim was recorded for 2021 or 2022, so it is
+    # not achieved (test_every_year_from_the_first_is_checked).
+    assert progress["NEUTRAL"].status == "no-data"
     assert progress["NEUTRAL"].actual == pytest.approx(GROSS_2023 - 600)
+    assert progress["NEUTRAL"].claim_years == {2021: None, 2022: None, 2023: True}
     assert progress["S12"].status == "off-track"  # 840 t in 2023 against a pathway of 820 t
     assert [v.version for v in versions] == [1]
     assert [c.target_id for c in checks.checks] == ["NEUTRAL", "S12", "portfolio"]
@@ -218,3 +222,56 @@ def test_progress_of_a_neutrality_target_before_its_first_year(
     (p,) = target_progress(world, 2020, kinds=frozenset({"neutrality"}))
     assert (p.status, p.notes) == ("not-started", ("neutrality applies from 2021",))
     assert p.to_dict()["status"] == "not-started"
+
+
+def years_of_claims(ws: Workspace, tmp: Path, per_year: dict[int, int]) -> None:
+    """The NEUTRAL and S12 targets, `per_year[y]` t of credits retired for each year's claim
+    (serials in separate blocks), each year final and its claim recorded."""
+    add_targets(ws, read_roadmap(roadmap_file(tmp, NEUTRAL + ABSOLUTE)), "roadmap.toml")
+    rows, first = [], 1
+    for y, t in per_year.items():
+        rows.append(credit(f"C{y}", first, first + t - 1, claim_year=y, vintage=y - 1))
+        first += t
+    import_credits(ws, write_csv(tmp / "credits.csv", rows))
+    for y in per_year:
+        finalize_inventory(ws, y)
+        record_claim(ws, y)
+
+
+def test_every_year_from_the_first_is_checked(world: Workspace, tmp_path: Path) -> None:
+    # 1,000 t retired for each of 2021-2023 covers every year's Scope 1 + 2 (market-based):
+    # 2021 diesel 190 t + 760 MWh x 0.5942 t/MWh (China's 2021 mix excluding market-traded
+    # non-fossil) = 641.59 t; 2022 601.63 t; 2023 578.43 t (module docstring).
+    years_of_claims(world, tmp_path, {2021: 1_000, 2022: 1_000, 2023: 1_000})
+    (p,) = target_progress(world, 2023, kinds=frozenset({"neutrality"}))
+    assert p.status == "achieved"
+    assert p.claim_years == {2021: True, 2022: True, 2023: True}
+    assert p.notes[0] == "checked for 2021, 2022, 2023: held every year"
+    assert p.history[2023] == pytest.approx(GROSS_2023 - 1_000)  # each year's net
+    assert sorted(p.history) == [2021, 2022, 2023]
+    assert p.to_dict()["claim_years"] == {"2021": True, "2022": True, "2023": True}
+
+
+def test_a_year_whose_claim_failed_misses_the_target(world: Workspace, tmp_path: Path) -> None:
+    # 100 t for 2022 cannot cover its Scope 1 + 2, 601.63 t (diesel alone is 180 t): fails.
+    years_of_claims(world, tmp_path, {2021: 1_000, 2022: 100, 2023: 1_000})
+    (p,) = target_progress(world, 2023, kinds=frozenset({"neutrality"}))
+    assert p.status == "missed"
+    assert p.claim_years == {2021: True, 2022: False, 2023: True}
+    assert p.notes[0] == "checked for 2021, 2022, 2023: held in 2021, 2023; did not hold in 2022"
+    # The command says the same as the report stage reads (target_progress).
+    db = world.url
+    world.close()
+    run = zerotrail("--db", db, "progress", "--year", "2023", "--format", "json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    (neutral,) = [t for t in json.loads(run.stdout)["targets"] if t["id"] == "NEUTRAL"]
+    assert neutral["status"] == "missed"
+    assert neutral["claim_years"] == {"2021": True, "2022": False, "2023": True}
+
+
+def test_a_claim_recorded_before_a_recalculation_is_named(world: Workspace, tmp_path: Path) -> None:
+    years_of_claims(world, tmp_path, {2021: 1_000, 2022: 1_000, 2023: 1_000})
+    calculate(world, InventorySettings(2022))  # a new 2022 run after its claim was recorded
+    (p,) = target_progress(world, 2023, kinds=frozenset({"neutrality"}))
+    assert p.status == "achieved"  # the 2022 claim stands as recorded
+    assert "the claim of 2022 was recorded on an earlier calculation" in p.notes[1]

@@ -23,6 +23,7 @@ from zerotrail.reports import charts
 from zerotrail.reports.charts import (
     BRIDGE_COLOURS,
     FONT,
+    MIN_FONT_PX,
     SCOPE_COLOURS,
     THEME,
     WIDTH,
@@ -176,6 +177,16 @@ def test_renders_self_contained_svg_of_the_column_width(name: str, svgs: dict[st
     assert FONT.endswith("sans-serif")
     assert f'font-family="{FONT}"' in svg
     assert " id=" not in svg  # several charts can be inlined in one HTML page
+
+
+@pytest.mark.parametrize("name", EVERY_CHART)
+def test_no_text_is_smaller_than_the_phone_view_allows(name: str, svgs: dict[str, str]) -> None:
+    # style.css never shows a chart narrower than 500 px; drawn at 640 px, its smallest text
+    # (10.5 px) is then 10.5 x 500 / 640 = 8.2 px, the least the phone view allows (8 px).
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svgs[name])]
+    assert sizes, "the chart draws no text"
+    assert min(sizes) >= MIN_FONT_PX == 10.5
+    assert MIN_FONT_PX * 500 / WIDTH >= 8
 
 
 @pytest.mark.parametrize("name", EVERY_CHART)
@@ -352,6 +363,20 @@ def test_bridge_floats_changes_from_the_running_total() -> None:
     )
     colours = spec["layer"][0]["encoding"]["color"]["scale"]
     assert colours["range"] == [BRIDGE_COLOURS[k] for k in colours["domain"]]
+
+
+def test_the_tallest_bars_label_has_room_above_it() -> None:
+    # The value axis runs 10% past the tallest bar (Vega then rounds it up to a tick), so the
+    # label above that bar stays in the plot, clear of the legend: the bridge's tallest bar
+    # is the acquisition's, 40,538 t, the axis reaches at least 44,591.8; the tallest year of
+    # YEARS is 2020, 5,080.4 + 30,912.0 + 779,850.0 = 815,842.4 t, its axis 897,426.64.
+    bars = bridge(STEPS)["layer"][0]["encoding"]["y"]["scale"]
+    assert bars == {"zero": True, "domainMax": pytest.approx(1.1 * 40_538)}
+    stack = emissions_by_scope(YEARS)["layer"][0]["encoding"]["y"]["scale"]
+    assert stack == {"zero": True, "domainMax": pytest.approx(1.1 * 815_842.4)}
+    # No bar above zero: Vega's own axis, not a domain of [0, 0].
+    flat = [dict(y, scope1=0.0, scope2_market=0.0, scope3_market=0.0) for y in YEARS]
+    assert emissions_by_scope(flat)["layer"][0]["encoding"]["y"]["scale"] == {"zero": True}
 
 
 @pytest.mark.parametrize(

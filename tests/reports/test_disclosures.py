@@ -10,6 +10,8 @@ its upstream part (category 3); revenue 179,850 CNY million. Totals:
 Scope 3 by category: 1 398,310 + 2 118,640 + 3 21,865 + 4 9,820 + 5 1,236 + 6 14,575
   + 7 11,930 + 8 197,716 + 15 4,000 = 778,092; market-based 3 18,240 and 8 170,751
   (21,865 - 18,240 + 197,716 - 170,751 = 30,590 = 778,092 - 747,502).
+Base year 2020, version 2: Scope 1 6,120, Scope 2 58,400 / 52,310, Scope 3 712,300, which is
+market-based: a base-year version keeps Scope 3 as the targets measure it, market-based only.
 """
 
 from __future__ import annotations
@@ -165,7 +167,9 @@ def test_all_sections_are_rectangular_and_serialize_to_json() -> None:
     assert tuple(secs) == SECTION_KEYS
     for s in secs.values():
         j = s.to_json()
-        assert set(j) == {"title", "reference", "columns", "rows", "notes"}
+        assert set(j) == {"title", "reference", "basis", "columns", "rows", "notes"}
+        # Each standard says which Scope 2 / Scope 3 basis it asks for and the table gives.
+        assert "Scope 2" in j["basis"] and "Scope 3" in j["basis"], j["basis"]
         assert all(len(r) == len(s.columns) for r in j["rows"])
         assert j["reference"] and j["notes"]
         json.dumps(j, allow_nan=False)  # plain JSON, no NaN
@@ -249,7 +253,7 @@ def test_ghg_protocol_biogenic_co2_is_a_memo_outside_the_scopes() -> None:
     bio = row(s, "Memo (outside the scopes)", "Biogenic CO2")
     assert bio["t of gas"] == 412.75
     assert bio["t CO2e (location-based)"] is None  # never added to a scope column
-    assert any("412.75 t" in n and "outside the" in n for n in s.notes)
+    assert any("413 t" in n and "outside the" in n for n in s.notes)  # 412.75, whole tonnes
 
 
 def test_ghg_protocol_base_year_with_its_version_and_the_time_series() -> None:
@@ -257,7 +261,8 @@ def test_ghg_protocol_base_year_with_its_version_and_the_time_series() -> None:
     b2 = row(s, "Base year 2020 (version 2)", "Scope 2")
     assert (b2["t CO2e (location-based)"], b2["t CO2e (market-based)"]) == (58_400.0, 52_310.0)
     b3 = row(s, "Base year 2020 (version 2)", "Scope 3")
-    assert (b3["t CO2e (location-based)"], b3["t CO2e (market-based)"]) == (712_300.0, None)
+    # A base-year version keeps Scope 3 market-based only (its `scope3`, as the targets use it).
+    assert (b3["t CO2e (location-based)"], b3["t CO2e (market-based)"]) == (None, 712_300.0)
     t24 = row(s, "Emissions over time: 2024", "Total Scopes 1-3")
     assert (t24["t CO2e (location-based)"], t24["t CO2e (market-based)"]) == (799_475.0, 759_995.0)
     assert any("version 2" in n for n in s.notes)
@@ -288,18 +293,20 @@ def test_esrs_gross_emissions_base_year_prior_year_and_change() -> None:
     assert r1["% N / base year"] == pytest.approx(-42.933006536)
     assert row(s, "Gross location-based Scope 2 GHG emissions (§49(a))")["N (2025)"] == 33_040.0
     assert row(s, "Gross market-based Scope 2 GHG emissions (§49(b))")["N (2025)"] == 21_773.5
-    r3 = row(s, "Gross Scope 3 GHG emissions (§51)")
+    r3 = row(s, "Gross Scope 3 GHG emissions (§51), location-based")
+    # The base year keeps no location-based Scope 3 (its 712,300 is market-based: memo line).
     assert (r3["Base year (2020)"], r3["N-1 (2024)"], r3["N (2025)"]) == (
-        712_300.0,
+        None,
         760_450.0,
         778_092.0,
     )
+    assert r3["% N / base year"] is None
 
 
 def test_esrs_shows_the_significant_scope3_categories() -> None:
     s = esrs_e1_6(emmet())
     cats = [r for r in s.rows if str(r[0]).startswith("  Scope 3 Category")]
-    assert [r[0] for r in cats][-1] == "  Scope 3 Category 15: Investments"
+    assert [r[0] for r in cats][-1] == "  Scope 3 Category 15: Investments, location-based"
     assert {int(str(r[0]).split()[3].rstrip(":")): r[4] for r in cats} == CATS
     assert all(r[2] is None and r[3] is None for r in cats)  # no category history in the input
     assert any("not shown: 9, 10, 11, 12, 13, 14" in n for n in s.notes)
@@ -308,22 +315,23 @@ def test_esrs_shows_the_significant_scope3_categories() -> None:
 def test_esrs_totals_follow_ar47() -> None:
     s = esrs_e1_6(emmet())
     loc = row(s, "Total GHG emissions, location-based (§52(a))")
-    # The input totals; the base year's 6,120 + 58,400 + 712,300 = 776,820.
+    # The input totals; none for the base year, which has no location-based Scope 3.
     assert (loc["Base year (2020)"], loc["N-1 (2024)"], loc["N (2025)"]) == (
-        776_820.0,
+        None,
         799_475.0,
         814_624.5,
     )
-    mkt = row(s, "Total GHG emissions, market-based (§52(b))")
+    mkt = row(s, "Total GHG emissions, market-based (§52(b)): Scope 3 location-based (AR 47)")
     # AR 47: Scope 1 + market-based Scope 2 + the same gross Scope 3:
     #   2025 3,492.5 + 21,773.5 + 778,092 = 803,358; 2024 3,815 + 24,980 + 760,450 = 789,245;
-    #   2020 6,120 + 52,310 + 712,300 = 770,730.
+    #   none for the base year (no location-based Scope 3).
     assert (mkt["Base year (2020)"], mkt["N-1 (2024)"], mkt["N (2025)"]) == (
-        770_730.0,
+        None,
         789_245.0,
         803_358.0,
     )
-    assert any("AR 47" in n and "772,768.00" in n for n in s.notes)
+    # The note rebuilds the total from its parts, to the hundredth so that it adds up.
+    assert any("3,492.50 + 21,773.50 + 778,092.00 = 803,358.00 t CO2e" in n for n in s.notes)
 
 
 def test_esrs_ghg_intensity_per_net_revenue() -> None:
@@ -338,11 +346,11 @@ def test_esrs_ghg_intensity_per_net_revenue() -> None:
     loc = row(s, "GHG intensity per net revenue, location-based (§53)")
     assert loc["Unit"] == "t CO2e per CNY million"
     # (3,492.5 + 33,040.0 + 778,092) / 179,850 = 814,624.5 / 179,850 = 4.52947 t CO2e per
-    # CNY million; 2024: 799,475 / 168,420 = 4.74691; 2020: 776,820 / 128,870 = 6.02794.
+    # CNY million; 2024: 799,475 / 168,420 = 4.74691; no base-year total, so no intensity.
     assert loc["N (2025)"] == 814_624.5 / 179_850.0
     assert loc["N (2025)"] == pytest.approx(4.529466222)
     assert loc["N-1 (2024)"] == pytest.approx(4.746912481)
-    assert loc["Base year (2020)"] == pytest.approx(6.027935128)
+    assert loc["Base year (2020)"] is None
     # (4.529466 - 4.746912) / 4.746912 x 100 = -4.5808 %
     assert loc["% N / N-1"] == pytest.approx((4.529466222 / 4.746912481 - 1) * 100)
     mkt = row(s, "GHG intensity per net revenue, market-based (§53)")
@@ -355,7 +363,7 @@ def test_esrs_ghg_intensity_per_net_revenue() -> None:
 def test_esrs_without_a_revenue_metric_says_why_the_intensity_is_missing() -> None:
     s = esrs_e1_6(emmet(metrics={}))
     assert not [r for r in s.rows if "intensity" in str(r[0]) or "revenue" in str(r[0])]
-    assert any("no 'revenue' metric" in n and "§53-55" in n for n in s.notes)
+    assert any("no net revenue is recorded" in n and "§53-55" in n for n in s.notes)
     # The emissions are still there.
     assert row(s, "Gross Scope 1 GHG emissions (§48(a))")["N (2025)"] == 3_492.5
 
@@ -367,7 +375,7 @@ def test_esrs_revenue_without_the_years_value() -> None:
     loc = row(s, "GHG intensity per net revenue, location-based (§53)")
     assert loc["N (2025)"] is None and loc["Base year (2020)"] is None
     assert loc["N-1 (2024)"] == pytest.approx(4.746912481)
-    assert any("no value for 2025" in n for n in s.notes)
+    assert any("No net revenue is recorded for 2025" in n for n in s.notes)
 
 
 def test_esrs_without_base_year_or_prior_year() -> None:
@@ -387,7 +395,7 @@ def test_esrs_without_base_year_or_prior_year() -> None:
 
 def test_esrs_credits_go_to_e1_7_and_are_not_deducted() -> None:
     s = esrs_e1_6(emmet())
-    assert any("E1-7" in n and "25,266.00" in n and "never deducted" in n for n in s.notes)
+    assert any("E1-7" in n and "25,266 t" in n and "never deducted" in n for n in s.notes)
     assert not any("E1-7" in n for n in esrs_e1_6(emmet(claim=None)).notes)
 
 
@@ -401,16 +409,17 @@ def test_ifrs_s2_scopes_contractual_instruments_and_approach() -> None:
     assert (loc["t CO2e"], loc["IFRS S2 paragraph"]) == (33_040.0, "29(a)(i)(2), 29(a)(v)")
     mkt = row(s, "Scope 2, market-based: information on contractual instruments")
     assert mkt["t CO2e"] == 21_773.5
-    assert row(s, "Scope 3")["t CO2e"] == 778_092.0
-    c8 = row(s, "Scope 3 Category 8: Upstream leased assets")
+    assert row(s, "Scope 3, location-based")["t CO2e"] == 778_092.0
+    c8 = row(s, "Scope 3 Category 8: Upstream leased assets, location-based")
     assert (c8["t CO2e"], c8["Detail"]) == (197_716.0, "included")
-    c11 = row(s, "Scope 3 Category 11: Use of sold products")
+    c11 = row(s, "Scope 3 Category 11: Use of sold products, location-based")
     assert (c11["t CO2e"], c11["Detail"]) == (0.0, "not included: no emissions calculated")
     assert "GHG Protocol Corporate Standard (2004)" in row(s, "Measurement standard")["Detail"]
     assert row(s, "Consolidation approach")["Detail"] == "operational control"
     assert "AR5" in row(s, "Global warming potentials")["Detail"]
-    # 33,040.0 - 21,773.5 = 11,266.5 t CO2e: the effect of contractual instruments.
-    assert any("11,266.50" in n for n in s.notes)
+    # 33,040.0 - 21,773.5 = 11,266.5 t CO2e: the effect of contractual instruments, in whole
+    # tonnes as the report's text gives them (Python rounds the half to even: 11,266).
+    assert any("11,266 t CO2e" in n for n in s.notes)
     assert any("latest IPCC assessment" in n for n in s.notes)  # AR5 is not the latest
     assert not any("latest IPCC" in n for n in ifrs_s2_29a(emmet(gwp_set="AR6")).notes)
 
@@ -514,14 +523,16 @@ def test_iso_categories_sum_to_the_total() -> None:
     )
     assert sum(t[0] for t in totals.values()) == pytest.approx(814_624.5)
     assert sum(t[1] for t in totals.values()) == pytest.approx(772_768.0)
-    assert not any(n.startswith("Check:") for n in s.notes)
+    assert not any(n.startswith("Difference:") for n in s.notes)
 
 
 def test_iso_flags_categories_that_do_not_add_up() -> None:
     data = emmet()
     data["inventory"]["total_location"] = 814_000.0
     s = iso_14064_1(data)
-    assert any(n.startswith("Check: the location-based") and "814,624.50" in n for n in s.notes)
+    assert any(
+        n.startswith("Difference: the location-based") and "814,624.50" in n for n in s.notes
+    )
 
 
 def test_the_sections_carry_the_cover_facts() -> None:
@@ -535,7 +546,11 @@ def test_cdp_with_a_record_for_every_category() -> None:
         {"category": c, "co2e_t": 0.0, "co2e_market_t": 0.0, "methods": {}, "data_quality": None}
         for c in range(9, 15)
     ]
-    c12 = row(cdp(data), "7.8 / C6.5", "Category 12: End-of-life treatment of sold products")
+    c12 = row(
+        cdp(data),
+        "7.8 / C6.5",
+        "Category 12: End-of-life treatment of sold products, location-based",
+    )
     assert (c12["t CO2e"], c12["Evaluation status"], c12["Calculation method"]) == (
         0.0,
         "Not evaluated",
@@ -549,3 +564,55 @@ def test_cdp_with_a_record_for_every_category() -> None:
         ]
         == 0.0
     )
+
+
+def test_esrs_memo_lines_lead_to_the_covers_market_based_figures() -> None:
+    s = esrs_e1_6(emmet())
+    s3m = row(s, "Memo: gross Scope 3 GHG emissions, market-based")
+    # The inventory's market-based Scope 3: 2025 747,502; 2024 731,200; the base year's
+    # (version 2) 712,300.
+    assert (s3m["Base year (2020)"], s3m["N-1 (2024)"], s3m["N (2025)"]) == (
+        712_300.0,
+        731_200.0,
+        747_502.0,
+    )
+    # (747,502 - 712,300) / 712,300 x 100 = 4.9420 %
+    assert s3m["% N / base year"] == pytest.approx(4.942019)
+    tot = row(s, "Memo: total GHG emissions with Scope 3 market-based")
+    # 3,492.5 + 21,773.5 + 747,502 = 772,768 (2024: 759,995), the cover's total footprint;
+    # base year 6,120 + 52,310 + 712,300 = 770,730.
+    assert (tot["Base year (2020)"], tot["N-1 (2024)"], tot["N (2025)"]) == (
+        770_730.0,
+        759_995.0,
+        772_768.0,
+    )
+    assert tot["N (2025)"] == 3_492.5 + 21_773.5 + 747_502.0
+    assert "§49(a)" in s.basis and "§49(b)" in s.basis and "AR 47" in s.basis
+
+
+def test_every_scope3_row_of_a_single_figure_names_its_basis() -> None:
+    # Tables with one t CO2e column (ESRS, IFRS S2, CDP) label each Scope 3 row; the tables
+    # with a column per basis (GHG Protocol, ISO) say it in the header.
+    secs = disclosures(emmet())
+    for key in ("esrs_e1_6", "ifrs_s2_29a", "cdp"):
+        s = secs[key]
+        lines = [
+            str(c) for r in s.rows for c in r[:2] if "Scope 3" in str(c) or "Category" in str(c)
+        ]
+        assert lines, key
+        unlabelled = [ln for ln in lines if "location-based" not in ln and "market-based" not in ln]
+        assert unlabelled == [], (key, unlabelled)
+    for key in ("ghg_protocol", "iso_14064_1"):
+        cols = secs[key].columns
+        assert any("location-based" in c for c in cols) and any("market-based" in c for c in cols)
+
+
+PREPARER_PHRASES = ("before filing", "the preparer", "preparer's", "zerotrail import", "change to")
+
+
+def test_the_notes_are_public_text_without_filing_instructions() -> None:
+    for data in (emmet(), emmet(metrics={}, gwp_set="AR4")):
+        for key, s in disclosures(data).items():
+            for n in s.notes:
+                found = [p for p in PREPARER_PHRASES if p in n.lower()]
+                assert found == [], (key, n)

@@ -1,10 +1,14 @@
-"""The disclosure workbook: read back with openpyxl, it holds the same figures, unrounded.
+"""The disclosure workbook: read back with openpyxl, it holds the same figures, unrounded, in
+the disclosure sheets and in one long "Figures" sheet (one row per figure, year and basis);
+every sheet prints landscape, fitted to the page width, its header repeated on every page.
 
-The figures are Emmet Group's 2025 report of tests/reports/test_disclosures.py.
+The figures are Emmet Group's 2025 report of tests/reports/test_disclosures.py; the demo's
+published workbook is read as a reader opens it at the end.
 """
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +19,11 @@ import pytest
 
 from tests.reports.test_disclosures import emmet
 from zerotrail.reports.disclosures import Section, about, disclosures
+from zerotrail.reports.figure_rows import COLUMNS, figure_rows
 from zerotrail.reports.xlsx import (
     ABOUT_SHEET,
+    BASIS_ROW,
+    FIGURES_SHEET,
     HEADER_ROW,
     NUMBER_FORMAT,
     REFERENCE_ROW,
@@ -26,12 +33,14 @@ from zerotrail.reports.xlsx import (
 )
 
 TITLE = "Emmet Group disclosures 2025"
-SHEETS = ["About", "GHG Protocol", "ESRS E1-6", "IFRS S2 29(a)", "CDP", "ISO 14064-1"]
+SHEETS = ["About", "Figures", "GHG Protocol", "ESRS E1-6", "IFRS S2 29(a)", "CDP", "ISO 14064-1"]
+SECTION_SHEETS = 2  # the first disclosure sheet, after About and Figures
 
 
 def write(path: Path, data: dict[str, Any] | None = None) -> Path:
-    # As the report's publisher calls it: the cover comes with the sections.
-    return write_xlsx(disclosures(emmet() if data is None else data), path, title=TITLE)
+    # As the report's publisher calls it: the cover comes with the sections, and the figures.
+    data = emmet() if data is None else data
+    return write_xlsx(disclosures(data), path, title=TITLE, figures=figure_rows(data))
 
 
 def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -50,9 +59,11 @@ def test_one_sheet_per_section_after_the_cover(tmp_path: Path) -> None:
 def test_every_table_reads_back_with_the_same_values(tmp_path: Path) -> None:
     secs = disclosures(emmet())
     wb = openpyxl.load_workbook(write(tmp_path / "d.xlsx"))
-    for ws, section in zip(wb.worksheets[1:], secs.values(), strict=True):
+    for ws, section in zip(wb.worksheets[SECTION_SHEETS:], secs.values(), strict=True):
         assert ws.cell(TITLE_ROW, 1).value == section.title
         assert ws.cell(REFERENCE_ROW, 1).value == f"Reference: {section.reference}"
+        # The basis the standard asks for, stated under the reference.
+        assert section.basis and ws.cell(BASIS_ROW, 1).value == f"Basis: {section.basis}"
         header = [ws.cell(HEADER_ROW, j).value for j in range(1, len(section.columns) + 1)]
         assert tuple(header) == section.columns
         for i, expected in enumerate(section.rows, start=HEADER_ROW + 1):
@@ -170,3 +181,159 @@ def test_floats_that_need_17_digits_read_back_exactly(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(write_xlsx(secs, tmp_path / "x.xlsx", title="T"))["CDP"]
     got = [ws.cell(HEADER_ROW + 1 + i, 2).value for i in range(len(figures))]
     assert got == list(figures)
+
+
+# --- print setup --------------------------------------------------------------------------------
+
+
+def test_every_sheet_prints_landscape_fitted_to_width_with_its_header_repeated(
+    tmp_path: Path,
+) -> None:
+    wb = openpyxl.load_workbook(write(tmp_path / "d.xlsx"))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), ws.title  # 9: A4
+        # One page wide, as many pages down as it takes (0: no limit); Excel honours the two
+        # numbers only with fitToPage set.
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+    for ws in wb.worksheets[1:]:
+        assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}", ws.title
+        assert ws.cell(HEADER_ROW, 1).font.bold
+    # The cover repeats its list of sheets' header row ("Sheet", "Title", "Reference").
+    cover = wb[ABOUT_SHEET]
+    row = next(r[0].row for r in cover.iter_rows() if r[0].value == "Sheet")
+    assert cover.print_title_rows == f"${row}:${row}"
+
+
+# --- the Figures sheet --------------------------------------------------------------------------
+
+
+def figures_of(path: Path) -> list[dict[str, Any]]:
+    ws = openpyxl.load_workbook(path)[FIGURES_SHEET]
+    header = [c.value for c in ws[HEADER_ROW]]
+    assert tuple(header) == COLUMNS
+    return [
+        dict(zip(COLUMNS, r, strict=True))
+        for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    ]
+
+
+def test_the_figures_sheet_has_one_row_per_figure_year_and_basis(tmp_path: Path) -> None:
+    data = emmet()
+    rows = figures_of(write(tmp_path / "d.xlsx", data))
+    assert len(rows) == len(figure_rows(data))
+    keys = [
+        (r["Figure"], r["Year"], r["Scope"], r["Category"], r["Basis"], r["Unit"]) for r in rows
+    ]
+    assert len(set(keys)) == len(keys)
+    # Every Scope 2 and Scope 3 figure names its basis; Scope 1 has one basis only.
+    assert {r["Basis"] for r in rows if r["Scope"] in ("2", "3", "1+2+3")} <= {"location", "market"}
+    assert {r["Basis"] for r in rows if r["Scope"] == "1"} == {"none"}
+    # The year's scope totals are report.json's, exactly (cells are unrounded).
+    inv = data["inventory"]
+    got = {
+        (r["Figure"], r["Basis"]): r["Value"]
+        for r in rows
+        if r["Section"] == "Emissions" and r["Year"] == 2025
+    }
+    assert got[("Scope 1", "none")] == inv["scope1"] == 3_492.5
+    assert got[("Scope 2", "location")] == inv["scope2_location"] == 33_040.0
+    assert got[("Scope 2", "market")] == inv["scope2_market"] == 21_773.5
+    assert got[("Scope 3", "location")] == inv["scope3"]
+    assert got[("Scope 3", "market")] == inv["scope3_market"]
+    assert got[("Total", "location")] == inv["total_location"] == 814_624.5
+    assert got[("Total", "market")] == inv["total_market"] == 772_768.0
+    # Scope 3 categories add up to Scope 3 on each basis.
+    cats = [r for r in rows if r["Section"] == "Scope 3 by category"]
+    for basis, key in (("location", "scope3"), ("market", "scope3_market")):
+        total = sum(r["Value"] for r in cats if r["Basis"] == basis)
+        assert total == pytest.approx(inv[key], rel=1e-12)
+    # The comparatives: 2020 and 2024, seven figures each; 2025 only once (above).
+    years = [r for r in rows if r["Section"] == "Year over year"]
+    assert sorted({r["Year"] for r in years}) == [2020, 2024] and len(years) == 14
+    assert (
+        next(
+            r["Value"]
+            for r in years
+            if (r["Year"], r["Figure"], r["Basis"]) == (2020, "Scope 2", "market")
+        )
+        == 52_310.0
+    )
+
+
+def test_the_figures_sheet_filters_and_keeps_text_as_text(tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://x","y")'
+    rows = [
+        (formula, 2025, "1", None, "none", -12.5, "t CO2e", "Emissions"),
+        ("Scope 2", 2025, "2", None, "market", 0.1 + 0.2, "t CO2e", "Emissions"),
+    ]
+    wb = openpyxl.load_workbook(write_xlsx({}, tmp_path / "f.xlsx", title="T", figures=rows))
+    ws = wb[FIGURES_SHEET]
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:H{HEADER_ROW + 2}"
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+    name, value = ws.cell(HEADER_ROW + 1, 1), ws.cell(HEADER_ROW + 1, 6)
+    assert (name.value, name.data_type, name.quotePrefix) == (formula, "s", True)
+    assert (value.value, value.data_type) == (-12.5, "n")
+    assert ws.cell(HEADER_ROW + 2, 6).value == 0.1 + 0.2  # 0.30000000000000004, exactly
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_figure_rows_copy_the_reports_figures() -> None:
+    data = emmet()
+    rows = figure_rows(data)
+    by = {(r[0], r[1], r[4], r[6]): r for r in rows}
+    # Gases of Scope 1: t CO2e and t of gas, the basis Scope 1 has (none).
+    ch4 = data["by_scope_gas"]["1"]["CH4"]
+    assert by[("Scope 1 CH4", 2025, "none", "t CO2e")][5] == ch4["co2e_t"]
+    assert by[("Scope 1 CH4, mass", 2025, "none", "t")][5] == ch4["mass_t"]
+    # The claim: gross Scope 1 + 2 market-based, credits, net.
+    claim = data["claim"]
+    assert (
+        by[("Neutrality claim: gross emissions", 2025, "market", "t CO2e")][5] == claim["gross_t"]
+    )
+    assert by[("Neutrality claim: net emissions", 2025, "market", "t CO2e")][5] == claim["net_t"]
+    # Categories not calculated are not figures (the screening gives their reasons).
+    listed = {r[3] for r in rows if r[7] == "Scope 3 by category"}
+    assert listed == {c["category"] for c in data["scope3_categories"] if c["methods"]}
+    assert all(len(r) == len(COLUMNS) for r in rows)
+
+
+# --- the demo's workbook, as a reader opens it ----------------------------------------------------
+
+
+def test_the_demo_workbook_figures_equal_the_report(demo_report: Path) -> None:
+    d = json.loads((demo_report / "report.json").read_text())
+    path = demo_report / "disclosures.xlsx"
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:2] == [ABOUT_SHEET, FIGURES_SHEET]
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    rows = figures_of(path)
+    year = d["year"]
+    emissions = {
+        (r["Figure"], r["Basis"]): r["Value"]
+        for r in rows
+        if r["Section"] == "Emissions" and r["Year"] == year
+    }
+    inv = d["inventory"]
+    for key, figure, basis in (
+        ("scope1", "Scope 1", "none"),
+        ("scope2_location", "Scope 2", "location"),
+        ("scope2_market", "Scope 2", "market"),
+        ("scope3", "Scope 3", "location"),
+        ("scope3_market", "Scope 3", "market"),
+        ("total_location", "Total", "location"),
+        ("total_market", "Total", "market"),
+    ):
+        assert emissions[(figure, basis)] == inv[key]  # the very float of report.json
+    # The uncertainty interval of the market-based total, as the report states it.
+    total = next(f for f in d["uncertainty"]["figures"] if f["key"] == "total_market")
+    low = next(
+        r["Value"]
+        for r in rows
+        if r["Section"] == "Uncertainty"
+        and r["Figure"] == "Total, 95% interval low"
+        and r["Basis"] == "market"
+    )
+    assert low == total["low_t"]

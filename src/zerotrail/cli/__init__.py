@@ -67,6 +67,8 @@ def _register() -> None:
         ledger,
         report,
         roadmap,
+        scope3,
+        settings,
         workspace,
     )
 
@@ -74,8 +76,10 @@ def _register() -> None:
     app.add_typer(factors.app, name="factors")
     app.add_typer(gwp.app, name="gwp")
     energy.register_imports(imports.app)
+    scope3.register_imports(imports.app)
     app.add_typer(imports.app, name="import")
     inventory.register(app)
+    app.add_typer(scope3.derive_app, name="derive")
     app.add_typer(ledger.keys_app, name="keys")
     app.add_typer(ledger.ledger_app, name="ledger")
     app.add_typer(ledger.verify_app, name="verify")
@@ -87,6 +91,7 @@ def _register() -> None:
     roadmap.register(app)
     app.add_typer(energy.app, name="energy")
     app.add_typer(initiatives.app, name="initiatives")
+    app.add_typer(settings.app, name="settings")
     report.register(app)
     demo.register(app)
 

@@ -43,15 +43,16 @@ def list_(
     format: FormatOpt = "table",
 ) -> None:
     """Each initiative (latest version) with expected and realized abatement (t CO2e)."""
-    from zerotrail.pipeline.initiatives import abatement_year, initiatives
+    from zerotrail.pipeline.initiatives import abatement_year, attribution
 
     check_format(format)
     common.check_year(year)
     with common.workspace() as ws:
         year = abatement_year(ws, year)
-        rows = initiatives(ws, year)
+        found = attribution(ws, year)
+    rows = found["rows"]
     if format == "json":
-        common.print_json({"year": year, "unit": "t CO2e", "rows": rows})
+        common.print_json({"unit": "t CO2e", **found})
         return
     if format == "csv":
         common.print_csv(
@@ -67,6 +68,9 @@ def list_(
                 "start_year",
                 "expected_t",
                 "realized_t",
+                "realized_pct",
+                "not_measured",
+                "claims",
                 "baseline_t",
                 "baseline_year",
                 "cost",
@@ -74,11 +78,11 @@ def list_(
             ],
         )
         return
-    table = Table(title=f"{year} reduction initiatives (t CO2e)")
+    table = Table(title=f"{year} reduction initiatives (t CO2e, {found['basis']})")
     for col in ("id", "name", "owner", "lever", "sites"):
         common.text_column(table, col)
     common.figure_column(table, "start")
-    for col in ("expected", "realized", "baseline", "cost"):
+    for col in ("expected", "realized", "of expected", "cost"):
         common.figure_column(table, col)
     for r in rows:
         cost = "-" if r["cost"] is None else f"{r['cost']:,.0f} {r['currency'] or ''}".strip()
@@ -91,13 +95,44 @@ def list_(
             str(r["start_year"]),
             number(r["expected_t"], ",.2f"),
             number(r["realized_t"], ",.2f"),
-            "-" if r["baseline_t"] is None else f"{r['baseline_t']:,.2f} ({r['baseline_year']})",
+            "-" if r["realized_pct"] is None else f"{r['realized_pct']:.0f}%",
             cost,
         )
     common.print_table(table)
+    for r in rows:
+        if r["not_measured"]:
+            common.say(f"{r['initiative_id']}: no realized figure: {r['not_measured']}")
+    company = found["company"]
+    if company is None:
+        return
+    sites = Table(
+        title=f"Observed falls at the initiatives' sites, Scope 1 + 2 (t CO2e, {found['basis']})"
+    )
+    common.text_column(sites, "site")
+    common.figure_column(sites, "from")
+    for col in ("then", str(year), "fall", "attributed"):
+        common.figure_column(sites, col)
+    common.text_column(sites, "initiatives")
+    for site in found["sites"]:
+        sites.add_row(
+            str(site["site"]),
+            str(site["from_year"]),
+            number(site["from_t"], ",.2f"),
+            number(site["t"], ",.2f"),
+            number(site["fall_t"], ",.2f"),
+            number(site["attributed_t"], ",.2f"),
+            ", ".join(site["initiatives"]),
+        )
+    common.print_table(sites)
     common.say(
-        "realized = the sites' market-based emissions in the year before the start minus"
-        " those in the year; every change at those sites counts"
+        f"realized in total {company['attributed_t']:,.2f} t; the company's Scope 1 + 2"
+        f" ({found['basis']}, recalculated series) fell {company['fall_t']:,.2f} t from"
+        f" {company['from_year']} to {company['to_year']}"
+        + (": every realized figure scaled down to fit it" if company["scaled_down"] else "")
+    )
+    common.say(
+        "realized = the expected abatement the observed fall of the emissions each lever acts on"
+        " supports, at most each site's and the company's fall (docs/methodology.md)"
     )
 
 

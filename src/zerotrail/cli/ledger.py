@@ -39,7 +39,10 @@ def _read(path: Path, what: str, limit: int = files.MAX_SMALL_FILE) -> str:
 
 def _key_text(value: str) -> str:
     """A key given inline or as a file holding it."""
-    return common.key_text(value)
+    text = common.key_text(value)
+    if "+" not in text:  # every key text has its name+ID+key parts: this was meant as a file
+        raise ZerotrailError(f"no key file {value}, and {value} is not a key either")
+    return text
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -395,11 +398,12 @@ def verify_proof(
         str | None, typer.Option(help="The leaf hash (hex) when the proof carries no opening.")
     ] = None,
 ) -> None:
-    """Verify a proof offline: signature, cosignatures, and inclusion of the leaf."""
-    from zerotrail.pipeline.ledger import verify_proof as verify
+    """Verify a proof offline: signature, cosignatures, and inclusion of the leaf; then print
+    what the proof's record states, one fact a line, values exactly as committed."""
+    from zerotrail.pipeline.proved import verify_proof_file
 
     try:
-        index, cp = verify(
+        proved = verify_proof_file(
             _read(file, "proof"),
             _key_text(log_key),
             [_key_text(k) for k in witness_key or []],
@@ -407,7 +411,9 @@ def verify_proof(
         )
     except VerificationError as exc:
         _fail(exc)
-    typer.echo(f"ok: entry {index} is in {cp.origin} at size {cp.size}")
+    typer.echo(f"ok: {proved.headline()}")
+    for fact in proved.facts or ():
+        typer.echo(f"  {fact}")
 
 
 @verify_app.command("note")

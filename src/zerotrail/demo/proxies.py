@@ -38,6 +38,7 @@ class Proxy:
     """An activity no publisher covers, and the published factor applied to it, and why."""
 
     key: str
+    label: str  # the activity in words, as the factor's source text names it
     region: str
     unit: str
     source_key: str
@@ -48,6 +49,7 @@ class Proxy:
 PROXIES: tuple[Proxy, ...] = (
     Proxy(
         "commuting.e_bike",
+        "commuting by e-bike",
         "CN",
         "vehicle-km",
         "commuting.motorcycle.small",
@@ -80,7 +82,7 @@ def _reissue(orig: Sequence[FactorLine], proxy: Proxy, first: int, last: int) ->
                 valid_to=date(last, 12, 31),
                 # gwp_basis is carried over: the shipped file sets it on CO2e rows only.
                 source=(
-                    f"Proxy: {publication} factor {r.factor_id}, applied to {proxy.key} in"
+                    f"Proxy: {publication} factor {r.factor_id}, applied to {proxy.label} in"
                     f" {proxy.region} {span} by Emmet Group's methodology"
                 ),
                 verified=False,

@@ -65,7 +65,10 @@ def consolidation_shares(
             cur, hops = by_id[cur.parent], hops + 1
         note = None
         if share == 0.0:
-            note = f"entity {e.entity} excluded: no control and no equity under {approach}"
+            note = (
+                f"entity {e.entity} excluded: no control and no equity under the"
+                f" {approach.replace('_', ' ')} approach"
+            )
         out[e.entity] = (share, note)
     return out
 

@@ -119,7 +119,8 @@ def _shares(
         shares[e["entity"]] = share
         if share == 0.0:
             notes.append(
-                f"entity {e['entity']} excluded: no control and no equity under {approach}"
+                f"entity {e['entity']} excluded: no control and no equity under the"
+                f" {approach.replace('_', ' ')} approach"
             )
     return shares, notes
 

@@ -192,3 +192,32 @@ def resolve(keys: Any, heads: Any, conv: Any, lineage: Any, strict: Any) -> Any:
     """
     r = ranked(candidates(keys, heads, conv, lineage, strict))
     return r.filter(r.rn == 0).drop("rn", "valid_to", "refused")
+
+
+# The inputs of `candidates` for one-off questions (`factors explain`, the category-3
+# derivation) as in-memory tables; the calculation builds its own inside its compiled plan.
+CONVERSION_SCHEMA = {
+    "activity": "string",
+    "unit": "string",
+    "factor_id": "string",
+    "multiplier": "float64",
+    "via_heat": "boolean",
+    "per_energy": "boolean",
+    "ratio": "float64",
+}
+KEY_SCHEMA = {k: ("date" if k == "period_start" else "string") for k in RESOLVE_KEYS}
+LINEAGE_SCHEMA = {"region": "string", "ancestor": "string", "level": "int64", "market": "string"}
+
+
+def conversion_table(rows: Any) -> Any:
+    """`engine.inputs.conversions` rows (tuples in CONVERSION_SCHEMA's order) as a table."""
+    names = tuple(CONVERSION_SCHEMA)
+    return ibis.memtable([dict(zip(names, r, strict=True)) for r in rows], schema=CONVERSION_SCHEMA)
+
+
+def lineage_table(rows: Any) -> Any:
+    """(region, ancestor, level) rows as the lineage table, outside any market."""
+    return ibis.memtable(
+        [{"region": r, "ancestor": a, "level": lv, "market": ""} for r, a, lv in rows],
+        schema=LINEAGE_SCHEMA,
+    )

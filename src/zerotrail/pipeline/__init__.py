@@ -5,6 +5,8 @@ Read top to bottom, the stages are the job (docs/architecture.md draws it):
 - `setup`        open a workspace (create, migrate), record the organization, load shipped factors
 - `reference`    the factor library and the GWP sets, read for people (no workspace needed)
 - `imports`      one function per kind of file, each stored whole or not at all
+- `fuel_energy`  Scope 3 category 3 records derived from the fuel and energy records, imported
+- `screening`    the preparer's Scope 3 screening of the 15 categories, imported and read
 - `calculation`  a year's stored records in, a stored, committed run out
 - `inventory`    a year's run as figures (reads only)
 - `energy`       renewable share and data centres (reads only)

@@ -4,7 +4,11 @@ Where it sits: pipeline, on top of every other stage; `zerotrail demo` and `make
 It writes Emmet Group's files (`demo/`), then runs the job as a user would, stage by stage:
 
     set_up                      a fresh workspace with the shipped factor library
+    settings                    the report's approval and contact (demo/governance.py)
     imports                     the custom factors, organisation, certificates, activities
+    fuel and energy             category 3 records derived from the fuel and electricity
+                                records (UK DESNZ factors pinned where a region has none), and
+                                the Scope 3 screening the demo's preparer records
     calculation                 each year 2020-2025, then its inventory (`inventory`)
     imports, roadmap            metrics, suppliers, meters, cooling, initiatives, the targets
                                 and the base-year event, the carbon credits
@@ -27,11 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from zerotrail.demo.generate import DemoFiles, write_demo, write_scaled
+from zerotrail.demo.governance import GOVERNANCE as DEMO_GOVERNANCE
+from zerotrail.demo.screening import write_screening
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger import witness as witnessing
 from zerotrail.pipeline.calculation import calculate
 from zerotrail.pipeline.claims import finalize_inventory, record_claim
+from zerotrail.pipeline.fuel_energy import derive_fuel_energy
 from zerotrail.pipeline.imports import (
     import_activities,
     import_cooling,
@@ -59,6 +66,8 @@ from zerotrail.pipeline.ledger import (
 from zerotrail.pipeline.publish import publish
 from zerotrail.pipeline.roadmap import add_targets, import_events, read_roadmap_file
 from zerotrail.pipeline.roadmap import target_progress as roadmap_progress
+from zerotrail.pipeline.screening import import_screening
+from zerotrail.pipeline.settings import change_setting
 from zerotrail.pipeline.setup import set_up
 from zerotrail.store import checkpoints, leaves
 from zerotrail.store.database import Workspace
@@ -80,6 +89,9 @@ DEMO_ORGANIZATION = "Emmet Group"
 # The demo's log and the demo witness that cosigns it.
 LOG_ORIGIN = "carbon.example.com/emmet-group"
 WITNESS_NAME = "verifier.example.org"
+# Where the demo's category 3 records take factors their region lacks: the library's only
+# published well-to-tank and grid-loss factors are UK DESNZ's (pipeline/fuel_energy.py).
+FUEL_ENERGY_REGION = "GB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +168,15 @@ def run_demo(out: Path, seed: int, db: str | None = None) -> DemoRun:
     files = write_demo(out, seed=seed)
     with open_workspace(chosen, create=True) as ws:
         set_up(ws, DEMO_ORGANIZATION)
+        for key, value in DEMO_GOVERNANCE.items():  # the report's approval, as a user sets it
+            change_setting(ws, key, value)
         import_factors(ws, files.factors)
         import_entities(ws, files.entities)
         import_sites(ws, files.sites)
         import_instruments(ws, files.instruments)
         added = import_activities(ws, files.activities).added
+        derive_fuel_energy(ws, YEARS, FUEL_ENERGY_REGION)
+        import_screening(ws, write_screening(out))
         inventories = []
         for year in YEARS:
             calculate(ws, InventorySettings(year))

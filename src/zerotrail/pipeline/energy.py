@@ -1,12 +1,14 @@
-"""The energy stage: renewable share by site kind and data centres, for a year.
+"""The energy stage: renewable share by site kind, data centres, the energy mix and IT load.
 
-Where it sits: pipeline, after `calculation` (the grid electricity is the year's calculated
-inventory's) and the meter and cooling imports. It reads through store/energy_reads.py and
-computes in reports/energy.py; it writes nothing.
+Where it sits: pipeline, after `calculation` (the grid electricity and the fuels are the year's
+calculated inventory's) and the meter and cooling imports. It reads through
+store/energy_reads.py, store/energy_use.py and store/site_emissions.py and computes in
+reports/energy.py; it writes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from zerotrail.errors import ZerotrailError
@@ -14,6 +16,7 @@ from zerotrail.ingest.energy import DATA_CENTRE_KINDS
 from zerotrail.pipeline.inventory import current_run
 from zerotrail.reports import energy as figures
 from zerotrail.store import energy_reads as read
+from zerotrail.store import energy_use, site_emissions
 from zerotrail.store.database import Workspace
 from zerotrail.store.inventory import current_run as stored_run
 
@@ -46,3 +49,30 @@ def pue_history(ws: Workspace, site: str) -> dict[int, float]:
     if found is None:
         raise ZerotrailError(f"unknown site {site!r}")
     return found
+
+
+def energy_mix(ws: Workspace, year: int) -> dict[str, Any]:
+    """The year's energy consumption in MWh by source, with its renewable share
+    (reports/energy.py `energy_mix`); ZerotrailError when the year has no calculated inventory."""
+    run = current_run(ws, year)
+    return figures.energy_mix(
+        energy_use.energy_records(ws, run.run_id),
+        energy_use.heat_contents(ws),
+        energy_use.onsite_generation(ws, year, run.run_id),
+    )
+
+
+def it_load(ws: Workspace, runs: Sequence[tuple[int, str]]) -> list[tuple[int, float, float, int]]:
+    """Per (year, run id): the IT energy of the data centres with IT readings in the year (MWh,
+    as metered), their emissions in the run (t CO2e, every scope, market-based) and how many
+    they are. Years without such a data centre are left out."""
+    sites = [s for s, *_ in read.sites_of_kinds(ws, DATA_CENTRE_KINDS)]
+    out = []
+    for year, run_id in runs:
+        meters = read.meters_by_site(ws, year)
+        it = {s: meters[s][1] for s in sites if s in meters and meters[s][1]}
+        if not it:
+            continue
+        t = site_emissions.market_t_by_site(ws, run_id, sorted(it))
+        out.append((year, sum(v or 0.0 for v in it.values()), sum(t.values()), len(it)))
+    return out

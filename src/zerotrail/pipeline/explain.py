@@ -25,13 +25,15 @@ from zerotrail.engine.inputs import (
 )
 from zerotrail.engine.resolve import (
     EARLIER,
+    KEY_SCHEMA,
     LATER,
     PINNED_OUTSIDE,
     REFUSED_NO_RATIO,
     REFUSED_STRICT,
-    RESOLVE_KEYS,
     candidates,
+    conversion_table,
     factor_heads,
+    lineage_table,
     ranked,
 )
 from zerotrail.engine.settings import FACTOR_POLICIES
@@ -185,10 +187,7 @@ def _rank(
     conv_rows = conversions([(activity, unit)], units, convert)
     if not conv_rows:
         return [], []
-    conv = ibis.memtable(
-        [dict(zip(_CONV_COLUMNS, r, strict=True)) for r in conv_rows],
-        schema=_CONV_SCHEMA,
-    )
+    conv = conversion_table(conv_rows)
     keys = ibis.memtable(
         [
             {
@@ -201,15 +200,9 @@ def _rank(
                 "supplier_k": supplier,
             }
         ],
-        schema={k: ("date" if k == "period_start" else "string") for k in RESOLVE_KEYS},
+        schema=KEY_SCHEMA,
     )
-    lin = ibis.memtable(
-        [
-            {"region": place.region, "ancestor": a, "level": i, "market": ""}
-            for i, a in enumerate(lineage(place.region))
-        ],
-        schema={"region": "string", "ancestor": "string", "level": "int64", "market": "string"},
-    )
+    lin = lineage_table((place.region, a, i) for i, a in enumerate(lineage(place.region)))
     stored = be.table("factors")
     heads = factor_heads(stored.filter(stored.factor_id.isin([f["factor_id"] for f in factors])))
     cand = candidates(keys, heads, conv, lin, policy == "strict")
@@ -217,18 +210,6 @@ def _rank(
     usable_rows = be.to_pyarrow(usable.order_by("rn")).to_pylist()
     refused_rows = be.to_pyarrow(cand.filter(cand.refused != "").order_by("factor_id")).to_pylist()
     return usable_rows, refused_rows
-
-
-_CONV_COLUMNS = ("activity", "unit", "factor_id", "multiplier", "via_heat", "per_energy", "ratio")
-_CONV_SCHEMA = {
-    "activity": "string",
-    "unit": "string",
-    "factor_id": "string",
-    "multiplier": "float64",
-    "via_heat": "boolean",
-    "per_energy": "boolean",
-    "ratio": "float64",
-}
 
 
 def _candidate(row: dict[str, Any], rank: int | None, reason: str) -> Candidate:

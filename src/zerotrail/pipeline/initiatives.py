@@ -1,7 +1,8 @@
 """The initiatives stage: reduction initiatives with their expected and realized abatement.
 
 Where it sits: pipeline, after the initiatives import and `calculation` (realized abatement
-compares the years' calculated inventories at the initiatives' sites). It reads through
+compares the years' calculated inventories at the initiatives' sites, and is capped by the
+company's like-for-like Scope 1 + 2 of pipeline/series.py). It reads through
 store/initiative_reads.py and store/inventory.py and computes in reports/initiatives.py; it
 writes nothing.
 """
@@ -12,22 +13,33 @@ from datetime import date
 from typing import Any
 
 from zerotrail.pipeline.inventory import latest_inventory_year
+from zerotrail.pipeline.series import like_for_like
 from zerotrail.reports import initiatives as figures
+from zerotrail.reports.series import scope12_market
 from zerotrail.store import initiative_reads as read
 from zerotrail.store.database import Workspace
 from zerotrail.store.inventory import current_runs
 
 
-def initiatives(ws: Workspace, year: int) -> list[dict[str, Any]]:
-    """The latest version of each initiative with its expected and realized abatement."""
+def attribution(ws: Workspace, year: int) -> dict[str, Any]:
+    """The latest version of each initiative with its expected and realized abatement in
+    `year`, and the falls at their sites and over the company it was attributed from
+    (reports/initiatives.py `attribute`)."""
     rows = read.latest_versions(ws)
+    sites, years = figures.needed(year, rows)
     runs = {r.year: r.run_id for r in current_runs(ws)}
     emissions = {
-        (sites, y): read.market_emissions(ws, runs[y], sites)
-        for sites, y in sorted(figures.emissions_needed(year, rows))
+        y: figures.site_kinds(read.site_scope12(ws, runs[y], sorted(sites)))
+        for y in sorted(years)
         if y in runs
     }
-    return figures.initiatives(year, rows, emissions)
+    company = scope12_market(like_for_like(ws, year)) if emissions else {}
+    return figures.attribute(year, rows, emissions, company)
+
+
+def initiatives(ws: Workspace, year: int) -> list[dict[str, Any]]:
+    """The latest version of each initiative with its expected and realized abatement."""
+    return list(attribution(ws, year)["rows"])
 
 
 def abatement_year(ws: Workspace, year: int | None) -> int:

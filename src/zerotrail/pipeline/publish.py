@@ -21,7 +21,8 @@ last, with the files in a staging folder beside `out` (reports/staging.py):
 5. write the `.tlog-proof` files (with openings) of the headline figures: the year's
    calculation run, its neutrality claim and the publication itself; and, when there is a
    previous report, its checkpoint and the consistency proof from it to this one;
-6. write report.json, report.html and report.pdf;
+6. write report.json, report.html and report.pdf, and preparer-checklist.md (the filing
+   reminders, kept out of the public text);
 7. move the staging folder to `out` (setting a previous report folder there aside);
 8. commit the transaction, then delete the report folder that was replaced.
 
@@ -40,7 +41,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,19 @@ from typing import Any
 from zerotrail.engine.settings import FAMILIES
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.merkle import consistency_proof
-from zerotrail.ledger.note import Signer, parse_note
+from zerotrail.ledger.note import Signer, format_verifier_key, parse_note
 from zerotrail.pipeline.claims import neutrality_preview, record_claim
-from zerotrail.pipeline.energy import data_centres, renewable_share
-from zerotrail.pipeline.initiatives import initiatives
+from zerotrail.pipeline.credits import list_credits
+from zerotrail.pipeline.energy import data_centres, energy_mix, it_load, renewable_share
+from zerotrail.pipeline.initiatives import attribution
 from zerotrail.pipeline.inventory import current_run, inventory_summary
 from zerotrail.pipeline.measures import base_year_versions
-from zerotrail.pipeline.roadmap import base_year_events, target_progress
-from zerotrail.reports import periodic
+from zerotrail.pipeline.roadmap import base_year_events, list_targets, target_progress
+from zerotrail.pipeline.screening import screening
+from zerotrail.pipeline.settings import governance
+from zerotrail.reports import periodic, uncertainty, verification
+from zerotrail.reports.checklist import checklist
+from zerotrail.reports.contents import contents
 from zerotrail.reports.disclosures import disclosures
 from zerotrail.reports.publish import (
     PreviousReport,
@@ -67,13 +73,18 @@ from zerotrail.reports.publish import (
     report_id,
     restatements,
 )
+from zerotrail.reports.series import year_over_year
 from zerotrail.reports.staging import Staging
+from zerotrail.reports.summary import summary
 from zerotrail.store import inventory as read
 from zerotrail.store import tlog
 from zerotrail.store.checkpoints import latest, prove, run_canonical, sign_checkpoint
 from zerotrail.store.committed import canonical_of
 from zerotrail.store.database import Workspace
+from zerotrail.store.event_years import event_years
+from zerotrail.store.factor_usage import factor_set_info, factor_uses
 from zerotrail.store.figures import scope_totals
+from zerotrail.store.flag_effects import flag_tallies
 from zerotrail.store.publications import (
     imports_since,
     previous_report,
@@ -81,6 +92,8 @@ from zerotrail.store.publications import (
     record_report_checkpoint,
     reports_of_year,
 )
+from zerotrail.store.scope3_sources import scope3_sources
+from zerotrail.store.uncertainty_inputs import uncertainty_groups
 from zerotrail.targets.baseyear import version_dict
 
 __all__ = ["Draft", "Published", "build", "draft", "publish", "report_inputs"]
@@ -126,6 +139,8 @@ def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
         versions = [version_dict(v) for v in base_year_versions(ws, by)]
         base = periodic.base_year_section(by, versions, base_year_events(ws, by))
     claim, no_claim = _claim(ws, year)
+    attributed = attribution(ws, year)
+    uses = factor_uses(ws, run.run_id)
     return periodic.ReportInputs(
         year=year,
         organization=ws.get_setting("organization"),
@@ -138,7 +153,7 @@ def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
         gases_by_scope=read.gases_by_scope(ws, run.run_id, FAMILIES),
         scope3_methods=read.scope3_by_method(ws, run.run_id),
         scope3_quality=read.scope3_quality(ws, run.run_id),
-        factor_sets=read.run_factor_sets(ws, run.run_id),
+        factor_sets=factor_set_info(ws, sorted({u.factor_set for u in uses})),
         entities=read.entities(ws),
         targets=targets,
         base_year=base,
@@ -147,8 +162,24 @@ def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
         claim_none_reason=no_claim,
         renewables=renewable_share(ws, year),
         data_centres=data_centres(ws, year),
-        initiatives=initiatives(ws, year),
+        initiatives=attributed["rows"],
         metrics=read.metric_values(ws),
+        event_years={} if by is None else event_years(ws, by),
+        initiative_attribution=attributed,
+        # No verification workflow records an assurance statement yet: not verified.
+        assurance=None,
+        uncertainty_groups=[uncertainty.Group(*g) for g in uncertainty_groups(ws, run.run_id)],
+        factor_uses=uses,
+        flag_tallies=flag_tallies(ws, run.run_id),
+        energy_mix=energy_mix(ws, year),
+        it_load=it_load(ws, [(r.year, r.run_id) for r in read.current_runs(ws, year)]),
+        target_definitions=[
+            {**st.target.definition(), "set_year": st.set_year} for st in list_targets(ws)
+        ],
+        credit_blocks=[asdict(c) for c in list_credits(ws, year=year).credits],
+        governance=governance(ws),
+        scope3_sources=scope3_sources(ws, run.run_id),
+        scope3_screening=screening(ws),
     )
 
 
@@ -173,7 +204,13 @@ def _build(ws: Workspace, year: int) -> tuple[dict[str, Any], PreviousReport | N
         data["years"],
         [] if prev is None else imports_since(ws, prev.figures.get("published_at")),
     )
+    data["year_over_year"] = year_over_year(
+        data["series"], data["restatements"], data["previous_report"]
+    )
     data["disclosures"] = {k: s.to_json() for k, s in disclosures(data).items()}
+    # Last: the summary words figures of every section; the contents list every section.
+    data["summary"] = summary(data)
+    data["contents"] = contents(data)
     data["published_at"] = _now().isoformat()
     data["report_id"] = report_id(year, reports_of_year(ws, year))
     return data, prev
@@ -203,6 +240,7 @@ def draft(
     The workspace is only read; `step` is told each step as it starts."""
     # Imported when drawing, not with the pipeline: the renderers load Altair, Jinja2 and
     # openpyxl, which a command that draws nothing should not pay for.
+    from zerotrail.reports.figure_rows import figure_rows
     from zerotrail.reports.html import charts
     from zerotrail.reports.xlsx import write_xlsx
 
@@ -215,6 +253,7 @@ def draft(
         disclosures(data),
         folder / "disclosures.xlsx",
         title=f"{data['organization']} greenhouse gas disclosures {data['year']}",
+        figures=figure_rows(data),
     )
     return Draft(data, prev, drawn, (book,))
 
@@ -338,7 +377,8 @@ def _record(
         "run",
         data["run_id"],
         f"inventory-{year}.tlog-proof",
-        f"the {year} inventory: Scope 1, Scope 2 (both methods), Scope 3 and totals",
+        f"the {year} inventory: Scope 1, and Scope 2, Scope 3 and the totals both"
+        " location-based and market-based",
         lambda r, _: run_canonical(ws, r),
     )
     if data["claim"] is not None:
@@ -353,7 +393,8 @@ def _record(
         "report",
         rid,
         f"{rid}.tlog-proof",
-        "this report's figures (SHA-256 of report.json without its ledger section)",
+        "this report's figures (SHA-256 of the RFC 8785 canonical JSON of report.json without"
+        " its ledger section)",
         lambda r, v: canonical_of(ws, "report", r, v),
     )
     files.append(_write(folder / "checkpoint.txt", cur.note))
@@ -368,6 +409,14 @@ def _record(
         files.append(_write(folder / "previous-checkpoint.txt", prev.checkpoint_note))
         files.append(_write(folder / "consistency.proof", proof_lines(nodes)))
         consistency = consistency_section(prev, cur.checkpoint.size)
+    # The keys and the standalone checker go beside the report, so that the commands it
+    # prints run as printed from its folder; only witnesses that did cosign get a key file.
+    cosigners = verification.cosigners(cur.note, witness_keys)
+    for name, text in verification.key_files(
+        format_verifier_key(signer.verifier()), cosigners
+    ).items():
+        files.append(_write(folder / name, text))
+    files.append(_write(folder / verification.SCRIPT_FILE, verification.verify_script()))
     data["ledger"] = {
         "origin": cur.checkpoint.origin,
         "size": cur.checkpoint.size,
@@ -380,6 +429,7 @@ def _record(
         "figures_sha256": sha,
         "proofs": proofs,
         "consistency": consistency,
+        "verify": verification.section(proofs, consistency, "checkpoint.txt", cosigners),
     }
     record_report_checkpoint(ws, rid, cur.checkpoint.size, cur.note)
 
@@ -390,6 +440,9 @@ def _record(
     files.append(_write(folder / "report.html", html))
     step("writing report.pdf")
     files.append(render_pdf(html, folder / "report.pdf"))
+    # The filing reminders, kept out of the public text (reports/checklist.py).
+    step("writing preparer-checklist.md")
+    files.append(_write(folder / "preparer-checklist.md", checklist(data)))
     return Published(
         rid,
         out,

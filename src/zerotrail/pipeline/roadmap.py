@@ -44,11 +44,14 @@ from zerotrail.store.figures import current_run_id
 from zerotrail.store.history import snapshot
 from zerotrail.store.inventory import current_run
 from zerotrail.store.organization import entity_ids, stored_entities
+from zerotrail.store.recorded_claims import latest_claims
 from zerotrail.targets import baseyear, register
 from zerotrail.targets.baseyear import EventInput, StoredEvent, Version, version_dict
 from zerotrail.targets.progress import (
+    RecordedClaim,
     TargetProgress,
     claim_due,
+    covered_years,
     neutrality_progress,
     progress_of,
 )
@@ -316,7 +319,8 @@ def target_progress(
     ws: Workspace, year: int, *, kinds: frozenset[str] | None = None
 ) -> list[TargetProgress]:
     """Each target in force (of the given kinds) in `year`: actual against its pathway, with
-    status, gap and forecast; a neutrality target by its year's claim (previewed, not stored)."""
+    status, gap and forecast; a neutrality target by its year's claim (previewed, not stored)
+    and the claims recorded for each earlier year it covers."""
     stored = latest_targets(ws)
     chosen = [st for st in stored if kinds is None or st.target.kind in kinds]
     measures = read_measures(ws, [st.target for st in stored], year)
@@ -330,5 +334,23 @@ def target_progress(
         claim = None
         if has_inventory and claim_due(t, year):
             _inp, claim = claims.evaluate(ws, st, year, latest=stored, measures=measures)
-        out.append(neutrality_progress(t, year, has_inventory=has_inventory, claim=claim))
+        out.append(
+            neutrality_progress(
+                t,
+                year,
+                has_inventory=has_inventory,
+                claim=claim,
+                earlier=_recorded_claims(ws, t.id, covered_years(t, year)),
+            )
+        )
     return out
+
+
+def _recorded_claims(ws: Workspace, target_id: str, years: list[int]) -> dict[int, RecordedClaim]:
+    """The recorded claims of a neutrality target in `years`, each marked as recorded on the
+    year's current run or not."""
+    return {
+        y: RecordedClaim(y, holds, net, run_id is not None and run_id == current_run_id(ws, y))
+        for y, holds, net, run_id in latest_claims(ws, target_id)
+        if y in years
+    }

@@ -53,6 +53,9 @@ from zerotrail.reports.renderer import MARKER
 # --- theme ---------------------------------------------------------------------------------------
 
 WIDTH = 640  # px: one column of an A4 page at 96 px/in with 2 cm margins (~17 cm)
+# The smallest text any chart draws, in px at WIDTH. The HTML report never scales a chart below
+# 500 px wide (style.css: a phone scrolls it instead), which keeps this text at 8.2 px or more.
+MIN_FONT_PX = 10.5
 
 # The font that measures the text (vl-convert) must be the font that draws it (WeasyPrint or a
 # browser), or labels overflow. DejaVu Sans is on nearly every Linux system and is what both use
@@ -127,7 +130,7 @@ THEME: dict[str, Any] = {
         "offset": 10,
     },
     "scale": {"bandPaddingInner": 0.35, "bandPaddingOuter": 0.2},
-    "text": {"color": INK, "fontSize": 10.5},
+    "text": {"color": INK, "fontSize": MIN_FONT_PX},
     "line": {"strokeWidth": 2},
     "point": {"filled": True, "size": 45, "opacity": 1},
 }
@@ -189,6 +192,15 @@ def _finish(chart: alt.TopLevelMixin, *, height: int, description: str) -> dict[
     spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec["description"] = description  # render_svg makes it the SVG's <title>
     return spec
+
+
+def _headroom(top: float) -> alt.Scale:
+    """The value axis of a vertical bar chart, from zero to 10% past its tallest bar (then
+    rounded up to a tick), so that the label drawn above that bar stays inside the plot, clear
+    of the legend above it. Left to Vega when no bar rises above zero."""
+    if top > 0:
+        return alt.Scale(zero=True, domainMax=1.1 * top)
+    return alt.Scale(zero=True)
 
 
 def _title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
@@ -261,7 +273,12 @@ def _stacked_scopes(
         .mark_bar(stroke="#ffffff", strokeWidth=0.75, size=bar_width)
         .encode(
             x=x,
-            y=alt.Y("t:Q", title=TONNES, stack="zero"),
+            y=alt.Y(
+                "t:Q",
+                title=TONNES,
+                stack="zero",
+                scale=_headroom(max(t["v"] for t in totals)),
+            ),
             color=alt.Color(
                 "scope:N",
                 title=None,
@@ -382,14 +399,18 @@ def bridge(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         sort=domain,
         scale=alt.Scale(domain=domain),
         axis=alt.Axis(
-            labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=10.5
+            labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=MIN_FONT_PX
         ),
     )
     present = [k for k in BRIDGE_COLOURS if any(row["kind"] == k for row in rows)]
     base = alt.Chart(alt.InlineData(values=rows))
     bars = base.mark_bar().encode(
         x=x,
-        y=alt.Y("low:Q", title=TONNES, scale=alt.Scale(zero=True)),
+        y=alt.Y(
+            "low:Q",
+            title=TONNES,
+            scale=_headroom(max(row["high"] for row in rows)),
+        ),
         y2="high:Q",
         # What a screen reader says for each bar (the automatic text would read "low: 0").
         description="about:N",
@@ -652,7 +673,9 @@ def renewable_share(
         layers.append(
             alt.Chart(tick_data)
             .transform_calculate(text="'target ' + format(datum.v, ',.0~f') + '%'")
-            .mark_text(align="left", baseline="middle", dx=5, yOffset=-(_ROW / 2 - 8), fontSize=9.5)
+            .mark_text(
+                align="left", baseline="middle", dx=5, yOffset=-(_ROW / 2 - 8), fontSize=MIN_FONT_PX
+            )
             .encode(x=tx, y=y, text=alt.Text("text:N"), color=alt.value(INK))
         )
     subtitle = "Certificate-covered and on-site renewable MWh over all electricity MWh"

@@ -89,21 +89,29 @@ CDP_METHODS = {
     "mass-balance": "Other: mass-balance",
 }
 
+# Public text only: what a filer still has to do is in the preparer checklist (checklist.py).
+# How a row names the basis of its Scope 2 or Scope 3 figure.
+LOCATION = "location-based"
+MARKET = "market-based"
+
 SOURCES_NOTE = (
     "Paragraph and question references are given for orientation: they were checked in part "
-    "against secondary sources, not against the standards' own text. Check them before filing."
+    "against secondary sources, not against the standards' own text."
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One disclosure table: a title, the standard it answers, a header, rows and notes."""
+    """One disclosure table: a title, the standard it answers, a header, rows and notes, and
+    `basis`: which Scope 2 and Scope 3 basis (location- or market-based) the standard asks for
+    and the table gives."""
 
     title: str
     reference: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()
+    basis: str = ""
 
     def __post_init__(self) -> None:
         for row in self.rows:
@@ -117,6 +125,7 @@ class Section:
         return {
             "title": self.title,
             "reference": self.reference,
+            "basis": self.basis,
             "columns": list(self.columns),
             "rows": [list(r) for r in self.rows],
             "notes": list(self.notes),
@@ -195,6 +204,11 @@ def _year_row(data: Mapping[str, Any], year: int) -> Mapping[str, Any] | None:
     return None
 
 
+# A base-year version's Scope 3 (`scope3`) is market-based: the targets it serves measure
+# Scope 3 market-based (store/figures.py); it keeps no location-based Scope 3.
+BASE_SCOPE3 = "scope3"
+
+
 def _base(data: Mapping[str, Any]) -> tuple[int, Mapping[str, Any]] | None:
     b = data.get("base_year")
     if not b:
@@ -226,6 +240,13 @@ def _sum(*xs: float | None) -> float | None:
 
 
 def _t(x: float) -> str:
+    """Tonnes in a note: whole, as everywhere in the report's text (the rows keep the exact
+    figures)."""
+    return f"{x:,.0f}"
+
+
+def _t2(x: float) -> str:
+    """Tonnes to the hundredth, where a note adds figures up and whole tonnes would not."""
     return f"{x:,.2f}"
 
 
@@ -294,8 +315,8 @@ def ghg_protocol(data: Mapping[str, Any]) -> Section:
         "reporting). Scope 1 is the same under both methods and is repeated in the "
         "market-based column so that each column adds up to its total.",
         "Scope 3 market-based applies market-based factors to purchased electricity counted in "
-        "Scope 3 (e.g. leased data centres in category 8); the location-based figure is the "
-        "inventory's headline Scope 3. Categories are reported separately (Scope 3 Standard "
+        "Scope 3 (e.g. leased data centres in category 8); the report's cover shows the "
+        "market-based Scope 3 and total. Categories are reported separately (Scope 3 Standard "
         "ch. 11).",
         "Gas rows split the location-based figures: each gas in tonnes and in t CO2e "
         "(Corporate Standard ch. 9); HFC and PFC masses are sums over the species of the "
@@ -311,7 +332,7 @@ def ghg_protocol(data: Mapping[str, Any]) -> Section:
         notes.append(
             "Scope 3 categories without calculated emissions: "
             + ", ".join(str(c) for c in zero)
-            + ". The Scope 3 Standard (ch. 11) requires each exclusion to be justified."
+            + " (the Scope 3 Standard, ch. 11, asks for each exclusion to be justified)."
         )
     base = _base(data)
     if base is None:
@@ -325,7 +346,8 @@ def ghg_protocol(data: Mapping[str, Any]) -> Section:
         notes.append(
             f"Base year {by}, base-year inventory version {cur.get('version')}: recalculated "
             "under the recalculation policy for structural changes, method changes and errors "
-            "(Corporate Standard ch. 5); no market-based Scope 3 is kept for the base year."
+            "(Corporate Standard ch. 5); the base year keeps Scope 3 market-based only, as "
+            "the targets measure it."
         )
     for r in sorted(data.get("years") or (), key=lambda r: int(r["year"])):
         rows += _scope_rows(f"Emissions over time: {int(r['year'])}", r, with_total=True)
@@ -337,19 +359,29 @@ def ghg_protocol(data: Mapping[str, Any]) -> Section:
         columns=("Table", "Line", "t CO2e (location-based)", "t CO2e (market-based)", "t of gas"),
         rows=tuple(rows),
         notes=tuple(notes),
+        basis="Scope 2 location-based and market-based (dual reporting, Scope 2 Guidance ch. 7). "
+        "Scope 3 in both columns: the market-based column applies market-based factors to the "
+        "electricity counted in Scope 3; the two differ only there.",
     )
 
 
 def _scope_rows(label: str, r: Mapping[str, Any], *, with_total: bool) -> list[tuple[Cell, ...]]:
-    """Scope lines of a base-year version or a year (the base year keeps no market Scope 3)."""
+    """Scope lines of a year (`with_total`) or of a base-year version, whose `scope3` is
+    market-based (BASE_SCOPE3) and which keeps no location-based Scope 3."""
+    s3: tuple[str | None, str | None] = (
+        ("scope3", "scope3_market") if with_total else (None, BASE_SCOPE3)
+    )
     lines = [
         ("Scope 1", "scope1", "scope1"),
         ("Scope 2", "scope2_location", "scope2_market"),
-        ("Scope 3", "scope3", "scope3_market"),
+        ("Scope 3", *s3),
     ]
     if with_total:
         lines.append(("Total Scopes 1-3", "total_location", "total_market"))
-    return [(label, line, _opt(r.get(loc)), _opt(r.get(mkt)), None) for line, loc, mkt in lines]
+    return [
+        (label, line, None if loc is None else _opt(r.get(loc)), _opt(r.get(str(mkt))), None)
+        for line, loc, mkt in lines
+    ]
 
 
 def _ordered(gases: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -372,7 +404,13 @@ def _gas_rows(table: str, gases: Mapping[str, Any]) -> list[tuple[Cell, ...]]:
 
 
 def esrs_e1_6(data: Mapping[str, Any]) -> Section:
-    """Gross Scopes 1, 2, 3 and total GHG emissions, and GHG intensity per net revenue."""
+    """Gross Scopes 1, 2, 3 and total GHG emissions, and GHG intensity per net revenue.
+
+    ESRS has one gross Scope 3 (§51) and builds both totals with it (AR 47); the inventory's
+    Scope 3 is location-based for the electricity it holds, so that is the Scope 3 of the
+    table. Two memo lines give the market-based Scope 3 and the total with it, the figures
+    the cover shows, so a reader can go from one to the other.
+    """
     year, inv = int(data["year"]), data["inventory"]
     base = _base(data)
     by, bcur = base if base is not None else (None, {})
@@ -394,7 +432,13 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
         _opt(prior.get("scope2_market")),
         float(inv["scope2_market"]),
     )
-    s3 = (_opt(bcur.get("scope3")), _opt(prior.get("scope3")), float(inv["scope3"]))
+    # The base year keeps Scope 3 market-based only (BASE_SCOPE3): on the memo line.
+    s3 = (None, _opt(prior.get("scope3")), float(inv["scope3"]))
+    s3m = (
+        _opt(bcur.get(BASE_SCOPE3)),
+        _opt(prior.get("scope3_market")),
+        float(inv["scope3_market"]),
+    )
     # §52 / AR 47: total (location) = S1 + S2 location + S3; total (market) = S1 + S2 market
     # + S3, with the same gross Scope 3 in both. Location: the input totals where they exist.
     tot_l = (
@@ -403,34 +447,48 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
         float(inv["total_location"]),
     )
     tot_m = (_sum(s1[0], s2m[0], s3[0]), _sum(s1[1], s2m[1], s3[1]), _sum(s1[2], s2m[2], s3[2]))
+    own_m = (
+        _sum(s1[0], s2m[0], s3m[0]),
+        _opt(prior.get("total_market")),
+        float(inv["total_market"]),
+    )
     t = "t CO2e"
     rows: list[tuple[Cell, ...]] = [
         series("Gross Scope 1 GHG emissions (§48(a))", t, *s1),
         series("Gross location-based Scope 2 GHG emissions (§49(a))", t, *s2l),
         series("Gross market-based Scope 2 GHG emissions (§49(b))", t, *s2m),
-        series("Gross Scope 3 GHG emissions (§51)", t, *s3),
+        series(f"Gross Scope 3 GHG emissions (§51), {LOCATION}", t, *s3),
     ]
     by_cat = inv["scope3_by_category"]
     shown = [c for c in SCOPE3_CATEGORIES if _by_category(by_cat, c) != 0]
     for c in shown:
-        rows.append(series(f"  Scope 3 {_cat_label(c)}", t, None, None, _by_category(by_cat, c)))
+        rows.append(
+            series(f"  Scope 3 {_cat_label(c)}, {LOCATION}", t, None, None, _by_category(by_cat, c))
+        )
     rows += [
         series("Total GHG emissions, location-based (§52(a))", t, *tot_l),
-        series("Total GHG emissions, market-based (§52(b))", t, *tot_m),
+        series(
+            f"Total GHG emissions, market-based (§52(b)): Scope 3 {LOCATION} (AR 47)", t, *tot_m
+        ),
+        series(f"Memo: gross Scope 3 GHG emissions, {MARKET}", t, *s3m),
+        series(f"Memo: total GHG emissions with Scope 3 {MARKET}", t, *own_m),
     ]
     notes = [
         "Gross figures (§44): no carbon credits or removals are deducted.",
-        "Total market-based follows ESRS E1 AR 47: Scope 1 + market-based Scope 2 + gross "
-        "Scope 3, the same Scope 3 as in the location-based total. The inventory's own "
-        f"market-based total, {_t(float(inv['total_market']))} t CO2e, also applies "
-        "market-based factors to electricity in Scope 3 "
-        f"({_t(float(inv['scope3_market']))} t); it is in the GHG Protocol sheet.",
-        "Scope 3 categories shown are those with calculated emissions, taken as the "
-        "significant categories of §51 (the screening is the preparer's); not shown: "
+        "Scope 3 is location-based: the electricity counted in Scope 3 (e.g. leased data "
+        "centres) is at grid-average factors. ESRS has one gross Scope 3 and AR 47 builds both "
+        "totals with it: total market-based = Scope 1 + market-based Scope 2 + that Scope 3 = "
+        f"{_t2(float(inv['scope1']))} + {_t2(float(inv['scope2_market']))} + "
+        f"{_t2(float(inv['scope3']))} = {_t2(_num(tot_m[2]))} t CO2e.",
+        "Memo lines: Scope 3 with market-based factors for that electricity, "
+        f"{_t(float(inv['scope3_market']))} t CO2e, and the inventory's own market-based total "
+        f"with it, {_t(float(inv['total_market']))} t CO2e (Scope 1 + market-based Scope 2 + "
+        "market-based Scope 3): the total footprint the report's cover shows.",
+        "Scope 3 categories shown are those with calculated emissions; not shown: "
         + (", ".join(str(c) for c in SCOPE3_CATEGORIES if c not in shown) or "none")
         + ".",
-        "§48(b), the share of Scope 1 from regulated emission trading schemes, is not in the "
-        "inventory: the preparer adds it.",
+        "§48(b), the share of Scope 1 from regulated emission trading schemes, is not reported: "
+        "the inventory does not record which emissions such schemes cover.",
         f"Biogenic CO2, {_t(float(inv['biogenic_co2']))} t, is disclosed separately and is "
         "not in these figures.",
     ]
@@ -439,7 +497,9 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
     else:
         notes.append(
             f"Base year {by}: base-year inventory version {bcur.get('version')} (recalculated "
-            "figures); its totals are computed with the AR 47 formulas."
+            "figures). It keeps Scope 3 market-based only, as the targets measure it: its "
+            "Scope 3 and total are on the memo lines, and the lines with location-based Scope "
+            "3 have no base-year figure."
         )
     if not prior:
         notes.append(f"No inventory for {year - 1}: the N-1 column is empty.")
@@ -448,8 +508,7 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
     rev = _revenue(data)
     if rev is None:
         notes.append(
-            "GHG intensity per net revenue (§53-55) is not shown: the workspace has no "
-            "'revenue' metric. Import net revenue per year with `zerotrail import metrics`."
+            "GHG intensity per net revenue (§53-55) is not shown: no net revenue is recorded."
         )
     else:
         unit, values = rev
@@ -474,11 +533,11 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
         ]
         notes.append(
             f"GHG intensity = total GHG emissions (t CO2e) / net revenue ({unit}), for both "
-            "methods (ESRS E1 §53, AR 53). Net revenue is the 'revenue' metric as imported; "
-            "its reconciliation to the financial statements (§55) is the preparer's."
+            "methods (ESRS E1 §53, AR 53), with the totals above. Net revenue as recorded for "
+            "each year."
         )
         if r[2] is None:
-            notes.append(f"The 'revenue' metric has no value for {year}: no intensity for N.")
+            notes.append(f"No net revenue is recorded for {year}: no intensity for N.")
     notes += [*_claim_note(data), SOURCES_NOTE]
     return Section(
         title=f"ESRS E1-6 Gross Scopes 1, 2, 3 and total GHG emissions {year}",
@@ -494,6 +553,9 @@ def esrs_e1_6(data: Mapping[str, Any]) -> Section:
         ),
         rows=tuple(rows),
         notes=tuple(notes),
+        basis="Scope 2 both location-based (§49(a)) and market-based (§49(b)), and a total "
+        "each way (§52). One gross Scope 3 (§51), here location-based, in both totals "
+        "(AR 47); the market-based Scope 3 and total are memo lines.",
     )
 
 
@@ -520,12 +582,17 @@ def ifrs_s2_29a(data: Mapping[str, Any]) -> Section:
             "supplier-specific rates, residual mix), GHG Protocol Scope 2 Guidance (2015)",
             "29(a)(v), B30-B31",
         ),
-        ("Scope 3", float(inv["scope3"]), "absolute gross emissions", "29(a)(i)(3)"),
+        (
+            f"Scope 3, {LOCATION}",
+            float(inv["scope3"]),
+            "absolute gross emissions; electricity in Scope 3 at grid-average factors",
+            "29(a)(i)(3)",
+        ),
     ]
     for c in SCOPE3_CATEGORIES:
         v = _by_category(by_cat, c)
         status = "included" if v != 0 else "not included: no emissions calculated"
-        rows.append((f"Scope 3 {_cat_label(c)}", v, status, "29(a)(vi)(1)"))
+        rows.append((f"Scope 3 {_cat_label(c)}, {LOCATION}", v, status, "29(a)(vi)(1)"))
     rows += [
         (
             "Measurement standard",
@@ -548,7 +615,7 @@ def ifrs_s2_29a(data: Mapping[str, Any]) -> Section:
         "t CO2e, gross: no carbon credits are deducted.",
         "Scope 1 and 2 are not split between the consolidated accounting group and other "
         "investees (29(a)(iv)): the inventory consolidates by "
-        f"{_approach(data)} only; the preparer adds the split where investees are excluded.",
+        f"{_approach(data)} only.",
         "Scope 2 location-based is the figure required by 29(a)(v); the market-based figure "
         "is the information on contractual instruments; the difference, "
         f"{_t(float(inv['scope2_location']) - float(inv['scope2_market']))} t CO2e, is their "
@@ -560,8 +627,7 @@ def ifrs_s2_29a(data: Mapping[str, Any]) -> Section:
     if str(data["gwp_set"]) not in LATEST_IPCC:
         notes.append(
             f"IFRS S2 asks for GWP values from the latest IPCC assessment (AR6) unless a "
-            f"jurisdiction requires otherwise; this inventory uses {data['gwp_set']}: disclose "
-            "the reason or recalculate with AR6."
+            f"jurisdiction requires otherwise; this inventory uses {data['gwp_set']}."
         )
     notes.append(SOURCES_NOTE)
     return Section(
@@ -570,6 +636,8 @@ def ifrs_s2_29a(data: Mapping[str, Any]) -> Section:
         columns=("Item", "t CO2e", "Detail", "IFRS S2 paragraph"),
         rows=tuple(rows),
         notes=tuple(notes),
+        basis="Scope 2 location-based (29(a)(v)), with the market-based figure as information "
+        "on contractual instruments. Scope 3 location-based.",
     )
 
 
@@ -607,7 +675,7 @@ def cdp(data: Mapping[str, Any]) -> Section:
         rows.append(
             _cdp_row(
                 "7.8 / C6.5",
-                _cat_label(c),
+                f"{_cat_label(c)}, {LOCATION}",
                 v,
                 status="Relevant, calculated" if v != 0 else "Not evaluated",
                 method=method,
@@ -631,7 +699,7 @@ def cdp(data: Mapping[str, Any]) -> Section:
             ("Scope 1", "scope1"),
             ("Scope 2, location-based", "scope2_location"),
             ("Scope 2, market-based", "scope2_market"),
-            ("Scope 3", "scope3"),
+            (f"Scope 3, {MARKET}", BASE_SCOPE3),
         ):
             rows.append(
                 _cdp_row("7.5 / C5.2", f"Base year {by}: {label}", _opt(cur.get(key)), gwp=gwp)
@@ -640,8 +708,7 @@ def cdp(data: Mapping[str, Any]) -> Section:
         "CDP-style: laid out after CDP's climate questions, not a submission. Question numbers: "
         "2024 full corporate questionnaire (module 7) / 2018-2023 climate change questionnaire.",
         "Evaluation status: 'Relevant, calculated' where emissions were calculated, 'Not "
-        "evaluated' where none were; after screening, change to 'Not relevant, explanation "
-        "provided' with the reason.",
+        "evaluated' where none were.",
         "Calculation method: each method's share of the category's t CO2e; zerotrail's "
         "'location-based' (grid-average electricity factors) and 'mass-balance' have no CDP "
         "option and are shown as 'Other'.",
@@ -654,6 +721,10 @@ def cdp(data: Mapping[str, Any]) -> Section:
         "Scope 3 figures are location-based (CDP asks for one figure per category).",
         SOURCES_NOTE,
     ]
+    basis = (
+        "Scope 2 both location-based and market-based (7.7 / C6.3). Scope 3 one figure per "
+        "category, here location-based."
+    )
     return Section(
         title=f"CDP-style emissions breakdown {year}",
         reference="CDP climate questionnaire: 7.5-7.8, 7.15.1 (2024) / C5.2, C6.1, C6.3, C6.5, "
@@ -671,6 +742,7 @@ def cdp(data: Mapping[str, Any]) -> Section:
         ),
         rows=tuple(rows),
         notes=tuple(notes),
+        basis=basis,
     )
 
 
@@ -758,8 +830,8 @@ def iso_14064_1(data: Mapping[str, Any]) -> Section:
         total = math.fsum(got.values())
         if not math.isclose(total, want, rel_tol=1e-9, abs_tol=1e-6):
             notes.append(
-                f"Check: the {label}-based ISO categories add up to {_t(total)} t CO2e, the "
-                f"inventory total is {_t(want)} t CO2e."
+                f"Difference: the {label}-based ISO categories add up to {_t2(total)} t CO2e,"
+                f" the inventory total is {_t2(want)} t CO2e."
             )
     notes.append(SOURCES_NOTE)
     return Section(
@@ -774,4 +846,6 @@ def iso_14064_1(data: Mapping[str, Any]) -> Section:
         ),
         rows=tuple(rows),
         notes=tuple(notes),
+        basis="Every category location-based and market-based: category 2 holds Scope 2, "
+        "whose two bases differ; Scope 3 differs only where it counts electricity.",
     )

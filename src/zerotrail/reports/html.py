@@ -33,9 +33,50 @@ def pct(x: Any, digits: int = 1) -> str:
     return "–" if x is None else f"{float(x):.{digits}f}%".replace("-", "−")
 
 
+def css_string(x: Any) -> str:
+    """Text for the inside of a double-quoted CSS string (the page footer's organization).
+
+    Every character but letters, digits and spaces becomes a CSS escape (`\\26 ` for "&"), so
+    the text can neither end the string nor the style element, and HTML escaping (autoescape)
+    finds nothing left to change: an "&" in the name prints as "&", not "&amp;".
+    """
+    return "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(x))
+
+
 def words(x: Any) -> str:
     """An identifier as words (data_center_leased -> data center leased), so it wraps."""
     return str(x).replace("_", " ")
+
+
+# Stored codes as the public text names them (the `label` filter): target statuses
+# (targets/status.py), consolidation approaches, site kinds and cooling technologies
+# (ingest/formats.py). A code not listed reads as words.
+LABELS = {
+    "achieved": "Achieved",
+    "missed": "Missed",
+    "on-track": "On track",
+    "at-risk": "At risk",
+    "off-track": "Off track",
+    "no-data": "No data",
+    "not-started": "Not started",
+    **APPROACHES,
+    "campus": "campuses",
+    "office": "offices",
+    "data_center_owned": "owned data centres",
+    "data_center_leased": "leased data centres",
+    "warehouse": "warehouses",
+    "vehicle_fleet": "vehicle fleet",
+    "factory": "factories",
+    "retail": "shops",
+    "free_cooling": "free cooling",
+    "natural_cooling": "natural cooling",
+    "liquid_cooling": "liquid cooling",
+}
+
+
+def label(x: Any) -> str:
+    """A stored code as the report's words (LABELS), else as words (`words`)."""
+    return LABELS.get(str(x), words(x))
 
 
 def chart_specs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -105,6 +146,8 @@ def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> st
     env.filters["t"] = tonnes
     env.filters["pct"] = pct
     env.filters["words"] = words
+    env.filters["css_string"] = css_string
+    env.filters["label"] = label
     template = env.get_template("report.html")
     d = printable_tree(data, keep="\t\n\r")
     return template.render(
@@ -115,12 +158,19 @@ def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> st
     )
 
 
+# PDF/UA-1: a tagged PDF (structure tree, /MarkInfo /Marked true) with the document's title
+# shown and its language, which screen readers and text extraction follow; WeasyPrint's
+# outline (bookmarks) comes from the headings h1-h4 whatever the variant.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str, path: Path) -> Path:
-    """The same page as PDF (A4), through WeasyPrint; no network access is attempted."""
+    """The same page as PDF (A4, tagged, with bookmarks), through WeasyPrint; no network
+    access is attempted."""
     from weasyprint import HTML
 
     def no_fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
         raise ValueError(f"the report fetches nothing: {url}")
 
-    HTML(string=html, url_fetcher=no_fetch).write_pdf(path)
+    HTML(string=html, url_fetcher=no_fetch).write_pdf(path, pdf_variant=PDF_VARIANT)
     return path

@@ -18,8 +18,21 @@ from typing import Any
 
 from zerotrail import __version__
 from zerotrail.engine.inputs import EntityRow, consolidation_shares
+from zerotrail.model.factor_usage import FactorSetInfo, FactorUse
+from zerotrail.model.flags import FlagTally
 from zerotrail.model.inventory import CurrentRun, GasSums
+from zerotrail.model.screening import CategorySource
+from zerotrail.reports import uncertainty
+from zerotrail.reports.assurance import assurance
+from zerotrail.reports.credit_quality import credits_retired
+from zerotrail.reports.factor_table import factor_rows
+from zerotrail.reports.flag_table import flag_rows
+from zerotrail.reports.headlines import headlines
+from zerotrail.reports.intensity import intensity
 from zerotrail.reports.inventory import gas_table
+from zerotrail.reports.screening import screening_section
+from zerotrail.reports.series import series
+from zerotrail.reports.target_coverage import target_coverage
 
 # Activity families of Scopes 1 and 2 as the bridge names them (key prefix -> driver).
 DRIVERS = (
@@ -73,7 +86,7 @@ class ReportInputs:
     gases_by_scope: Mapping[int, tuple[Sequence[GasSums], float]]
     scope3_methods: Sequence[tuple[int, str, float, float]]  # category, method, t, market t
     scope3_quality: Mapping[int, float | None]
-    factor_sets: Sequence[Mapping[str, Any]]
+    factor_sets: Sequence[FactorSetInfo]  # the sets of the factors in `factor_uses`
     entities: Sequence[Entity]
     targets: Sequence[Mapping[str, Any]]  # each target's progress in the year
     base_year: Mapping[str, Any] | None  # base_year_section
@@ -84,6 +97,19 @@ class ReportInputs:
     data_centres: Sequence[Mapping[str, Any]]
     initiatives: Sequence[Mapping[str, Any]]
     metrics: Sequence[tuple[str, int, float, str]]  # metric, year, value, unit
+    event_years: Mapping[str, int]  # base-year event id -> the year it took effect
+    initiative_attribution: Mapping[str, Any]  # reports.initiatives.attribute of the year
+    assurance: Mapping[str, Any] | None  # an external verification statement (assurance.py)
+    uncertainty_groups: Sequence[uncertainty.Group]  # results grouped for reports/uncertainty.py
+    factor_uses: Sequence[FactorUse]  # every factor the run used (reports/factor_table.py)
+    flag_tallies: Sequence[FlagTally]  # every flag the run raised (reports/flag_table.py)
+    energy_mix: Mapping[str, Any]  # reports.energy.energy_mix of the year
+    it_load: Sequence[tuple[int, float, float, int]]  # year, IT MWh, t CO2e, data centres
+    target_definitions: Sequence[Mapping[str, Any]]  # each target's roadmap definition
+    credit_blocks: Sequence[Mapping[str, Any]]  # the credit blocks assigned to the year
+    governance: Mapping[str, str | None]  # approval and contact (pipeline/settings.py)
+    scope3_sources: Sequence[CategorySource]  # factor sets per Scope 3 category (screening.py)
+    scope3_screening: Sequence[Mapping[str, Any]]  # the preparer's screening rows, as imported
 
 
 def year_rows(years: Sequence[YearTotals]) -> list[dict[str, Any]]:
@@ -256,6 +282,7 @@ def build(inp: ReportInputs) -> dict[str, Any]:
     """Every figure of the year's report (see the module docstring)."""
     year, run, inv = inp.year, inp.run, inp.inventory
     cats = scope3_categories(inp.scope3_methods, inp.scope3_quality)
+    factor_sets = factor_rows(inp.factor_sets, inp.factor_uses)
     s3 = sum(c["co2e_t"] for c in cats)
     supplier = sum(c["methods"].get("supplier-specific", 0.0) for c in cats)
     return {
@@ -267,8 +294,9 @@ def build(inp: ReportInputs) -> dict[str, Any]:
         "gwp_set": run.gwp_set,
         "consolidation": run.consolidation,
         "entities": boundary(inp.entities, run.consolidation),
-        "factor_sets": [dict(f) for f in inp.factor_sets],
-        "factor_verification": factor_verification(inp.factor_sets),
+        "factor_sets": factor_sets,
+        "factor_verification": factor_verification(factor_sets),
+        "flags": flag_rows(inp.flag_tallies, year),
         "inventory": dict(inv),
         "by_scope_gas": by_scope_gas(inp.gases_by_scope),
         "scope3_categories": cats,
@@ -286,8 +314,25 @@ def build(inp: ReportInputs) -> dict[str, Any]:
         "data_centres": [dict(d) for d in inp.data_centres],
         "initiatives": [dict(i) for i in inp.initiatives],
         "metrics": metrics(inp.metrics),
+        "series": series(year_rows(inp.years), inp.base_year, inp.event_years),
+        "initiative_attribution": {
+            k: inp.initiative_attribution[k] for k in ("basis", "totals", "sites", "company")
+        },
+        "headlines": headlines(inv, inp.claim, inp.targets),
+        "assurance": assurance(inp.assurance),
+        "uncertainty": uncertainty.estimate(inp.uncertainty_groups),
         "claim": None if inp.claim is None else dict(inp.claim),
         "claim_none_reason": inp.claim_none_reason,
+        "energy_mix": dict(inp.energy_mix),
+        "intensity": intensity(year, year_rows(inp.years), metrics(inp.metrics), inp.it_load),
+        "target_coverage": target_coverage(
+            inp.target_definitions, inp.targets, inv, cats, inp.renewables
+        ),
+        "credits_retired": credits_retired(inp.claim, inp.credit_blocks),
+        "governance": dict(inp.governance),
+        "scope3_screening": screening_section(
+            inp.scope3_methods, inp.scope3_quality, inp.scope3_sources, inp.scope3_screening
+        ),
         "methodology": {
             "notes": inv["notes"],
             "flags": inv["flags"],

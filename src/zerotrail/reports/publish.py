@@ -5,12 +5,18 @@ the rules here are pure. A published report's figures are committed as the SHA-2
 canonical JSON (`figures_text`, everything but the ledger section, which can only be written
 once the publication is in the log); figures of earlier years that changed since the previous
 report are listed with the reason (`restatements`).
+
+The figures' canonical JSON is RFC 8785's (JCS), so that anyone can recompute their SHA-256
+from report.json in any language (the verify.py beside each report does, without zerotrail):
+every value must therefore be JSON's own (text, finite numbers, integers a double holds
+exactly, true/false/null, lists, objects with text keys), which `figures_text` checks, naming
+the first value that is not, rather than converting it silently.
 """
 
 from __future__ import annotations
 
 import base64
-import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +54,43 @@ def report_id(year: int, published_before: int) -> str:
 
 
 def figures_text(data: Mapping[str, Any]) -> str:
-    """The canonical JSON of the report's figures (everything but its ledger section)."""
+    """The RFC 8785 canonical JSON of the report's figures (everything but its ledger
+    section). ZerotrailError naming the first value JSON cannot hold exactly."""
+    import rfc8785
+
     body = {k: v for k, v in data.items() if k != "ledger"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    _check_json(body, "")
+    return rfc8785.dumps(body).decode("utf-8")
+
+
+_MAX_EXACT_INT = 2**53 - 1  # JSON numbers are doubles: larger integers do not read back
+
+
+def _check_json(value: Any, where: str) -> None:
+    if value is None or isinstance(value, bool | str):
+        return
+    if isinstance(value, int):
+        if abs(value) > _MAX_EXACT_INT:
+            raise ZerotrailError(f"report figure {where}: {value} is too large for JSON")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ZerotrailError(f"report figure {where} is {value}, which JSON cannot hold")
+        return
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_json(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ZerotrailError(f"report figure {where}: key {key!r} is not text")
+            _check_json(item, f"{where}.{key}" if where else key)
+        return
+    raise ZerotrailError(
+        f"report figure {where or '(the report)'} is a {type(value).__name__}, not a JSON value"
+        " (write dates and the like as ISO text)"
+    )
 
 
 def restatements(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 from pathlib import Path
@@ -35,11 +36,17 @@ REPORT_FILES = frozenset(
         "report.html",
         "report.pdf",
         "disclosures.xlsx",
+        "preparer-checklist.md",
         "checkpoint.txt",
         "previous-checkpoint.txt",
         "consistency.proof",
+        # The verifier keys and the standalone checker (reports/verification.py).
+        "log.vkey",
+        "witness.vkey",
+        "verify.py",
     }
 )
+MORE_WITNESS_KEYS = re.compile(r"witness-[0-9]+\.vkey")  # a second witness's key, and on
 PROOFS = "proofs"
 PROOF_SUFFIX = ".tlog-proof"
 PARTIAL = ".zerotrail-partial"  # a report being written
@@ -59,7 +66,9 @@ def is_report_folder(path: Path) -> bool:
                 for p in entry.iterdir()
             ):
                 return False
-        elif entry.name not in REPORT_FILES or not entry.is_file():
+        elif (
+            entry.name not in REPORT_FILES and not MORE_WITNESS_KEYS.fullmatch(entry.name)
+        ) or not entry.is_file():
             return False
     try:
         data = json.loads((path / "report.json").read_text(encoding="utf-8"))

@@ -1,4 +1,6 @@
-"""The disclosure tables as one Excel workbook: a cover sheet "About" and one sheet per Section.
+"""The disclosure tables as one Excel workbook: a cover sheet "About", a "Figures" sheet with
+every figure of the report (one row per figure, year and basis, filterable) and one sheet per
+Section.
 
 Where it sits: reports, rendering only; the figures come from `reports.disclosures`, written
 unrounded (the '#,##0.00' number format rounds on screen, not in the cell). openpyxl writes
@@ -9,6 +11,9 @@ properties carry a date fixed by the report year instead of the clock, and the z
 fixed timestamp, so the same sections give the same bytes. Every cell is written through
 `cells.xlsx_cell`: numbers as numbers, text as text, never as a formula (an entity named
 "=HYPERLINK(...)" is shown as that text, with Excel's quotePrefix).
+
+Every sheet prints landscape on A4, fitted to the page width (as many pages down as it takes)
+with its table's header row repeated on each page.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from openpyxl.writer.excel import ExcelWriter
 from zerotrail import __version__
 from zerotrail.reports.cells import printable, xlsx_cell
 from zerotrail.reports.disclosures import APPROACHES, About, Cell, Disclosures, Section
+from zerotrail.reports.figure_rows import COLUMNS as FIGURE_COLUMNS
+from zerotrail.reports.figure_rows import Row as FigureRow
 
 SHEET_NAMES = {
     "ghg_protocol": "GHG Protocol",
@@ -39,9 +46,15 @@ SHEET_NAMES = {
     "iso_14064_1": "ISO 14064-1",
 }
 ABOUT_SHEET = "About"
+FIGURES_SHEET = "Figures"
+FIGURES_NOTE = (
+    "Every figure of the report, unrounded: one row per figure, year and basis (location- or"
+    " market-based; none where a figure has one basis only). Filter any column."
+)
 NUMBER_FORMAT = "#,##0.00"
-# Layout of a section sheet: title, reference, a blank row, then the header and the table.
-TITLE_ROW, REFERENCE_ROW, HEADER_ROW = 1, 2, 4
+# Layout of a section sheet: title, reference, the basis it reports (or a blank row), then the
+# header and the table.
+TITLE_ROW, REFERENCE_ROW, BASIS_ROW, HEADER_ROW = 1, 2, 3, 4
 MIN_WIDTH, MAX_WIDTH = 8, 60
 # Used when no report year is known (About not given): any fixed date keeps files identical.
 FALLBACK_DATE = datetime(2000, 1, 1)
@@ -55,8 +68,8 @@ def sheet_name(key: str, taken: Sequence[str] = ()) -> str:
     """Excel's sheet name for a section key: ≤ 31 characters, none of []:*?/\\, unique."""
     base = SHEET_NAMES.get(key) or _BAD_SHEET_CHARS.sub("_", key)[:31] or "Sheet"
     name, n = base[:31], 2
-    lowered = {t.lower() for t in taken}
-    while name.lower() in lowered or name.lower() == ABOUT_SHEET.lower():
+    lowered = {t.lower() for t in taken} | {ABOUT_SHEET.lower(), FIGURES_SHEET.lower()}
+    while name.lower() in lowered:
         suffix = f" ({n})"
         name, n = base[: 31 - len(suffix)] + suffix, n + 1
     return name
@@ -73,12 +86,14 @@ def write_xlsx(
     *,
     title: str,
     about: About | None = None,
+    figures: Sequence[FigureRow] | None = None,
 ) -> Path:
     """Write `sections` to `path` (an .xlsx file) and return `path`.
 
     The cover sheet names the organization, year, GWP set and consolidation approach of
     `about`, by default the one `disclosures(data)` carries; the document date is the last
-    day of that year (a fixed date when there is none).
+    day of that year (a fixed date when there is none). With `figures` (figure_rows of the
+    report), a "Figures" sheet follows the cover.
     """
     if about is None and isinstance(sections, Disclosures):
         about = sections.about
@@ -87,12 +102,18 @@ def write_xlsx(
     cover.title = ABOUT_SHEET
     names: list[str] = []
     exact: list[tuple[Any, dict[str, float]]] = []
+    listed: list[tuple[str, str, str]] = []
+    if figures is not None:
+        ws = wb.create_sheet(FIGURES_SHEET)
+        exact.append((ws, _figures_sheet(ws, figures)))
+        listed.append((FIGURES_SHEET, "Every figure of the report", "All sections of the report"))
     for key, section in sections.items():
         name = sheet_name(key, names)
         names.append(name)
         ws = wb.create_sheet(name)
         exact.append((ws, _section_sheet(ws, section)))
-    _about_sheet(cover, title, about, list(zip(names, sections.values(), strict=True)))
+        listed.append((name, section.title, section.reference))
+    _about_sheet(cover, title, about, listed)
 
     when = fixed_date(None if about is None else about.year)
     props = wb.properties
@@ -165,13 +186,38 @@ def _section_sheet(ws: Any, section: Section) -> dict[str, float]:
     """Fill `ws`; return the float cells that openpyxl's 16 digits would not keep exactly."""
     xlsx_cell(ws, TITLE_ROW, 1, section.title).font = _TITLE
     xlsx_cell(ws, REFERENCE_ROW, 1, f"Reference: {section.reference}")
-    widths = [len(c) for c in section.columns]
+    if section.basis:
+        xlsx_cell(ws, BASIS_ROW, 1, f"Basis: {section.basis}")
+    inexact = _table(ws, section.columns, section.rows)
+    if section.notes:
+        first = HEADER_ROW + len(section.rows) + 2
+        xlsx_cell(ws, first, 1, "Notes").font = _BOLD
+        for k, note in enumerate(section.notes, start=first + 1):
+            xlsx_cell(ws, k, 1, note)
+    return inexact
+
+
+def _figures_sheet(ws: Any, figures: Sequence[FigureRow]) -> dict[str, float]:
+    """The "Figures" sheet: like a section, with a filter on every column."""
+    xlsx_cell(ws, TITLE_ROW, 1, "Figures").font = _TITLE
+    xlsx_cell(ws, REFERENCE_ROW, 1, FIGURES_NOTE)
+    inexact = _table(ws, FIGURE_COLUMNS, figures)
+    last = get_column_letter(len(FIGURE_COLUMNS))
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + len(figures)}"
+    return inexact
+
+
+def _table(ws: Any, columns: Sequence[str], rows: Sequence[Sequence[Cell]]) -> dict[str, float]:
+    """The header (bold, repeated on every printed page) and the rows from HEADER_ROW; the
+    panes frozen under the header, the columns fitted, the print setup made. Returns the float
+    cells that openpyxl's 16 digits would not keep exactly."""
+    widths = [len(c) for c in columns]
     inexact: dict[str, float] = {}
-    for j, name in enumerate(section.columns, start=1):
+    for j, name in enumerate(columns, start=1):
         cell = xlsx_cell(ws, HEADER_ROW, j, name)
         cell.font = _BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for i, row in enumerate(section.rows, start=HEADER_ROW + 1):
+    for i, row in enumerate(rows, start=HEADER_ROW + 1):
         for j, value in enumerate(row, start=1):
             cell = xlsx_cell(ws, i, j, value)
             if isinstance(value, float):
@@ -182,12 +228,20 @@ def _section_sheet(ws: Any, section: Section) -> dict[str, float]:
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, MIN_WIDTH), MAX_WIDTH)
-    if section.notes:
-        first = HEADER_ROW + len(section.rows) + 2
-        xlsx_cell(ws, first, 1, "Notes").font = _BOLD
-        for k, note in enumerate(section.notes, start=first + 1):
-            xlsx_cell(ws, k, 1, note)
+    _print_setup(ws, HEADER_ROW)
     return inexact
+
+
+def _print_setup(ws: Any, header_row: int) -> None:
+    """Landscape A4, fitted to one page wide and as many pages down as it takes (fitToHeight
+    0: no limit), the header row repeated at the top of every page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    # Without fitToPage, spreadsheet programs ignore the fitTo* numbers.
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
 
 
 def _shown(value: Cell) -> str:
@@ -200,8 +254,9 @@ def _shown(value: Cell) -> str:
 
 
 def _about_sheet(
-    ws: Any, title: str, about: About | None, sheets: list[tuple[str, Section]]
+    ws: Any, title: str, about: About | None, sheets: list[tuple[str, str, str]]
 ) -> None:
+    """The cover: title, what the report is, and (sheet, title, reference) of every sheet."""
     xlsx_cell(ws, 1, 1, title).font = _TITLE
     facts: list[tuple[str, str | int]] = []
     if about is not None:
@@ -227,11 +282,12 @@ def _about_sheet(
     r += 1
     for j, head in enumerate(("Sheet", "Title", "Reference"), start=1):
         xlsx_cell(ws, r, j, head).font = _BOLD
-    for name, section in sheets:
+    _print_setup(ws, r)
+    for name, sheet_title, reference in sheets:
         r += 1
         xlsx_cell(ws, r, 1, name)
-        xlsx_cell(ws, r, 2, section.title)
-        xlsx_cell(ws, r, 3, section.reference)
+        xlsx_cell(ws, r, 2, sheet_title)
+        xlsx_cell(ws, r, 3, reference)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 60
     ws.column_dimensions["C"].width = 60

@@ -2,8 +2,9 @@
 
 Where it sits: store, under the initiatives stage (pipeline/initiatives.py) and the report
 stage, which hand what is read here to `reports/initiatives.py`. The initiatives are as
-ingest/initiatives.py stored them (every version kept); the emissions come from the `results`
-view of a year's current run. Nothing here writes.
+ingest/initiatives.py stored them (every version kept); the sites' Scope 1 and 2 emissions per
+activity come from the `results` view of a year's current run (market-based, the basis the
+attribution uses). Nothing here writes.
 """
 
 from __future__ import annotations
@@ -57,12 +58,17 @@ def versions_of(ws: Workspace, initiative_id: str) -> list[dict[str, Any]]:
     )
 
 
-def market_emissions(ws: Workspace, run_id: str, sites: Sequence[str]) -> float:
-    """The sites' market-based t CO2e (all scopes) in the run's results."""
-    return float(
-        ws.scalar(
-            "SELECT coalesce(sum(co2e_market_t), 0) FROM results"
-            " WHERE run_id = ? AND site IN (SELECT unnest(?))",
+def site_scope12(
+    ws: Workspace, run_id: str, sites: Sequence[str]
+) -> list[tuple[str, int, str, float]]:
+    """(site, scope, activity, t CO2e market-based) of the sites' Scope 1 and 2 results in the
+    run, summed per activity: what realized abatement is measured on."""
+    return [
+        (str(site), int(scope), str(activity), float(t))
+        for site, scope, activity, t in ws.fetchall(
+            "SELECT site, scope, activity, sum(co2e_market_t) FROM results"
+            " WHERE run_id = ? AND scope IN (1, 2) AND site IN (SELECT unnest(?))"
+            " GROUP BY site, scope, activity ORDER BY site, scope, activity",
             [run_id, list(sites)],
         )
-    )
+    ]

@@ -16,7 +16,7 @@ module is about where a target stands, never about how far a job has got.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
@@ -51,11 +51,15 @@ class TargetProgress:
     notes: tuple[str, ...] = ()
     subject: str | None = None  # the boundary, site kind or basis the target is measured on
     site_kind: str | None = None
+    # A neutrality target: each year it covers up to this one, whether that year's claim held
+    # (None: no claim recorded).
+    claim_years: Mapping[int, bool | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["status"] = str(self.status)
         d["history"] = {str(k): v for k, v in sorted(self.history.items())}
+        d["claim_years"] = {str(k): v for k, v in sorted(self.claim_years.items())}
         d["notes"] = list(self.notes)
         return d
 
@@ -218,13 +222,61 @@ def claim_due(t: Target, year: int) -> bool:
     return t.from_year is None or year >= t.from_year
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedClaim:
+    """A year's neutrality claim as recorded in the workspace (its latest version)."""
+
+    year: int
+    holds: bool
+    net_t: float
+    on_current_run: bool  # recorded on the year's current calculation run
+
+
+def covered_years(t: Target, year: int) -> list[int]:
+    """The years a neutrality target asks a claim for, up to `year`: from its first year on
+    (only `year` when it names no first year)."""
+    if not claim_due(t, year):
+        return []
+    return [year] if t.from_year is None else list(range(t.from_year, year + 1))
+
+
+def _years(ys: Sequence[int]) -> str:
+    return ", ".join(str(y) for y in ys)
+
+
+def checked_years_text(claim_years: Mapping[int, bool | None]) -> str:
+    """What the check of every covered year found, in words: "checked for 2021, 2022: held
+    every year", or the years whose claim did not hold or was never recorded."""
+    years = sorted(claim_years)
+    head = f"checked for {_years(years)}"
+    if all(claim_years[y] is True for y in years):
+        return f"{head}: held every year" if len(years) > 1 else f"{head}: held"
+    parts = []
+    if held := [y for y in years if claim_years[y] is True]:
+        parts.append(f"held in {_years(held)}")
+    if failed := [y for y in years if claim_years[y] is False]:
+        parts.append(f"did not hold in {_years(failed)}")
+    if missing := [y for y in years if claim_years[y] is None]:
+        parts.append(f"no claim recorded for {_years(missing)}")
+    return f"{head}: {'; '.join(parts)}"
+
+
 def neutrality_progress(
-    t: Target, year: int, *, has_inventory: bool, claim: ClaimOutcome | None
+    t: Target,
+    year: int,
+    *,
+    has_inventory: bool,
+    claim: ClaimOutcome | None,
+    earlier: Mapping[int, RecordedClaim],
 ) -> TargetProgress:
-    """A neutrality target in `year`: not started, no data, or the claim's net and verdict.
+    """A neutrality target in `year`: not started, no data, or its verdict over every year it
+    covers.
 
     `claim` is the year's evaluated claim, needed when the claim is due and the year has an
-    inventory.
+    inventory; `earlier` holds the recorded claims of the target's earlier years. A target
+    that asks for neutrality every year from its first year is achieved only when the claim
+    of each of those years holds: missed when one did not hold, no data when one was never
+    recorded (then nothing shows it held). Actual and gap are the year's net.
     """
     p = TargetProgress(
         t.id, t.kind, t.name, year, TargetStatus.NO_DATA, None, 0.0, 0.0, None, "t CO2e",
@@ -239,10 +291,30 @@ def neutrality_progress(
         return replace(p, notes=(f"no inventory for {year}",))
     if claim is None:
         raise TargetError(f"the {year} claim of target {t.id} was not evaluated")
+    before = [y for y in covered_years(t, year) if y != year]
+    checked: dict[int, bool | None] = {
+        y: earlier[y].holds if y in earlier else None for y in before
+    }
+    checked[year] = claim.holds
+    if any(v is False for v in checked.values()):
+        status = TargetStatus.MISSED
+    elif any(v is None for v in checked.values()):
+        status = TargetStatus.NO_DATA
+    else:
+        status = TargetStatus.ACHIEVED
+    notes = [checked_years_text(checked)]
+    if stale := [y for y in before if y in earlier and not earlier[y].on_current_run]:
+        # The verdict stands as recorded; the reader is told its figures were superseded.
+        notes.append(
+            f"the claim of {_years(stale)} was recorded on an earlier calculation of that"
+            " year's inventory, recalculated since"
+        )
     return replace(
         p,
-        status=TargetStatus.ACHIEVED if claim.holds else TargetStatus.MISSED,
+        status=status,
         actual=claim.net_t,
         gap=claim.net_t,
-        notes=tuple(claim.failures),
+        history={**{y: earlier[y].net_t for y in before if y in earlier}, year: claim.net_t},
+        claim_years=checked,
+        notes=(*notes, *claim.failures),
     )

@@ -141,11 +141,13 @@ class Boundary:
             if s == 2:
                 parts.append(f"Scope 2 ({self.scope2_method}-based)")
             elif s == 3:
+                # Targets and claims measure Scope 3 market-based (store/figures.py): said so,
+                # since a reader cannot otherwise tell which of the two Scope 3 figures it is.
                 cats = self.scope3_categories
                 parts.append(
-                    "Scope 3"
+                    "Scope 3 (market-based)"
                     if cats == ALL_CATEGORIES
-                    else "Scope 3 (categories " + ", ".join(map(str, cats)) + ")"
+                    else "Scope 3 categories " + ", ".join(map(str, cats)) + " (market-based)"
                 )
             else:
                 parts.append(f"Scope {s}")
