@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pytest
 
 from tests.targets.conftest import world
@@ -34,14 +33,7 @@ __all__ = ["world"]
 
 def render_section(name: str, data: dict[str, Any]) -> str:
     """One section as report.html renders it (reports/html.py `render_html`'s environment)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("zerotrail.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(t=html.tonnes, pct=html.pct, words=html.words, label=html.label)
+    env = html.environment()
     return env.get_template(f"sections/{name}.html").render(d=data, charts={"targets": {}})
 
 

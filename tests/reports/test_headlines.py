@@ -390,3 +390,21 @@ def test_the_demo_headlines_reconcile_on_the_page(demo_report: Path) -> None:
     assert "These figures have not been externally verified (assured)." in text
     assert "The cosignature is evidence that the log was not rewritten." in text
     assert "It is not assurance of the figures" in text
+
+
+def test_a_screened_category_needs_no_reminder_and_takes_its_cdp_status() -> None:
+    # Category 9 screened as not relevant (with a reason), category 3 not screened: only
+    # category 3 is left to justify, and CDP 7.8 shows category 9 as screened.
+    screening = {
+        "categories": [
+            {
+                "category": 9,
+                "justification": "Digital services: nothing is shipped.",
+                "cdp_status": "Not relevant, explanation provided",
+            },
+            {"category": 3, "justification": None, "cdp_status": "Not evaluated"},
+        ]
+    }
+    items = reminders(report_data(scope3_screening=screening))
+    assert any("Scope 3 category 3 has no calculated emissions" in i for i in items), items
+    assert not any("categories 3, 9" in i for i in items)

@@ -140,18 +140,9 @@ def test_without_a_screening_nothing_is_invented() -> None:
 
 def section_text(sc: dict[str, Any]) -> str:
     """The section's visible text, rendered alone as render_html renders it (same filters)."""
-    import jinja2
-
     from zerotrail.reports import html
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("zerotrail.reports", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(t=html.tonnes, pct=html.pct, words=html.words, label=html.label)
+    env = html.environment()
     page = env.get_template("sections/scope3.html").render(
         d={"organization": "Acme", "year": 2024, "scope3_screening": sc}, charts={}
     )
@@ -320,3 +311,19 @@ def test_the_demo_report_screens_every_category(demo_report: Path) -> None:
         assert " ".join(c["justification"].split())[:60] in text
     assert "Estimated size: 158 t CO2e" in text
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code in the section's text"
+
+
+def test_the_demo_cdp_table_takes_the_screening_status(demo_report: Path) -> None:
+    # The demo screens categories 9-15 as not relevant, with a reason: CDP 7.8 says so
+    # instead of "Not evaluated"; calculated categories stay "Relevant, calculated".
+    d = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
+    cdp = d["disclosures"]["cdp"]
+    status = cdp["columns"].index("Evaluation status")
+    by_line = {r[1]: r[status] for r in cdp["rows"] if r[0] == "7.8 / C6.5"}
+    assert by_line["Category 14: Franchises, location-based"] == (
+        "Not relevant, explanation provided"
+    )
+    assert by_line["Category 1: Purchased goods and services, location-based"] == (
+        "Relevant, calculated"
+    )
+    assert "Not evaluated" not in by_line.values()

@@ -33,10 +33,24 @@ def reminders(data: Mapping[str, Any]) -> list[str]:
         "(`disclosures.xlsx`, report.json `disclosures`) against the standards' own text "
         "before filing: they were checked in part against secondary sources only."
     ]
-    missing = list((data.get("scope3_coverage") or {}).get("categories_not_calculated") or [])
+    screened = {
+        int(r["category"])
+        for r in (data.get("scope3_screening") or {}).get("categories") or ()
+        if r.get("justification")
+    }
+    missing = [
+        c
+        for c in (data.get("scope3_coverage") or {}).get("categories_not_calculated") or []
+        if int(c) not in screened
+    ]
     if missing:
         out.append(
-            f"Scope 3 categories {_list(missing)} have no calculated emissions: justify each "
+            (
+                f"Scope 3 categories {_list(missing)} have"
+                if len(missing) > 1
+                else f"Scope 3 category {missing[0]} has"
+            )
+            + " no calculated emissions and no recorded screening: justify each "
             "exclusion (GHG Protocol Scope 3 Standard ch. 6 relevance criteria and ch. 11; "
             "ESRS E1 §51 significant categories), and in CDP 7.8 / C6.5 replace 'Not "
             "evaluated' with 'Not relevant, explanation provided' and the reason once screened."

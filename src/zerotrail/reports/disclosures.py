@@ -668,6 +668,13 @@ def cdp(data: Mapping[str, Any]) -> Section:
         rows.append(
             _cdp_row("7.7 / C6.3", f"Gross global Scope 2, {basis}", float(inv[key]), gwp=gwp)
         )
+    # The preparer's screening (reports/screening.py) gives each category CDP's status; a
+    # category it does not cover is "Not evaluated" unless calculated.
+    screened = {
+        int(r["category"]): str(r["cdp_status"])
+        for r in (data.get("scope3_screening") or {}).get("categories") or ()
+        if r.get("justification")
+    }
     for c in SCOPE3_CATEGORIES:
         v = _by_category(by_cat, c)
         rec = cats.get(c)
@@ -677,7 +684,7 @@ def cdp(data: Mapping[str, Any]) -> Section:
                 "7.8 / C6.5",
                 f"{_cat_label(c)}, {LOCATION}",
                 v,
-                status="Relevant, calculated" if v != 0 else "Not evaluated",
+                status=screened.get(c) or ("Relevant, calculated" if v != 0 else "Not evaluated"),
                 method=method,
                 supplier=supplier,
                 dq=dq,

@@ -8,7 +8,10 @@ report.json keeps every figure exactly as calculated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
 
 from zerotrail.model.keys import SCOPE3_CATEGORIES
 
@@ -124,17 +127,11 @@ def charts(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> str:
-    """The report page; `drawn` is `charts(data)` when already drawn.
-
-    Every value is escaped (autoescape on for every template, whatever its name) and made
-    printable (control characters replaced, see `cells.printable`). The charts alone are
-    inserted as they are (`|safe` in the template): SVG from the renderer, which escapes the
-    text it draws, checked to refer to nothing outside itself (`charts.render_svg`).
-    """
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report's templates: autoescape on for every template,
+    whatever its name; an undefined value is an error; the report's number and label
+    filters. Tests that render one section alone use the same one."""
     import jinja2
-
-    from zerotrail.reports.cells import printable_tree
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("zerotrail.reports", "templates"),
@@ -143,11 +140,21 @@ def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> st
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["t"] = tonnes
-    env.filters["pct"] = pct
-    env.filters["words"] = words
-    env.filters["css_string"] = css_string
-    env.filters["label"] = label
+    env.filters.update(t=tonnes, pct=pct, words=words, css_string=css_string, label=label)
+    return env
+
+
+def render_html(data: dict[str, Any], drawn: dict[str, Any] | None = None) -> str:
+    """The report page; `drawn` is `charts(data)` when already drawn.
+
+    Every value is escaped (`environment`) and made printable (control characters replaced,
+    see `cells.printable`). The charts alone are inserted as they are (`|safe` in the
+    template): SVG from the renderer, which escapes the text it draws, checked to refer to
+    nothing outside itself (`charts.render_svg`).
+    """
+    from zerotrail.reports.cells import printable_tree
+
+    env = environment()
     template = env.get_template("report.html")
     d = printable_tree(data, keep="\t\n\r")
     return template.render(
