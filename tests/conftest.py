@@ -113,3 +113,56 @@ def workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Templates:
         return built[fill]
 
     return template
+
+
+class DemoJob:
+    """`zerotrail demo --out demo` as `make demo` runs it: its own process, from a folder
+    with a 200-character path, COLUMNS=40, the workspace named by ZEROTRAIL_DB."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.db = str(cwd / "emmet.duckdb")
+        self.out = cwd / "demo"  # the demo's files, key files and report/
+
+    def run(self) -> None:
+        import json
+
+        from tests.cli.invoke import process
+
+        done = process(
+            "demo", "--out", "demo", cwd=self.cwd, env={"COLUMNS": "40", "ZEROTRAIL_DB": self.db}
+        )
+        (self.cwd / "result.json").write_text(json.dumps(vars(done)))
+
+    def result(self) -> tuple[int, str, str]:
+        """(exit status, stdout, stderr) of the demo process."""
+        import json
+
+        done = json.loads((self.cwd / "result.json").read_text())
+        return int(done["returncode"]), str(done["stdout"]), str(done["stderr"])
+
+
+@pytest.fixture(scope="session")
+def demo_job(tmp_path_factory: pytest.TempPathFactory) -> DemoJob:
+    """The demo job, run once per test run and shared by the pytest-xdist workers.
+
+    Running the demo costs about 30 s, so the first worker that needs it runs it in the run's
+    common temporary folder under a file lock; the others wait for the lock and reuse it. Its
+    files and its workspace are shared: a test reads them, or copies them before changing
+    anything (the one exception, the demo's own test, audits the workspace, which writes only
+    the ledger-state file beside it).
+    """
+    import fcntl
+    import os
+
+    from tests.cli.paths import long_dir
+
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a subfolder of the run's common one.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with open(shared / "demo-job.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        job = DemoJob(long_dir(shared / "demo-job"))
+        if not (job.cwd / "result.json").exists():
+            job.run()
+    return job

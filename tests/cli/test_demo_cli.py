@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.invoke import Result, process, zerotrail
-from tests.cli.paths import long_dir
+from tests.cli.invoke import Result, zerotrail
+from tests.conftest import DemoJob
 
 
 def run(tmp: Path, *args: str) -> Result:
@@ -20,12 +20,13 @@ def run(tmp: Path, *args: str) -> Result:
 
 
 @pytest.mark.slow
-def test_demo_runs_the_main_job(tmp_path: Path) -> None:
-    # From a folder with a 200-character path, COLUMNS=40, the workspace from ZEROTRAIL_DB.
-    tmp_path = long_dir(tmp_path)
-    db = str(tmp_path / "emmet.duckdb")
-    # The demo itself as its own process, as `make demo` runs it.
-    out = process("demo", "--out", "demo", cwd=tmp_path, env={"COLUMNS": "40", "ZEROTRAIL_DB": db})
+def test_demo_runs_the_main_job(demo_job: DemoJob) -> None:
+    # From a folder with a 200-character path, COLUMNS=40, the workspace from ZEROTRAIL_DB;
+    # the demo itself as its own process, as `make demo` runs it (tests/conftest.py: the job
+    # runs once per test run, and the report tests read the report it published).
+    tmp_path, db = demo_job.cwd, demo_job.db
+    code, stdout, stderr = demo_job.result()
+    out = Result(code, stdout, stderr)
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "demo" / "zerotrail.duckdb").exists()
     lines = out.stdout.splitlines()

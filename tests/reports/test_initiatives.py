@@ -533,7 +533,7 @@ def test_import_command_refuses_a_change_without_replace(
 
 
 def test_the_demo_report_does_not_over_claim(
-    demo_folder: Path, demo_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_db: Path, demo_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     d = json.loads((demo_report / "report.json").read_text())
     rows = [r for r in d["initiatives"] if r["realized_t"] is not None]
@@ -578,7 +578,7 @@ def test_the_demo_report_does_not_over_claim(
     assert f"fell {company['fall_t']:,.0f} t CO2e" in section
     # The CLI prints the same figures from (a copy of) the demo's workspace.
     db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_folder / "zerotrail.duckdb", db)
+    shutil.copyfile(demo_db, db)
     root, runner = cli(db, monkeypatch)
     out = runner.invoke(root, ["initiatives", "list", "--year", str(d["year"]), "--format", "json"])
     assert out.exit_code == 0, out.output

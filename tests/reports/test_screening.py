@@ -249,14 +249,14 @@ class _Text(HTMLParser):
         return " ".join(" ".join(self.parts).split())
 
 
-def test_the_demo_joint_venture_estimate_is_its_records(demo_folder: Path, tmp_path: Path) -> None:
+def test_the_demo_joint_venture_estimate_is_its_records(demo_db: Path, tmp_path: Path) -> None:
     """demo/screening.py estimates category 15 by hand: 50% x 600 MWh x 0.5271 t/MWh. The
     workspace bears each number out: the joint venture's 2025 Scope 1 and 2 records are its
     office's grid electricity only, 600,000 kWh, on the factor of 0.5271 kg CO2 per kWh."""
     import duckdb
 
     copy = tmp_path / "demo.duckdb"  # another worker may hold the demo's own file open
-    shutil.copyfile(demo_folder / "zerotrail.duckdb", copy)
+    shutil.copyfile(demo_db, copy)
     con = duckdb.connect(str(copy), read_only=True)
     try:
         rows = con.execute(

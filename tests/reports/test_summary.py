@@ -85,7 +85,7 @@ def test_summary_sentences_follow_the_figures() -> None:
         "Acme's total greenhouse gas footprint in 2024 was 2,000 t CO2e (Scope 1 + 2 + 3,"
         " market-based): Scope 1 + 2 400 t (20.0%) and Scope 3 1,600 t (80.0%).",
         "The total footprint (market-based) is 20.0% lower than in 2023 (2,500 t) and 50.0%"
-        " lower than in the base year 2020 (4,000 t, that year's inventory).",
+        " lower than in the base year 2020 (4,000 t, as first reported).",
         "Of its 3 targets, 2 are achieved (Cut Scope 1 + 2; Renewables) and 1 is off track"
         " (Net zero).",
         "The 2024 carbon-neutrality claim (ISO 14068-1:2023) holds for Scope 1 + Scope 2"
@@ -106,11 +106,14 @@ def test_a_claim_that_fails_and_a_recalculated_base_are_said() -> None:
     d = copy.deepcopy(DATA)
     d["claim"].update(holds=False, credits_t=300.0, net_t=100.0, removal_share=None)
     d["base_year"]["versions"].append({"version": 2})
+    # The base year recalculated for an acquisition: 5,000 t; 2,000 t is 60% lower.
+    d["series"] = {"recalculated": [{"year": 2020, "total_market": 5000.0}]}
     s = summary(d)
     assert "claim (ISO 14068-1:2023) does not hold for" in s[3]
     assert "against 300 t of retired carbon credits; net 100 t CO2e." in s[3]
     assert s[1].endswith(
-        "(4,000 t, that year's inventory; targets measure against the base year as recalculated)."
+        "(4,000 t, as first reported) and 60.0% lower than the base year as recalculated for"
+        " changes in what the company owns (5,000 t), which the targets use."
     )
 
 

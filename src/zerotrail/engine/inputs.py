@@ -66,7 +66,7 @@ def consolidation_shares(
         note = None
         if share == 0.0:
             note = (
-                f"entity {e.entity} excluded: no control and no equity under the"
+                f"entity {e.entity} excluded: its share is 0 under the"
                 f" {approach.replace('_', ' ')} approach"
             )
         out[e.entity] = (share, note)

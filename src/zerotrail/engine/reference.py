@@ -119,7 +119,7 @@ def _shares(
         shares[e["entity"]] = share
         if share == 0.0:
             notes.append(
-                f"entity {e['entity']} excluded: no control and no equity under the"
+                f"entity {e['entity']} excluded: its share is 0 under the"
                 f" {approach.replace('_', ' ')} approach"
             )
     return shares, notes

@@ -68,13 +68,20 @@ def _trend(d: Mapping[str, Any]) -> str | None:
     by = int(base["year"]) if base else min(rows)
     if by < year - 1 and by in rows:
         then = float(rows[by]["total_market"])
-        note = ""
-        if base and len(base.get("versions", [])) > 1:
-            note = "; targets measure against the base year as recalculated"
         parts.append(
-            f"{_change(now, then)} than in the base year {by} ({tonnes(then)} t, that year's"
-            f" inventory{note})"
+            f"{_change(now, then)} than in the base year {by} ({tonnes(then)} t, as first reported)"
         )
+        # The targets measure against the base year recalculated for structural changes
+        # (reports/series.py): that comparison too, when it differs.
+        recalc = {int(r["year"]): r for r in (d.get("series") or {}).get("recalculated") or ()}.get(
+            by
+        )
+        if recalc is not None and abs(float(recalc["total_market"]) - then) > 0.5:
+            again = float(recalc["total_market"])
+            parts.append(
+                f"{_change(now, again)} than the base year as recalculated for changes in"
+                f" what the company owns ({tonnes(again)} t), which the targets use"
+            )
     if not parts:
         return None
     return f"The total footprint (market-based) is {' and '.join(parts)}."

@@ -299,8 +299,9 @@ def _yes_reason(
         label, value = _largest(per_event[first])
         return (
             f"Recalculate the base year: event {first} alone changes {label} by {_pct(value)}, "
-            f"at or above the {_pct(threshold)} threshold; applying all {n_counted} counted "
-            f"event(s) changes Scope 1+2 by {s12} and Scope 3 by {s3}."
+            f"at or above the {_pct(threshold)} threshold; applying "
+            + ("the one counted event" if n_counted == 1 else f"all {n_counted} counted events")
+            + f" changes Scope 1+2 by {s12} and Scope 3 by {s3}."
         )
     label, value = _largest(together)
     return (
