@@ -19,7 +19,7 @@ from tests.targets.world import DEFAULT
 from zerotrail.pipeline.publish import build
 from zerotrail.pipeline.roadmap import add_targets, read_roadmap_file, record_event
 from zerotrail.pipeline.series import like_for_like
-from zerotrail.reports.series import scope12_market, series, year_over_year
+from zerotrail.reports.series import scope12_market, series, unadjusted_entities, year_over_year
 from zerotrail.store.workspace import Workspace
 from zerotrail.targets.baseyear import EventInput
 from zerotrail.targets.recalc import Figures
@@ -287,3 +287,41 @@ def test_the_demo_report_sets_both_series_side_by_side(demo_report: Path) -> Non
         heads
     )
     assert "Separately, the years 2020, 2021, 2022 are shown recalculated" in html
+
+
+def test_entities_no_event_covers_are_named() -> None:
+    # Base year 2020, report 2025. A (2020-2025) is there throughout; B starts in 2023 and no
+    # event names it; C stops in 2022 and no event names it; D starts in 2023 but an
+    # acquisition event names it.
+    spans = [("A", 2020, 2025), ("B", 2023, 2025), ("C", 2020, 2022), ("D", 2023, 2025)]
+    got = unadjusted_entities(spans, 2020, 2025, ["D"], {"B": "Bravo Ltd", "C": None})
+    assert got == [
+        {
+            "entity": "B",
+            "name": "Bravo Ltd",
+            "first_year": 2023,
+            "last_year": 2025,
+            "joined": True,
+            "left": False,
+        },
+        {
+            "entity": "C",
+            "name": "C",
+            "first_year": 2020,
+            "last_year": 2022,
+            "joined": False,
+            "left": True,
+        },
+    ]
+    assert unadjusted_entities(spans, None, 2025, [], {}) == []
+
+
+def test_the_demo_names_its_unrecorded_acquisition(demo_report: Path) -> None:
+    # Emmet US joined in April 2023 and no base-year event records it (the one event is
+    # Pengcheng's, EMMET-PC): the report says its emissions are not adjusted for.
+    d = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
+    named = {e["entity"]: e for e in d["unadjusted_entities"]}
+    assert set(named) == {"EMMET-US"}
+    assert (named["EMMET-US"]["first_year"], named["EMMET-US"]["joined"]) == (2023, True)
+    html = (demo_report / "report.html").read_text(encoding="utf-8")
+    assert "Not adjusted: Emmet US (acquired April 2023) has activity records from 2023" in html

@@ -81,6 +81,7 @@ from zerotrail.store import tlog
 from zerotrail.store.checkpoints import latest, prove, run_canonical, sign_checkpoint
 from zerotrail.store.committed import canonical_of
 from zerotrail.store.database import Workspace
+from zerotrail.store.entity_spans import entity_years, evented_entities
 from zerotrail.store.event_years import event_years
 from zerotrail.store.factor_usage import factor_set_info, factor_uses
 from zerotrail.store.figures import scope_totals
@@ -180,6 +181,8 @@ def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
         governance=governance(ws),
         scope3_sources=scope3_sources(ws, run.run_id),
         scope3_screening=screening(ws),
+        entity_years=entity_years(ws, year),
+        evented_entities=evented_entities(ws),
     )
 
 

@@ -31,7 +31,7 @@ from zerotrail.reports.headlines import headlines
 from zerotrail.reports.intensity import intensity
 from zerotrail.reports.inventory import gas_table
 from zerotrail.reports.screening import screening_section
-from zerotrail.reports.series import series
+from zerotrail.reports.series import series, unadjusted_entities
 from zerotrail.reports.target_coverage import target_coverage
 
 # Activity families of Scopes 1 and 2 as the bridge names them (key prefix -> driver).
@@ -110,6 +110,8 @@ class ReportInputs:
     governance: Mapping[str, str | None]  # approval and contact (pipeline/settings.py)
     scope3_sources: Sequence[CategorySource]  # factor sets per Scope 3 category (screening.py)
     scope3_screening: Sequence[Mapping[str, Any]]  # the preparer's screening rows, as imported
+    entity_years: Sequence[tuple[str, int, int]]  # entity, first and last year of its records
+    evented_entities: Sequence[str]  # the entities base-year events name
 
 
 def year_rows(years: Sequence[YearTotals]) -> list[dict[str, Any]]:
@@ -315,6 +317,13 @@ def build(inp: ReportInputs) -> dict[str, Any]:
         "initiatives": [dict(i) for i in inp.initiatives],
         "metrics": metrics(inp.metrics),
         "series": series(year_rows(inp.years), inp.base_year, inp.event_years),
+        "unadjusted_entities": unadjusted_entities(
+            inp.entity_years,
+            None if inp.base_year is None else int(inp.base_year["year"]),
+            year,
+            inp.evented_entities,
+            {e[0]: e[1] for e in inp.entities},
+        ),
         "initiative_attribution": {
             k: inp.initiative_attribution[k] for k in ("basis", "totals", "sites", "company")
         },

@@ -233,3 +233,36 @@ def year_over_year(
         out.append({"year": y, "figures": figures, "notes": notes})
         before = row
     return out
+
+
+def unadjusted_entities(
+    spans: Sequence[tuple[str, int, int]],
+    base_year: int | None,
+    year: int,
+    evented: Sequence[str],
+    names: Mapping[str, str | None],
+) -> list[dict[str, Any]]:
+    """The entities whose records start after the base year or stop before `year` and that no
+    base-year event names: a like-for-like series adjusts only for recorded events, so these
+    stay in it as they were reported (an acquisition then reads as growth). Whether each is
+    organic growth (never recalculated, GHG Protocol Corporate Standard ch. 5) or a structural
+    change someone has yet to record is for the preparer to say; the report names them.
+    `spans` holds (entity, first year, last year) of each entity's records."""
+    if base_year is None:
+        return []
+    named = set(evented)
+    out = []
+    for entity, first, last in spans:
+        if entity in named or not (first > base_year or last < year):
+            continue
+        out.append(
+            {
+                "entity": entity,
+                "name": names.get(entity) or entity,
+                "first_year": first,
+                "last_year": last,
+                "joined": first > base_year,
+                "left": last < year,
+            }
+        )
+    return out
