@@ -24,6 +24,7 @@ from zerotrail.reports.charts import (
     BRIDGE_COLOURS,
     FONT,
     MIN_FONT_PX,
+    NARROW,
     SCOPE_COLOURS,
     THEME,
     WIDTH,
@@ -126,13 +127,14 @@ BY_GAS: dict[str, dict[str, float]] = {
     "CO2e_only": {"mass_t": 0.0, "co2e_t": 0.043},
 }
 
-EVERY_CHART: dict[str, Callable[[], dict[str, Any]]] = {
-    "emissions_by_scope": lambda: emissions_by_scope(YEARS),
-    "scope12_by_year": lambda: scope12_by_year(YEARS),
-    "bridge": lambda: bridge(STEPS),
-    "target_pathway": lambda: target_pathway(SCOPE3_TARGET),
-    "renewable_share": lambda: renewable_share(SHARES, RENEWABLE_TARGETS),
-    "gas_breakdown": lambda: gas_breakdown(BY_GAS),
+# Each chart at a width: the wide variant by default, the phone's with width=NARROW.
+EVERY_CHART: dict[str, Callable[..., dict[str, Any]]] = {
+    "emissions_by_scope": lambda width=WIDTH: emissions_by_scope(YEARS, width=width),
+    "scope12_by_year": lambda width=WIDTH: scope12_by_year(YEARS, width=width),
+    "bridge": lambda width=WIDTH: bridge(STEPS, width=width),
+    "target_pathway": lambda width=WIDTH: target_pathway(SCOPE3_TARGET, width=width),
+    "renewable_share": lambda width=WIDTH: renewable_share(SHARES, RENEWABLE_TARGETS, width=width),
+    "gas_breakdown": lambda width=WIDTH: gas_breakdown(BY_GAS, width=width),
 }
 
 
@@ -160,6 +162,12 @@ def svgs() -> dict[str, str]:
     return {name: render_svg(build()) for name, build in EVERY_CHART.items()}
 
 
+@pytest.fixture(scope="module")
+def narrow() -> dict[str, str]:
+    """The phone variants, drawn as the report draws them: in the renderer's own process."""
+    return charts.render_svgs({name: build(width=NARROW) for name, build in EVERY_CHART.items()})
+
+
 # --- every chart ---------------------------------------------------------------------------------
 
 
@@ -180,13 +188,90 @@ def test_renders_self_contained_svg_of_the_column_width(name: str, svgs: dict[st
 
 
 @pytest.mark.parametrize("name", EVERY_CHART)
-def test_no_text_is_smaller_than_the_phone_view_allows(name: str, svgs: dict[str, str]) -> None:
-    # style.css never shows a chart narrower than 500 px; drawn at 640 px, its smallest text
-    # (10.5 px) is then 10.5 x 500 / 640 = 8.2 px, the least the phone view allows (8 px).
-    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svgs[name])]
-    assert sizes, "the chart draws no text"
-    assert min(sizes) >= MIN_FONT_PX == 10.5
+def test_no_text_is_smaller_than_the_phone_view_allows(
+    name: str, svgs: dict[str, str], narrow: dict[str, str]
+) -> None:
+    # style.css never shows a wide chart narrower than 500 px: drawn at 640 px, its smallest
+    # text (10.5 px) is then 10.5 x 500 / 640 = 8.2 px, the least the phone view allows (8 px).
+    # A phone shows the narrow variant instead, with the same font sizes, drawn at 340 px and
+    # never shown under 260 px: 10.5 x 260 / 340 = 8.03 px.
+    for svg in (svgs[name], narrow[name]):
+        sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]
+        assert sizes, "the chart draws no text"
+        assert min(sizes) >= MIN_FONT_PX == 10.5
     assert MIN_FONT_PX * 500 / WIDTH >= 8
+    assert MIN_FONT_PX * 260 / NARROW >= 8
+
+
+@pytest.mark.parametrize("name", EVERY_CHART)
+def test_the_narrow_variant_fits_a_phone(name: str, narrow: dict[str, str]) -> None:
+    """340 px wide (a 390 px screen less the page's padding), as safe as the wide one, its
+    title wrapped onto lines that fit it; its text no smaller (above)."""
+    svg = narrow[name]
+    assert size(svg)[0] == NARROW <= 390 - 2 * 14
+    assert external_references(svg) == []
+    assert " id=" not in svg
+    spec = EVERY_CHART[name](width=NARROW)
+    assert spec["width"] == NARROW and spec["config"] == THEME
+    title = spec["title"]["text"]
+    lines = title if isinstance(title, list) else [title]
+    # A title line of n characters at 14 px bold is at most about 9 px a character.
+    assert all(len(line) * 9 <= NARROW - 12 for line in lines), lines
+
+
+def test_the_narrow_variants_draw_the_same_figures(narrow: dict[str, str]) -> None:
+    # Scopes: totals abbreviated to three digits, as six labels of "815,842" would not fit
+    # the 43 px a year has: 2020 = 5,080.4 + 30,912.0 + 779,850.0 = 815,842.4 -> "816k";
+    # 2025 = 727,584.9 -> "728k". Scope 1 + 2 in 2025: 25,266.0 -> "25.3k".
+    assert {"816k", "728k"} <= set(texts(narrow["emissions_by_scope"]))
+    assert "25.3k" in texts(narrow["scope12_by_year"])
+    # The bridge, top to bottom: every step's figure, each label wrapped on its own lines.
+    words = texts(narrow["bridge"])
+    assert {"38,398", "25,266", "+2,140", "+1,033", f"{MINUS}9,870"} <= set(words)
+    assert {"Acquisition of", "Nordhafen", "Logistics"} <= set(words)
+    # Renewable shares: the MWh under each kind's name, the share beside its bar.
+    words = texts(narrow["renewable_share"])
+    assert {"Data centres,", "owned", "48,210 MWh", "92.5%", "31.7%", "target 30%"} <= set(words)
+    # Gases: 27,612.0 / 29,110.343 = 94.85%; the long name on two lines.
+    words = texts(narrow["gas_breakdown"])
+    assert {"27,612 t (94.9%)", "Reported as", "CO₂e only"} <= set(words)
+
+
+def test_the_narrow_bridge_runs_top_to_bottom() -> None:
+    spec = bridge(STEPS, width=NARROW)
+    bars = spec["layer"][0]["encoding"]
+    assert bars["y"]["field"] == "step" and bars["x"]["field"] == "low"
+    # Room beside the longest bar (38,398 + 2,140 = 40,538) for its label.
+    assert bars["x"]["scale"]["domainMax"] == pytest.approx(1.35 * 40_538)
+
+
+def test_a_chart_is_drawn_at_one_of_two_widths() -> None:
+    with pytest.raises(ValueError, match="640 or 340 px wide, not 500"):
+        gas_breakdown(BY_GAS, width=500)
+
+
+def test_the_report_holds_both_variants_of_every_chart() -> None:
+    from zerotrail.reports.html import charts as report_charts
+
+    data = {
+        "years": YEARS,
+        "bridge": STEPS,
+        "targets": [],
+        "renewables": SHARES,
+        "inventory": {"by_gas": BY_GAS},
+    }
+    drawn = report_charts(data)
+    assert set(drawn) == {"scopes", "scope12", "bridge", "renewables", "gases", "targets"}
+    for name in ("scopes", "scope12", "bridge", "renewables", "gases"):
+        parts = re.fullmatch(
+            r'<div class="chart-wide">(<svg\b.*</svg>)</div>'
+            r'<div class="chart-narrow">(<svg\b.*</svg>)</div>',
+            drawn[name],
+            re.S,
+        )
+        assert parts is not None, name
+        assert [size(svg)[0] for svg in parts.groups()] == [WIDTH, NARROW]
+        assert all(external_references(svg) == [] for svg in parts.groups())
 
 
 @pytest.mark.parametrize("name", EVERY_CHART)

@@ -6,7 +6,8 @@ and the last page apart), every chart drawn, no word broken inside, nothing past
 keys and signatures unbroken, an outline and a tagged structure. The HTML: opened in Debian's
 Chromium (Playwright, one browser for the module) at a phone's width (390 px) and a desktop's
 (1280 px): nothing wider than the screen outside a scroll box, no text under 8 px, every chart
-present and visible.
+shown once (the phone's narrow variant on the phone, the wide one on the desktop and in the
+PDF) and, on the phone, whole on the screen without scrolling sideways.
 
 The detectors are first shown to fail on small hand-made pages with the very defects the
 designer found, so that a passing demo means something.
@@ -317,7 +318,13 @@ def test_no_page_is_more_than_half_blank(demo: Demo, tmp_path: Path) -> None:
 
 
 def chart_svgs(page: str) -> list[str]:
+    """Each figure's chart as drawn in the PDF and on a desktop: its first (wide) variant."""
     return re.findall(r"<figure\b[^>]*>.*?(<svg\b.*?</svg>)", page, re.S)
+
+
+def narrow_svgs(page: str) -> list[str]:
+    """Each figure's phone variant (html.CHART_VARIANTS)."""
+    return re.findall(r'<div class="chart-narrow">(<svg\b.*?</svg>)</div>', page, re.S)
 
 
 def drawn_texts(svg: str, *, rotated: bool = True) -> list[str]:
@@ -358,6 +365,18 @@ def test_every_chart_is_drawn_in_the_pdf(demo: Demo) -> None:
             f"chart {name.group(1)!r} is not drawn at its size; missing on its likeliest page: "
             f"{min(pages.values(), key=lambda m: sum(m.values()))}"
         )
+
+
+def test_the_phone_variant_of_a_chart_is_not_in_the_pdf(demo: Demo) -> None:
+    # Only the narrow variant abbreviates a bar's total ("1.01M", "816k": six totals do not
+    # fit a phone's width in full); the wide variant and the tables give every figure whole.
+    wide, narrow = chart_svgs(demo.page), narrow_svgs(demo.page)
+    assert len(narrow) == len(wide)
+    short = {run for svg in narrow for run in drawn_texts(svg) if re.fullmatch(r"[\d.]+[kM]", run)}
+    assert len(short) >= 6
+    assert short.isdisjoint(w.text for w in demo.words)
+    # A title the narrow variant wraps is drawn whole, once, by the wide one.
+    assert sum("each change floats from the running total" in line for line in demo.lines) == 1
 
 
 def test_no_word_is_broken_across_lines(demo: Demo) -> None:
@@ -477,7 +496,9 @@ LOOK = """
     if (!node.textContent.trim() || seen.has(el) || el.closest('title')) continue;
     seen.add(el);
     const style = getComputedStyle(el);
+    // Not drawn: hidden, or inside something that is display: none (no box at all).
     if (style.display === 'none' || style.visibility !== 'visible') continue;
+    if (el.getClientRects().length === 0) continue;
     let px = parseFloat(style.fontSize);
     if (el instanceof SVGElement) {
       const m = el.getScreenCTM();
@@ -488,10 +509,17 @@ LOOK = """
   const charts = [...document.querySelectorAll('figure svg')].map((svg) => {
     const r = svg.getBoundingClientRect();
     const s = getComputedStyle(svg);
+    const figure = svg.closest('figure');
     return {
-      width: r.width, height: r.height,
+      variant: svg.parentElement.className,
+      figure: [...document.querySelectorAll('figure')].indexOf(figure),
+      width: r.width, height: r.height, left: r.left, right: r.right,
       shown: s.display !== 'none' && s.visibility === 'visible' && r.width > 0 && r.height > 0,
+      // The figure scrolls sideways when what it holds is wider than its box.
+      scrolls: figure.scrollWidth > figure.clientWidth + 0.5,
       texts: svg.querySelectorAll('text').length,
+      // Not shown is not read either: display: none leaves the accessibility tree.
+      hidden: getComputedStyle(svg.parentElement).display === 'none',
     };
   });
   return {
@@ -572,9 +600,20 @@ def test_no_text_under_8_px(seen: dict[int, dict[str, Any]], width: int) -> None
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_every_chart_is_shown(seen: dict[int, dict[str, Any]], width: int, demo: Demo) -> None:
     charts = seen[width]["charts"]
-    assert len(charts) == len(chart_svgs(demo.page)) >= 6
-    for chart in charts:
-        assert chart["shown"], chart
+    figures = len(chart_svgs(demo.page))
+    assert figures >= 6
+    assert len(charts) == 2 * figures  # a wide and a narrow variant in every figure
+    shown = [c for c in charts if c["shown"]]
+    # Exactly one variant of each chart is shown; the other is display: none.
+    assert sorted(c["figure"] for c in shown) == list(range(figures))
+    assert all(c["hidden"] for c in charts if not c["shown"])
+    for chart in shown:
         assert chart["texts"] > 0
-        # Never shrunk below 500 px (text under 8 px), never wider than drawn (640 px).
-        assert 500 <= chart["width"] <= 640, chart
+        assert not chart["scrolls"], chart  # the whole chart on the screen, no sideways scroll
+        assert chart["left"] >= 0 and chart["right"] <= width, chart
+        if width == PHONE:
+            # The phone's own variant at its drawn size (340 px): its text as drawn, >= 10.5 px.
+            assert chart["variant"] == "chart-narrow" and chart["width"] == 340, chart
+        else:
+            # Never shrunk below 500 px (text under 8 px), never wider than drawn (640 px).
+            assert chart["variant"] == "chart-wide" and 500 <= chart["width"] <= 640, chart

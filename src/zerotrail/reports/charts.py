@@ -9,7 +9,11 @@ native renderer cannot abort the report's process. Both make the spec's text pri
 (control characters replaced): vl-convert aborts on them.
 
 Every spec carries the same `THEME` config, a fixed width (`WIDTH`, one A4 text column) and an
-explicit height, so a chart looks the same in the PDF, in the HTML and on the web. The functions
+explicit height, so a chart looks the same in the PDF, in the HTML and on the web. Each chart
+function also draws a phone variant (`width=NARROW`): the same figures and the same font sizes
+in a column a phone shows at full size, laid out for it (titles and long labels wrapped, the
+bridge and the labels beside bars rearranged) rather than a shrunken copy whose text would be
+too small to read. The functions
 are pure: the same input gives byte-identical JSON (Altair names inline datasets by a hash of
 their values; nothing depends on Altair's global theme, which is replaced, not merged).
 
@@ -53,9 +57,16 @@ from zerotrail.reports.renderer import MARKER
 # --- theme ---------------------------------------------------------------------------------------
 
 WIDTH = 640  # px: one column of an A4 page at 96 px/in with 2 cm margins (~17 cm)
-# The smallest text any chart draws, in px at WIDTH. The HTML report never scales a chart below
-# 500 px wide (style.css: a phone scrolls it instead), which keeps this text at 8.2 px or more.
+# The phone variant: a 390 px screen less the page's side padding (style.css, 14 px each side)
+# leaves 362 px, so a 340 px chart is drawn at its own size with room to spare.
+NARROW = 340
+# The smallest text any chart draws, in px, in both variants. The HTML report shows the wide
+# variant only where it is at least 500 px wide (style.css), which keeps this text at 8.2 px or
+# more, and the narrow one on smaller screens, unscaled down to 260 px wide (8 px).
 MIN_FONT_PX = 10.5
+# Average advance of DejaVu Sans per character, in px, at the theme's sizes: used to wrap text
+# before Vega draws it (Vega does not wrap). Generous, so that a wrapped line always fits.
+_CHAR_PX = {"title": 9.0, "text": 7.0}
 
 # The font that measures the text (vl-convert) must be the font that draws it (WeasyPrint or a
 # browser), or labels overflow. DejaVu Sans is on nearly every Linux system and is what both use
@@ -136,6 +147,18 @@ THEME: dict[str, Any] = {
 }
 
 
+def _rows_axis(field: str, domain: list[str]) -> Any:
+    """The rows of a horizontal bar chart: `field`'s values in `domain` order, each label
+    broken into lines at its newlines."""
+    return alt.Y(
+        f"{field}:N",
+        title=None,
+        sort=domain,
+        scale=alt.Scale(domain=domain),
+        axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLineHeight=13),
+    )
+
+
 def _pretty_unit(unit: str) -> str:
     return unit.replace("CO2e", "CO₂e").replace("CO2", "CO₂")
 
@@ -182,9 +205,23 @@ def _label_format(signed: bool = False) -> str:
     )
 
 
-def _finish(chart: alt.TopLevelMixin, *, height: int, description: str) -> dict[str, Any]:
+def _check_width(width: int) -> int:
+    if width not in (WIDTH, NARROW):
+        raise ValueError(f"a chart is drawn {WIDTH} or {NARROW} px wide, not {width!r}")
+    return width
+
+
+def _wrap(text: str, width_px: float, kind: str = "text") -> list[str]:
+    """`text` as lines no wider than `width_px` (estimated), broken between words only."""
+    chars = max(6, int(width_px / _CHAR_PX[kind]))
+    return textwrap.wrap(text, chars, break_long_words=False) or [text]
+
+
+def _finish(
+    chart: alt.TopLevelMixin, *, width: int, height: int, description: str
+) -> dict[str, Any]:
     """The Vega-Lite dict with the theme, the size and an accessible description."""
-    spec: dict[str, Any] = chart.properties(width=WIDTH, height=height).to_dict()
+    spec: dict[str, Any] = chart.properties(width=width, height=height).to_dict()
     # Replace whatever Altair's global theme contributed: the spec depends on our input only.
     spec.pop("usermeta", None)
     spec["config"] = copy.deepcopy(THEME)
@@ -203,7 +240,19 @@ def _headroom(top: float) -> alt.Scale:
     return alt.Scale(zero=True)
 
 
-def _title(text: str, subtitle: str | list[str] | None = None) -> alt.TitleParams:
+def _title(
+    text: str, subtitle: str | list[str] | None = None, *, width: int = WIDTH
+) -> alt.TitleParams:
+    """The chart's title and subtitle; in the narrow variant wrapped onto lines (Vega draws a
+    list as one line each) that fit its width less the padding."""
+    if width < WIDTH:
+        room = width - 2 * THEME["padding"]
+        lines = [subtitle] if isinstance(subtitle, str) else subtitle or []
+        wrapped: list[str] = _wrap(text, room, "title")
+        sub = [part for line in lines for part in _wrap(line, room)]
+        if not sub:
+            return alt.TitleParams(wrapped)
+        return alt.TitleParams(wrapped, subtitle=sub)
     if subtitle is None:
         return alt.TitleParams(text)
     return alt.TitleParams(text, subtitle=subtitle)
@@ -241,7 +290,9 @@ def _stacked_scopes(
     title: alt.TitleParams,
     height: int,
     what: str,
+    width: int,
 ) -> dict[str, Any]:
+    _check_width(width)
     if not years:
         raise ValueError(f"{chart}: no years to chart")
     seen: dict[int, Mapping[str, Any]] = {}
@@ -267,7 +318,8 @@ def _stacked_scopes(
     scopes = [scope for scope, _ in keys]
     x = alt.X("year:N", title=None, sort=None)
     # Bars fill 65% of their band, but no wider than 72 px: one or two years stay bars, not slabs.
-    bar_width = round(min(72.0, 0.65 * (WIDTH - 80) / len(seen)), 1)
+    band = (width - 80) / len(seen)
+    bar_width = round(min(72.0, 0.65 * band), 1)
     stack = (
         alt.Chart(alt.InlineData(values=bars))
         .mark_bar(stroke="#ffffff", strokeWidth=0.75, size=bar_width)
@@ -289,21 +341,28 @@ def _stacked_scopes(
             description="about:N",
         )
     )
+    # A total wider than its bar's band (six years of "800,000" in the narrow variant) would
+    # touch its neighbours: such totals are given to three significant digits ("815k").
+    longest = max(len(f"{t['v']:,.0f}") for t in totals)
+    label = _label_format()
+    if longest * _CHAR_PX["text"] + 6 > band:
+        label = f"abs(datum.v) >= 1000 ? format(datum.v, '.3~s') : ({label})"
     labels = (
         alt.Chart(alt.InlineData(values=totals))
-        .transform_calculate(label=_label_format())
+        .transform_calculate(label=label)
         .mark_text(baseline="bottom", dy=-4)
         .encode(x=x, y=alt.Y("v:Q"), text=alt.Text("label:N"))
     )
     first, last = min(seen), max(seen)
     return _finish(
         alt.layer(stack, labels, title=title),
+        width=width,
         height=height,
         description=f"Stacked bar chart of {what}, {first} to {last}, in {TONNES}.",
     )
 
 
-def emissions_by_scope(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def emissions_by_scope(years: Sequence[Mapping[str, Any]], *, width: int = WIDTH) -> dict[str, Any]:
     """Stacked bars per year: Scope 1, Scope 2 and Scope 3 (both market-based), t CO2e.
 
     Each item: year, scope1, scope2_market, scope3_market (t CO2e). The total labels the bar.
@@ -312,13 +371,14 @@ def emissions_by_scope(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         years,
         _SCOPE_KEYS,
         "emissions_by_scope",
-        title=_title("Emissions by scope", f"{TONNES}; Scope 2 and 3 market-based"),
+        title=_title("Emissions by scope", f"{TONNES}; Scope 2 and 3 market-based", width=width),
         height=360,
         what="emissions by scope",
+        width=width,
     )
 
 
-def scope12_by_year(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def scope12_by_year(years: Sequence[Mapping[str, Any]], *, width: int = WIDTH) -> dict[str, Any]:
     """Scope 1 and Scope 2 (market-based) only, stacked per year: they vanish beside Scope 3.
 
     Same items as `emissions_by_scope`; scope3_market is not needed.
@@ -327,23 +387,27 @@ def scope12_by_year(years: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         years,
         _SCOPE_KEYS[:2],
         "scope12_by_year",
-        title=_title("Scope 1 and 2 emissions", f"{TONNES}; Scope 2 market-based"),
+        title=_title("Scope 1 and 2 emissions", f"{TONNES}; Scope 2 market-based", width=width),
         height=260,
         what="Scope 1 and Scope 2 emissions",
+        width=width,
     )
 
 
 # --- 2. bridge -----------------------------------------------------------------------------------
 
 
-def bridge(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def bridge(steps: Sequence[Mapping[str, Any]], *, width: int = WIDTH) -> dict[str, Any]:
     """A waterfall from the base year to this year.
 
     Steps: {"label", "t", "kind"} with kind "start" first, "change"s, "end" last. Start and end
     are whole bars; each change floats from the running total. The end must equal the start
     plus the changes (within rounding of each figure to whole tonnes), or the chart would lie.
+    The narrow variant runs top to bottom: a step's label then has the chart's width to wrap
+    in, where a column of a phone-wide chart would hold a few letters.
     """
     chart = "bridge"
+    _check_width(width)
     if not steps:
         raise ValueError(f"{chart}: no steps to chart")
     kinds = [step.get("kind") for step in steps]
@@ -369,9 +433,11 @@ def bridge(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             f" is {running:,.0f}, not the end {values[-1]:,.0f}"
         )
 
-    # Axis labels wrap onto lines as wide as a bar's band (about 6.8 px a character at 10.5 px);
-    # Vega draws each "\n"-separated piece as a line. The x domain keeps the given order.
-    chars = max(5, int((WIDTH - 70) / len(labels) / 6.8))
+    # Axis labels wrap onto lines as wide as a bar's band (about 6.8 px a character at 10.5 px),
+    # or in the narrow variant a third of the chart; Vega draws each "\n"-separated piece as a
+    # line. The step domain keeps the given order.
+    across = width < WIDTH
+    chars = int(0.34 * width / 6.8) if across else max(5, int((width - 70) / len(labels) / 6.8))
     rows: list[dict[str, Any]] = []
     level = 0.0
     for label, value, kind in zip(labels, values, kinds, strict=True):
@@ -393,46 +459,62 @@ def bridge(steps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             {"step": key, "kind": what, "low": low, "high": high, "v": value, "about": about}
         )
     domain = [row["step"] for row in rows]
-    x = alt.X(
-        "step:N",
-        title=None,
-        sort=domain,
-        scale=alt.Scale(domain=domain),
-        axis=alt.Axis(
-            labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=MIN_FONT_PX
-        ),
+    step_axis = alt.Axis(
+        labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=MIN_FONT_PX
     )
+    top = max(row["high"] for row in rows)
     present = [k for k in BRIDGE_COLOURS if any(row["kind"] == k for row in rows)]
+    colour = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(domain=present, range=[BRIDGE_COLOURS[k] for k in present]),
+    )
+    label = f"datum.kind == 'Total' ? ({_label_format()}) : ({_label_format(signed=True)})"
     base = alt.Chart(alt.InlineData(values=rows))
-    bars = base.mark_bar().encode(
-        x=x,
-        y=alt.Y(
-            "low:Q",
-            title=TONNES,
-            scale=_headroom(max(row["high"] for row in rows)),
-        ),
-        y2="high:Q",
-        # What a screen reader says for each bar (the automatic text would read "low: 0").
-        description="about:N",
-        color=alt.Color(
-            "kind:N",
-            title=None,
-            scale=alt.Scale(domain=present, range=[BRIDGE_COLOURS[k] for k in present]),
-        ),
-    )
-    texts = (
-        base.transform_calculate(
-            label=f"datum.kind == 'Total' ? ({_label_format()}) : ({_label_format(signed=True)})"
+    if across:
+        # Each row as tall as its label's lines; the value axis reaches far enough past the
+        # longest bar for the label beside it (about 7 characters, 50 px of a ~190 px plot).
+        lines = max(row["step"].count("\n") + 1 for row in rows)
+        height = (13 * lines + 12) * len(rows) + 90
+        step_y = alt.Y("step:N", title=None, sort=domain, scale=alt.Scale(domain=domain))
+        value_scale = alt.Scale(zero=True, domainMax=1.35 * top) if top > 0 else alt.Scale()
+        bars = base.mark_bar().encode(
+            y=step_y.axis(step_axis),
+            x=alt.X("low:Q", title=TONNES, scale=value_scale, axis=alt.Axis(tickCount=3)),
+            x2="high:Q",
+            description="about:N",
+            color=colour,
         )
-        .mark_text(baseline="bottom", dy=-4)
-        .encode(x=x, y=alt.Y("high:Q"), text=alt.Text("label:N"))
-    )
+        texts = (
+            base.transform_calculate(label=label)
+            .mark_text(align="left", baseline="middle", dx=4)
+            .encode(y=step_y, x=alt.X("high:Q"), text=alt.Text("label:N"))
+        )
+    else:
+        height = 340
+        x = alt.X("step:N", title=None, sort=domain, scale=alt.Scale(domain=domain), axis=step_axis)
+        bars = base.mark_bar().encode(
+            x=x,
+            y=alt.Y("low:Q", title=TONNES, scale=_headroom(top)),
+            y2="high:Q",
+            # What a screen reader says for each bar (the automatic text would read "low: 0").
+            description="about:N",
+            color=colour,
+        )
+        texts = (
+            base.transform_calculate(label=label)
+            .mark_text(baseline="bottom", dy=-4)
+            .encode(x=x, y=alt.Y("high:Q"), text=alt.Text("label:N"))
+        )
     title = _title(
-        f"{labels[0]} to {labels[-1]}", f"{TONNES}; each change floats from the running total"
+        f"{labels[0]} to {labels[-1]}",
+        f"{TONNES}; each change floats from the running total",
+        width=width,
     )
     return _finish(
         alt.layer(bars, texts, title=title),
-        height=340,
+        width=width,
+        height=height,
         description=(
             f"Waterfall chart from {labels[0]} ({values[0]:,.0f} {TONNES}) to {labels[-1]}"
             f" ({values[-1]:,.0f} {TONNES}) in {len(values) - 2} steps."
@@ -463,13 +545,14 @@ def _decimals(magnitude: float) -> int:
     return 3
 
 
-def target_pathway(target: Mapping[str, Any]) -> dict[str, Any]:
+def target_pathway(target: Mapping[str, Any], *, width: int = WIDTH) -> dict[str, Any]:
     """One target: actuals as points and a line, the linear pathway dashed, the target marked.
 
     `target` is a progress record: history (year string -> actual), base_year, target_year,
     base_value, target_value, unit, name, status. Without a base the pathway is not drawn.
     """
     chart = "target_pathway"
+    _check_width(width)
     name = target.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{chart}: the target has no name")
@@ -568,7 +651,8 @@ def target_pathway(target: Mapping[str, Any]) -> dict[str, Any]:
     legend += "; ◇ target"
     subtitle = [f"Status: {word} — {', '.join(facts)}", legend]
     return _finish(
-        alt.layer(*layers, title=_title(name, subtitle)),
+        alt.layer(*layers, title=_title(name, subtitle, width=width)),
+        width=width,
         height=320,
         description=f"Line chart of {name}: {', '.join(facts)}; status {word}.",
     )
@@ -602,14 +686,20 @@ def _site_kind(kind: Any) -> str:
 
 
 def renewable_share(
-    rows: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]]
+    rows: Sequence[Mapping[str, Any]],
+    targets: Sequence[Mapping[str, Any]],
+    *,
+    width: int = WIDTH,
 ) -> dict[str, Any]:
     """Horizontal bars of renewable share per site kind, a tick at each kind's target.
 
     Rows: site_kind, share_pct (None when the kind used no electricity), total_mwh. Targets:
     site_kind, target_value (%), name. A target for a kind without a row gets an empty row.
+    The narrow variant moves each kind's MWh from the bar's label to the kind's own (wrapped)
+    axis label, so the label beside a bar is short enough to fit beside it.
     """
     chart = "renewable_share"
+    narrow = _check_width(width) < WIDTH
     if not rows:
         raise ValueError(f"{chart}: no site kinds to chart")
     bars: list[dict[str, Any]] = []
@@ -626,23 +716,41 @@ def renewable_share(
         if share < 0:
             raise ChartError(f"{chart}: site kind {kind!r} has a negative share ({share})")
         bars.append({"kind": kind, "share": share, "mwh": mwh, "label": None})
-    ticks = []
+    ticks: list[dict[str, Any]] = []
     for goal in targets:
         kind = _site_kind(goal.get("site_kind"))
         value = _number(goal, "target_value", chart, f"target {goal.get('name')!r}")
         ticks.append({"kind": kind, "v": value})
         if not any(b["kind"] == kind for b in bars):
             bars.append({"kind": kind, "share": None, "mwh": 0.0, "label": "no data"})
+    if narrow:
+        # Each kind's axis label: its name wrapped, then its MWh; ticks name their row the same.
+        keys: dict[str, str] = {}
+        for b in bars:
+            energy = [f"{b['mwh']:,.0f} MWh"] if b["label"] is None else []
+            keys[b["kind"]] = "\n".join(_wrap(b["kind"], 0.3 * width) + energy)
+            b["kind"] = keys[b["kind"]]
+        for tick in ticks:
+            tick["kind"] = keys[tick["kind"]]
     domain = [b["kind"] for b in bars]
     top = max([100.0] + [b["share"] for b in bars if b["share"] is not None])
     height = _ROW * len(bars)
-    y = alt.Y("kind:N", title=None, sort=domain, scale=alt.Scale(domain=domain))
+    y = _rows_axis("kind", domain)
     x = alt.X(
         "share:Q",
         title="Renewable share of electricity (%)",
         scale=alt.Scale(domain=[0, top], nice=False),
-        axis=alt.Axis(labelExpr="datum.label + '%'", values=list(range(0, int(top) + 1, 20))),
+        axis=alt.Axis(
+            labelExpr="datum.label + '%'",
+            values=list(range(0, int(top) + 1, 50 if narrow else 20)),
+        ),
     )
+    if narrow:
+        text = "format(datum.share, '.1f') + '%'"
+        inside = f"datum.share > {0.4 * top}"
+    else:
+        text = "format(datum.share, '.1f') + '% of ' + format(datum.mwh, ',.0f') + ' MWh'"
+        inside = f"datum.share > {0.62 * top}"
     data = alt.InlineData(values=bars)
     layers: list[alt.Chart] = [
         alt.Chart(data)
@@ -651,8 +759,8 @@ def renewable_share(
         .encode(x=x, y=y),
         *_bar_labels(
             alt.Chart(data).transform_filter("datum.share != null"),
-            text="format(datum.share, '.1f') + '% of ' + format(datum.mwh, ',.0f') + ' MWh'",
-            inside=f"datum.share > {0.62 * top}",
+            text=text,
+            inside=inside,
             x=x,
             y=y,
         ),
@@ -681,9 +789,11 @@ def renewable_share(
     subtitle = "Certificate-covered and on-site renewable MWh over all electricity MWh"
     if ticks:
         subtitle += "; black tick: target"
+    title = _title("Renewable electricity by site kind", subtitle, width=width)
     return _finish(
-        alt.layer(*layers, title=_title("Renewable electricity by site kind", subtitle)),
-        height=height + 84,
+        alt.layer(*layers, title=title),
+        width=width,
+        height=height + (110 if narrow else 84),
         description=(
             "Horizontal bar chart of renewable electricity share by site kind"
             + (f", with {len(ticks)} target(s) marked." if ticks else ".")
@@ -705,9 +815,12 @@ _GASES = {
 }
 
 
-def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+def gas_breakdown(
+    by_gas: Mapping[str, Mapping[str, float]], *, width: int = WIDTH
+) -> dict[str, Any]:
     """Bars of t CO2e per gas, largest first, labelled with tonnes and share; zeros omitted."""
     chart = "gas_breakdown"
+    narrow = _check_width(width) < WIDTH
     if not by_gas:
         raise ValueError(f"{chart}: no gases to chart")
     bars: list[dict[str, Any]] = []
@@ -716,7 +829,9 @@ def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
         if t < 0:
             raise ChartError(f"{chart}: gas {gas!r} has negative co2e_t ({t})")
         if t > 0:
-            bars.append({"gas": _GASES.get(gas, gas), "v": t})
+            name = _GASES.get(gas, gas)
+            # Narrow: a long name ("Reported as CO2e only") on lines of its own.
+            bars.append({"gas": "\n".join(_wrap(name, 0.3 * width)) if narrow else name, "v": t})
     if not bars:
         raise ValueError(f"{chart}: every gas is zero; nothing to chart")
     total = sum(b["v"] for b in bars)
@@ -726,21 +841,31 @@ def gas_breakdown(by_gas: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
         b["share"] = b["v"] / total
     domain = [b["gas"] for b in bars]
     top = bars[0]["v"]
-    y = alt.Y("gas:N", title=None, sort=domain, scale=alt.Scale(domain=domain))
-    x = alt.X("v:Q", title=TONNES, scale=alt.Scale(domain=[0, top], nice=False))
+    y = _rows_axis("gas", domain)
+    x = alt.X(
+        "v:Q",
+        title=TONNES,
+        scale=alt.Scale(domain=[0, top], nice=False),
+        axis=alt.Axis(tickCount=3) if narrow else alt.Axis(),
+    )
     data = alt.InlineData(values=bars)
     bar = alt.Chart(data).mark_bar(color=ACCENT, size=20).encode(x=x, y=y)
     labels = _bar_labels(
         alt.Chart(data),
         text=f"({_label_format()}) + ' t (' + (datum.share >= 0.001"
         " ? format(datum.share, '.1%') : '<0.1%') + ')'",
-        inside=f"datum.v > {0.6 * top}",
+        # A label (about 110 px) fits inside a bar longer than half the narrow plot (~210 px)
+        # and beside one that is shorter.
+        inside=f"datum.v > {(0.5 if narrow else 0.6) * top}",
         x=x,
         y=y,
     )
+    title = _title("Emissions by gas", f"{TONNES}; share of the total", width=width)
+    lines = max(b["gas"].count("\n") + 1 for b in bars)
     return _finish(
-        alt.layer(bar, *labels, title=_title("Emissions by gas", f"{TONNES}; share of the total")),
-        height=36 * len(bars) + 70,
+        alt.layer(bar, *labels, title=title),
+        width=width,
+        height=max(36, 13 * lines + 10) * len(bars) + 70,
         description=f"Horizontal bar chart of emissions by greenhouse gas in {TONNES}.",
     )
 

@@ -82,20 +82,22 @@ def label(x: Any) -> str:
     return LABELS.get(str(x), words(x))
 
 
-def chart_specs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every chart of the report as a Vega-Lite spec, by name ("target:ID" for targets)."""
+def chart_specs(data: dict[str, Any], width: int | None = None) -> dict[str, dict[str, Any]]:
+    """Every chart of the report as a Vega-Lite spec, by name ("target:ID" for targets), drawn
+    `width` px wide (charts.WIDTH, or charts.NARROW for the phone variant)."""
     from zerotrail.reports import charts as ch
 
+    w = ch.WIDTH if width is None else width
     out: dict[str, dict[str, Any]] = {}
     years = data["years"]
     if years:
-        out["scopes"] = ch.emissions_by_scope(years)
-        out["scope12"] = ch.scope12_by_year(years)
+        out["scopes"] = ch.emissions_by_scope(years, width=w)
+        out["scope12"] = ch.scope12_by_year(years, width=w)
     if data["bridge"]:
-        out["bridge"] = ch.bridge(data["bridge"])
+        out["bridge"] = ch.bridge(data["bridge"], width=w)
     for t in data["targets"]:
         if t["kind"] != "neutrality" and t.get("history") and t.get("base_value") is not None:
-            out[f"target:{t['id']}"] = ch.target_pathway(t)
+            out[f"target:{t['id']}"] = ch.target_pathway(t, width=w)
     renewable_targets = [
         {"site_kind": t["site_kind"], "target_value": t["target_value"], "name": t["name"]}
         for t in data["targets"]
@@ -103,20 +105,34 @@ def chart_specs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ]
     rows = [r for r in data["renewables"] if r.get("share_pct") is not None]
     if rows:
-        out["renewables"] = ch.renewable_share(rows, renewable_targets)
+        out["renewables"] = ch.renewable_share(rows, renewable_targets, width=w)
     gases = {k: v for k, v in data["inventory"]["by_gas"].items() if v["co2e_t"] > 0}
     if gases:
-        out["gases"] = ch.gas_breakdown(data["inventory"]["by_gas"])
+        out["gases"] = ch.gas_breakdown(data["inventory"]["by_gas"], width=w)
     return out
+
+
+# The markup around each chart's two variants. style.css shows the narrow one on a phone's
+# screen only and the wide one everywhere else, print included; the one not shown is
+# display: none, so it is neither drawn (in the PDF either) nor read by a screen reader.
+CHART_VARIANTS = '<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>'
 
 
 def charts(data: dict[str, Any]) -> dict[str, Any]:
     """Every chart of the report as inline SVG (keyed by name; targets by id), drawn in the
-    renderer's own process (`charts.render_svgs`)."""
+    renderer's own process (`charts.render_svgs`): each chart's wide and narrow variant, in
+    the markup of CHART_VARIANTS."""
     from zerotrail.reports.cells import printable
-    from zerotrail.reports.charts import render_svgs
+    from zerotrail.reports.charts import NARROW, render_svgs
 
-    svgs = render_svgs(chart_specs(data))
+    wide = chart_specs(data)
+    narrow = chart_specs(data, NARROW)
+    drawn = render_svgs({**wide, **{f"{name}|narrow": spec for name, spec in narrow.items()}})
+    svgs = {
+        name: CHART_VARIANTS.format(wide=svg, narrow=drawn[f"{name}|narrow"])
+        for name, svg in drawn.items()
+        if name in wide
+    }
     out: dict[str, Any] = {"targets": {}}
     for name, svg in svgs.items():
         if name.startswith("target:"):
