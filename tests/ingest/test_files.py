@@ -19,6 +19,7 @@ import pytest
 
 from tests.cli.invoke import Result, zerotrail
 from tests.conftest import Templates, open_copy
+from tests.digests import table_digests
 from tests.engines.conftest import ROOT, write_csv
 from zerotrail.errors import DataError
 from zerotrail.ingest import files
@@ -50,18 +51,10 @@ def ws(workspace_template: Templates, tmp_path: Path) -> Iterator[Workspace]:
     w.close()
 
 
-def snapshot(ws: Workspace) -> dict[str, tuple[int, Any]]:
-    """Row count and content hash of every workspace table: equal means nothing changed."""
-    tables = ws.fetchall(
-        "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT temporary"
-        " AND database_name = current_database()"
-    )
-    out = {}
-    for schema, table in tables:
-        name = f'"{schema}"."{table}"'
-        n, h = ws.fetchall(f"SELECT count(*), sum(hash(t)) FROM {name} t")[0]
-        out[f"{schema}.{table}"] = (int(n), h)
-    return out
+def snapshot(ws: Workspace) -> dict[str, str]:
+    """Row count and content hash of every workspace table: equal means nothing changed
+    (tests/digests.py)."""
+    return table_digests(lambda sql: ws.fetchall(sql))
 
 
 def refused(
