@@ -14,6 +14,9 @@ own copy (`open_copy`): a test still changes only its copy.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -125,8 +128,6 @@ class DemoJob:
         self.out = cwd / "demo"  # the demo's files, key files and report/
 
     def run(self) -> None:
-        import json
-
         from tests.cli.invoke import process
 
         done = process(
@@ -136,8 +137,6 @@ class DemoJob:
 
     def result(self) -> tuple[int, str, str]:
         """(exit status, stdout, stderr) of the demo process."""
-        import json
-
         done = json.loads((self.cwd / "result.json").read_text())
         return int(done["returncode"]), str(done["stdout"]), str(done["stderr"])
 
@@ -152,9 +151,6 @@ def demo_job(tmp_path_factory: pytest.TempPathFactory) -> DemoJob:
     anything (the one exception, the demo's own test, audits the workspace, which writes only
     the ledger-state file beside it).
     """
-    import fcntl
-    import os
-
     from tests.cli.paths import long_dir
 
     base = tmp_path_factory.getbasetemp()

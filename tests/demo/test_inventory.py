@@ -46,8 +46,9 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, A
     from zerotrail.pipeline.inventory import current_run
     from zerotrail.pipeline.inventory import inventory_summary as summary
     from zerotrail.pipeline.setup import open_workspace, set_up
+    from zerotrail.reports.factor_table import factor_rows
     from zerotrail.reports.periodic import factor_verification
-    from zerotrail.store.inventory import run_factor_sets
+    from zerotrail.store.factor_usage import factor_set_info, factor_uses
 
     out = tmp_path_factory.mktemp("demo-inventory")
     files = write_demo(out)
@@ -72,7 +73,9 @@ def inventory(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, A
                 )
             )
             # What the year's report states (report.json `factor_verification`).
-            sets = run_factor_sets(ws, current_run(ws, year).run_id)
+            uses = factor_uses(ws, current_run(ws, year).run_id)
+            infos = factor_set_info(ws, sorted({u.factor_set for u in uses}))
+            sets = factor_rows(infos, uses)
             d["factor_verification"] = factor_verification(sets)
             d["unverified_by_set"] = {f["factor_set"]: f["unverified_co2e_t"] for f in sets}
             years[year] = d

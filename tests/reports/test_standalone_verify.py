@@ -31,6 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.ledger import naive
+from tests.ledger.test_merkle_vectors import ENTRIES, ROOTS
 from tests.ledger.vectors import (
     CT_CHECKPOINT,
     CT_LOG_VKEY,
@@ -148,20 +149,9 @@ def test_what_json_numbers_cannot_hold_is_refused() -> None:
 
 # --- Merkle proofs, notes, keys, leaves -------------------------------------------------------
 
-# The ledger spec's classic eight-entry tree and the roots of its first n entries.
-ENTRIES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657"]
-ENTRIES.append("606162636465666768696a6b6c6d6e6f")
-ROOTS = {
-    1: "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-    2: "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-    3: "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-    4: "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    5: "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-    6: "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-    7: "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-    8: "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-}
-LEAVES = [hashlib.sha256(b"\x00" + bytes.fromhex(e)).digest() for e in ENTRIES]
+# The ledger spec's classic eight-entry tree and the roots of its first n entries (the vectors
+# of tests/ledger/test_merkle_vectors.py); the leaves hashed here, not by zerotrail.
+LEAVES = [hashlib.sha256(b"\x00" + e).digest() for e in ENTRIES]
 
 
 def flipped(b: bytes, bit: int) -> bytes:

@@ -203,42 +203,6 @@ def scope3_quality(ws: Workspace, run_id: str) -> dict[int, float | None]:
     }
 
 
-def run_factor_sets(ws: Workspace, run_id: str) -> list[dict[str, Any]]:
-    """The factor sets the run's results used: how many factor signatures (and how many of them
-    unverified), and the location-based t CO2e calculated with the set's factors (and with its
-    unverified ones)."""
-    tonnes = {
-        str(fs): (float(t), float(u))
-        for fs, t, u in ws.fetchall(
-            """SELECT factor_set, coalesce(sum(co2e_t), 0),
-                      coalesce(sum(co2e_t) FILTER (WHERE NOT factor_verified), 0)
-               FROM results WHERE run_id = ? GROUP BY 1""",
-            [run_id],
-        )
-    }
-    return [
-        {
-            "factor_set": fs,
-            "name": name,
-            "publisher": pub,
-            "edition": ed,
-            "source_url": url,
-            "licence": lic,
-            "signatures": int(n),
-            "unverified_signatures": int(unv),
-            "co2e_t": tonnes.get(fs, (0.0, 0.0))[0],
-            "unverified_co2e_t": tonnes.get(fs, (0.0, 0.0))[1],
-        }
-        for fs, name, pub, ed, url, lic, n, unv in ws.fetchall(
-            """SELECT s.factor_set, f.name, f.publisher, f.edition, f.source_url, f.licence,
-                      count(*), count(*) FILTER (WHERE NOT s.verified)
-               FROM run_signatures s LEFT JOIN factor_sets f USING (factor_set)
-               WHERE s.run_id = ? GROUP BY ALL ORDER BY 1""",
-            [run_id],
-        )
-    ]
-
-
 def entities(
     ws: Workspace,
 ) -> list[tuple[str, str | None, str | None, float, str | None, bool, str | None]]:
