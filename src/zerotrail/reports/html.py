@@ -14,14 +14,10 @@ if TYPE_CHECKING:
     import jinja2
 
 from zerotrail.model.keys import SCOPE3_CATEGORIES
+from zerotrail.reports.disclosures import APPROACHES
 
 SCOPE3_NAMES = SCOPE3_CATEGORIES
 
-APPROACHES = {
-    "operational_control": "operational control",
-    "financial_control": "financial control",
-    "equity_share": "equity share",
-}
 
 
 def tonnes(x: Any, digits: int = 0) -> str:
