@@ -41,6 +41,11 @@ def test_refusals_are_one_line(tmp_path: Path) -> None:
         (("set", "approval_date", "April 2025"), "approval_date: not an ISO date"),
         (("set", "contact", ""), "contact: the value is empty"),
         (("unset", "nope"), "unknown setting 'nope'"),
+        # Bytes that were not UTF-8, as the shell passes them in another encoding.
+        (
+            ("set", "contact", b"caf\xff".decode("utf-8", "surrogateescape")),
+            "contact: the value is not valid UTF-8 text",
+        ),
     ]:
         out = zt(tmp_path, "settings", *args)
         assert out.code == 1, args

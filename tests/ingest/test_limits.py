@@ -892,3 +892,13 @@ def test_parquet_column_types_fit_their_columns(ws: Workspace, tmp_path: Path) -
         "the file gives this column the type BOOLEAN; expected a number"
     )
     assert len(problems) == 1
+
+
+def test_undecodable_bytes_are_not_text() -> None:
+    # b"caf\xff" read with Python's surrogateescape (as a command-line argument is) becomes
+    # "caf\udcff": refused by the text rule, before any database sees it.
+    value = b"caf\xff".decode("utf-8", "surrogateescape")
+    assert limits.text_problem(value) == (
+        "is not valid UTF-8 text (an undecodable byte at position 4)"
+    )
+    assert limits.text_problem("café") is None

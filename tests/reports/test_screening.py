@@ -327,3 +327,15 @@ def test_the_demo_cdp_table_takes_the_screening_status(demo_report: Path) -> Non
         "Relevant, calculated"
     )
     assert "Not evaluated" not in by_line.values()
+
+
+def test_a_file_longer_than_the_categories_is_refused_at_its_first_extra_row(
+    tmp_path: Path,
+) -> None:
+    # 20 copies of one row: refused once, at row 17 (header on row 1, 15 rows, then the 16th
+    # data row), not with a problem for each duplicate.
+    rows = [{"category": "1", "relevant": "yes", "justification": "x"}] * 20
+    with pytest.raises(DataError) as err:
+        read_screening(write_csv(tmp_path / "s.csv", rows))
+    assert [(p.row, p.column) for p in err.value.problems] == [(17, "category")]
+    assert "at most 15" in err.value.problems[0].message

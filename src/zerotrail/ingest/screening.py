@@ -143,6 +143,17 @@ class _Problems:
 def read_screening(path: Path) -> list[ScreeningRow]:
     """The screening file's rows, by category; DataError listing every problem otherwise."""
     f = read_small(path, SCREENING)
+    if len(f.rows) > len(SCOPE3_CATEGORIES):
+        # One row per category: a longer file is refused at its first extra row, not with a
+        # problem for every row after it.
+        line = f.rows[len(SCOPE3_CATEGORIES)][0]
+        extra = Problem(
+            f.name,
+            line,
+            "category",
+            f"a screening has one row per Scope 3 category, at most {len(SCOPE3_CATEGORIES)}",
+        )
+        raise_if(f.name, [extra], 1)
     problems = screen_rows(f.name, f.rows, free_text=FREE_TEXT)
     raise_if(f.name, problems, len(problems))
     bad = _Problems(f.name)

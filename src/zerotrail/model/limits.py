@@ -218,6 +218,9 @@ CONTROL_DESCRIPTION = (
     " controls are refused"
 )
 _CONTROL = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in CONTROL_RANGES) + "]")
+# A lone surrogate is no character: it is how Python carries bytes that were not UTF-8 (a
+# command-line argument in another encoding, say), and no database can store it as text.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def text_problem(value: str, limit: int = MAX_ID_LENGTH) -> str | None:
@@ -228,6 +231,9 @@ def text_problem(value: str, limit: int = MAX_ID_LENGTH) -> str | None:
             f"contains the control character U+{ord(m.group()):04X} at position"
             f" {m.start() + 1} ({CONTROL_DESCRIPTION})"
         )
+    m = _SURROGATE.search(value)
+    if m is not None:
+        return f"is not valid UTF-8 text (an undecodable byte at position {m.start() + 1})"
     if len(value) > limit:
         return f"is {len(value)} characters long (at most {limit})"
     return None
