@@ -64,11 +64,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_workspace_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_workspace_from_the_shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A ZEROTRAIL_DB (or memory limit, or debug switch) exported in the developer's shell must
-    not point a test at a real workspace or change what it prints."""
+    not point a test at a real workspace or change what it prints; and a PostgreSQL
+    workspace's ledger state (kept in the user's state folder) goes to the test's own."""
     for name in ("ZEROTRAIL_DB", "ZEROTRAIL_MEMORY_LIMIT", "ZEROTRAIL_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests import postgres
+
+    postgres.drop_databases()
 
 
 def open_copy(template: Path, folder: Path, name: str = "w.duckdb") -> Workspace:
@@ -116,6 +124,21 @@ def workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Templates:
         return built[fill]
 
     return template
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str:
+    """The name of a PostgreSQL database with the shipped factors, built once per worker
+    (on the tests' own server, tests/postgres.py): a test clones it with
+    `postgres.create_database(template=...)`, as DuckDB tests copy `workspace_template()`."""
+    from tests import postgres
+    from zerotrail.pipeline.calculation import load_shipped_factors
+    from zerotrail.store.workspace import open_workspace
+
+    url = postgres.create_database()
+    with open_workspace(url, create=True) as ws:
+        load_shipped_factors(ws)
+    return postgres.database_name(url)
 
 
 class DemoJob:

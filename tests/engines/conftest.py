@@ -1,7 +1,9 @@
 """One suite for every engine: the `engine` fixture names the backend each test runs on.
 
-DuckDB (through Ibis) is the only engine so far; PostgreSQL and Spark join this parameter list
-when their profiles land, with gaps declared as xfail naming their exception.
+Each test runs on a DuckDB workspace and on a PostgreSQL one (a database of the tests' own
+server, tests/postgres.py), with the same expected figures; gaps are declared in `ENGINES` as
+strict xfails naming their exception. Spark calculates over a workspace's records rather than
+being one: tests/engines/test_spark.py holds the same known answers to it.
 
 Also the helpers other test folders load worlds with (`load`, `write_csv`).
 """
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests import postgres
 from tests.conftest import Templates, open_copy
 from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.factors import import_factors
@@ -26,7 +29,7 @@ from zerotrail.store.workspace import Workspace
 # The engines the suite runs on, by workspace kind (the name the pipeline compiles its plan
 # for), each with its known gaps: test name -> the exception it raises there, declared as a
 # strict xfail. PostgreSQL and Spark are added here when their profiles land.
-ENGINES: dict[str, dict[str, type[BaseException]]] = {"duckdb": {}}
+ENGINES: dict[str, dict[str, type[BaseException]]] = {"duckdb": {}, "postgres": {}}
 
 
 @pytest.fixture(params=list(ENGINES))
@@ -64,9 +67,17 @@ ROOT = [
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, engine: str, workspace_template: Templates) -> Iterator[Workspace]:
+def workspace(
+    request: pytest.FixtureRequest, tmp_path: Path, engine: str, workspace_template: Templates
+) -> Iterator[Workspace]:
     """A fresh workspace with the shipped factors (a copy of one built once per session)."""
-    ws = open_copy(workspace_template(), tmp_path, f"{engine}.duckdb")
+    if engine == "postgres":
+        from zerotrail.store.workspace import open_workspace
+
+        template = request.getfixturevalue("postgres_template")
+        ws = open_workspace(postgres.create_database(template=template))
+    else:
+        ws = open_copy(workspace_template(), tmp_path, f"{engine}.duckdb")
     try:
         yield ws
     finally:

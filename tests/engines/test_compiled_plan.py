@@ -81,7 +81,9 @@ def _changed(shape: plans.Shape) -> dict[str, plans.Shape]:
     inputs = dict(shape.inputs)
     inputs["zt_params"] = (*inputs["zt_params"], ("blend_rule", "VARCHAR"))
     return {
-        "engine": dataclasses.replace(shape, engine="postgres"),
+        "engine": dataclasses.replace(
+            shape, engine="postgres" if shape.engine != "postgres" else "duckdb"
+        ),
         "schema version": dataclasses.replace(shape, schema_version=shape.schema_version + 1),
         "expression source": dataclasses.replace(shape, code="0" * 64),
         "compiler version": dataclasses.replace(shape, libraries=(("sqlglot", "0.0.1"),)),

@@ -60,9 +60,10 @@ def test_environment_variable_names_the_workspace(
         assert ws.url.endswith("env.duckdb")
 
 
-def test_postgres_url_is_refused_clearly() -> None:
-    with pytest.raises(WorkspaceError, match="PostgreSQL"):
-        parse_url("postgresql://localhost/zerotrail")
+def test_postgres_urls_name_a_postgres_workspace() -> None:
+    assert parse_url("postgresql://u:p@localhost:5432/zt").kind == "postgres"
+    assert parse_url("postgres://localhost/zt").kind == "postgres"
+    assert parse_url("work/zt.duckdb").kind == "duckdb"
 
 
 def test_migrations_are_numbered_in_order() -> None:

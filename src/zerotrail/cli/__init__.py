@@ -57,6 +57,7 @@ def root(
 def _register() -> None:
     from zerotrail.cli import (
         credits,
+        db,
         demo,
         energy,
         factors,
@@ -94,6 +95,7 @@ def _register() -> None:
     app.add_typer(settings.app, name="settings")
     report.register(app)
     demo.register(app)
+    app.add_typer(db.app, name="db")
 
 
 _register()
@@ -174,7 +176,10 @@ def _known_failure(exc: BaseException) -> str | None:
     if isinstance(exc, MemoryError):
         return "out of memory (lower the input size, or ZEROTRAIL_MEMORY_LIMIT)"
     duckdb = sys.modules.get("duckdb")  # only a module already in use can have raised
-    if duckdb is not None and isinstance(exc, duckdb.Error):
+    psycopg = sys.modules.get("psycopg")
+    if (duckdb is not None and isinstance(exc, duckdb.Error)) or (
+        psycopg is not None and isinstance(exc, psycopg.Error)
+    ):
         # Imported here: the set-up stage loads the store, which `--help` does not need.
         from zerotrail.pipeline.setup import database_failure
 

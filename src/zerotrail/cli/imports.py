@@ -40,13 +40,50 @@ def report(r: ImportReport) -> None:
 
 
 @app.command("activities")
-def activities(file: FileArg, replace: ReplaceOpt = False) -> None:
+def activities(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, XLSX or Parquet file; with --external a Parquet file, folder or glob."
+        ),
+    ],
+    replace: ReplaceOpt = False,
+    external: Annotated[
+        bool,
+        typer.Option(
+            "--external",
+            help="Register Parquet data as a lake table: checked and committed, read in place"
+            " by each calculation, never copied (docs/lake-tables.md).",
+        ),
+    ] = False,
+) -> None:
     """Import activity records; the whole file is checked first and imported whole or not at all."""
+    if external:
+        _external(file, replace)
+        return
     from zerotrail.pipeline.imports import import_activities
 
     with common.reading(file), common.workspace() as ws, common.progress(file.name) as step:
         done = import_activities(ws, file, replace=replace, progress=step)
     report(done)
+
+
+def _external(path: Path, replace: bool) -> None:
+    """`import activities PATH --external`: a lake table registered (or found registered)."""
+    from zerotrail.errors import ZerotrailError
+    from zerotrail.pipeline.imports import import_activities_external
+
+    if replace:
+        raise ZerotrailError("--replace does not apply to a lake table: it adds new records only")
+    with common.workspace() as ws, common.progress(path.name) as step:
+        done = import_activities_external(ws, str(path), progress=step)
+    if done.import_id is None:
+        common.say(f"{done.file}: already registered as a lake table ({done.rows} records)")
+    else:
+        common.say(
+            f"{done.file}: {done.rows} records registered as lake table {done.import_id}"
+            " (read in place, not copied)"
+        )
 
 
 @app.command("entities")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,6 +44,23 @@ def register(app: typer.Typer) -> None:
                 help="Exit 0 even when records could not be calculated (they are still listed).",
             ),
         ] = False,
+        engine: Annotated[
+            str,
+            typer.Option(help="Where the calculation runs: duckdb (in the workspace) or spark."),
+        ] = "duckdb",
+        spark_master: Annotated[
+            str, typer.Option(help="--engine spark: Spark's master, local[N] or spark://host:port.")
+        ] = "local[2]",
+        spark_driver_memory: Annotated[
+            str, typer.Option(help="--engine spark: the Spark driver's memory, e.g. 1g or 4g.")
+        ] = "1g",
+        spark_output: Annotated[
+            Path | None,
+            typer.Option(
+                help="--engine spark: folder for the per-record results as Parquet (default:"
+                " <workspace file>.spark-results beside the workspace)."
+            ),
+        ] = None,
     ) -> None:
         """Calculate the year's inventory from the stored records and store it per record.
 
@@ -52,11 +70,24 @@ def register(app: typer.Typer) -> None:
         from zerotrail.pipeline.calculation import calculate as run
         from zerotrail.pipeline.calculation import unresolved_records
         from zerotrail.pipeline.inventory import InventorySettings
+        from zerotrail.pipeline.spark_calculation import (
+            ENGINES,
+            SparkOptions,
+            calculate_on_spark,
+        )
 
         common.check_year(year)
+        if engine not in ENGINES:
+            raise typer.BadParameter(f"expected one of {', '.join(ENGINES)}", param_hint="--engine")
         settings = InventorySettings(year, gwp, approach, blend_rule, factor_policy)
+        results = None
         with common.workspace() as ws, common.progress(str(year)) as step:
-            summary = run(ws, settings, progress=step)
+            if engine == "spark":
+                options = SparkOptions(spark_master, spark_driver_memory, spark_output)
+                done = calculate_on_spark(ws, settings, options, progress=step)
+                summary, results = done.run, done.results
+            else:
+                summary = run(ws, settings, progress=step)
             first, total = unresolved_records(ws, summary.run_id, SHOWN_PROBLEMS)
         common.say(
             f"{year}: {summary.records} records calculated ({summary.gwp_set}, "
@@ -65,6 +96,8 @@ def register(app: typer.Typer) -> None:
         )
         for note in summary.notes:
             common.say(f"  note: {note}")
+        if results is not None:
+            common.say(f"  per-record results (Parquet): {results}")
         if not total:
             return
         shown = "" if total <= len(first) else f" (the first {len(first)} shown)"

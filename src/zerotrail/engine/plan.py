@@ -35,7 +35,10 @@ from typing import Any
 from zerotrail.engine.settings import FAMILIES
 
 # The engines a plan can be compiled for, by workspace kind: the sqlglot dialect of each.
-DIALECTS = {"duckdb": "duckdb"}
+DIALECTS = {"duckdb": "duckdb", "postgres": "postgres"}
+# Spark (`calculate --engine spark`, pipeline/spark_calculation.py) is an engine, not a
+# workspace kind: Ibis names its compiler "pyspark" (sqlglot's dialect "spark").
+DIALECTS["spark"] = "pyspark"
 
 # Stored workspace tables the plan reads; their columns come from the workspace schema version.
 STORED_TABLES = ("activities", "factors", "runs", "run_supplier_keys", "run_signatures")
@@ -243,6 +246,10 @@ def compile_plan(shape: Shape, stored: Mapping[str, Any]) -> Plan:
     )
 
     dialect = DIALECTS[shape.engine]
+    if dialect == "pyspark":
+        # Ibis's PySpark compiler reads `ibis.options.pyspark`, which exists only once the
+        # backend has been looked up (that imports pyspark's Python side, not the JVM).
+        _ = ibis.pyspark
 
     def named(name: str, schema: Any) -> Any:
         return ibis.table(schema, name=name)

@@ -56,6 +56,8 @@ from zerotrail.store.activity_checks import (
     save_verdicts,
     staged_types,
 )
+from zerotrail.store.external import lake_held_records
+from zerotrail.store.file_engine import file_engine, hand_over
 from zerotrail.store.workspace import Workspace
 from zerotrail.units import ALIASES, bridge_factor, compatible, conversion_factor, dimension
 
@@ -234,6 +236,24 @@ def _judge_values(con: Any) -> None:
     )
 
 
+def check_staged(
+    con: Any, source: str, columns: tuple[str, ...], step: Progress
+) -> tuple[list[tuple[int, str, str]], int]:
+    """Every check of the activity records staged as `zt_stage` (columns `columns`, in file
+    order): the first MAX_LISTED problems as (row, column, message), and how many there are.
+    A column typed wrongly is refused at once (naming `source`). Left behind for the writer:
+    `zt_typed`, the records as they would be stored. Shared by the import and by lake tables
+    (ingest/external.py), so both apply one set of rules."""
+    typed = _type_problems(con, source, columns)
+    raise_if(source, typed, len(typed))
+    create_typed_view(con, columns)
+    step("checking values")
+    _judge_values(con)
+    step("checking rows")
+    find_problems(con, ACTIVITIES.required)
+    return listed_problems(con, MAX_LISTED)
+
+
 @reports_read_errors
 def import_activities(
     ws: Workspace, path: Path, *, replace: bool = False, progress: Progress | None = None
@@ -242,20 +262,40 @@ def import_activities(
     step = progress or no_progress()
     source = str(path)
     file_format(path)
-    con = ws.con
     step("reading")
-    columns = stage_large(con, path, STAGE, ACTIVITIES)
-    typed = _type_problems(con, source, columns)
-    raise_if(source, typed, len(typed))
-    create_typed_view(con, columns)
-    step("checking values")
-    _judge_values(con)
-    step("checking rows")
-    find_problems(con, ACTIVITIES.required)
-    found, total = listed_problems(con, MAX_LISTED)
-    raise_if(source, [Problem(source, r, c, m) for r, c, m in found], total)
+    with file_engine(ws) as files:
+        columns = stage_large(files, path, STAGE, ACTIVITIES)
+        found, total = check_staged(files, source, columns, step)
+        raise_if(source, [Problem(source, r, c, m) for r, c, m in found], total)
+        hand_over(files, ws, "zt_typed")
+    # Compared and written in one transaction: on a shared (PostgreSQL) workspace another
+    # import can land between a comparison and a write made apart, and its records would then
+    # be added a second time.
+    with ws.transaction():
+        return _compare_and_write(ws, path, replace=replace, step=step)
 
+
+def _compare_and_write(ws: Workspace, path: Path, *, replace: bool, step: Progress) -> ImportReport:
+    """Compare the checked records (`zt_typed`) with the stored ones and write what is new;
+    call inside the import's transaction."""
+    source = str(path)
+    con = ws.con
     step("comparing with the workspace")
+    held, n_held = lake_held_records(ws, MAX_LISTED)
+    raise_if(
+        source,
+        [
+            Problem(
+                source,
+                r,
+                "record_id",
+                f"record {rid} is held by lake table {dataset}, read where its files are"
+                " (give this record another id)",
+            )
+            for r, rid, dataset in held
+        ],
+        n_held,
+    )
     n_rows, n_changed, n_unchanged = compare_with_stored(con)
     if n_changed and not replace:
         raise_if(
@@ -278,11 +318,10 @@ def import_activities(
 
     import_id = new_import_id()
     step("writing")
-    with ws.transaction():
-        write_activities(ws, import_id, supersede=n_changed > 0)
-        step("committing to the ledger")
-        commit_activities(ws, import_id)
-        note_import(ws, import_id, "activities", path, added, n_changed)
+    write_activities(ws, import_id, supersede=n_changed > 0)
+    step("committing to the ledger")
+    commit_activities(ws, import_id)
+    note_import(ws, import_id, "activities", path, added, n_changed)
     return ImportReport("activities", source, n_rows, added, n_changed, n_unchanged, import_id)
 
 

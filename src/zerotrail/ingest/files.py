@@ -475,7 +475,7 @@ def _first_row(path: Path, rows: Iterator[tuple[int, Sequence[Any]]]) -> tuple[i
 # --- Parquet ---------------------------------------------------------------------------------
 
 
-def _parquet_schema(path: Path) -> tuple[Any, int]:
+def parquet_schema(path: Path) -> tuple[Any, int]:
     """The Arrow schema and row count from the file's footer (nothing else is read)."""
     import pyarrow.parquet as pq
 
@@ -506,9 +506,9 @@ def _type_ok(t: Any) -> bool:
     )
 
 
-def _parquet_header(path: Path, fmt: Format) -> tuple[list[str], int]:
+def parquet_header(path: Path, fmt: Format) -> tuple[list[str], int]:
     """The Parquet file's column names (checked against `fmt`, and their types) and row count."""
-    schema, n_rows = _parquet_schema(path)
+    schema, n_rows = parquet_schema(path)
     source = str(path)
     names = [_header_name(n) for n in schema.names]
     problems = [
@@ -537,7 +537,7 @@ def _parquet_header(path: Path, fmt: Format) -> tuple[list[str], int]:
 def _read_parquet(path: Path, fmt: Format) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
     import pyarrow.parquet as pq
 
-    names, _ = _parquet_header(path, fmt)
+    names, _ = parquet_header(path, fmt)
     try:
         table = pq.read_table(path)
     except Exception as exc:  # a corrupt page: OSError, pyarrow.ArrowInvalid
@@ -706,7 +706,7 @@ def _staged_names(names: Sequence[str]) -> list[str]:
 
 
 def _stage_parquet(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
-    names, _ = _parquet_header(path, fmt)
+    names, _ = parquet_header(path, fmt)
     # Columns are renamed by position to the format's names: the file's own never reach SQL.
     with reading(path):
         stage_parquet(con, raw, _duckdb_path(path), names)

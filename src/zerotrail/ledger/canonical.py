@@ -118,7 +118,27 @@ _UPPER_ESCAPES = ("000B", "000E", "000F", "001A", "001B", "001C", "001D", "001E"
 SQL_TYPES = ("text", "int", "date", "decimal", "bool", "timestamp")
 
 
-def _sql_value(expr: str, sql_type: str) -> str:
+def _postgres_value(expr: str, sql_type: str) -> str | None:
+    """PostgreSQL's rendering where it differs from DuckDB's: through the functions
+    store/postgres_functions.py installs (PostgreSQL has no printf)."""
+    if sql_type == "text":
+        return f"zt_json_text(CAST({expr} AS VARCHAR))"
+    if sql_type == "decimal":
+        inner = f"zt_decimal9(CAST({expr} AS DOUBLE))"
+    elif sql_type == "date":
+        inner = f"to_char({expr}, 'YYYY-MM-DD')"
+    elif sql_type == "timestamp":
+        inner = f"""to_char({expr}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
+    else:
+        return None
+    return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
+
+
+def _sql_value(expr: str, sql_type: str, dialect: str = "duckdb") -> str:
+    if dialect == "postgres":
+        special = _postgres_value(expr, sql_type)
+        if special is not None:
+            return special
     if sql_type == "text":
         j = f"CAST(to_json(CAST({expr} AS VARCHAR)) AS VARCHAR)"
         fixed = j
@@ -149,11 +169,14 @@ def _sql_value(expr: str, sql_type: str) -> str:
     return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
 
 
-def canonical_sql(kind: str, fields: Mapping[str, str], alias: str = "") -> str:
-    """A SQL expression giving `canonical_bytes(kind, row)` as text, for fields {name: type}."""
+def canonical_sql(
+    kind: str, fields: Mapping[str, str], alias: str = "", dialect: str = "duckdb"
+) -> str:
+    """A SQL expression giving `canonical_bytes(kind, row)` as text, for fields {name: type},
+    in DuckDB's SQL or (dialect="postgres") PostgreSQL's."""
     prefix = f"{alias}." if alias else ""
     parts = {"kind": f"'{json.dumps(kind)}'"} | {
-        name: _sql_value(f"{prefix}{name}", t) for name, t in fields.items()
+        name: _sql_value(f"{prefix}{name}", t, dialect) for name, t in fields.items()
     }
     pieces = []
     for i, name in enumerate(sorted(parts)):
@@ -162,7 +185,9 @@ def canonical_sql(kind: str, fields: Mapping[str, str], alias: str = "") -> str:
     return "concat(" + ", ".join([*pieces, "'}'"]) + ")"
 
 
-def leaf_sql(salt_expr: str, canonical_expr: str) -> str:
+def leaf_sql(salt_expr: str, canonical_expr: str, dialect: str = "duckdb") -> str:
     """A SQL expression giving `commitment(salt, canonical)` as a 32-byte BLOB."""
+    if dialect == "postgres":
+        return f"zt_leaf({salt_expr}, {canonical_expr})"
     tag = "".join(f"\\x{b:02X}" for b in b"\x00" + LEAF_TAG)
     return f"unhex(sha256('{tag}'::BLOB || {salt_expr} || encode({canonical_expr})))"

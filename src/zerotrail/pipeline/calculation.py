@@ -61,6 +61,7 @@ from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store import calculation_inputs as reads
 from zerotrail.store import runs
 from zerotrail.store.compiled_sql import read_compiled, save_compiled
+from zerotrail.store.external import with_lake_records
 from zerotrail.store.factor_rows import insert_factor_rows
 from zerotrail.store.factor_sets import FactorSetRecord, insert_factor_set, stored_set
 from zerotrail.store.history import snapshot
@@ -114,7 +115,7 @@ def load_shipped_factors(ws: Workspace) -> int:
     return len(missing)
 
 
-def _check_settings(ws: Workspace, s: InventorySettings) -> None:
+def check_settings(ws: Workspace, s: InventorySettings) -> None:
     if s.gwp_set not in GWP_SET_IDS:
         raise GwpError(f"unknown GWP set {s.gwp_set!r}; known: {', '.join(GWP_SET_IDS)}")
     if s.approach not in APPROACHES:
@@ -144,10 +145,11 @@ def _check_settings(ws: Workspace, s: InventorySettings) -> None:
         )
 
 
-def calculation_plan(ws: Workspace) -> Plan:
+def calculation_plan(ws: Workspace, engine: str | None = None) -> Plan:
     """The engine's compiled plan for this workspace: this process's, else the workspace's,
-    else compiled now from the engine's expressions and kept in both."""
-    engine = parse_url(ws.url).kind
+    else compiled now from the engine's expressions and kept in both. The engine is the
+    workspace's own unless named (`spark`: pipeline/spark_calculation.py)."""
+    engine = engine or parse_url(ws.url).kind
     shape = current_shape(engine, ws.schema_version)
     stored = read_compiled(ws, shape.key)
     plan = known_plan(shape.key) or (None if stored is None else Plan.from_json(stored))
@@ -244,20 +246,30 @@ def prepare(ws: Workspace, settings: InventorySettings) -> Prepared:
     return _prepare(ws, settings, calculation_plan(ws), reads.supplier_keys(ws))
 
 
+def run_params(
+    settings: InventorySettings, suppliers: Sequence[str]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of the session tables the plan's signature step reads (`zt_params`,
+    `zt_supplier_keys`), in `INPUTS` column order."""
+    y0, y1 = year_bounds(settings.year)
+    return {
+        "zt_params": [(y0, y1, settings.gwp_set, settings.factor_policy)],
+        "zt_supplier_keys": [(a,) for a in suppliers],
+    }
+
+
 def _prepare(
     ws: Workspace, settings: InventorySettings, plan: Plan, suppliers: Sequence[str]
 ) -> Prepared:
-    y0, y1 = year_bounds(settings.year)
-    fill(
-        ws,
-        "zt_params",
-        INPUTS["zt_params"],
-        [(y0, y1, settings.gwp_set, settings.factor_policy)],
-    )
-    fill(ws, "zt_supplier_keys", INPUTS["zt_supplier_keys"], [(a,) for a in suppliers])
+    for name, rows in run_params(settings, suppliers).items():
+        fill(ws, name, INPUTS[name], rows)
     fill_from(ws, plan.signatures.table, plan.signatures.sql)
-    sig = plan.signatures.table
+    return prepare_from_signatures(ws, settings, plan.signatures.table)
 
+
+def prepare_from_signatures(ws: Workspace, settings: InventorySettings, sig: str) -> Prepared:
+    """The small tables the engine joins in, from the year's signatures in the workspace's
+    session table `sig` (however they were grouped: here, or by Spark)."""
     ents = [EntityRow(e, p, float(s), fc, bool(oc)) for e, p, s, fc, oc in reads.entity_rows(ws)]
     shares = consolidation_shares(ents, settings.approach)
     notes = [n for _, n in shares.values() if n]
@@ -364,8 +376,8 @@ def record_regions(ws: Workspace, sig: str) -> dict[tuple[str, str, str], Record
     }
 
 
-def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
-    """The prepared tables as the plan's session tables (columns in `INPUTS` order)."""
+def input_rows(prep: Prepared) -> dict[str, Sequence[Sequence[Any]]]:
+    """The prepared tables as rows of the plan's session tables (columns in `INPUTS` order)."""
     tables: dict[str, Sequence[Sequence[Any]]] = {
         "zt_conv": prep.conv,
         "zt_shares": [(e, s) for e, (s, _) in prep.shares.items()],
@@ -382,36 +394,75 @@ def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
     }
     for name, rows in dicts.items():
         tables[name] = [tuple(r[c] for c, _ in INPUTS[name]) for r in rows]
-    for name, values in tables.items():
+    return tables
+
+
+def _fill_inputs(ws: Workspace, prep: Prepared) -> None:
+    for name, values in input_rows(prep).items():
         fill(ws, name, INPUTS[name], values)
 
 
+@with_lake_records  # lake tables read in place, refused when a file changed (store/external.py)
 def calculate(
     ws: Workspace, settings: InventorySettings, progress: Progress | None = None
 ) -> RunSummary:
     """Calculate the inventory of one year and store it as the year's current run."""
     step = progress or no_progress()
-    _check_settings(ws, settings)
-    year = settings.year
+    check_settings(ws, settings)
     step("preparing")
-    plan = calculation_plan(ws)
-    suppliers = reads.supplier_keys(ws)
-    prep = _prepare(ws, settings, plan, suppliers)
-    _fill_inputs(ws, prep)
-    step("calculating")
-    for s in plan.steps:
-        fill_from(ws, s.table, s.sql)
-    unresolved = read_rows(ws, UNRESOLVED)
-    reasons = [(u["n"], explain_unresolved(ws, u, settings.factor_policy)) for u in unresolved]
-    fill(ws, "zt_reasons", INPUTS["zt_reasons"], reasons)
-    run_id = f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    as_of = runs.last_import_id(ws)
+    # One transaction from the first read to the stored run: on a shared (PostgreSQL)
+    # workspace no import can land between the records the run read and the run it stores.
+    with ws.transaction():
+        plan = calculation_plan(ws)
+        suppliers = reads.supplier_keys(ws)
+        prep = _prepare(ws, settings, plan, suppliers)
+        _fill_inputs(ws, prep)
+        step("calculating")
+        for s in plan.steps:
+            fill_from(ws, s.table, s.sql)
+        unresolved = read_rows(ws, UNRESOLVED)
+        reasons = [(u["n"], explain_unresolved(ws, u, settings.factor_policy)) for u in unresolved]
+        fill(ws, "zt_reasons", INPUTS["zt_reasons"], reasons)
+        problems = plan.problems if reasons else None
+        return store_run(ws, settings, plan, suppliers, prep.notes, problems)
+
+
+def new_run_id(year: int) -> str:
+    return f"run-{year}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+
+
+def store_run(
+    ws: Workspace,
+    settings: InventorySettings,
+    plan: Plan,
+    suppliers: Sequence[str],
+    notes: Sequence[str],
+    problems: str | None,
+    *,
+    run_id: str | None = None,
+    as_of: str | None = None,
+    by_scope: dict[int, tuple[float, float, float]] | None = None,
+) -> RunSummary:
+    """Store a calculated run as its year's current run and commit it, in one transaction.
+
+    Every engine's run ends here, so a run is stored and committed the same way whichever
+    engine calculated it. The run's per-signature results are the workspace's session table
+    `CALCULATED`; `plan` is the workspace's own (its results view is the one stored);
+    `problems` selects (record_id, message) of the records no factor fits (None: there are
+    none); `by_scope` is the run's results summed by scope when the engine summed them where
+    the records are (None: summed through the workspace's results view). An engine that
+    read the records before this names the run (`run_id`) and the last import it saw
+    (`as_of`); else they are taken now.
+    """
+    year = settings.year
+    run_id = run_id or new_run_id(year)
+    as_of = runs.last_import_id(ws) if as_of is None else as_of
     records = total(ws, CALCULATED, "sig_records")
     with ws.transaction():
         runs.insert_signatures(ws, run_id, CALCULATED, plan.calc_columns)
         runs.insert_supplier_keys(ws, run_id, suppliers)
-        n_problems = runs.insert_record_problems(ws, run_id, plan.problems) if reasons else 0
-        runs.insert_notes(ws, run_id, prep.notes)
+        n_problems = runs.insert_record_problems(ws, run_id, problems) if problems else 0
+        runs.insert_notes(ws, run_id, notes)
         run = runs.NewRun(
             run_id,
             year,
@@ -425,7 +476,7 @@ def calculate(
         )
         runs.insert_current_run(ws, run)
         runs.ensure_results_view(ws, plan.results_view, plan.key)
-        commit_run(ws, run)
+        commit_run(ws, run, by_scope)
     return RunSummary(
         run_id,
         year,
@@ -433,7 +484,7 @@ def calculate(
         settings.approach,
         records,
         n_problems,
-        tuple(prep.notes),
+        tuple(notes),
         settings.factor_policy,
     )
 
@@ -451,15 +502,18 @@ RUN_FIGURES = (
 )
 
 
-def commit_run(ws: Workspace, run: runs.NewRun) -> None:
+def commit_run(
+    ws: Workspace, run: runs.NewRun, by_scope: dict[int, tuple[float, float, float]] | None = None
+) -> None:
     """Commit the run's headline figures to the ledger, keeping the exact text committed, and
-    the digests of its stored results (kind `run_results`)."""
+    the digests of its stored results (kind `run_results`). The figures come from `by_scope`
+    (the run's results summed by scope) when given, else from the workspace's results view."""
     from zerotrail.ledger.canonical import canonical_bytes
     from zerotrail.store.committed import commit_new, run_results_sql
     from zerotrail.store.tlog import Appender, size
 
     ledger_size = size(ws)
-    figures = run_figures(runs.scope_sums(ws, run.run_id))
+    figures = run_figures(runs.scope_sums(ws, run.run_id) if by_scope is None else by_scope)
     canonical = canonical_bytes(
         "run",
         {

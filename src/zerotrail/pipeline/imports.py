@@ -4,6 +4,7 @@
     import_entities(ws, path)                      the entity tree, replaced as a whole
     import_sites(ws, path)                         the sites, replaced as a whole
     import_activities(ws, path, replace=...)       activity records, checked set-wise
+    import_activities_external(ws, path)           a lake table: Parquet read in place
     import_instruments(ws, path, replace=...)      certificates, PPAs, supplier rates
     import_price_indices(ws, path, replace=...)    the series that deflate spend
     import_meters(ws, path)                        site energy readings
@@ -30,6 +31,7 @@ from zerotrail.ingest import (
     activities,
     credits,
     energy,
+    external,
     factors,
     initiatives,
     instruments,
@@ -44,6 +46,7 @@ from zerotrail.ingest.imports import ImportReport
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.database import Workspace
+from zerotrail.store.external import stored_activities
 
 __all__ = [
     "CREDIT_STATUSES",
@@ -54,6 +57,7 @@ __all__ = [
     "Progress",
     "canonical_of",
     "import_activities",
+    "import_activities_external",
     "import_cooling",
     "import_credits",
     "import_entities",
@@ -90,8 +94,20 @@ def import_activities(
     ws: Workspace, path: Path, *, replace: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Add activity records (CSV, XLSX or Parquet, any size); a changed record is refused unless
-    `replace`, which keeps the old version and adds the new one. `progress` hears each step."""
-    return activities.import_activities(ws, path, replace=replace, progress=progress)
+    `replace`, which keeps the old version and adds the new one. `progress` hears each step.
+    A record id a lake table holds is refused. The import compares with and writes the stored
+    table, never the view that shows lake records beside it (store/external.py)."""
+    with stored_activities(ws):
+        return activities.import_activities(ws, path, replace=replace, progress=progress)
+
+
+def import_activities_external(
+    ws: Workspace, path: str, *, progress: Progress | None = None
+) -> ImportReport:
+    """Register a Parquet file, folder or glob of activity records as a lake table: checked as
+    an import is, committed to the ledger, each file fingerprinted, no row copied (DuckDB
+    workspaces only). `progress` hears each step."""
+    return external.register_lake_table(ws, path, progress=progress)
 
 
 def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:

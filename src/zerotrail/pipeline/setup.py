@@ -4,7 +4,8 @@ Where it sits: the first stage of the job. Every other stage takes the `Workspac
 opens. `open_workspace` makes a new workspace only when asked (`create=True`), migrates an older
 schema forward (committing to the ledger the rows a migration starts tracking) and refuses a
 newer one; `set_up` then records the organization and loads the shipped factor sets that are
-not loaded yet. `database_failure` names a failure of the workspace database in one line.
+not loaded yet. A workspace opened here reads its lake tables' records as activity records
+(store/external.py). `database_failure` names a failure of the workspace database in one line.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.pipeline.calculation import load_shipped_factors
+from zerotrail.store import workspace as stored
 from zerotrail.store.database import Workspace
+from zerotrail.store.external import lake_refusal, read_lake_tables
 from zerotrail.store.factor_library import factor_count
 from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import (
     ENV_VAR,
     describe_database_error,
-    open_workspace,
     parse_url,
     resolve_url,
 )
@@ -57,6 +59,22 @@ def set_up(ws: Workspace, organization: str | None = None) -> SetupReport:
     return SetupReport(ws.url, ws.schema_version, loaded, factor_count(ws))
 
 
+def open_workspace(
+    db: str | None = None, *, create: bool = False, read_only: bool = False
+) -> Workspace:
+    """Open (and migrate) the workspace at `db` (store/workspace.py `open_workspace`), reading
+    its lake tables' records beside the stored ones for as long as it is open: every stage that
+    reads activity records or per-record results sees them, and a lake file changed since its
+    registration refuses those reads, naming it (store/external.py `read_lake_tables`)."""
+    ws = stored.open_workspace(db, create=create, read_only=read_only)
+    try:
+        read_lake_tables(ws)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
 def workspace_path(db: str | None) -> str:
     """The file the workspace named by `db` (else $ZEROTRAIL_DB, else the default) lives in,
     or ":memory:"."""
@@ -70,5 +88,9 @@ def workspace_exists(db: str | None) -> bool:
 
 
 def database_failure(db: str | None, exc: BaseException) -> ZerotrailError:
-    """The one-line error for a failure of the database of the workspace named by `db`."""
+    """The one-line error for a failure of the database of the workspace named by `db`; a read
+    refused because a lake file changed (store/external.py) is that refusal, as it is."""
+    refused = lake_refusal(exc)
+    if refused is not None:
+        return ZerotrailError(refused)
     return describe_database_error(resolve_url(db), exc)

@@ -19,7 +19,6 @@ from zerotrail.reports.disclosures import APPROACHES
 SCOPE3_NAMES = SCOPE3_CATEGORIES
 
 
-
 def tonnes(x: Any, digits: int = 0) -> str:
     if x is None:
         return "–"

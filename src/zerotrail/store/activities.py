@@ -67,7 +67,9 @@ OPTIONAL_LEDGER_TYPES: dict[str, str] = {"heat_basis": "text"}
 STORED_FIELDS = (*ACTIVITY_FIELDS, *OPTIONAL_FIELDS)
 
 
-def activity_canonical_sql(alias: str, types: Mapping[str, str] = LEDGER_TYPES) -> str:
+def activity_canonical_sql(
+    alias: str, types: Mapping[str, str] = LEDGER_TYPES, dialect: str = "duckdb"
+) -> str:
     """SQL giving a stored activity's canonical text (ingest/activities.py `canonical_activity`):
     the fields of `types` always, `heat_basis` only when it is not NULL.
 
@@ -75,8 +77,10 @@ def activity_canonical_sql(alias: str, types: Mapping[str, str] = LEDGER_TYPES) 
     therefore two whole expressions chosen per row (the database evaluates each branch for its
     own rows only).
     """
-    base = canonical_sql("activity", types, alias=alias)
-    with_basis = canonical_sql("activity", {**types, **OPTIONAL_LEDGER_TYPES}, alias=alias)
+    base = canonical_sql("activity", types, alias=alias, dialect=dialect)
+    with_basis = canonical_sql(
+        "activity", {**types, **OPTIONAL_LEDGER_TYPES}, alias=alias, dialect=dialect
+    )
     prefix = f"{alias}." if alias else ""
     return f"(CASE WHEN {prefix}heat_basis IS NULL THEN {base} ELSE {with_basis} END)"
 
@@ -137,6 +141,9 @@ def commit_activities(ws: Workspace, import_id: str) -> None:
     (`activity_canonical_sql`, tested equal to ingest/activities.py `canonical_activity`); the
     Appender hashes it.
     """
+    if ws.dialect == "postgres":
+        _commit_activities_postgres(ws, import_id)
+        return
     con = ws.con
     lo, hi = con.execute(
         "SELECT min(rowid), max(rowid) FROM activities WHERE import_id = ?", [import_id]
@@ -145,13 +152,33 @@ def commit_activities(ws: Workspace, import_id: str) -> None:
         return
     # The Appender takes the query as text: the import id (ours, never a user's) as a literal.
     mine = f"import_id = {sql_text(import_id)}"
-    canonical = activity_canonical_sql("q")
+    canonical = activity_canonical_sql("q", dialect=ws.dialect)
     with Appender.spooled(ws) as app:
         for start in range(int(lo), int(hi) + 1, LEDGER_CHUNK):
             query = f"""SELECT record_id AS ref, record_id, version, {", ".join(STORED_FIELDS)}
                     FROM activities WHERE {mine}
                     AND rowid >= {start} AND rowid < {start + LEDGER_CHUNK}"""
             app.append_query("activity", query, canonical, LEDGER_CHUNK)
+
+
+def _commit_activities_postgres(ws: Workspace, import_id: str) -> None:
+    """`commit_activities` on PostgreSQL, which has no row ids (and whose row positions,
+    `ctid`, move when a row is updated): the import's records are committed in (record id,
+    version) order, a chunk at a time."""
+    canonical = activity_canonical_sql("q", dialect=ws.dialect)
+    app = Appender(ws)
+    last: tuple[str, int] = ("", 0)
+    while True:
+        rows = ws.fetchall(
+            f"""SELECT record_id, version, {canonical} FROM activities q
+                WHERE import_id = ? AND (record_id, version) > (?, ?)
+                ORDER BY record_id, version LIMIT {LEDGER_CHUNK}""",
+            [import_id, *last],
+        )
+        if not rows:
+            return
+        app.append("activity", [(r, int(v)) for r, v, _ in rows], [c.encode() for *_, c in rows])
+        last = (str(rows[-1][0]), int(rows[-1][1]))
 
 
 def stored_activity(ws: Workspace, record_id: str, version: int) -> dict[str, Any] | None:

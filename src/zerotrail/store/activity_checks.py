@@ -71,23 +71,28 @@ def base_type(sql_type: str) -> str:
     return sql_type.split("(", 1)[0].strip().strip('"')
 
 
-def staged_types(con: Any) -> dict[str, str]:
+def staged_types(con: Any, stage: str = STAGE) -> dict[str, str]:
     """column -> its database type, of the staged file (text for CSV and XLSX)."""
     return {
         str(n).strip().lower(): str(t).upper()
-        for n, t, *_ in con.execute(f"DESCRIBE {STAGE}").fetchall()
+        for n, t, *_ in con.execute(f"DESCRIBE {stage}").fetchall()
     }
 
 
-def create_typed_view(con: Any, columns: Sequence[str]) -> None:
+def create_typed_view(
+    con: Any, columns: Sequence[str], stage: str = STAGE, view: str = "zt_typed"
+) -> None:
     """Typed columns (NULL where a value is refused) beside the raw text for messages.
+
+    `stage` and `view` are names of ours: a lake table (store/external.py) reads its files
+    through the same typing, so its records are what an import of them would store.
 
     The raw text is what the checks read: a CSV or XLSX cell as written (trimmed), a Parquet
     number as the shortest decimal that gives it back, a Parquet date as YYYY-MM-DD (a timestamp
     only when it is midnight). Integer and date columns a Parquet file already types are used as
     they are: parsing them from text again would cost more than the rest of the import.
     """
-    types = staged_types(con)
+    types = staged_types(con, stage)
     have = set(columns)
 
     def raw(c: str) -> str:
@@ -172,7 +177,7 @@ def create_typed_view(con: Any, columns: Sequence[str]) -> None:
     parts += [date_col(c) for c in DATE_COLUMNS]
     parts += [number_col("quantity"), number_ok("quantity")]
     parts += [whole_col(c) for c in WHOLE_COLUMNS]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW zt_typed AS SELECT {', '.join(parts)} FROM {STAGE}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {', '.join(parts)} FROM {stage}")
 
 
 def distinct_values(con: Any) -> tuple[list[tuple[Any, Any, Any, Any]], list[Any]]:

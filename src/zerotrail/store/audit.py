@@ -50,6 +50,7 @@ from zerotrail.store.audit_reads import audit_reads
 from zerotrail.store.checkpoints import LedgerState
 from zerotrail.store.committed import EXACT, KINDS
 from zerotrail.store.database import Workspace
+from zerotrail.store.external import LAKE_KIND, lake_findings, lake_records, outside_sql
 from zerotrail.store.history import drift
 from zerotrail.store.tlog import STORED_LEVEL
 
@@ -124,6 +125,25 @@ def audit(
     """Audit the log against the stored records; `types` as `canonical_sql` takes them, and
     `results_view` the SQL of the `results` view this version of zerotrail creates (its
     definition is not compared without it)."""
+    # Lake tables' records are read in place, as a calculation reads them (store/external.py):
+    # a dataset whose files changed, were added or removed is named and left out, its records'
+    # leaves not recomputed (they cannot be read as committed).
+    with lake_records(ws, skip_changed=True) as lake:
+        rep = _audit(ws, types, limit, trust, results_view, outside_sql("l.idx", lake.unread))
+    rep.findings = [*lake.problems, *lake_findings(ws, limit), *rep.findings][:limit]
+    return rep
+
+
+def _audit(
+    ws: Workspace,
+    types: Mapping[str, str],
+    limit: int,
+    trust: Trust | None,
+    results_view: str | None,
+    readable: str,
+) -> AuditReport:
+    """`audit`, the lake tables' records in `activities`; `readable` is SQL true for the leaf
+    indexes (`l.idx`) whose records can be read."""
     trust = trust or Trust()
     rep = AuditReport()
     n = int(ws.scalar("SELECT count(*) FROM ledger_leaves"))
@@ -143,20 +163,20 @@ def audit(
     if n and (span[0] != 0 or span[1] != n - 1):
         find(f"leaf positions run {span[0]}..{span[1]} for {n} leaves: some are missing")
 
-    known = ("activity", "run", *KINDS)
+    known = ("activity", "run", LAKE_KIND, *KINDS)
     for k, c in ws.fetchall("SELECT kind, count(*) FROM ledger_leaves GROUP BY 1 ORDER BY 1"):
         (rep.kinds if k in known else rep.unknown)[str(k)] = int(c)
 
     # 2. Commitments, recomputed by the database from the stored records (`canonical_sql`
     #    is held byte-equal to the Python definition by the tests). Its SHA-256 runs on every
     #    core, so here it beats hashlib, and only the mismatches come back.
-    canonical = activity_canonical_sql("a", types)
+    canonical = activity_canonical_sql("a", types, ws.dialect)
     for idx, ref, version, found in ws.fetchall(
         f"""SELECT l.idx, l.ref, l.version, a.record_id IS NOT NULL
             FROM ledger_leaves l LEFT JOIN activities a
               ON a.record_id = l.ref AND a.version = l.version
-            WHERE l.kind = 'activity' AND (a.record_id IS NULL
-                  OR {leaf_sql("l.salt", canonical)} <> l.leaf_hash)
+            WHERE l.kind = 'activity' AND {readable} AND (a.record_id IS NULL
+                  OR {leaf_sql("l.salt", canonical, ws.dialect)} <> l.leaf_hash)
             ORDER BY l.idx LIMIT {limit}"""
     ):
         where = f"activity {ref} version {version} (leaf {idx})"
@@ -478,7 +498,7 @@ def _audit_runs(ws: Workspace, find: Callable[[str], None], limit: int) -> None:
         f"""SELECT l.idx, l.ref, r.run_id IS NOT NULL
             FROM {_OTHERS} l LEFT JOIN runs r ON r.run_id = l.ref
             WHERE l.kind = 'run' AND (r.run_id IS NULL OR r.committed IS NULL
-                  OR {leaf_sql("l.salt", "r.committed")} <> l.leaf_hash)
+                  OR {leaf_sql("l.salt", "r.committed", ws.dialect)} <> l.leaf_hash)
             ORDER BY l.idx LIMIT {limit}"""
     ):
         find(
@@ -565,9 +585,10 @@ def _audit_small_kinds(ws: Workspace, find: Callable[[str], None], limit: int) -
         changed = ws.fetchall(
             f"""SELECT l.idx, l.ref, l.version, t.k IS NOT NULL
                 FROM {_OTHERS} l LEFT JOIN
-                  (SELECT {ref} AS k, {ver} AS v, {c.canonical("t")} AS canon
+                  (SELECT {ref} AS k, {ver} AS v, {c.canonical("t", ws.dialect)} AS canon
                    FROM {c.table} t) t ON t.k = l.ref AND t.v = l.version
-                WHERE l.kind = ? AND (t.k IS NULL OR {leaf_sql("l.salt", "t.canon")} <> l.leaf_hash)
+                WHERE l.kind = ?
+                  AND (t.k IS NULL OR {leaf_sql("l.salt", "t.canon", ws.dialect)} <> l.leaf_hash)
                 ORDER BY l.idx LIMIT {limit}""",
             [kind],
         )
@@ -637,8 +658,9 @@ def _factor_findings(ws: Workspace, leaves: Sequence[int]) -> list[str]:
             f"""SELECT l.idx, l.ref, f.factor_set, fs.kind,
                        (SELECT max(version) FROM factor_set_versions v
                         WHERE v.factor_set = f.factor_set),
-                       {c.canonical("f")}, {c.canonical("s")},
-                       s.factor_id IS NOT NULL AND {leaf_sql("l.salt", c.canonical("s"))}
+                       {c.canonical("f", ws.dialect)}, {c.canonical("s", ws.dialect)},
+                       s.factor_id IS NOT NULL
+                       AND {leaf_sql("l.salt", c.canonical("s", ws.dialect), ws.dialect)}
                                                   = l.leaf_hash
                 FROM {_OTHERS} l
                 JOIN {c.table} f ON {c.ref_sql("f")} = l.ref

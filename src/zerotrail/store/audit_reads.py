@@ -111,7 +111,8 @@ def _committed_runs(ws: Workspace, leaves: str) -> list[_Run]:
     for run_id, text, idx in ws.fetchall(
         f"""SELECT r.run_id, r.committed, l.idx FROM runs r
             JOIN {leaves} l ON l.kind = 'run' AND l.ref = r.run_id
-            WHERE r.committed IS NOT NULL AND {leaf_sql("l.salt", "r.committed")} = l.leaf_hash
+            WHERE r.committed IS NOT NULL
+              AND {leaf_sql("l.salt", "r.committed", ws.dialect)} = l.leaf_hash
             ORDER BY l.idx"""
     ):
         try:
@@ -127,6 +128,17 @@ def _committed_runs(ws: Workspace, leaves: str) -> list[_Run]:
 
 
 def _view_sql(ws: Workspace, name: str, *, temporary: bool) -> str | None:
+    if ws.dialect == "postgres":
+        # PostgreSQL keeps a view as its parsed query; pg_get_viewdef writes it back out in
+        # one normal form, as DuckDB keeps its own normalized text.
+        body = ws.scalar(
+            "SELECT pg_get_viewdef(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ?"
+            " AND c.relkind = 'v' AND (CASE WHEN ? THEN n.oid = pg_my_temp_schema()"
+            " ELSE n.nspname = current_schema() END)",
+            [name, temporary],
+        )
+        return None if body is None else f"CREATE VIEW {name} AS {body}"
     sql = ws.scalar(
         "SELECT sql FROM duckdb_views() WHERE view_name = ? AND temporary = ?"
         " AND schema_name = 'main'",
@@ -136,6 +148,14 @@ def _view_sql(ws: Workspace, name: str, *, temporary: bool) -> str | None:
 
 
 def _has_table(ws: Workspace, name: str) -> bool:
+    if ws.dialect == "postgres":
+        return bool(
+            ws.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+                " AND table_schema = current_schema() AND table_type = 'BASE TABLE'",
+                [name],
+            )
+        )
     return bool(
         ws.scalar(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary"
@@ -148,14 +168,10 @@ def _has_table(ws: Workspace, name: str) -> bool:
 def _expected_sql(ws: Workspace, query: str) -> str:
     """`query` as the database stores a view of it (it normalizes the text it keeps); empty
     when it cannot be built on this workspace (its tables altered: a finding either way)."""
-    # duckdb is imported where its errors are caught, not at the top: the CLI imports this
-    # module through the ledger stage for every command, and the workspace loads it anyway.
-    import duckdb
-
     try:
         ws.execute(f"CREATE OR REPLACE TEMP VIEW {_EXPECTED_VIEW} AS {query}")
         return _view_sql(ws, _EXPECTED_VIEW, temporary=True) or ""
-    except duckdb.Error:
+    except ws.errors():
         return ""
     finally:
         ws.execute(f"DROP VIEW IF EXISTS {_EXPECTED_VIEW}")
@@ -174,8 +190,6 @@ def _read_runs(ws: Workspace, runs: list[_Run], find: Callable[[str], None]) -> 
     """Each run's record count and figures through the view, against the committed ones."""
     if not runs:
         return
-    import duckdb  # see _expected_sql
-
     sums: dict[str, dict[int, tuple[int, float, float, float]]] = {}
     try:
         for run_id, scope, n, loc, mkt, bio in ws.fetchall(
@@ -189,7 +203,7 @@ def _read_runs(ws: Workspace, runs: list[_Run], find: Callable[[str], None]) -> 
                 float(mkt or 0.0),
                 float(bio or 0.0),
             )
-    except duckdb.Error as exc:
+    except ws.errors() as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         find(f"the results view cannot be read: {first}")
         return

@@ -365,9 +365,22 @@ class LedgerState:
 
 
 def default_state_path(ws: Workspace) -> Path | None:
-    """`<workspace file>.ledger-state.json`, or None for a workspace in memory."""
-    path = parse_url(ws.url).path
-    return None if path == ":memory:" else Path(path + STATE_SUFFIX)
+    """`<workspace file>.ledger-state.json`, or None for a workspace in memory.
+
+    A PostgreSQL workspace has no file beside it, and the state must stay with the one who
+    checks (it is what lets them notice a log rewritten behind their back), so it lives in
+    their own state folder: `$XDG_STATE_HOME/zerotrail/` (default `~/.local/state/zerotrail/`),
+    named by a digest of the server and database (the password left out)."""
+    target = parse_url(ws.url)
+    if target.kind == "postgres":
+        import hashlib
+
+        from zerotrail.store.workspace import display_url
+
+        home = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        digest = hashlib.sha256(display_url(ws.url).encode()).hexdigest()[:24]
+        return Path(home) / "zerotrail" / f"postgres-{digest}{STATE_SUFFIX}"
+    return None if target.path == ":memory:" else Path(target.path + STATE_SUFFIX)
 
 
 def state_to_json(state: LedgerState) -> str:
@@ -418,6 +431,7 @@ def read_state(path: Path) -> LedgerState | None:
 def write_state(path: Path, state: LedgerState) -> None:
     """Replace the state file atomically."""
     tmp = path.with_name(path.name + ".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(state_to_json(state))
         fh.flush()

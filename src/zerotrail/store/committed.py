@@ -33,8 +33,8 @@ class Committed:
     version: str  # SQL expression for the leaf's version
     fields: Mapping[str, str]  # column -> canonical type
 
-    def canonical(self, alias: str = "") -> str:
-        return canonical_sql(self.kind, self.fields, alias=alias)
+    def canonical(self, alias: str = "", dialect: str = "duckdb") -> str:
+        return canonical_sql(self.kind, self.fields, alias=alias, dialect=dialect)
 
     def ref_sql(self, alias: str) -> str:
         return self.ref.replace("{a}", alias)
@@ -481,7 +481,7 @@ def commit_new(ws: Workspace, kind: str, source: str | None = None) -> int:
     """
     c = KINDS[kind]
     rows = ws.fetchall(
-        f"""SELECT {c.ref_sql("t")}, {c.version_sql("t")}, {c.canonical("t")}
+        f"""SELECT {c.ref_sql("t")}, {c.version_sql("t")}, {c.canonical("t", ws.dialect)}
             FROM {source or c.table} t
             WHERE NOT EXISTS (SELECT 1 FROM ledger_leaves l WHERE l.kind = ?
                               AND l.ref = {c.ref_sql("t")} AND l.version = {c.version_sql("t")})
@@ -501,7 +501,7 @@ def canonical_of(ws: Workspace, kind: str, ref: str, version: int) -> bytes:
     if c is None:
         raise ZerotrailError(f"unknown ledger record kind {kind!r}")
     rows = ws.fetchall(
-        f"SELECT {c.canonical('t')} FROM {c.table} t"
+        f"SELECT {c.canonical('t', ws.dialect)} FROM {c.table} t"
         f" WHERE {c.ref_sql('t')} = ? AND {c.version_sql('t')} = ?",
         [ref, version],
     )

