@@ -44,7 +44,8 @@ def root(
         str | None,
         typer.Option(
             "--db",
-            help="Workspace database (file path); default $ZEROTRAIL_DB or ./zerotrail.duckdb.",
+            help="Workspace database: a DuckDB file path or a postgresql:// URL; default"
+            " $ZEROTRAIL_DB or ./zerotrail.duckdb.",
         ),
     ] = None,
     version: Annotated[

@@ -120,14 +120,19 @@ def register(app: typer.Typer) -> None:
         common.print_table(table)
         common.say(_ledger_message(done, out), soft_wrap=True)
         db = done.workspace
-        common.say(f"workspace: {db}")
-        # One command a line, each runnable as printed (common.command).
-        common.say("try:")
+        from zerotrail.pipeline.setup import display_url
+
+        shown = display_url(db)
+        common.say(f"workspace: {shown}")
+        # One command a line, each runnable as printed (common.command). A password is never
+        # printed: the commands then read the workspace from ZEROTRAIL_DB.
+        where: tuple[str, ...] = ("--db", db) if shown == db else ()
+        common.say("try:" if where else "try (with ZEROTRAIL_DB set to the workspace URL):")
         for args in (
             ("inventory", "--year", 2025, "--by", "category"),
             ("progress", "--year", 2025),
         ):
-            common.say(f"  {common.command('--db', db, *args)}", soft_wrap=True)
+            common.say(f"  {common.command(*where, *args)}", soft_wrap=True)
         _print_roadmap(done.progress, done.claims)
         common.say(
             f"report: {done.report} (with report.pdf, report.json, disclosures.xlsx and the"

@@ -23,6 +23,7 @@ from zerotrail.store.history import snapshot
 from zerotrail.store.workspace import (
     ENV_VAR,
     describe_database_error,
+    display_url,
     parse_url,
     resolve_url,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "SetupReport",
     "Workspace",
     "database_failure",
+    "display_url",
     "open_workspace",
     "set_up",
     "workspace_exists",
@@ -56,7 +58,7 @@ def set_up(ws: Workspace, organization: str | None = None) -> SetupReport:
         with ws.transaction():  # the name a report gives is committed with it
             ws.set_setting("organization", organization)
             snapshot(ws, "setting")
-    return SetupReport(ws.url, ws.schema_version, loaded, factor_count(ws))
+    return SetupReport(display_url(ws.url), ws.schema_version, loaded, factor_count(ws))
 
 
 def open_workspace(

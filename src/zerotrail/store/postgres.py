@@ -114,6 +114,11 @@ def translate(sql: str) -> tuple[str, ...]:
             drop = exp.Drop(tables=[tree.this.copy()], kind="VIEW", exists=True)
             out.append(drop.sql(dialect="postgres"))
         out.append(tree.sql(dialect="postgres"))
+        if isinstance(tree, exp.Create) and tree.kind == "TABLE" and tree.expression is not None:
+            # PostgreSQL never gathers statistics on a temporary table by itself: without them
+            # it plans joins on one as if it held one row (a minute instead of a second).
+            target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+            out.append(f"ANALYZE {target.sql(dialect='postgres')}")
     return tuple(_placeholders(s) for s in out)
 
 
@@ -199,11 +204,18 @@ class PostgresConnection:
 
     def _run(self, statements: Sequence[str], params: Any) -> Result:
         with self._lock, self.raw.cursor() as cur:
+            # The parameters belong to the statement translated from the caller's (the one
+            # before an added ANALYZE, after an added DROP).
+            main = len(statements) - 1
+            if main and statements[main].startswith("ANALYZE "):
+                main -= 1
+            rows: list[Any] = []
+            description = None
             for i, stmt in enumerate(statements):
-                last = i == len(statements) - 1
-                cur.execute(stmt, params if last and params is not None else None)
-            rows = cur.fetchall() if cur.description is not None else []
-            return Result([tuple(r) for r in rows], cur.description)
+                cur.execute(stmt, params if i == main and params is not None else None)
+                if i == main and cur.description is not None:
+                    rows, description = cur.fetchall(), cur.description
+            return Result([tuple(r) for r in rows], description)
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Result:
         head = sql.lstrip()[:20].upper()

@@ -49,7 +49,6 @@ def _analyze(ws: Workspace, table: str) -> None:
 def fill_from(ws: Workspace, name: str, query: str) -> None:
     """(Re)create the session table `name` as the result of the compiled `query`."""
     ws.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS {query}")
-    _analyze(ws, quote_ident(name))
 
 
 def read_rows(ws: Workspace, name: str) -> list[dict[str, Any]]:
