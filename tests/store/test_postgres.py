@@ -46,6 +46,7 @@ def test_create_or_replace_table_drops_then_creates() -> None:
     assert translate("CREATE OR REPLACE TEMP TABLE x AS SELECT 1 AS a") == (
         "DROP TABLE IF EXISTS x",
         "CREATE TEMPORARY TABLE x AS SELECT 1 AS a",
+        "ANALYZE x",  # PostgreSQL gathers no statistics on temporary tables by itself
     )
 
 

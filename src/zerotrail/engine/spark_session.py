@@ -14,13 +14,16 @@ is quiet (log level from `SparkSettings.log_level`, no web UI) and keeps its scr
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,7 +208,8 @@ class SparkEngine:
     # --- tables in ---------------------------------------------------------------------------
     def register_arrow(self, name: str, table: Any) -> None:
         """The Arrow `table` as the temporary view `name` (shipped to the executors)."""
-        self.session.createDataFrame(table).createOrReplaceTempView(name)
+        with _transfer():
+            self.session.createDataFrame(table).createOrReplaceTempView(name)
 
     def register_rows(
         self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
@@ -231,16 +235,19 @@ class SparkEngine:
         is three times faster than a checkpoint or a cache: each step's query plan then
         starts from known, small rows, which Spark broadcasts to the joins that read them.
         """
-        rows = self.session.sql(sql).toArrow()
-        self.session.createDataFrame(rows).createOrReplaceTempView(name)
+        with _transfer():
+            rows = self.session.sql(sql).toArrow()
+            self.session.createDataFrame(rows).createOrReplaceTempView(name)
 
     def table_arrow(self, name: str) -> Any:
         """The rows of the temporary view `name` as an Arrow table (small results)."""
-        return self.session.table(name).toArrow()
+        with _transfer():
+            return self.session.table(name).toArrow()
 
     def to_arrow(self, sql: str) -> Any:
         """The rows of `sql` as an Arrow table (collected to this process: small results)."""
-        return self.session.sql(sql).toArrow()
+        with _transfer():
+            return self.session.sql(sql).toArrow()
 
     def write_parquet(self, sql: str, folder: Path) -> None:
         """The rows of `sql` written as a Parquet dataset in `folder` (which must not exist)."""
@@ -251,7 +258,8 @@ class SparkEngine:
         from pyspark.sql import functions as F
 
         frame = self.session.read.parquet(str(folder))
-        rows = frame.groupBy(key).agg(*[F.sum(c) for c in columns]).collect()
+        with _transfer():
+            rows = frame.groupBy(key).agg(*[F.sum(c) for c in columns]).collect()
         return [tuple(r) for r in rows]
 
 
@@ -291,6 +299,19 @@ def _jvm_said() -> str:
         return ""
     last = next((line.strip() for line in reversed(lines) if line.strip()), "")
     return f" (the JVM said: {last})" if last else ""
+
+
+@contextmanager
+def _transfer() -> Iterator[None]:
+    """Around a transfer of rows between this process and the JVM: PySpark leaves the local
+    socket it moves them through to the garbage collector, which warns of it (ResourceWarning)
+    wherever it happens to run. Collected here, the socket is closed quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def _first(exc: BaseException) -> str:

@@ -84,9 +84,13 @@ def workspace_path(db: str | None) -> str:
 
 
 def workspace_exists(db: str | None) -> bool:
-    """Whether the workspace named by `db` exists (an in-memory one always does)."""
-    path = workspace_path(db)
-    return path == ":memory:" or Path(path).exists()
+    """Whether the workspace named by `db` exists (an in-memory one always does; a PostgreSQL
+    one is taken to, since only opening it can tell, and a database that is none is then
+    refused in one line rather than quietly read as the shipped library)."""
+    target = parse_url(resolve_url(db))
+    if target.kind == "postgres":
+        return True
+    return target.path == ":memory:" or Path(target.path).exists()
 
 
 def database_failure(db: str | None, exc: BaseException) -> ZerotrailError:

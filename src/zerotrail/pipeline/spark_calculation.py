@@ -15,6 +15,11 @@ results as Parquet (`<output>/<run id>/`) and sum them by scope in Spark; then s
 exactly as a DuckDB run is stored (`store_run`: its signatures, supplier keys, problems,
 current-run row, results view and ledger leaves), with the figures Spark summed.
 
+Lake tables (store/external.py) are checked first, as for a DuckDB run: a registered file
+changed, added or removed refuses the run, naming it. Their records reach Spark through the
+same temporary Parquet file as stored records, typed by DuckDB exactly as a DuckDB run reads
+them; Spark does not yet read a lake table's own files in place.
+
 Spark's floats never reach anything hashed as text: they come back as Arrow doubles, and the
 ledger renders them itself (fixed-scale decimals, ledger/canonical.py).
 """
@@ -46,6 +51,7 @@ from zerotrail.pipeline.calculation import (
 )
 from zerotrail.store import calculation_inputs as reads
 from zerotrail.store import runs
+from zerotrail.store.external import with_lake_records
 from zerotrail.store.spark_exchange import export_year_records, factor_rows, fill_arrow, rows_of
 from zerotrail.store.workspace import Workspace, parse_url
 
@@ -121,6 +127,18 @@ def calculate_on_spark(
     root = results_root(ws, options.output)
     if root.exists() and not root.is_dir():
         raise ZerotrailError(f"{root} is not a folder; name a folder for the results")
+    return _calculate(ws, settings, options, step, engine, root)
+
+
+@with_lake_records  # lake tables read as registered, refused when a file changed
+def _calculate(
+    ws: Workspace,
+    settings: InventorySettings,
+    options: SparkOptions,
+    step: Progress,
+    engine: SparkEngine | None,
+    root: Path,
+) -> SparkRunSummary:
     step("preparing")
     own_plan = calculation_plan(ws)  # the workspace's: its results view is what readers use
     plan = calculation_plan(ws, "spark")

@@ -32,6 +32,8 @@ from typing import Any
 WRITE_LOCK = 0x7A7401
 _PARAM = "ZTPARAM__"
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+_GROWN_ROWS = 1000
+_INSERTED = re.compile(r"INSERT INTO ([A-Za-z_][A-Za-z0-9_]*) ")
 _NAMED = re.compile(r"ZTNAMED__([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -196,6 +198,10 @@ class PostgresConnection:
         self.raw = con
         self.read_only = read_only
         self._lock = threading.Lock()
+        # Stored tables that took many rows in the open transaction: analyzed before it
+        # commits, so the next statement on them is planned for their new size (autovacuum
+        # gets to them only later, and a calculation right after an import reads them at once).
+        self._grown: set[str] = set()
 
     def close(self) -> None:
         if self.read_only and self.raw.info.transaction_status != _IDLE:
@@ -213,6 +219,8 @@ class PostgresConnection:
             description = None
             for i, stmt in enumerate(statements):
                 cur.execute(stmt, params if i == main and params is not None else None)
+                if cur.rowcount >= _GROWN_ROWS and (grown := _INSERTED.match(stmt)):
+                    self._grown.add(grown.group(1))
                 if i == main and cur.description is not None:
                     rows, description = cur.fetchall(), cur.description
             return Result([tuple(r) for r in rows], description)
@@ -224,6 +232,12 @@ class PostgresConnection:
         if self.read_only and head.startswith(("COMMIT", "ROLLBACK")):
             # A reader keeps its one snapshot until it closes.
             return Result([], None)
+        if head.startswith("COMMIT"):
+            grown, self._grown = sorted(self._grown), set()
+            self._run([f"ANALYZE {t}" for t in grown] + ["COMMIT"], None)
+            return Result([], None)
+        if head.startswith("ROLLBACK"):
+            self._grown.clear()
         return self._run(translate(sql), _params(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Result:
@@ -304,4 +318,7 @@ def connect(url: str, *, read_only: bool = False) -> PostgresConnection:
     con.execute("SET TIME ZONE 'UTC'")
     # A writer waits for another at most this long before giving up with a clear error.
     con.execute("SET lock_timeout = '120s'")
+    # The results view joins a year's records with their run's signatures on eleven keys:
+    # with PostgreSQL's default 4MB per sort that join spills to disk at 10^5 records.
+    con.execute("SET work_mem = '64MB'")
     return PostgresConnection(con, read_only=read_only)

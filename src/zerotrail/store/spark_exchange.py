@@ -28,7 +28,11 @@ _YEAR_RECORDS = (
 
 def export_year_records(ws: Workspace, start: date, end: date, path: Path) -> None:
     """Write the current records whose period starts in [start, end] to the Parquet file
-    `path`, with every stored column (the plan reads the `activities` table's layout)."""
+    `path`, with every stored column (the plan reads the `activities` table's layout).
+
+    Read through `activities` as the workspace shows it: inside a `lake_records` block
+    (store/external.py) that includes the lake tables' records, typed by the very code an
+    import types them with, so Spark reads the same records a DuckDB run reads."""
     if parse_url(ws.url).kind == "duckdb":
         # DuckDB streams the rows to the file without holding them.
         target = sql_text(str(path))
