@@ -87,7 +87,8 @@ class World:
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkEngine]:
-    engine = SparkEngine(SparkSettings(scratch=tmp_path_factory.mktemp("spark")))
+    # The quick JIT: this session lives for a minute and reads a few hundred records.
+    engine = SparkEngine(SparkSettings(scratch=tmp_path_factory.mktemp("spark"), quick_jit=True))
     try:
         yield engine
     finally:

@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="--engine spark: the Spark driver's memory, e.g. 1g or 4g.")
         ] = "1g",
         spark_output: Annotated[
-            Path | None,
+            # A folder the run writes (created if missing), so text: Path options are files read.
+            str | None,
             typer.Option(
                 help="--engine spark: folder for the per-record results as Parquet (default:"
                 " <workspace file>.spark-results beside the workspace)."
@@ -83,7 +84,8 @@ def register(app: typer.Typer) -> None:
         results = None
         with common.workspace() as ws, common.progress(str(year)) as step:
             if engine == "spark":
-                options = SparkOptions(spark_master, spark_driver_memory, spark_output)
+                output = None if spark_output is None else Path(spark_output)
+                options = SparkOptions(spark_master, spark_driver_memory, output)
                 done = calculate_on_spark(ws, settings, options, progress=step)
                 summary, results = done.run, done.results
             else:

@@ -59,6 +59,10 @@ class SparkSettings:
     driver_memory: str = "1g"
     log_level: str = "ERROR"
     scratch: Path | None = None
+    # The JVM's quick compiler only (C1): a short-lived session (the tests, a small inventory)
+    # starts and warms up about twice as fast; a long scan of 10^8 rows wants the optimising
+    # one. It applies to the process's JVM, which the first session of a process starts.
+    quick_jit: bool = False
 
 
 _VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
@@ -180,7 +184,7 @@ class SparkEngine:
         for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
             logging.getLogger(name).disabled = True
         try:
-            gateway = _gateway(conf, settings.log_level, base)
+            gateway = _gateway(conf, settings, base)
             context = SparkContext(conf=conf, gateway=gateway)
         except Exception as exc:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -234,10 +238,18 @@ class SparkEngine:
         this process and handed back as a local table. Measured on the demo (2 cores), that
         is three times faster than a checkpoint or a cache: each step's query plan then
         starts from known, small rows, which Spark broadcasts to the joins that read them.
+        For the same reason they run interpreted: generating and compiling Java for each
+        step's large query costs more than running it on a few thousand rows (measured:
+        a third of the steps' time).
         """
-        with _transfer():
-            rows = self.session.sql(sql).toArrow()
-            self.session.createDataFrame(rows).createOrReplaceTempView(name)
+        conf = self.session.conf
+        conf.set("spark.sql.codegen.wholeStage", "false")
+        try:
+            with _transfer():
+                rows = self.session.sql(sql).toArrow()
+                self.session.createDataFrame(rows).createOrReplaceTempView(name)
+        finally:
+            conf.set("spark.sql.codegen.wholeStage", "true")
 
     def table_arrow(self, name: str) -> Any:
         """The rows of the temporary view `name` as an Arrow table (small results)."""
@@ -268,7 +280,7 @@ class SparkEngine:
 _JVM_FOLDER: list[Path] = []
 
 
-def _gateway(conf: Any, log_level: str, base: Path) -> Any:
+def _gateway(conf: Any, settings: SparkSettings, base: Path) -> Any:
     """This process's JVM gateway, launched on first use with its output in a log file (the
     JVM's warnings and Spark's log lines would otherwise go to the user's terminal)."""
     from pyspark import SparkContext
@@ -280,13 +292,13 @@ def _gateway(conf: Any, log_level: str, base: Path) -> Any:
     atexit.register(shutil.rmtree, folder, True)
     _JVM_FOLDER[:] = [folder]
     config = folder / "log4j2.properties"
-    config.write_text(_LOG_CONFIG.format(level=log_level.lower()))
-    conf.set(
-        "spark.driver.extraJavaOptions",
-        f"-Dlog4j2.configurationFile=file:{config} -Djava.io.tmpdir={folder}",
-    )
+    config.write_text(_LOG_CONFIG.format(level=settings.log_level.lower()))
+    options = f"-Dlog4j2.configurationFile=file:{config} -Djava.io.tmpdir={folder}"
+    if settings.quick_jit:
+        options += " -XX:TieredStopAtLevel=1"
+    conf.set("spark.driver.extraJavaOptions", options)
     with (folder / "jvm.log").open("ab") as log:
-        return launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
+        return launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})  # type: ignore[no-untyped-call]
 
 
 def _jvm_said() -> str:

@@ -193,8 +193,8 @@ def _run(
     spark.register_arrow(SIGNATURES, signatures)
     fill_arrow(ws, SIGNATURES, signatures)
     prep = prepare_from_signatures(ws, settings, SIGNATURES)
-    for name, rows in input_rows(prep).items():
-        spark.register_rows(name, INPUTS[name], rows)
+    for name, values in input_rows(prep).items():
+        spark.register_rows(name, INPUTS[name], values)
     spark.register_arrow("factors", factor_rows(ws, sorted({c[2] for c in prep.conv})))
     step("calculating")
     for s in plan.steps:
