@@ -163,22 +163,29 @@ def commit_activities(ws: Workspace, import_id: str) -> None:
 
 def _commit_activities_postgres(ws: Workspace, import_id: str) -> None:
     """`commit_activities` on PostgreSQL, which has no row ids (and whose row positions,
-    `ctid`, move when a row is updated): the import's records are committed in (record id,
-    version) order, a chunk at a time."""
+    `ctid`, move when a row is updated): the import's records are committed in the file's row
+    order, as on DuckDB (docs/ledger.md: file order within an import, so the same file gives
+    the same leaves on either engine). The checked records (`zt_typed`, a temporary table of
+    this connection until the import's transaction ends) give each record its file row; a
+    chunk of file rows at a time, the unchanged ones among them skipped."""
     canonical = activity_canonical_sql("q", dialect=ws.dialect)
     app = Appender(ws)
-    last: tuple[str, int] = ("", 0)
+    last = -1
     while True:
         rows = ws.fetchall(
-            f"""SELECT record_id, version, {canonical} FROM activities q
-                WHERE import_id = ? AND (record_id, version) > (?, ?)
-                ORDER BY record_id, version LIMIT {LEDGER_CHUNK}""",
-            [import_id, *last],
+            f"""SELECT c._row, q.record_id, q.version,
+                       CASE WHEN q.record_id IS NOT NULL THEN {canonical} END
+                FROM (SELECT _row, record_id FROM zt_typed WHERE _row > ?
+                      ORDER BY _row LIMIT {LEDGER_CHUNK}) c
+                LEFT JOIN activities q ON q.record_id = c.record_id AND q.import_id = ?
+                ORDER BY c._row""",
+            [last, import_id],
         )
         if not rows:
             return
-        app.append("activity", [(r, int(v)) for r, v, _ in rows], [c.encode() for *_, c in rows])
-        last = (str(rows[-1][0]), int(rows[-1][1]))
+        new = [(str(r), int(v), str(c)) for _, r, v, c in rows if r is not None]
+        app.append("activity", [(r, v) for r, v, _ in new], [c.encode() for *_, c in new])
+        last = int(rows[-1][0])
 
 
 def stored_activity(ws: Workspace, record_id: str, version: int) -> dict[str, Any] | None:

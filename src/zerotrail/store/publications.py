@@ -31,9 +31,13 @@ def previous_report(ws: Workspace) -> tuple[str, dict[str, Any], int | None, str
 
 def imports_since(ws: Workspace, when: Any) -> list[tuple[str, str]]:
     """(kind, file name) of every import after `when` (a timestamp, or its ISO text)."""
+    # Bound as a timestamp, never as text: PostgreSQL does not compare a timestamp with text.
+    since = datetime.fromisoformat(when) if isinstance(when, str) else when
     return [
         (str(k), str(f))
-        for k, f in ws.fetchall("SELECT kind, file_name FROM imports WHERE imported_at > ?", [when])
+        for k, f in ws.fetchall(
+            "SELECT kind, file_name FROM imports WHERE imported_at > ?", [since]
+        )
     ]
 
 
