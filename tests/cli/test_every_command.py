@@ -48,6 +48,7 @@ ENUMERATED = {
     "--kind": "nonsense",
     "--status": "sold",
     "--on": "yesterday",
+    "--engine": "sparkle",
 }
 
 # Commands that succeed on a new workspace: they need no data, or report that there is none

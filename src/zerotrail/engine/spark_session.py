@@ -140,6 +140,18 @@ logger.repl.level = {level}
 """
 
 
+# Characters Spark's file reader (Hadoop's paths) takes as a glob or cannot take in a file name;
+# a file named with any of them, or whose name Spark skips as hidden (`_x`, `.x`), is not read
+# by name (`reads_by_name`).
+_NOT_BY_NAME = re.compile(r"[*?\[\]{}\\:%]")
+
+
+def reads_by_name(path: str) -> bool:
+    """Whether `spark.read.parquet(path)` reads exactly the file `path` (absolute)."""
+    name = Path(path).name
+    return path.startswith("/") and not _NOT_BY_NAME.search(path) and name[:1] not in "_."
+
+
 class SparkEngine:
     """A running Spark session; close() stops it and removes its scratch folder.
 
@@ -225,9 +237,32 @@ class SparkEngine:
         data = {c: [row[i] for row in rows] for i, (c, _) in enumerate(columns)}
         self.register_arrow(name, pa.table(data, schema=schema))
 
-    def register_parquet(self, name: str, paths: Sequence[str]) -> None:
-        """The Parquet files or folders `paths` as the temporary view `name`, read in place."""
-        self.session.read.parquet(*paths).createOrReplaceTempView(name)
+    def register_parquet(self, name: str, paths: Sequence[str]) -> list[tuple[str, str]]:
+        """The Parquet files or folders `paths` as the temporary view `name`, read in place;
+        returns its columns as (name, Spark type), nothing read but the footers."""
+        frame = self.session.read.parquet(*paths)
+        frame.createOrReplaceTempView(name)
+        return _columns(frame)
+
+    def register_renamed(
+        self, name: str, paths: Sequence[str], columns: Sequence[str]
+    ) -> list[tuple[str, str]] | None:
+        """As `register_parquet`, the files' columns renamed by position to `columns`. None,
+        and no view, when the files hold another number of columns."""
+        frame = self.session.read.parquet(*paths)
+        if len(columns) != len(frame.columns):
+            return None
+        frame = frame.toDF(*columns)
+        frame.createOrReplaceTempView(name)
+        return _columns(frame)
+
+    def register_sql(self, name: str, sql: str) -> None:
+        """`sql` as the temporary view `name`, computed wherever it is read (not here)."""
+        self.session.sql(sql).createOrReplaceTempView(name)
+
+    def input_files(self, name: str) -> int:
+        """How many files the temporary view `name` reads."""
+        return len(self.session.table(name).inputFiles())
 
     # --- running the plan ------------------------------------------------------------------------
     def materialise(self, name: str, sql: str) -> None:
@@ -324,6 +359,10 @@ def _transfer() -> Iterator[None]:
             yield
         finally:
             gc.collect()
+
+
+def _columns(frame: Any) -> list[tuple[str, str]]:
+    return [(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
 
 
 def _first(exc: BaseException) -> str:

@@ -6,7 +6,8 @@ takes in the same order and whose code it reuses for everything but where the SQ
 
 A run, top to bottom (`calculate_on_spark`): check the settings; get the plan compiled for
 Spark (kept like the workspace's own plan, under its own key: engine/plan.py); write the
-year's stored records to a Parquet file (store/spark_exchange.py) and read it in Spark; let
+year's stored records to a Parquet file (store/spark_exchange.py) and read it in Spark, beside
+the lake tables' files read in place; let
 Spark group them by signature and bring the signatures (one row each, orders of magnitude
 fewer than the records) back into the workspace, where the DuckDB stage's own code prepares
 the small inputs; ship those and the factor library to Spark as temporary views; run the
@@ -16,9 +17,11 @@ exactly as a DuckDB run is stored (`store_run`: its signatures, supplier keys, p
 current-run row, results view and ledger leaves), with the figures Spark summed.
 
 Lake tables (store/external.py) are checked first, as for a DuckDB run: a registered file
-changed, added or removed refuses the run, naming it. Their records reach Spark through the
-same temporary Parquet file as stored records, typed by DuckDB exactly as a DuckDB run reads
-them; Spark does not yet read a lake table's own files in place.
+changed, added or removed refuses the run, naming it. Spark then reads each lake table's
+registered files where they are (`spark.read.parquet`) and types the rows in Spark SQL as DuckDB
+types them for a DuckDB run (store/spark_lake.py); only a lake table whose file names or column
+types that cannot cover is typed by DuckDB and handed over in a temporary file, as the stored
+records are.
 
 Spark's floats never reach anything hashed as text: they come back as Arrow doubles, and the
 ledger renders them itself (fixed-scale decimals, ledger/canonical.py).
@@ -34,7 +37,13 @@ from pathlib import Path
 
 from zerotrail.engine.plan import CALCULATED, INPUTS, SIGNATURES, UNRESOLVED, Plan
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.engine.spark_session import SparkEngine, SparkSettings, check_java, check_pyspark
+from zerotrail.engine.spark_session import (
+    SparkEngine,
+    SparkSettings,
+    check_java,
+    check_pyspark,
+    reads_by_name,
+)
 from zerotrail.errors import ZerotrailError
 from zerotrail.ingest.checks import Progress, no_progress
 from zerotrail.pipeline.calculation import (
@@ -51,8 +60,9 @@ from zerotrail.pipeline.calculation import (
 )
 from zerotrail.store import calculation_inputs as reads
 from zerotrail.store import runs
-from zerotrail.store.external import with_lake_records
+from zerotrail.store.external import lake_datasets, with_lake_records
 from zerotrail.store.spark_exchange import export_year_records, factor_rows, fill_arrow, rows_of
+from zerotrail.store.spark_lake import spark_lake_sql
 from zerotrail.store.workspace import Workspace, parse_url
 
 # Where `calculate` can run: in the workspace's own database, or on Spark (this stage).
@@ -79,6 +89,8 @@ class SparkOptions:
 class SparkRunSummary:
     run: RunSummary
     results: Path  # the run's per-record results, a Parquet dataset (a folder)
+    # The lake tables whose records reached Spark through DuckDB, not read in place.
+    through_duckdb: tuple[str, ...] = ()
 
 
 def results_root(ws: Workspace, output: Path | None) -> Path:
@@ -147,13 +159,10 @@ def _calculate(
     run_id = new_run_id(settings.year)
     out = root / run_id
     root.mkdir(parents=True, exist_ok=True)
-    # Not hidden (a leading dot or underscore): Spark skips such files.
-    records = root / f"{run_id}.records.parquet"
     try:
         step("starting Spark")
         with _session(engine, options) as spark:
-            export_year_records(ws, *year_bounds(settings.year), records)
-            spark.register_parquet("activities", [str(records)])
+            through_duckdb = _read_records(ws, spark, settings.year, root / run_id)
             notes, problems = _run(ws, spark, settings, plan, suppliers, step)
             step("writing results")
             _write_results(spark, plan.results_view, run_id, settings.year, as_of, suppliers, out)
@@ -173,8 +182,53 @@ def _calculate(
         shutil.rmtree(out, ignore_errors=True)  # no results of a run that was not stored
         raise
     finally:
-        records.unlink(missing_ok=True)
-    return SparkRunSummary(summary, out)
+        for exported in _exports(root / run_id):
+            exported.unlink(missing_ok=True)
+    return SparkRunSummary(summary, out, through_duckdb)
+
+
+def _exports(stem: Path) -> tuple[Path, Path]:
+    """The temporary Parquet files of a run's records DuckDB writes for Spark: the stored
+    records, and those of the lake tables Spark does not read in place. Not hidden (a leading
+    dot or underscore): Spark skips such files."""
+    return stem.with_name(f"{stem.name}.records.parquet"), stem.with_name(
+        f"{stem.name}.lake-records.parquet"
+    )
+
+
+def _read_records(ws: Workspace, spark: SparkEngine, year: int, stem: Path) -> tuple[str, ...]:
+    """The year's records as Spark's `activities` view: the stored ones, exported by DuckDB,
+    and each lake table's read where its files are (`spark.read.parquet`), typed in Spark SQL
+    as DuckDB types them (store/spark_lake.py). A lake table Spark cannot read so (a file
+    name Spark would take as a pattern or as hidden, a column type the Spark typing does not
+    cover) reaches Spark through DuckDB, typed by DuckDB, as stored records do. The files
+    were re-fingerprinted by the `lake_records` block this runs in. Returns the ids of the
+    lake tables that went through DuckDB."""
+    start, end = year_bounds(year)
+    stored, through_duckdb = _exports(stem)
+    datasets = lake_datasets(ws)
+    export_year_records(ws, start, end, stored, leave_out=[d.dataset_id for d in datasets])
+    target = spark.register_parquet("zt_stored_records", [str(stored)])
+    parts = ["SELECT * FROM zt_stored_records"]
+    by_duckdb = []
+    for i, d in enumerate(datasets):
+        paths = [f.path for f in d.files]
+        sql = None
+        if all(reads_by_name(p) for p in paths):
+            view = f"zt_lake_{i}"
+            columns = spark.register_renamed(view, paths, d.columns)
+            if columns is not None and spark.input_files(view) == len(paths):
+                sql = spark_lake_sql(d.dataset_id, view, columns, target, start, end)
+        if sql is None:
+            by_duckdb.append(d.dataset_id)
+        else:
+            parts.append(sql)
+    if by_duckdb:
+        export_year_records(ws, start, end, through_duckdb, lake_tables=by_duckdb)
+        spark.register_parquet("zt_lake_records", [str(through_duckdb)])
+        parts.append("SELECT * FROM zt_lake_records")
+    spark.register_sql("activities", " UNION ALL ".join(parts))
+    return tuple(by_duckdb)
 
 
 def _run(
