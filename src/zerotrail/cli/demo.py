@@ -69,6 +69,7 @@ def register(app: typer.Typer) -> None:
         (a workspace the demo did not make is refused, never removed).
         """
         from zerotrail.pipeline import demo as stage
+        from zerotrail.pipeline.setup import display_url
 
         common.check_format(format)
         if out.exists() and not out.is_dir():
@@ -82,7 +83,7 @@ def register(app: typer.Typer) -> None:
         if format == "json":
             common.print_json(
                 {
-                    "workspace": done.workspace,
+                    "workspace": display_url(done.workspace),  # never its password
                     "activity_records": done.activity_records,
                     "unit": "t CO2e",
                     "inventory": [
@@ -120,8 +121,6 @@ def register(app: typer.Typer) -> None:
         common.print_table(table)
         common.say(_ledger_message(done, out), soft_wrap=True)
         db = done.workspace
-        from zerotrail.pipeline.setup import display_url
-
         shown = display_url(db)
         common.say(f"workspace: {shown}")
         # One command a line, each runnable as printed (common.command). A password is never

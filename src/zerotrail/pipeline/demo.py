@@ -34,7 +34,7 @@ from zerotrail.demo.generate import DemoFiles, write_demo, write_scaled
 from zerotrail.demo.governance import GOVERNANCE as DEMO_GOVERNANCE
 from zerotrail.demo.screening import write_screening
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.errors import ZerotrailError
+from zerotrail.errors import SchemaVersionError, ZerotrailError
 from zerotrail.ledger import witness as witnessing
 from zerotrail.pipeline.calculation import calculate
 from zerotrail.pipeline.claims import finalize_inventory, record_claim
@@ -71,7 +71,7 @@ from zerotrail.pipeline.settings import change_setting
 from zerotrail.pipeline.setup import set_up
 from zerotrail.store import checkpoints, leaves
 from zerotrail.store.database import Workspace
-from zerotrail.store.workspace import ENV_VAR, open_workspace, parse_url
+from zerotrail.store.workspace import ENV_VAR, display_url, open_workspace, parse_url
 from zerotrail.targets.progress import TargetProgress
 
 __all__ = [
@@ -131,7 +131,11 @@ def demo_workspace(db: str | None, out: Path) -> str:
     """
     default = out / "zerotrail.duckdb"
     chosen = db or os.environ.get(ENV_VAR) or str(default)
-    path = parse_url(chosen).path
+    target = parse_url(chosen)
+    if target.kind == "postgres":
+        _refuse_postgres_workspace(chosen)
+        return chosen
+    path = target.path
     if path == ":memory:" or not Path(path).exists():
         return chosen
     ours = Path(path).resolve() == default.resolve()  # the demo's own folder
@@ -150,6 +154,26 @@ def demo_workspace(db: str | None, out: Path) -> str:
     for suffix in ("", ".wal", checkpoints.STATE_SUFFIX):
         Path(path + suffix).unlink(missing_ok=True)  # a fresh workspace every run
     return chosen
+
+
+def _refuse_postgres_workspace(url: str) -> None:
+    """A PostgreSQL database is never removed by the demo (it is a server's, perhaps a team's):
+    one that already holds a workspace, the demo's of an earlier run included, is refused."""
+    try:
+        with open_workspace(url, read_only=True):
+            held = True
+    except SchemaVersionError:
+        held = True  # a workspace all the same, of another zerotrail version
+    except ZerotrailError:
+        # No workspace: an empty database (the demo makes its workspace there), or one that
+        # creating the workspace refuses in one line (another program's tables, no server).
+        held = False
+    if held:
+        raise ZerotrailError(
+            f"{display_url(url)} already holds a zerotrail workspace; the demo makes a fresh"
+            " workspace and never removes a database's: give --db (or ZEROTRAIL_DB) a new,"
+            " empty database"
+        )
 
 
 def write_benchmark_rows(out: Path, rows: int, seed: int) -> Path:
