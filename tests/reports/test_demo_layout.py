@@ -535,14 +535,33 @@ def browser() -> Iterator[Any]:
     """Debian's Chromium, driven by Playwright: launched once for the module."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+    import os
+
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
+    from tests.postgres import short_temp
+
+    # Playwright gives Chromium a profile folder in $TMPDIR, and Chromium keeps a Unix socket
+    # there: under a long temporary folder its path passes the 107-byte limit and Chromium
+    # exits at once. The driver, started here, takes its TMPDIR from this process.
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = short_temp()
+    try:
+        pw_context = sync_playwright()
+        pw = pw_context.__enter__()
+    finally:
+        if saved is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved
+    try:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM))
         try:
             yield chromium
         finally:
             chromium.close()
+    finally:
+        pw_context.__exit__(None, None, None)
 
 
 def look(browser: Any, width: int, *, url: str | None = None, content: str = "") -> Any:
