@@ -10,9 +10,11 @@ TEMPLATE`, a file copy), as DuckDB tests get a copy of a template file.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -90,3 +92,33 @@ def drop_databases() -> None:
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
+
+
+def differences(
+    a: Any,
+    b: Any,
+    path: str,
+    found: list[str],
+    *,
+    skip: frozenset[str] = frozenset(),
+    same: Callable[[Any, Any], bool] = lambda a, b: False,
+) -> None:
+    """Append to `found` where two parsed outputs (one per engine) differ: keys, lengths,
+    numbers beyond a relative 1e-9 (sums in another order move the last bits), other values.
+    Keys in `skip` are not compared; values `same` accepts count as equal."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            found.append(f"{path}: keys {sorted(a.keys() ^ b.keys())}")
+        for k in a.keys() & b.keys():
+            if k not in skip:
+                differences(a[k], b[k], f"{path}.{k}", found, skip=skip, same=same)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            found.append(f"{path}: {len(a)} items against {len(b)}")
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            differences(x, y, f"{path}[{i}]", found, skip=skip, same=same)
+    elif isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
+            found.append(f"{path}: {a!r} against {b!r}")
+    elif a != b and not same(a, b):
+        found.append(f"{path}: {str(a)[:80]!r} against {str(b)[:80]!r}")

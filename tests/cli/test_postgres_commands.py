@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import shutil
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ import pytest
 from tests import postgres
 from tests.cli.invoke import Result, zerotrail
 from tests.conftest import DemoJob, PostgresDemo
+from tests.postgres import differences
 
 PASSWORD = PostgresDemo.PASSWORD
 DEBUG = {"ZEROTRAIL_DEBUG": "1"}
@@ -85,25 +85,6 @@ def _normal(text: str, twins: Twins, engine: str) -> str:
     return text
 
 
-def _close(a: Any, b: Any, path: str, found: list[str]) -> None:
-    """Differences between two parsed outputs, numbers to a relative 1e-9."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        if a.keys() != b.keys():
-            found.append(f"{path}: keys {sorted(a.keys() ^ b.keys())}")
-        for k in a.keys() & b.keys():
-            _close(a[k], b[k], f"{path}.{k}", found)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            found.append(f"{path}: {len(a)} items against {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b, strict=False)):
-            _close(x, y, f"{path}[{i}]", found)
-    elif isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
-            found.append(f"{path}: {a!r} against {b!r}")
-    elif a != b:
-        found.append(f"{path}: {str(a)[:80]!r} against {str(b)[:80]!r}")
-
-
 def _parsed(text: str) -> Any:
     """JSON as data; CSV or text as lines of cells, numbers as numbers (tables print figures
     rounded, so their text is compared as it is)."""
@@ -146,7 +127,7 @@ def both(twins: Twins, *args: str) -> tuple[Result, Result]:
         a = _normal(getattr(duck, stream), twins, "duck")
         b = _normal(getattr(pg, stream), twins, "pg")
         found: list[str] = []
-        _close(_parsed(a), _parsed(b), stream, found)
+        differences(_parsed(a), _parsed(b), stream, found)
         assert found == [], f"{where}: DuckDB against PostgreSQL\n" + "\n".join(found[:20])
     return pg, duck
 

@@ -12,32 +12,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from tests.conftest import DemoJob, PostgresDemo
+from tests.postgres import differences
 
 # What differs between any two runs of the demo: ids and times it takes from the clock, and the
 # ledger (fresh keys and salts; its figures are the report's own, compared above it).
 VOLATILE = {"run_id", "created_at", "published_at", "ledger", "ref"}
-
-
-def _differences(a: Any, b: Any, path: str, out: list[str]) -> None:
-    if isinstance(a, dict) and isinstance(b, dict):
-        if a.keys() != b.keys():
-            out.append(f"{path}: keys {sorted(a.keys() ^ b.keys())}")
-        for k in a.keys() & b.keys():
-            if k not in VOLATILE:
-                _differences(a[k], b[k], f"{path}.{k}", out)
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            out.append(f"{path}: {len(a)} items against {len(b)}")
-        for i, (x, y) in enumerate(zip(a, b, strict=False)):
-            _differences(x, y, f"{path}[{i}]", out)
-    elif isinstance(a, float) or isinstance(b, float):
-        if not isinstance(a, int | float) or abs(a - b) > 1e-9 * max(1.0, abs(a)):
-            out.append(f"{path}: {a!r} against {b!r}")
-    elif a != b and not (isinstance(a, str) and a.startswith("run-")):
-        out.append(f"{path}: {str(a)[:60]!r} against {str(b)[:60]!r}")
 
 
 def test_the_demo_on_postgresql_reports_the_duckdb_figures(
@@ -50,7 +31,14 @@ def test_the_demo_on_postgresql_reports_the_duckdb_figures(
     duck = json.loads((demo_job.out / "report" / "report.json").read_text())
     pg = json.loads((postgres_demo.out / "report" / "report.json").read_text())
     found: list[str] = []
-    _differences(duck, pg, "report", found)
+    differences(
+        duck,
+        pg,
+        "report",
+        found,
+        skip=VOLATILE,
+        same=lambda a, b: isinstance(a, str) and a.startswith("run-"),
+    )
     assert found == []
     audit = subprocess.run(
         [sys.executable, "-m", "zerotrail", "--db", url, "ledger", "audit"],
