@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 if TYPE_CHECKING:
+    from zerotrail.engine.spark_session import SparkEngine
     from zerotrail.store.workspace import Workspace
 
 # What a template adds after the shipped factors: fill(workspace, folder for its input files).
@@ -126,6 +127,19 @@ def workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Templates:
         return built[fill]
 
     return template
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkEngine]:
+    """The one Spark engine of this test process (Spark allows one session per process; its
+    JVM takes some 20 s to start). The quick JIT: the tests read a few thousand records."""
+    from zerotrail.engine.spark_session import SparkEngine, SparkSettings
+
+    engine = SparkEngine(SparkSettings(scratch=tmp_path_factory.mktemp("spark"), quick_jit=True))
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 @pytest.fixture(scope="session")

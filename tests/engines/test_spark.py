@@ -32,7 +32,7 @@ from tests.conftest import Templates, open_copy
 from tests.engines.conftest import load, write_csv
 from tests.engines.test_engine_matches_reference import COLUMNS, NUMBERS, random_world
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.engine.spark_session import SparkEngine, SparkSettings, java_major, reads_by_name
+from zerotrail.engine.spark_session import SparkEngine, java_major, reads_by_name
 from zerotrail.ingest.activities import import_activities
 from zerotrail.ingest.external import register_lake_table
 from zerotrail.pipeline.calculation import RUN_FIGURES, RunSummary, calculate, calculation_plan
@@ -192,14 +192,7 @@ class World:
     seconds: float  # the Spark run's time, session start-up aside
 
 
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkEngine]:
-    # The quick JIT: this session lives for a minute and reads a few hundred records.
-    engine = SparkEngine(SparkSettings(scratch=tmp_path_factory.mktemp("spark"), quick_jit=True))
-    try:
-        yield engine
-    finally:
-        engine.close()
+# `spark`, the session's Spark engine (one JVM per test process): tests/conftest.py.
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -459,3 +459,13 @@ def command(*args: object) -> str:
 
 def debug() -> bool:
     return os.environ.get("ZEROTRAIL_DEBUG") == "1"
+
+
+# The options that say where Spark runs, for every command that can run on it
+# (`calculate --engine spark`, `import activities --external --engine spark`).
+SparkMasterOpt = Annotated[
+    str, typer.Option(help="--engine spark: Spark's master, local[N] or spark://host:port.")
+]
+SparkDriverMemoryOpt = Annotated[
+    str, typer.Option(help="--engine spark: the Spark driver's memory, e.g. 1g or 4g.")
+]

@@ -16,6 +16,7 @@ from zerotrail.cli import common
 
 if TYPE_CHECKING:
     from zerotrail.pipeline.imports import ImportReport
+    from zerotrail.pipeline.spark_calculation import SparkOptions
 
 app = typer.Typer(help="Import data files (CSV, XLSX or Parquet).", no_args_is_help=True)
 
@@ -56,11 +57,42 @@ def activities(
             " by each calculation, never copied (docs/lake-tables.md).",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="--external: what builds the records' ledger leaves: duckdb (the workspace)"
+            " or spark."
+        ),
+    ] = "duckdb",
+    spark_master: common.SparkMasterOpt = "local[2]",
+    spark_driver_memory: common.SparkDriverMemoryOpt = "1g",
+    spark_output: Annotated[
+        str | None,
+        typer.Option(
+            help="--engine spark: folder Spark writes the leaves to before they are committed"
+            " (default: <workspace file>.spark-results beside the workspace)."
+        ),
+    ] = None,
 ) -> None:
     """Import activity records; the whole file is checked first and imported whole or not at all."""
+    from zerotrail.errors import ZerotrailError
+
+    if engine not in ("duckdb", "spark"):
+        raise ZerotrailError(f"--engine is duckdb or spark, not {engine!r}")
     if external:
-        _external(file, replace)
+        spark = None
+        if engine == "spark":
+            from zerotrail.pipeline.spark_calculation import SparkOptions
+
+            output = None if spark_output is None else Path(spark_output)
+            spark = SparkOptions(spark_master, spark_driver_memory, output)
+        _external(file, replace, spark)
         return
+    if engine != "duckdb":
+        raise ZerotrailError(
+            "--engine spark applies to a lake table (--external): an import's records are"
+            " committed by the workspace"
+        )
     from zerotrail.pipeline.imports import import_activities
 
     with common.reading(file), common.workspace() as ws, common.progress(file.name) as step:
@@ -68,7 +100,7 @@ def activities(
     report(done)
 
 
-def _external(path: Path, replace: bool) -> None:
+def _external(path: Path, replace: bool, spark: SparkOptions | None) -> None:
     """`import activities PATH --external`: a lake table registered (or found registered)."""
     from zerotrail.errors import ZerotrailError
     from zerotrail.pipeline.imports import import_activities_external
@@ -76,14 +108,22 @@ def _external(path: Path, replace: bool) -> None:
     if replace:
         raise ZerotrailError("--replace does not apply to a lake table: it adds new records only")
     with common.workspace() as ws, common.progress(path.name) as step:
-        done = import_activities_external(ws, str(path), progress=step)
-    if done.import_id is None:
-        common.say(f"{done.file}: already registered as a lake table ({done.rows} records)")
-    else:
-        common.say(
-            f"{done.file}: {done.rows} records registered as lake table {done.import_id}"
-            " (read in place, not copied)"
-        )
+        done = import_activities_external(ws, str(path), progress=step, spark=spark)
+    r = done.report
+    if r.import_id is None:
+        common.say(f"{r.file}: already registered as a lake table ({r.rows} records)")
+        return
+    common.say(
+        f"{r.file}: {r.rows} records registered as lake table {r.import_id}"
+        " (read in place, not copied)"
+    )
+    if spark is not None:
+        if done.leaves_by == "spark":
+            common.say(f"ledger leaves built by Spark ({spark.master})")
+        else:
+            common.say(
+                "ledger leaves built by the workspace, not Spark: " + "; ".join(done.why_not_spark)
+            )
 
 
 @app.command("entities")

@@ -48,12 +48,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(help="Where the calculation runs: duckdb (in the workspace) or spark."),
         ] = "duckdb",
-        spark_master: Annotated[
-            str, typer.Option(help="--engine spark: Spark's master, local[N] or spark://host:port.")
-        ] = "local[2]",
-        spark_driver_memory: Annotated[
-            str, typer.Option(help="--engine spark: the Spark driver's memory, e.g. 1g or 4g.")
-        ] = "1g",
+        spark_master: common.SparkMasterOpt = "local[2]",
+        spark_driver_memory: common.SparkDriverMemoryOpt = "1g",
         spark_output: Annotated[
             # A folder the run writes (created if missing), so text: Path options are files read.
             str | None,

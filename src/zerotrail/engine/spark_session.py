@@ -245,14 +245,23 @@ class SparkEngine:
         return _columns(frame)
 
     def register_renamed(
-        self, name: str, paths: Sequence[str], columns: Sequence[str]
+        self,
+        name: str,
+        paths: Sequence[str],
+        columns: Sequence[str],
+        row_index: str | None = None,
     ) -> list[tuple[str, str]] | None:
-        """As `register_parquet`, the files' columns renamed by position to `columns`. None,
-        and no view, when the files hold another number of columns."""
+        """As `register_parquet`, the files' columns renamed by position to `columns`, and with
+        `row_index` a last column of that name: the row's position in its file (from 0, as
+        DuckDB's `file_row_number`). None, and no view, when the files hold another number of
+        columns."""
         frame = self.session.read.parquet(*paths)
         if len(columns) != len(frame.columns):
             return None
-        frame = frame.toDF(*columns)
+        if row_index is not None:
+            frame = frame.select("*", "_metadata.row_index").toDF(*columns, row_index)
+        else:
+            frame = frame.toDF(*columns)
         frame.createOrReplaceTempView(name)
         return _columns(frame)
 

@@ -14,6 +14,7 @@ commits), its own leaf and its `imports` row, in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,12 +88,22 @@ def _columns(files: list[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+# Commits the checked records of a lake table's files to the ledger, in file order then row
+# order, inside the registration's transaction; returns how many it committed. The default
+# builds the leaves in the workspace's database; the pipeline passes Spark's (`--engine spark`).
+LeafCommit = Callable[[Workspace, Sequence[str], Sequence[str]], int]
+
+
 def register_lake_table(
-    ws: Workspace, path: str, *, progress: Progress | None = None
+    ws: Workspace,
+    path: str,
+    *,
+    progress: Progress | None = None,
+    commit: LeafCommit = commit_lake_records,
 ) -> ImportReport:
     """Check every record of the Parquet file, folder or glob `path` and register it as a lake
-    table (nothing copied). Registering the same files from the same place again changes
-    nothing."""
+    table (nothing copied), its records' leaves committed by `commit`. Registering the same
+    files from the same place again changes nothing."""
     if ws.url.startswith(("postgresql://", "postgres://")):
         raise ZerotrailError(
             "lake tables (--external) need a DuckDB workspace, or Spark for the calculation;"
@@ -124,7 +135,7 @@ def register_lake_table(
             import_id, source, kind, columns, records, size(ws), tuple(prints), started
         )
         register_dataset(ws, dataset)
-        committed = commit_lake_records(ws, files, columns)
+        committed = commit(ws, files, columns)
         if committed != records:  # the files changed during the scan
             raise _refuse(source, "the files changed while they were read; nothing was registered")
         commit_dataset(ws, import_id)

@@ -131,10 +131,115 @@ def _postgres_value(expr: str, sql_type: str) -> str | None:
         inner = f"""to_char({expr}, 'YYYY-MM-DD"T"HH24:MI:SS')"""
     else:
         return None
+    return _quoted(expr, inner)
+
+
+# Spark SQL's decimal text of a double, exact (`_spark_decimal`): 2^84 and 2^42, as a double
+# literal, a decimal literal and a whole number.
+_TWO_84 = 2**84
+_TWO_42 = 2**42
+# The control characters JSON escapes, and how (JCS: the short forms, else \u00xx lower case).
+_JSON_ESCAPES = {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}
+
+
+def _spark_literal(text: str) -> str:
+    """`text` as a Spark SQL string literal (backslash is an escape in Spark's literals)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+# A quote, a backslash or a control character: a Spark string holding none is written as is.
+_JSON_SPECIAL = r'[\x00-\x1f"\\]'
+_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss"
+
+
+def _spark_json_text(expr: str) -> str:
+    """The JSON string of the Spark string `expr` (not NULL), quotes included. Only a string
+    holding a quote, a backslash or a control character is rewritten."""
+    lit = _spark_literal
+    backslash, quote = "\\", '"'
+    out = f"replace({expr}, {lit(backslash)}, {lit(backslash * 2)})"
+    out = f"replace({out}, {lit(quote)}, {lit(backslash + quote)})"
+    for code in range(32):
+        escape = _JSON_ESCAPES.get(code, f"{backslash}u{code:04x}")
+        out = f"replace({out}, chr({code}), {lit(escape)})"
+    needs = f"{expr} RLIKE {lit(_JSON_SPECIAL)}"
+    return f"concat('\"', CASE WHEN {needs} THEN {out} ELSE {expr} END, '\"')"
+
+
+def _spark_decimal(x: str) -> str:
+    """Spark SQL giving `decimal_text` of the double `x` (not NULL, finite, |x| < 2^63): the
+    exact binary value rounded half to even to 9 places, never "-0".
+
+    Spark's own casts and `format_string` start from the shortest decimal that reads back as
+    the double, not from its exact value, and round half up, so they part from Python's %.9f
+    on ties and near-ties. Here only exact steps are taken: the whole part is `floor` (a
+    double's integer part is exact below 2^63); the fraction f (exact: a - floor(a)) times 2^84
+    is a whole number below 2^84 whenever f >= 2^-32, split into two halves below 2^42 that a
+    cast to BIGINT takes exactly; N = f * 2^84 * 10^9 is then exact in DECIMAL(38,0), and
+    N div 2^84 with its remainder rounds half to even. A fraction under 2^-32 (< 0.233e-9)
+    rounds to 0 whatever its low bits, which the split then drops."""
+    a = f"abs({x})"
+    whole = f"floor({a})"
+    frac = f"({a} - CAST({whole} AS DOUBLE))"
+    scaled = f"({frac} * {_TWO_84}D)"
+    hi = f"floor({scaled} / {_TWO_42}D)"
+    lo = f"CAST({scaled} - CAST({hi} AS DOUBLE) * {_TWO_42}D AS BIGINT)"
+    big = f"((CAST({hi} AS DECIMAL(20,0)) * {_TWO_42} + CAST({lo} AS DECIMAL(20,0))) * 1000000000)"
+    q = f"({big} div {_TWO_84}BD)"
+    twice_r = f"(2 * ({big} - {q} * {_TWO_84}BD))"
+    tie = f"({twice_r} = {_TWO_84}BD AND {q} % 2 = 1)"
+    up = f"CASE WHEN {twice_r} > {_TWO_84}BD OR {tie} THEN 1 ELSE 0 END"
+    nanos = f"({q} + {up})"
+    carry = f"CASE WHEN {nanos} = 1000000000 THEN 1 ELSE 0 END"
+    int_part = f"({whole} + {carry})"
+    frac_part = f"({nanos} - {carry} * 1000000000)"
+    digits = f"lpad(CAST({frac_part} AS STRING), 9, '0')"
+    sign = f"CASE WHEN {x} < 0 AND ({int_part} > 0 OR {frac_part} > 0) THEN '-' ELSE '' END"
+    return f"concat({sign}, CAST({int_part} AS STRING), '.', {digits})"
+
+
+# The text of a non-NULL int, bool, date or timestamp, per dialect ({e}: the expression).
+_SCALARS = {
+    "duckdb": {
+        "int": "CAST({e} AS VARCHAR)",
+        "bool": "CASE WHEN {e} THEN 'true' ELSE 'false' END",
+        "date": "strftime({e}, '%Y-%m-%d')",
+        "timestamp": "strftime({e}, '%Y-%m-%dT%H:%M:%S')",
+    },
+    "spark": {
+        "int": "CAST({e} AS STRING)",
+        "bool": "CASE WHEN {e} THEN 'true' ELSE 'false' END",
+        "date": "date_format({e}, 'yyyy-MM-dd')",
+        "timestamp": "date_format({e}, " + _spark_literal(_TIMESTAMP_FORMAT) + ")",
+    },
+}
+
+
+def _quoted(expr: str, inner: str) -> str:
+    """'null' for NULL, else the JSON string of `inner` (text needing no escapes)."""
     return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
 
 
+def _scalar(expr: str, sql_type: str, dialect: str) -> str:
+    template = _SCALARS[dialect].get(sql_type)
+    if template is None:
+        raise ValueError(f"unknown canonical type {sql_type!r}")
+    return _quoted(expr, template.format(e=expr))
+
+
+def _spark_value(expr: str, sql_type: str) -> str:
+    """Spark SQL's rendering of one field (concat of Spark strings; see `_sql_value`)."""
+    if sql_type == "text":
+        inner = _spark_json_text(f"CAST({expr} AS STRING)")
+        return f"CASE WHEN {expr} IS NULL THEN 'null' ELSE {inner} END"
+    if sql_type == "decimal":
+        return _quoted(expr, _spark_decimal(f"CAST({expr} AS DOUBLE)"))
+    return _scalar(expr, sql_type, "spark")
+
+
 def _sql_value(expr: str, sql_type: str, dialect: str = "duckdb") -> str:
+    if dialect == "spark":
+        return _spark_value(expr, sql_type)
     if dialect == "postgres":
         special = _postgres_value(expr, sql_type)
         if special is not None:
@@ -154,26 +259,15 @@ def _sql_value(expr: str, sql_type: str, dialect: str = "duckdb") -> str:
         # Adding +0.0 turns -0.0 into 0.0; only tiny negatives can still print as "-0.0...".
         plain = f"printf('%.9f', {x} + 0.0)"
         tiny = f"CASE WHEN {plain} = '-0.000000000' THEN '0.000000000' ELSE {plain} END"
-        inner = f"CASE WHEN {x} < 0 AND {x} > -1e-9 THEN {tiny} ELSE {plain} END"
-        return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
-    if sql_type == "int":
-        inner = f"CAST({expr} AS VARCHAR)"
-    elif sql_type == "bool":
-        inner = f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
-    elif sql_type == "date":
-        inner = f"strftime({expr}, '%Y-%m-%d')"
-    elif sql_type == "timestamp":
-        inner = f"strftime({expr}, '%Y-%m-%dT%H:%M:%S')"
-    else:
-        raise ValueError(f"unknown canonical type {sql_type!r}")
-    return f"""CASE WHEN {expr} IS NULL THEN 'null' ELSE concat('"', {inner}, '"') END"""
+        return _quoted(expr, f"CASE WHEN {x} < 0 AND {x} > -1e-9 THEN {tiny} ELSE {plain} END")
+    return _scalar(expr, sql_type, "duckdb")
 
 
 def canonical_sql(
     kind: str, fields: Mapping[str, str], alias: str = "", dialect: str = "duckdb"
 ) -> str:
     """A SQL expression giving `canonical_bytes(kind, row)` as text, for fields {name: type},
-    in DuckDB's SQL or (dialect="postgres") PostgreSQL's."""
+    in DuckDB's SQL, PostgreSQL's (dialect="postgres") or Spark's (dialect="spark")."""
     prefix = f"{alias}." if alias else ""
     parts = {"kind": f"'{json.dumps(kind)}'"} | {
         name: _sql_value(f"{prefix}{name}", t, dialect) for name, t in fields.items()
@@ -186,8 +280,13 @@ def canonical_sql(
 
 
 def leaf_sql(salt_expr: str, canonical_expr: str, dialect: str = "duckdb") -> str:
-    """A SQL expression giving `commitment(salt, canonical)` as a 32-byte BLOB."""
+    """A SQL expression giving `commitment(salt, canonical)` as a 32-byte BLOB (BINARY in
+    Spark, whose `sha2` does the hashing there)."""
     if dialect == "postgres":
         return f"zt_leaf({salt_expr}, {canonical_expr})"
+    if dialect == "spark":
+        prefix = (b"\x00" + LEAF_TAG).hex().upper()
+        data = f"concat(X'{prefix}', {salt_expr}, encode({canonical_expr}, 'UTF-8'))"
+        return f"unhex(sha2({data}, 256))"
     tag = "".join(f"\\x{b:02X}" for b in b"\x00" + LEAF_TAG)
     return f"unhex(sha256('{tag}'::BLOB || {salt_expr} || encode({canonical_expr})))"

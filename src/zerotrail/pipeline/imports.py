@@ -4,7 +4,7 @@
     import_entities(ws, path)                      the entity tree, replaced as a whole
     import_sites(ws, path)                         the sites, replaced as a whole
     import_activities(ws, path, replace=...)       activity records, checked set-wise
-    import_activities_external(ws, path)           a lake table: Parquet read in place
+    import_activities_external(ws, path, spark=...) a lake table: Parquet read in place
     import_instruments(ws, path, replace=...)      certificates, PPAs, supplier rates
     import_price_indices(ws, path, replace=...)    the series that deflate spend
     import_meters(ws, path)                        site energy readings
@@ -25,7 +25,9 @@ later kind names an earlier one (sites name entities, activities name entities a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zerotrail.ingest import (
     activities,
@@ -40,13 +42,17 @@ from zerotrail.ingest import (
     price_indices,
 )
 from zerotrail.ingest.activities import canonical_of
-from zerotrail.ingest.checks import Progress
+from zerotrail.ingest.checks import Progress, no_progress
 from zerotrail.ingest.formats import CREDIT_STATUSES
 from zerotrail.ingest.imports import ImportReport
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.database import Workspace
 from zerotrail.store.external import stored_activities
+
+if TYPE_CHECKING:
+    from zerotrail.engine.spark_session import SparkEngine
+    from zerotrail.pipeline.spark_calculation import SparkOptions
 
 __all__ = [
     "CREDIT_STATUSES",
@@ -101,13 +107,44 @@ def import_activities(
         return activities.import_activities(ws, path, replace=replace, progress=progress)
 
 
+@dataclass(frozen=True, slots=True)
+class LakeRegistration:
+    report: ImportReport
+    leaves_by: str  # the engine that built the records' leaves: duckdb or spark
+    why_not_spark: tuple[str, ...] = ()  # asked for Spark, why DuckDB built them
+
+
 def import_activities_external(
-    ws: Workspace, path: str, *, progress: Progress | None = None
-) -> ImportReport:
+    ws: Workspace,
+    path: str,
+    *,
+    progress: Progress | None = None,
+    spark: SparkOptions | None = None,
+    engine: SparkEngine | None = None,
+) -> LakeRegistration:
     """Register a Parquet file, folder or glob of activity records as a lake table: checked as
     an import is, committed to the ledger, each file fingerprinted, no row copied (DuckDB
-    workspaces only). `progress` hears each step."""
-    return external.register_lake_table(ws, path, progress=progress)
+    workspaces only). With `spark`, Spark builds the records' leaves (pipeline/spark_leaves.py;
+    `engine`: a running session to use, else one is started and stopped). `progress` hears
+    each step."""
+    if spark is None and engine is None:
+        return LakeRegistration(external.register_lake_table(ws, path, progress=progress), "duckdb")
+    # Spark's modules only when asked for: every other import runs without them.
+    from zerotrail.engine.spark_session import check_java, check_pyspark
+    from zerotrail.pipeline.spark_calculation import SparkOptions, results_root, spark_session
+    from zerotrail.pipeline.spark_leaves import SparkCommit
+
+    options = spark or SparkOptions()
+    if engine is None:
+        check_pyspark()
+        check_java()
+    folder = results_root(ws, options.output)
+    step = progress or no_progress()
+    step("starting Spark")
+    with spark_session(engine, options) as session:
+        commit = SparkCommit(session, folder)
+        done = external.register_lake_table(ws, path, progress=step, commit=commit)
+    return LakeRegistration(done, commit.by, tuple(commit.why))
 
 
 def import_instruments(ws: Workspace, path: Path, *, replace: bool = False) -> ImportReport:

@@ -109,7 +109,7 @@ def results_root(ws: Workspace, output: Path | None) -> Path:
 
 
 @contextmanager
-def _session(engine: SparkEngine | None, options: SparkOptions) -> Iterator[SparkEngine]:
+def spark_session(engine: SparkEngine | None, options: SparkOptions) -> Iterator[SparkEngine]:
     """The caller's session, left open; else one started now and stopped after."""
     if engine is not None:
         yield engine
@@ -161,7 +161,7 @@ def _calculate(
     root.mkdir(parents=True, exist_ok=True)
     try:
         step("starting Spark")
-        with _session(engine, options) as spark:
+        with spark_session(engine, options) as spark:
             through_duckdb = _read_records(ws, spark, settings.year, root / run_id)
             notes, problems = _run(ws, spark, settings, plan, suppliers, step)
             step("writing results")

@@ -400,6 +400,37 @@ def commit_lake_records(ws: Workspace, files: Sequence[str], columns: Sequence[s
     return n
 
 
+def commit_computed_leaves(ws: Workspace, folder: Path, files: int) -> int:
+    """Commit the lake records' leaves another engine computed (Spark, for `--engine spark`):
+    the Parquet dataset in `folder`, one row per record (file_index, row_index, ref, salt,
+    leaf_hash), committed in file order then row order, chunk by chunk (the rows of a chunk
+    are found by their file and row, so the reader skips the rest), as `commit_lake_records`
+    commits them; in the caller's transaction. Returns how many were committed."""
+    con = ws.con
+    source = f"read_parquet({sql_text(str(folder / '*.parquet'))})"
+    bounds = {
+        int(i): (int(lo), int(hi))
+        for i, lo, hi in con.execute(
+            f"SELECT file_index, min(row_index), max(row_index) FROM {source} GROUP BY ALL"
+        ).fetchall()
+    }
+    n = 0
+    with Appender.spooled(ws) as app:
+        for i in range(files):
+            if i not in bounds:
+                continue
+            lo, hi = bounds[i]
+            for start in range(lo, hi + 1, LEDGER_CHUNK):
+                # Integers of ours, so inlined: a relation's Arrow result is not copied again.
+                table = con.sql(
+                    f"""SELECT ref, CAST(1 AS INTEGER) AS version, salt, leaf_hash FROM {source}
+                        WHERE file_index = {int(i)} AND row_index >= {int(start)}
+                        AND row_index < {int(start + LEDGER_CHUNK)} ORDER BY row_index"""
+                ).to_arrow_table()
+                n += app.append_hashed("activity", table)
+    return n
+
+
 # --- reading lake records as activities ---------------------------------------------------------
 
 

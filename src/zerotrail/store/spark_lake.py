@@ -23,8 +23,14 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from zerotrail.ledger.canonical import leaf_sql
 from zerotrail.model.limits import DATE_PATTERN, WHOLE_PATTERN
-from zerotrail.store.activities import STORED_FIELDS
+from zerotrail.store.activities import (
+    LEDGER_TYPES,
+    OPTIONAL_LEDGER_TYPES,
+    STORED_FIELDS,
+    activity_canonical_sql,
+)
 from zerotrail.store.activity_checks import (
     DATE_COLUMNS,
     HEAT_BASIS_SPELLINGS,
@@ -120,6 +126,30 @@ def _typed(name: str, present: set[str], types: Mapping[str, str]) -> str:
     raise _Unsupported(f"{name} {t}")
 
 
+def _typed_fields(columns: Sequence[tuple[str, str]]) -> dict[str, str] | None:
+    """Spark SQL of `record_id` and every stored field of a lake row (`columns`: the files'
+    columns renamed to the format's, (name, Spark type) each); None when a column's type is
+    one this module does not type as DuckDB does."""
+    types = dict(columns)
+    present = set(types)
+    try:
+        return {n: _typed(n, present, types) for n in ("record_id", *STORED_FIELDS)}
+    except _Unsupported:
+        return None
+
+
+def _rows(source: str, columns: Sequence[tuple[str, str]]) -> str:
+    """The rows of `source` that are records: a row of nulls (or blanks) is none, as in an
+    imported Parquet file (store/staging.py)."""
+    holds = " OR ".join(
+        f"coalesce({_q(n)} RLIKE {spark_text(_NOT_SPACE)}, false)"
+        if t == "string"
+        else f"{_q(n)} IS NOT NULL"
+        for n, t in columns
+    )
+    return f"SELECT * FROM {_q(source)} WHERE {holds or 'true'}"
+
+
 def spark_lake_sql(
     dataset_id: str,
     source: str,
@@ -136,35 +166,58 @@ def spark_lake_sql(
 
     None when a column's Parquet type is one this module does not type as DuckDB does: the
     caller then reads that dataset through DuckDB."""
-    types = dict(columns)
-    present = set(types)
+    typed = _typed_fields(columns)
+    if typed is None:
+        return None
     fixed = {
         "version": "1",
         "current": "true",
         "import_id": spark_text(dataset_id),
         "superseded_by": "NULL",
     }
-    fields = {"record_id", *STORED_FIELDS}
-
-    def value(n: str) -> str:
-        if n in fixed:
-            return fixed[n]
-        return _typed(n, present, types) if n in fields else "NULL"
-
-    try:
-        exprs = [f"CAST({value(n)} AS {t}) AS {_q(n)}" for n, t in target]
-    except _Unsupported:
-        return None
-    # A row of nulls (or blanks) is no record, as in an imported Parquet file (store/staging.py).
-    holds = " OR ".join(
-        f"coalesce({_q(n)} RLIKE {spark_text(_NOT_SPACE)}, false)"
-        if t == "string"
-        else f"{_q(n)} IS NOT NULL"
-        for n, t in columns
-    )
-    rows = f"SELECT * FROM {_q(source)} WHERE {holds or 'true'}"
+    values = {**typed, **fixed}
+    exprs = [f"CAST({values.get(n, 'NULL')} AS {t}) AS {_q(n)}" for n, t in target]
     return (
-        f"SELECT * FROM (SELECT {', '.join(exprs)} FROM ({rows}))"
+        f"SELECT * FROM (SELECT {', '.join(exprs)} FROM ({_rows(source, columns)}))"
         f" WHERE `period_start` BETWEEN DATE {spark_text(start.isoformat())}"
         f" AND DATE {spark_text(end.isoformat())}"
     )
+
+
+# The committed types of a typed field in Spark (DuckDB's typed view: DOUBLE, INTEGER, DATE,
+# VARCHAR), so the canonical text renders what a DuckDB commit renders.
+_SPARK_TYPES = {"decimal": "DOUBLE", "int": "INT", "date": "DATE", "text": "STRING"}
+
+
+def spark_lake_leaf_sql(
+    source: str,
+    columns: Sequence[tuple[str, str]],
+    file_index: int,
+    row_index: str,
+    key_view: str,
+) -> str | None:
+    """Spark SQL over the view `source` (one file of a lake table, renamed as for
+    `spark_lake_sql`, its row's position in the file as the column `row_index`) giving each
+    record's (file_index, row_index, ref, salt, leaf_hash): the `activity` leaf (version 1) an
+    import commits, its canonical text built and hashed by Spark (ledger/canonical.py, dialect
+    "spark"). The salt is SHA-256(key || "<file index>:<row index>") with the 32-byte key of
+    the one-row view `key_view` (column `k`): drawn from the operating system for this
+    registration and never stored, so each salt is as unguessable as a random one
+    (docs/ledger.md). None when a column's type is one this module does not type as DuckDB
+    does."""
+    typed = _typed_fields(columns)
+    if typed is None:
+        return None
+    fields = ", ".join(
+        f"CAST({typed[n]} AS {_SPARK_TYPES[t]}) AS {_q(n)}"
+        for n, t in {**LEDGER_TYPES, **OPTIONAL_LEDGER_TYPES}.items()
+        if n != "version"
+    )
+    canonical = activity_canonical_sql("r", dialect="spark")
+    position = f"concat('{int(file_index)}:', CAST(r.{_q(row_index)} AS STRING))"
+    typed_rows = f"SELECT {_q(row_index)}, {fields}, 1 AS version FROM ({_rows(source, columns)})"
+    salted = f"""SELECT r.*, unhex(sha2(concat(k.k, encode({position}, 'UTF-8')), 256)) AS zt_salt
+        FROM ({typed_rows}) r CROSS JOIN {_q(key_view)} k"""
+    return f"""SELECT {int(file_index)} AS file_index, r.{_q(row_index)} AS row_index,
+        r.record_id AS ref, r.zt_salt AS salt, {leaf_sql("r.zt_salt", canonical, "spark")}
+        AS leaf_hash FROM ({salted}) r"""

@@ -362,6 +362,22 @@ class Appender:
         )
         return int(table.num_rows)
 
+    def append_hashed(self, kind: str, table: Any) -> int:
+        """Commit leaves hashed elsewhere (Spark, for a lake table): the Arrow `table`'s rows
+        (ref, version, salt, leaf_hash), in its order. Each leaf must be the commitment of its
+        salt and the record's canonical bytes; the audit recomputes every one. Returns how many
+        were appended."""
+        hashes = table.column("leaf_hash").to_pylist()
+        if any(h is None or len(h) != 32 for h in hashes) or any(
+            s is None or len(s) != SALT_BYTES for s in table.column("salt").to_pylist()
+        ):
+            raise ValueError("a computed leaf needs a 32-byte salt and a 32-byte hash")
+        if hashes:
+            self._store(
+                kind, table.column("ref"), table.column("version"), table.column("salt"), hashes
+            )
+        return len(hashes)
+
     def _append(
         self, kind: str, refs: list[str], versions: list[int], canonicals: list[bytes]
     ) -> None:
