@@ -464,6 +464,8 @@ def main() -> None:
     args = ap.parse_args()
     STEP_TIMEOUT[0] = args.step_timeout
     _header()
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.work, prefix="engines-") as tmp:
         root = Path(tmp)
         cache: dict[int, Path] = {}

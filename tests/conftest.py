@@ -191,8 +191,9 @@ class PostgresDemo:
 
 @pytest.fixture(scope="session")
 def postgres_demo(tmp_path_factory: pytest.TempPathFactory) -> PostgresDemo:
-    """The demo on PostgreSQL, run once per worker (about 90 s; each worker has its own
-    server, tests/postgres.py, so a run cannot be shared between workers as `demo_job` is).
+    """The demo on PostgreSQL, run once per worker that needs it (about 90 s; each worker has
+    its own server, tests/postgres.py, so a run cannot be shared between workers as `demo_job`
+    is). One test file reads it (tests/cli/test_postgres_commands.py), so one worker builds it.
 
     A test reads the database, or clones it to write (`postgres.create_database(template=
     demo.name)`: a file copy, which needs no connection open to the template, so a test must

@@ -13,6 +13,12 @@ What the twins may differ in, and is left out of every comparison: ids and times
 clock (`run-2025-20261203T...`, `imp-...`, timestamps), the names, key hashes and signatures of
 each demo's own keys, and the last digits of sums, compared to a relative 1e-9 (PostgreSQL adds
 in another order).
+
+First of all, the demo itself: `zerotrail --db postgresql://... demo` runs every stage a user
+runs (imports, calculations of 2020-2025, roadmap, credits, claims, ledger, report) inside
+PostgreSQL; its report.json must hold the DuckDB demo's figures to a relative 1e-9, and its
+ledger must audit clean. (Here, beside the commands that read it, so that one test process
+builds the PostgreSQL demo: each process has its own server.)
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +61,42 @@ _VOLATILE = (
     (re.compile(r"^[A-Za-z0-9+/]{43}=$", re.M), "ROOT"),
 )
 _NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+# What differs between any two runs of the demo: ids and times it takes from the clock, and the
+# ledger (fresh keys and salts; its figures are the report's own, compared above it).
+REPORT_VOLATILE = {"run_id", "created_at", "published_at", "ledger", "ref"}
+
+
+def test_the_demo_on_postgresql_reports_the_duckdb_figures(
+    demo_job: DemoJob, postgres_demo: PostgresDemo, tmp_path: Path
+) -> None:
+    url = postgres_demo.url
+    assert postgres_demo.returncode == 0, postgres_demo.stderr
+    code, _, _ = demo_job.result()
+    assert code == 0
+    duck = json.loads((demo_job.out / "report" / "report.json").read_text())
+    pg = json.loads((postgres_demo.out / "report" / "report.json").read_text())
+    found: list[str] = []
+    differences(
+        duck,
+        pg,
+        "report",
+        found,
+        skip=REPORT_VOLATILE,
+        same=lambda a, b: isinstance(a, str) and a.startswith("run-"),
+    )
+    assert found == []
+    audit = subprocess.run(
+        [sys.executable, "-m", "zerotrail", "--db", url, "ledger", "audit"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
+    assert "ledger intact" in audit.stdout
 
 
 @dataclass(frozen=True)
@@ -396,7 +440,7 @@ def test_signing_witnessing_and_a_second_report(clones: Twins) -> None:
     # A second report lists the imports since the first (the reasons of its restatements):
     # once a comparison of a timestamp column with text, which PostgreSQL refuses, so every
     # report after the first failed. The figures of a report are held to DuckDB's by
-    # tests/store/test_postgres_demo.py; this one runs on PostgreSQL alone (a report takes
+    # the first test of this file; this one runs on PostgreSQL alone (a report takes
     # seconds).
     for out in (clones.pg_out, clones.duck_out):
         (out / "prices.csv").write_text("currency,year,index,source\nUSD,2021,104.5,BEA\n")

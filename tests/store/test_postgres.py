@@ -2,7 +2,7 @@
 what two processes sharing one workspace may and may not do to each other.
 
 The figures themselves are held to DuckDB's by the engine suite (tests/engines/, run on both)
-and by the demo (tests/store/test_postgres_demo.py); this file tests the PostgreSQL layer.
+and by the demo (tests/cli/test_postgres_commands.py); this file tests the PostgreSQL layer.
 """
 
 from __future__ import annotations
