@@ -23,8 +23,9 @@ Sections:
   copy) against DuckDB scanning the same file: `SELECT count(*)` (Parquet metadata only) and a
   read of every column (a hash of each row).
 - `spark-scale`: --spark-rows rows through Spark local with spark.driver.memory set by
-  --spark-driver-memory (2g): the external import and the calculation, with the peak RSS of the
-  whole process tree (Python driver, JVM and its children).
+  --spark-driver-memory (2g): the external import (checks in DuckDB, ledger leaves by Spark:
+  `--engine spark`) and the calculation, with the peak RSS of the whole process tree (Python
+  driver, JVM and its children).
 
 Every timed step is a `zerotrail` command as a user runs it (a new process; Python start-up,
 about a second, is in every figure; Spark's JVM start-up, about 20 s, is in Spark's), with the
@@ -410,9 +411,18 @@ def section_spark_scale(args: argparse.Namespace, root: Path, cache: dict[int, P
     try:
         with _workspace("spark", work) as (db, _):
             _set_up(db, work)
-            imported = zerotrail(db, *_import_args("spark", work / "rows.parquet"))
+            # The registration's leaves built by Spark too (`--engine spark`).
+            spark = ["--engine", "spark", "--spark-master", args.spark_master]
+            imported = zerotrail(
+                db,
+                *_import_args("spark", work / "rows.parquet"),
+                *spark,
+                "--spark-driver-memory",
+                memory,
+                env=_spark_env(memory),
+            )
             print(
-                f"| import activities --external | {imported.seconds:.1f} |"
+                f"| import activities --external --engine spark | {imported.seconds:.1f} |"
                 f" {_rate(n, imported.seconds)} | {imported.peak_rss_mb:,.0f} |",
                 flush=True,
             )
