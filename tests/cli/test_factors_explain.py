@@ -4,8 +4,11 @@ engine's own order, with the reason each stands where it does."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.cli.invoke import Result, zerotrail
 from tests.engines.conftest import write_csv
@@ -51,11 +54,22 @@ def zt(tmp: Path, *args: str) -> Result:
     return zerotrail("--db", tmp / "w.duckdb", *args, cwd=tmp, env={"COLUMNS": "250"})
 
 
-def workspace(tmp: Path) -> None:
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace every test explains from, made once by the commands a user runs (`init`,
+    then the three imports); about 3 s, so each test copies the closed file instead."""
+    tmp = tmp_path_factory.mktemp("explain")
     assert zt(tmp, "init").returncode == 0
     for kind, rows in (("entities", ENTITIES), ("sites", SITES), ("activities", ACTS)):
         out = zt(tmp, "import", kind, str(write_csv(tmp / f"{kind}.csv", rows)))
         assert out.returncode == 0, out.stderr
+    return tmp / "w.duckdb"
+
+
+@pytest.fixture
+def workspace(built: Path, tmp_path: Path) -> None:
+    """This test's own copy of the built workspace, tmp_path/w.duckdb (a test may calculate)."""
+    shutil.copyfile(built, tmp_path / "w.duckdb")
 
 
 def explained(tmp: Path, *args: str) -> dict[str, Any]:
@@ -68,8 +82,8 @@ def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["factor_id"]: c for c in data["candidates"]}
 
 
+@pytest.mark.usefixtures("workspace")
 def test_explain_ranks_regions_before_editions(tmp_path: Path) -> None:
-    workspace(tmp_path)
     data = explained(tmp_path, "gd")
     c = by_id(data)
     assert data["chosen"] == "cn-mee-grid:2022.regional-average.cn-south"
@@ -86,8 +100,8 @@ def test_explain_ranks_regions_before_editions(tmp_path: Path) -> None:
     assert ranks == list(range(1, len(ranks) + 1))
 
 
+@pytest.mark.usefixtures("workspace")
 def test_explain_the_site_region_the_basis_and_the_strict_policy(tmp_path: Path) -> None:
-    workspace(tmp_path)
     data = explained(tmp_path, "ng")
     assert (data["stated_region"], data["region"], data["heat_basis"]) == ("US", "US-RFCW", "HHV")
     c = by_id(data)
@@ -116,8 +130,8 @@ def test_explain_the_site_region_the_basis_and_the_strict_policy(tmp_path: Path)
     )
 
 
+@pytest.mark.usefixtures("workspace")
 def test_explain_as_another_year_and_as_a_table(tmp_path: Path) -> None:
-    workspace(tmp_path)
     # As a 2024 record the EPA Hub 2024 edition is valid: no edition note.
     data = explained(tmp_path, "ng", "--year", "2024")
     assert data["period_start"] == "2024-01-01"
@@ -128,8 +142,8 @@ def test_explain_as_another_year_and_as_a_table(tmp_path: Path) -> None:
     assert "used: cn-mee-grid:2022.regional-average.cn-south" in out.stdout
 
 
+@pytest.mark.usefixtures("workspace")
 def test_explain_an_unknown_record_is_one_line(tmp_path: Path) -> None:
-    workspace(tmp_path)
     out = zt(tmp_path, "factors", "explain", "nope")
     assert out.returncode == 1
     assert out.stderr.strip().endswith("no activity record 'nope' in this workspace")

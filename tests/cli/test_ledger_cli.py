@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.cli.invoke import Result, zerotrail
 from tests.cli.test_cli import ACTS, SITES, zt
@@ -19,10 +21,27 @@ def run(tmp: Path, *args: str) -> Result:
     return zerotrail(*args, cwd=tmp, env={"COLUMNS": "200"})
 
 
-def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
-    zt(tmp_path, "init")
-    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS)):
-        zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+@pytest.fixture(scope="module")
+def organization(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed workspace made by `init` and the imports of the entity and the site, as a user
+    makes it: about 3 s of factor loading, so made once and copied (`workspace_with`)."""
+    tmp = tmp_path_factory.mktemp("ledger-cli")
+    assert zt(tmp, "init").returncode == 0
+    for kind, rows in (("entities", ROOT), ("sites", SITES)):
+        done = zt(tmp, "import", kind, str(write_csv(tmp / f"{kind}.csv", rows)))
+        assert done.returncode == 0, done.stderr
+    return tmp / "w.duckdb"
+
+
+def workspace_with(organization: Path, tmp: Path, acts: list[dict[str, object]]) -> None:
+    """TMP/w.duckdb: a copy of `organization` with ACTS imported after it, by the command."""
+    shutil.copyfile(organization, tmp / "w.duckdb")
+    done = zt(tmp, "import", "activities", str(write_csv(tmp / "activities.csv", acts)))
+    assert done.returncode == 0, done.stderr
+
+
+def test_sign_cosign_prove_verify_and_audit(organization: Path, tmp_path: Path) -> None:
+    workspace_with(organization, tmp_path, ACTS)
     log_v = run(tmp_path, "keys", "generate", "--name", ORIGIN, "--out", "log.key").stdout.strip()
     wit_v = run(
         tmp_path, "keys", "generate", "--name", "witness.example.org", "--witness", "--out", "w.key"
@@ -136,10 +155,10 @@ def test_sign_cosign_prove_verify_and_audit(tmp_path: Path) -> None:
     assert f"activity a1 version 1 (leaf {sets + len(factor_rows()) + 2}): changed" in audit.stderr
 
 
-def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path) -> None:
-    zt(tmp_path, "init")
-    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS[:1])):
-        zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+def test_audit_catches_a_rollback_and_fails_closed_without_a_key(
+    organization: Path, tmp_path: Path
+) -> None:
+    workspace_with(organization, tmp_path, ACTS[:1])
     run(tmp_path, "keys", "generate", "--name", ORIGIN, "--out", "log.key")
     assert zt(tmp_path, "ledger", "checkpoint", "--key", "log.key").returncode == 0
     db = tmp_path / "w.duckdb"
@@ -170,12 +189,12 @@ def test_audit_catches_a_rollback_and_fails_closed_without_a_key(tmp_path: Path)
     assert "signatures NOT checked" in audit.stdout and "signatures NOT checked" in audit.stderr
 
 
-def test_deleted_checkpoints_are_named_and_never_signed_over(tmp_path: Path) -> None:
+def test_deleted_checkpoints_are_named_and_never_signed_over(
+    organization: Path, tmp_path: Path
+) -> None:
     """The review's case: every checkpoint deleted. The audit says so and suggests nothing to
     run; `ledger checkpoint` refuses in one line, with the ledger state and without it."""
-    zt(tmp_path, "init")
-    for kind, rows in (("entities", ROOT), ("sites", SITES), ("activities", ACTS)):
-        zt(tmp_path, "import", kind, str(write_csv(tmp_path / f"{kind}.csv", rows)))
+    workspace_with(organization, tmp_path, ACTS)
     assert zt(tmp_path, "calculate", "--year", "2023").returncode == 0
     run(tmp_path, "keys", "generate", "--name", ORIGIN, "--out", "log.key")
     before = zt(tmp_path, "ledger", "audit")

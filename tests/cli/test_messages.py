@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_refusals import build_template, fresh_copy, invoke, write_csv_rows
+from tests.conftest import Templates
 
 BRAZIL = [  # no shipped grid factor for Brazil: these cannot be calculated
     {
@@ -36,8 +37,8 @@ BRAZIL = [  # no shipped grid factor for Brazil: these cannot be calculated
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("template"))
+def template(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("template"), workspace_template())
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from tests.cli.paths import LONG_PATH, long_dir
 from tests.cli.test_refusals import invoke
+from tests.conftest import Templates
 from tests.engines.conftest import write_csv
 from tests.reports import build
 
@@ -83,7 +84,7 @@ INITIATIVES = [
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def company(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report tests' company, with targets, credits, an initiative and a 2023 claim, in a
     folder with a 200-character path."""
     from zerotrail.ingest.credits import import_credits
@@ -94,7 +95,7 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from zerotrail.targets.roadmap import read_roadmap
 
     folder = long_dir(tmp_path_factory.mktemp("output"))
-    db = build(folder)
+    db = build(folder, workspace_template)
     roadmap = folder / "roadmap.toml"
     roadmap.write_text(ROADMAP, encoding="utf-8")
     with open_workspace(str(db)) as ws:

@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from tests.cli.invoke import Result, process, zerotrail
+from tests.conftest import Templates
 from tests.digests import table_digests
 from tests.engines.conftest import ROOT
 
@@ -504,17 +505,19 @@ def digest(db: Path) -> dict[str, str]:
         con.close()
 
 
-def build_template(folder: Path) -> Path:
-    """A small workspace: the shipped factors, one entity, two sites, a record, a 2023 run."""
+def build_template(folder: Path, shipped: Path) -> Path:
+    """A small workspace: the shipped factors, one entity, two sites, a record, a 2023 run.
+    `shipped` is a closed workspace file with the shipped factors (tests/conftest.py
+    `workspace_template()`): copied, not loaded again."""
     from zerotrail.engine.settings import InventorySettings
     from zerotrail.ingest.activities import import_activities
     from zerotrail.ingest.organization import import_entities, import_sites
-    from zerotrail.pipeline.calculation import calculate, load_shipped_factors
+    from zerotrail.pipeline.calculation import calculate
     from zerotrail.store.workspace import open_workspace
 
     db = folder / "template.duckdb"
-    with open_workspace(str(db), create=True) as ws:
-        load_shipped_factors(ws)
+    shutil.copyfile(shipped, db)
+    with open_workspace(str(db)) as ws:
         import_entities(ws, write_csv_rows(folder / "entities.csv", IMPORTERS["entities"][1][:1]))
         import_sites(ws, write_csv_rows(folder / "sites.csv", SITES))
         import_activities(ws, write_csv_rows(folder / "activities.csv", ACTIVITIES))
@@ -537,8 +540,8 @@ def cases_by_id() -> Iterator[tuple[str, Case]]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("template"))
+def template(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_template(tmp_path_factory.mktemp("template"), workspace_template())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -29,6 +29,7 @@ from zerotrail.demo.library import (
     FactorLine,
     choose,
     converts,
+    keyed,
     read_library,
     shipped_library,
 )
@@ -391,7 +392,9 @@ def test_records_their_region_covers_pin_nothing(acts: list[dict[str, str]]) -> 
 def check_every_record_finds_a_factor(
     acts: list[dict[str, str]], library: list[FactorLine], proxies: list[dict[str, str]]
 ) -> None:
-    rows = [*library, *map(FactorLine.from_custom_record, proxies)]
+    # By key: `choose` keeps only the record's key's rows, so it picks the same factor from
+    # them as from the whole library, without scanning every row for every record.
+    rows = keyed([*library, *map(FactorLine.from_custom_record, proxies)])
     published = {r.factor_id: r for r in library}
     for r in acts:
         start = date.fromisoformat(r["period_start"])
@@ -400,7 +403,8 @@ def check_every_record_finds_a_factor(
             f = published[r["factor_id"]]
             assert f.activity == r["activity"] and converts(r["unit"], f), r
         else:
-            assert choose(rows, r["activity"], r["region"], r["unit"], start), r
+            key = r["activity"]
+            assert choose(rows.get(key, []), key, r["region"], r["unit"], start), r
 
 
 def test_every_record_finds_a_factor(demo: DemoFiles, acts: list[dict[str, str]]) -> None:
@@ -476,22 +480,41 @@ def test_write_scaled_is_repeatable(tmp_path: Path) -> None:
     assert pq.read_table(empty).num_rows == 0
 
 
-@pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
-def test_shipped_library_proxies_copy_its_numbers(tmp_path: Path) -> None:
-    files = write_demo(tmp_path)
-    check_proxies(read(files.factors), read_library())
+@pytest.fixture(scope="module")
+def shipped_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The demo's files written with the real shipped library (the default), once for the
+    three tests below (the same seed writes the same bytes, as tested above)."""
+    return write_demo(tmp_path_factory.mktemp("shipped-demo"))
+
+
+@pytest.fixture(scope="module")
+def shipped_rows() -> list[FactorLine]:
+    """The shipped library's rows, read once (some 29,000 lines)."""
+    return read_library()
 
 
 @pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
-def test_shipped_library_pins_and_proxies_cover_every_record(tmp_path: Path) -> None:
-    files = write_demo(tmp_path)
-    check_every_record_finds_a_factor(read(files.activities), read_library(), read(files.factors))
+def test_shipped_library_proxies_copy_its_numbers(
+    shipped_demo: DemoFiles, shipped_rows: list[FactorLine]
+) -> None:
+    check_proxies(read(shipped_demo.factors), shipped_rows)
 
 
 @pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
-def test_no_proxy_stands_in_for_a_published_factor(tmp_path: Path) -> None:
-    files = write_demo(tmp_path)
-    published = {r.activity for r in read_library()}
+def test_shipped_library_pins_and_proxies_cover_every_record(
+    shipped_demo: DemoFiles, shipped_rows: list[FactorLine]
+) -> None:
+    check_every_record_finds_a_factor(
+        read(shipped_demo.activities), shipped_rows, read(shipped_demo.factors)
+    )
+
+
+@pytest.mark.skipif(not SHIPPED, reason="the shipped factor library has not been built yet")
+def test_no_proxy_stands_in_for_a_published_factor(
+    shipped_demo: DemoFiles, shipped_rows: list[FactorLine]
+) -> None:
+    files = shipped_demo
+    published = {r.activity for r in shipped_rows}
     proxy_keys = {r["activity"] for r in read(files.factors)}
     # The proxies are for what no publisher covers: no shipped set has a factor for their keys,
     # in any region, edition or unit. (A key a publisher covers is pinned instead, pins.py.)

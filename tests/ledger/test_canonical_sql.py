@@ -12,6 +12,7 @@ import pyarrow as pa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Templates, open_copy
 from zerotrail.ingest.activities import canonical_activity
 from zerotrail.ledger.canonical import (
     canonical_bytes,
@@ -191,18 +192,17 @@ def test_extremes_refused_by_the_import_are_those_where_engines_part(tmp_path: P
         assert number_problem(repr(x)) is not None
 
 
-def test_imported_extremes_prove_with_the_python_definition(tmp_path: Path) -> None:
+def test_imported_extremes_prove_with_the_python_definition(
+    workspace_template: Templates, tmp_path: Path
+) -> None:
     """End to end: activities at the edges of the accepted range are committed by the database
     and their leaves recomputed by Python from the stored rows, byte for byte."""
     from tests.engines.conftest import ROOT, write_csv
     from zerotrail.ingest.activities import canonical_of, import_activities
     from zerotrail.ingest.organization import import_entities
-    from zerotrail.pipeline.calculation import load_shipped_factors
-    from zerotrail.store.workspace import open_workspace
 
-    ws = open_workspace(str(tmp_path / "w.duckdb"), create=True)
+    ws = open_copy(workspace_template(), tmp_path)  # the shipped factors, loaded once a session
     try:
-        load_shipped_factors(ws)
         import_entities(ws, write_csv(tmp_path / "e.csv", ROOT))
         quantities = ["1000000000000000", "999999999999999", "0.000000001", "123456.789012345",
                       "-1000000000000000", "-0.000000001"]  # fmt: skip

@@ -3,9 +3,10 @@
 The leaves Spark commits must be the ones the definition gives (ledger/canonical.py): each opens
 with the record as DuckDB reads it from the files, the audit (which recomputes every lake leaf
 from the files in DuckDB) finds nothing, and the records sit in file then row order as a DuckDB
-registration puts them. The files are built to reach the hard cases: amounts that are exact
-nine decimals, text with quotes, backslashes and non-ASCII characters (control characters are refused by the checks), an optional
-field given on some rows only, a blank row, and a second file in a sub-folder.
+registration puts them. The files hold amounts of nine decimals (none exact in binary),
+text with quotes, backslashes and non-ASCII characters (the checks refuse control characters;
+tests/ledger/test_canonical_spark.py covers their escaping), whole numbers, a blank row, and a
+second file in a sub-folder.
 """
 
 from __future__ import annotations

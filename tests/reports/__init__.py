@@ -16,14 +16,16 @@ Market-based emissions (co2e_market_t) per site:
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.engines.conftest import load, write_csv
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.ingest.energy import import_cooling, import_meters
-from zerotrail.pipeline.calculation import calculate, load_shipped_factors
-from zerotrail.store.workspace import open_workspace
+from zerotrail.pipeline.calculation import calculate
+from zerotrail.store.workspace import Workspace
 
 SITES = [
     {"site": "HZ", "entity": "E", "kind": "campus", "region": "CN-EAST", "name": "Hangzhou"},
@@ -109,19 +111,22 @@ COOLING = [
 ]
 
 
-def build(tmp: Path) -> Path:
-    """The company's workspace, calculated for 2022 and 2023 (AR5); returns its path."""
+def fill_company(ws: Workspace, tmp: Path) -> None:
+    """Import the company into `ws` (the shipped factors loaded) and calculate 2022 and 2023
+    (AR5): a `workspace_template` fill (tests/conftest.py), built once per test process."""
+    load(ws, tmp, activities=ACTIVITIES, sites=SITES, instruments=INSTRUMENTS)
+    import_meters(ws, write_csv(tmp / "meters.csv", METERS))
+    import_cooling(ws, write_csv(tmp / "cooling.csv", COOLING))
+    for year in (2022, 2023):
+        # Strict: each year takes its own residual mix. 2022's (0.5856) rests on a single
+        # source, so the nearest policy would prefer the verified 2023 edition instead.
+        calculate(ws, InventorySettings(year, "AR5", factor_policy="strict"))
+
+
+def build(tmp: Path, templates: Callable[..., Path]) -> Path:
+    """The company's workspace, calculated for 2022 and 2023 (AR5), as tmp/company.duckdb;
+    returns its path. `templates` is the `workspace_template` fixture: the company is built
+    once per test process and copied (three test files start from it)."""
     path = tmp / "company.duckdb"
-    ws = open_workspace(str(path), create=True)
-    try:
-        load_shipped_factors(ws)
-        load(ws, tmp, activities=ACTIVITIES, sites=SITES, instruments=INSTRUMENTS)
-        import_meters(ws, write_csv(tmp / "meters.csv", METERS))
-        import_cooling(ws, write_csv(tmp / "cooling.csv", COOLING))
-        for year in (2022, 2023):
-            # Strict: each year takes its own residual mix. 2022's (0.5856) rests on a single
-            # source, so the nearest policy would prefer the verified 2023 edition instead.
-            calculate(ws, InventorySettings(year, "AR5", factor_policy="strict"))
-    finally:
-        ws.close()
+    shutil.copyfile(templates(fill_company), path)
     return path

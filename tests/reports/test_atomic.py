@@ -1,12 +1,12 @@
 """A report is published whole or not at all (pipeline/publish.py, reports/staging.py).
 
-The small roadmap world (tests/targets/world.py) with its first report (report-2023-1, in r1/)
-is built once for the module; each test works on a copy. A failure injected at each step of
-publishing, a chart renderer that really aborts its process, and a failing commit must leave
-the workspace as it was (no publication, report checkpoint, claim, ledger leaf or checkpoint)
-and no folder behind: neither the output nor the staging folder; a previous report folder at
---out stays as it was. The happy path writes the same files as before, replacing a previous
-report folder, and `--out` holding anything else is refused.
+The small roadmap world (tests/targets/world.py) with its first report (report-2023-1, in r1/) is
+built once (tests/reports/conftest.py `first_report`); each test works on a copy. A failure
+injected at each step of publishing, a chart renderer that really aborts its process, and a failing
+commit must leave the workspace as it was (no publication, report checkpoint, claim, ledger leaf or
+checkpoint) and no folder behind: neither the output nor the staging folder; a previous report
+folder at --out stays as it was. The happy path writes the same files as before, replacing a
+previous report folder, and `--out` holding anything else is refused.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ from typer.testing import CliRunner
 from tests.engines.conftest import write_csv
 from tests.offsets.test_neutrality import credit
 from tests.reports import test_publish as tp
-from tests.targets.world import build
+from tests.reports.conftest import copy_first_report
 from zerotrail.cli import app
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.note import parse_signer_key
 from zerotrail.pipeline import publish as publish_mod
-from zerotrail.pipeline.calculation import load_shipped_factors
 from zerotrail.pipeline.claims import record_claim
 from zerotrail.pipeline.imports import import_credits
 from zerotrail.pipeline.publish import publish
@@ -73,28 +72,12 @@ TARGET_NAME = "Scope 1 + 2 \u0001down 30% by 2025"  # as a door that let it thro
 ODD_KIND = "campus\u0001odd"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("atomic")
-    ws = open_workspace(str(tmp / "w.duckdb"), create=True)
-    try:
-        load_shipped_factors(ws)
-        build(ws, tmp)
-        tp.setup(ws, tmp)
-        publish(ws, 2023, tmp / "r1", signer=parse_signer_key(tp.KEY))
-    finally:
-        ws.close()
-    return tmp
-
-
 @pytest.fixture
-def world(template: Path, tmp_path: Path) -> Iterator[Workspace]:
-    """A copy of the template workspace in tmp_path, with the first report in tmp_path/r1."""
-    for f in template.glob("w.duckdb*"):
-        shutil.copy(f, tmp_path / f.name)
-    shutil.copytree(template / "r1", tmp_path / "r1")
+def world(first_report: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A copy of the world with its first report (tests/reports/conftest.py `first_report`)
+    in tmp_path, with the first report in tmp_path/r1."""
+    ws = copy_first_report(first_report, tmp_path)
     (tmp_path / "log.key").write_text(tp.KEY + "\n", encoding="utf-8")
-    ws = open_workspace(str(tmp_path / "w.duckdb"))
     try:
         yield ws
     finally:

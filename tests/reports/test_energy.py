@@ -17,6 +17,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from tests.conftest import Templates
 from tests.engines.conftest import ROOT, write_csv
 from tests.reports import COOLING, METERS, SITES, build
 from zerotrail.cli import common
@@ -36,8 +37,8 @@ from zerotrail.store.workspace import Workspace, open_workspace
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("energy"))
+def company(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("energy"), workspace_template)
 
 
 @pytest.fixture

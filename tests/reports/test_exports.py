@@ -19,11 +19,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import load
 from zerotrail.cli import app
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.ledger.note import generate_signer, parse_signer_key
-from zerotrail.pipeline.calculation import calculate, load_shipped_factors
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.reports.cells import (
     CsvWriter,
     csv_cell,
@@ -35,7 +36,6 @@ from zerotrail.reports.cells import (
 from zerotrail.reports.disclosures import About, Section
 from zerotrail.reports.xlsx import write_xlsx
 from zerotrail.store.checkpoints import sign_checkpoint
-from zerotrail.store.workspace import open_workspace
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-cmd", "@SUM(A1)", "\tx", "\rx"]
 HARMLESS = ["E", "x=1", "a-b", " plain", "'quoted", "−12"]  # U+2212, not a hyphen
@@ -74,12 +74,11 @@ PLACEHOLDERS = {"\tx": "tab-x", "\rx": "cr-x"}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("exports")
     path = str(tmp / "w.duckdb")
-    ws = open_workspace(path, create=True)
+    ws = open_copy(workspace_template(), tmp)  # the shipped factors, loaded once a session
     try:
-        load_shipped_factors(ws)
         names = ["E", *(PLACEHOLDERS.get(n, n) for n in FORMULAS)]
         acts = [activity(f"{n}-elec" if n[0] != "=" else "=cmd|'/c calc'!A1", n) for n in names]
         acts.append(

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.cli.paths import long_dir
+from tests.conftest import Templates
 from tests.engines.conftest import ROOT, write_csv
 from tests.reports import SITES, build
 from zerotrail.cli import common
@@ -382,9 +383,9 @@ GEC_2023 = HZ_FALL * SCALE + 500 * 7 / 12
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def company(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("initiatives")
-    path = build(tmp)
+    path = build(tmp, workspace_template)
     with open_workspace(str(path)) as ws:
         import_initiatives(ws, write_csv(tmp / "plan.csv", PLAN))
         # Facilities raise the LED estimate: version 2 counts.

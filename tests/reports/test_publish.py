@@ -32,6 +32,7 @@ import pytest
 
 from tests.engines.conftest import write_csv
 from tests.offsets.test_neutrality import NEUTRAL, credit
+from tests.reports.conftest import copy_first_report
 from tests.targets.conftest import ABSOLUTE, roadmap_file, world
 from tests.targets.world import DEFAULT, activities
 from zerotrail.engine.settings import InventorySettings
@@ -69,9 +70,10 @@ def report(ws: Workspace, out: Path) -> dict[str, Any]:
     return dict(json.loads((out / "report.json").read_text()), _id=done.report_id)
 
 
-def test_the_figures_are_the_worlds(world: Workspace, tmp_path: Path) -> None:
-    setup(world, tmp_path)
-    d = report(world, tmp_path / "r1")
+def test_the_figures_are_the_worlds(first_report: Path) -> None:
+    # The world after `setup`, published once (tests/reports/conftest.py `first_report`).
+    d = json.loads((first_report / "r1" / "report.json").read_text())
+    assert d["report_id"] == "report-2023-1"
     inv = d["inventory"]
     assert inv["scope1"] == pytest.approx(SCOPE1)
     assert inv["scope2_location"] == pytest.approx(SCOPE2_LOCATION)
@@ -125,12 +127,11 @@ def test_the_figures_are_the_worlds(world: Workspace, tmp_path: Path) -> None:
     assert any(pytest.approx(SCOPE1) in row for row in esrs["rows"])
 
 
-def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
+def test_pdf_html_and_proofs(first_report: Path) -> None:
     from pypdf import PdfReader
 
-    setup(world, tmp_path)
-    out = tmp_path / "r1"
-    d = report(world, out)
+    out = first_report / "r1"
+    d = json.loads((out / "report.json").read_text())
     html = (out / "report.html").read_text()
     # Self-contained: every drawn chart refers to nothing outside itself, and the page links
     # or loads nothing but same-document fragments and data: URIs.
@@ -165,24 +166,29 @@ def test_pdf_html_and_proofs(world: Workspace, tmp_path: Path) -> None:
     digest = hashlib.sha256(figures_text(published).encode()).hexdigest()
     assert digest == published["ledger"]["figures_sha256"]
     report_record = json.loads(
-        json.loads(parse_proof((out / f"proofs/{d['_id']}.tlog-proof").read_text()).extra)["record"]
+        json.loads(parse_proof((out / f"proofs/{d['report_id']}.tlog-proof").read_text()).extra)[
+            "record"
+        ]
     )
     assert report_record["figures_sha256"] == digest
     assert d["ledger"]["consistency"] is None  # the first report
 
 
 def test_the_next_report_carries_consistency_and_restatements(
-    world: Workspace, tmp_path: Path
+    first_report: Path, tmp_path: Path
 ) -> None:
-    setup(world, tmp_path)
-    first = report(world, tmp_path / "r1")
-    # A discovered error: 2022 diesel was 200 GJ, not 180.
-    fixed = [r for r in activities(DEFAULT) if r["record_id"] == "E-diesel-2022"]
-    fixed[0]["quantity"] = 200
-    import_activities(world, write_csv(tmp_path / "fix.csv", fixed), replace=True)
-    calculate(world, InventorySettings(2022))
-    second = report(world, tmp_path / "r2")
-    assert second["previous_report"] == first["_id"]
+    world = copy_first_report(first_report, tmp_path)
+    try:
+        first = json.loads((tmp_path / "r1" / "report.json").read_text())
+        # A discovered error: 2022 diesel was 200 GJ, not 180.
+        fixed = [r for r in activities(DEFAULT) if r["record_id"] == "E-diesel-2022"]
+        fixed[0]["quantity"] = 200
+        import_activities(world, write_csv(tmp_path / "fix.csv", fixed), replace=True)
+        calculate(world, InventorySettings(2022))
+        second = report(world, tmp_path / "r2")
+    finally:
+        world.close()
+    assert second["previous_report"] == first["report_id"]
     (r,) = [r for r in second["restatements"] if r["figure"] == "scope1"]
     assert (r["year"], r["previous_t"], r["restated_t"]) == (
         2022,

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from tests.conftest import Templates, open_copy
 from zerotrail.ingest.activities import canonical_activity, canonical_of
 from zerotrail.store.activities import LEDGER_TYPES, activity_canonical_sql
 from zerotrail.store.audit import audit
@@ -103,17 +104,18 @@ def test_a_version_12_workspace_migrates_and_its_ledger_still_audits(tmp_path: P
         assert nullable == {"heat_basis": "YES", "region": "YES"}
 
 
-def test_the_audit_recomputes_records_with_and_without_a_basis(tmp_path: Path) -> None:
+def test_the_audit_recomputes_records_with_and_without_a_basis(
+    workspace_template: Templates, tmp_path: Path
+) -> None:
     """The audit rebuilds every activity leaf from the stored row: a record with a basis must
     give the text it was committed with, which holds the basis (store/audit.py builds it with
     `activity_canonical_sql`)."""
     from tests.engines.conftest import ROOT, write_csv
     from zerotrail.ingest.activities import import_activities
     from zerotrail.ingest.organization import import_entities
-    from zerotrail.pipeline.calculation import load_shipped_factors
 
-    with open_workspace(str(tmp_path / "w.duckdb"), create=True) as ws:
-        load_shipped_factors(ws)
+    # The shipped factors: a copy of the workspace the session loads them into once.
+    with open_copy(workspace_template(), tmp_path) as ws:
         import_entities(ws, write_csv(tmp_path / "e.csv", ROOT))
         gas = {
             "record_id": "g1",

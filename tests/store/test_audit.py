@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.cli.test_cli import ACTS, SITES
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import ROOT, write_csv
 from tests.targets.conftest import ABSOLUTE, roadmap_file
 from zerotrail.engine.settings import InventorySettings
@@ -40,7 +41,7 @@ from zerotrail.ledger.note import (
     parse_verifier_key,
 )
 from zerotrail.ledger.witness import WitnessState, add_checkpoint, add_log
-from zerotrail.pipeline.calculation import calculate, load_shipped_factors
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.pipeline.ledger import results_view_sql
 from zerotrail.pipeline.roadmap import add_targets
 from zerotrail.pipeline.setup import set_up
@@ -82,7 +83,7 @@ def more(record_id: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+def base(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Base:
     folder = tmp_path_factory.mktemp("audit")
     signer_text, verifier_text = generate_signer(ORIGIN)
     signer, log_key = parse_signer_key(signer_text), parse_verifier_key(verifier_text)
@@ -97,8 +98,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
         return signed.checkpoint.size
 
     db = folder / "w.duckdb"
-    ws = open_workspace(str(db), create=True)
-    load_shipped_factors(ws)
+    ws = open_copy(workspace_template(), folder, db.name)  # the shipped factors, loaded once
     import_entities(ws, write_csv(folder / "e.csv", ROOT))
     import_sites(ws, write_csv(folder / "s.csv", SITES))
     import_activities(ws, write_csv(folder / "a.csv", ACTS))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Templates, open_copy
 from tests.engines.conftest import write_csv
 from tests.targets.world import build
 from zerotrail.errors import DataError, ZerotrailError
-from zerotrail.pipeline.calculation import load_shipped_factors
 from zerotrail.pipeline.roadmap import (
     base_year_events,
     base_year_versions,
@@ -24,7 +24,7 @@ from zerotrail.pipeline.roadmap import (
 )
 from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import audit
-from zerotrail.store.workspace import Workspace, open_workspace
+from zerotrail.store.workspace import Workspace
 from zerotrail.targets.baseyear import EventInput
 from zerotrail.targets.recalc import Figures
 
@@ -102,9 +102,10 @@ def test_a_divestment_subtracts(world: Workspace) -> None:
     assert base_year_versions(world, 2020)[-1].figures.scope1 == pytest.approx(140.0)  # 200 - 60
 
 
-def test_the_acquisition_is_consolidated_by_equity_share(tmp_path: Path) -> None:
-    ws = open_workspace(str(tmp_path / "eq.duckdb"), create=True)
-    load_shipped_factors(ws)
+def test_the_acquisition_is_consolidated_by_equity_share(
+    workspace_template: Templates, tmp_path: Path
+) -> None:
+    ws = open_copy(workspace_template(), tmp_path, "eq.duckdb")  # the shipped factors
     build(ws, tmp_path, approach="equity_share", years=range(2020, 2021))
     # A is 60% held: under equity share the acquired 80 t count 0.6 x 80 = 48 t = 4.8%: pending.
     d = record_event(ws, event("ACQ", "acquisition", 40, 40, entity="A"))
