@@ -343,10 +343,11 @@ def section_engines(args: argparse.Namespace, root: Path, cache: dict[int, Path]
 
 _SCAN = """
 import sys, time, duckdb
-con = duckdb.connect()
+# No progress bar: on a long scan DuckDB draws one on the output this script answers on.
+con = duckdb.connect(config={"enable_progress_bar": False})
 t = time.perf_counter()
 n = con.execute(sys.argv[1], [sys.argv[2]]).fetchone()[0]
-print(n, time.perf_counter() - t)
+print(int(n), time.perf_counter() - t)
 """
 
 
@@ -361,7 +362,7 @@ def _scan(query: str, parquet: Path) -> tuple[float, float, int]:
         check=True,
     )
     total = time.perf_counter() - start
-    rows, seconds = out.stdout.split()
+    rows, seconds = out.stdout.split()[-2:]
     return total, float(seconds), int(rows)
 
 
