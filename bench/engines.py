@@ -344,7 +344,8 @@ def section_engines(args: argparse.Namespace, root: Path, cache: dict[int, Path]
 _SCAN = """
 import sys, time, duckdb
 # No progress bar: on a long scan DuckDB draws one on the output this script answers on.
-con = duckdb.connect(config={"enable_progress_bar": False})
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 n = con.execute(sys.argv[1], [sys.argv[2]]).fetchone()[0]
 print(int(n), time.perf_counter() - t)
