@@ -5,6 +5,13 @@ on (engine/plan.py `Shape`). These tests show that the same shape finds the kept
 compile, in a new process or for another year), that any change to the shape gives a new key,
 that a plan kept under an old key is never used, and that the kept plan is exactly what the
 engine's expressions compile to.
+
+The tests that calculate run on the workspace engines only (`WORKSPACE_ENGINES`): the cache
+they exercise is the workspace's (`calculation_plan`, store/compiled_sql.py), the same code for
+every engine's plan, and a Spark run keeps its plan there by that code beside the workspace's
+own (tests/engines/test_spark.py, `test_ibis_compiles_every_step_for_spark`). On Spark they
+would cost seven Spark runs (7-30 s each on the shared machine) to test that same code again.
+Spark's plan is compiled and compared here without a Spark session.
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ from typing import Any
 
 import pytest
 
-from tests.engines.conftest import load, results
+from tests.engines.conftest import WORKSPACE_ENGINES, Calculate, load, results
 from tests.engines.test_known_answers import act
 from zerotrail.engine import plan as plans
 from zerotrail.engine.settings import InventorySettings
 from zerotrail.pipeline import calculation
-from zerotrail.pipeline.calculation import calculate, calculation_plan
+from zerotrail.pipeline.calculation import calculation_plan
 from zerotrail.store.workspace import Workspace
+
+on_workspace_engines = pytest.mark.parametrize("engine", WORKSPACE_ENGINES, indirect=True)
 
 # IPCC AR5: SF6 23,500. 2 kg released in 2023 and 1 kg in 2024 = 47 t and 23.5 t CO2e.
 SF6 = [
@@ -47,8 +56,9 @@ def stored_keys(ws: Workspace) -> list[str]:
     return [str(r[0]) for r in ws.fetchall("SELECT key FROM compiled_sql ORDER BY key")]
 
 
+@on_workspace_engines
 def test_one_compile_serves_every_year_and_the_next_process(
-    workspace: Workspace, engine: str, tmp_path: Path, compiles: list[str]
+    workspace: Workspace, engine: str, calculate: Calculate, tmp_path: Path, compiles: list[str]
 ) -> None:
     load(workspace, tmp_path, activities=SF6)
     plans.forget_plans()  # none kept from earlier tests in this process
@@ -69,7 +79,7 @@ def test_the_kept_plan_is_what_the_expressions_compile_to(
     workspace: Workspace, engine: str, tmp_path: Path
 ) -> None:
     load(workspace, tmp_path, activities=SF6)
-    kept = calculation_plan(workspace)
+    kept = calculation_plan(workspace, engine)  # Spark's compiled by Ibis, kept, no session
     be = workspace.ibis()
     stored = {name: be.table(name).schema() for name in plans.STORED_TABLES}
     fresh = plans.compile_plan(plans.current_shape(engine, workspace.schema_version), stored)
@@ -110,9 +120,11 @@ def test_an_edit_to_the_expressions_changes_the_code_digest(tmp_path: Path) -> N
     assert plans.code_digest((copy,)) != plans.code_digest((source,))
 
 
+@on_workspace_engines
 def test_a_plan_kept_under_an_old_key_is_never_used(
     workspace: Workspace,
     engine: str,
+    calculate: Calculate,
     tmp_path: Path,
     compiles: list[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -141,8 +153,9 @@ def test_a_plan_kept_under_an_old_key_is_never_used(
     assert results(workspace, 2024)["s24"]["co2e_t"] == pytest.approx(23.5)
 
 
+@on_workspace_engines
 def test_an_altered_plan_text_is_ignored_and_replaced(
-    workspace: Workspace, tmp_path: Path, compiles: list[str]
+    workspace: Workspace, calculate: Calculate, tmp_path: Path, compiles: list[str]
 ) -> None:
     load(workspace, tmp_path, activities=SF6)
     calculate(workspace, InventorySettings(2023))

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 
-from tests.engines.conftest import load, results, unresolved
+from tests.engines.conftest import Calculate, load, results, unresolved
 from tests.engines.oracle import oracle_results
 from zerotrail.engine.settings import APPROACHES, FACTOR_POLICIES, InventorySettings
 from zerotrail.model.regions import lineage
-from zerotrail.pipeline.calculation import calculate
 from zerotrail.reference.gwp import GWP_SET_IDS
 from zerotrail.store.workspace import Workspace
 
@@ -297,7 +296,9 @@ def notes(ws: Workspace, year: int) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_engine_matches_reference(workspace: Workspace, tmp_path: Path, seed: int) -> None:
+def test_engine_matches_reference(
+    workspace: Workspace, calculate: Calculate, tmp_path: Path, seed: int
+) -> None:
     rng = random.Random(seed)
     year = rng.choice([2020, 2023, 2024, 2025])
     world = random_world(rng, year)

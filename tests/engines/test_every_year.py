@@ -8,6 +8,10 @@ EPA Hub edition of its year where EPA published one (2021, 2023, 2024, 2025), el
 (2019 and 2020: Hub 2021, the nearest later; 2022: Hub 2021, the nearest earlier), flagged
 `edition_year_mismatch` with the factor's year beside the record's. Two figures are worked out
 by hand from the publishers' files.
+
+The seven years' records are one workspace on each engine, calculated year by year once for
+the module's tests (`CASES`, calculated together); each year's run must read its own year's
+records only.
 """
 
 from __future__ import annotations
@@ -16,11 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Templates, open_copy
-from tests.engines.conftest import load, results, unresolved
+from tests.engines.conftest import Cases, RunCase
 from zerotrail.engine.settings import InventorySettings
-from zerotrail.pipeline.calculation import calculate
-from zerotrail.store.workspace import Workspace
 
 YEARS = range(2019, 2026)
 SITES = [
@@ -46,43 +47,28 @@ US = [
 EPA_EDITIONS = {2019: 2021, 2020: 2021, 2021: 2021, 2022: 2021, 2023: 2023, 2024: 2024, 2025: 2025}
 
 
-def records() -> list[dict[str, Any]]:
+def records(year: int) -> list[dict[str, Any]]:
     out = []
-    for year in YEARS:
-        for site, lines in (("LDN", UK), ("PIT", US)):
-            for i, (key, qty, unit) in enumerate(lines):
-                out.append(
-                    {
-                        "record_id": f"{site}-{year}-{i}",
-                        "entity": "E",
-                        "site": site,  # no region: the site's is used
-                        "period_start": f"{year}-01-01",
-                        "period_end": f"{year}-12-31",
-                        "activity": key,
-                        "quantity": qty,
-                        "unit": unit,
-                        "scope3_category": "2" if key.startswith("spend.") else "",
-                    }
-                )
+    for site, lines in (("LDN", UK), ("PIT", US)):
+        for i, (key, qty, unit) in enumerate(lines):
+            out.append(
+                {
+                    "record_id": f"{site}-{year}-{i}",
+                    "entity": "E",
+                    "site": site,  # no region: the site's is used
+                    "period_start": f"{year}-01-01",
+                    "period_end": f"{year}-12-31",
+                    "activity": key,
+                    "quantity": qty,
+                    "unit": unit,
+                    "scope3_category": "2" if key.startswith("spend.") else "",
+                }
+            )
     return out
 
 
-@pytest.fixture(scope="module")
-def by_year(
-    workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> dict[int, dict[str, dict[str, Any]]]:
-    tmp = tmp_path_factory.mktemp("every-year")
-    ws: Workspace = open_copy(workspace_template(), tmp)
-    try:
-        load(ws, tmp, activities=records(), sites=SITES)
-        out = {}
-        for year in YEARS:
-            calculate(ws, InventorySettings(year))
-            assert unresolved(ws, year) == set(), year
-            out[year] = results(ws, year)
-        return out
-    finally:
-        ws.close()
+CASES = Cases(together=True)
+EVERY = {year: CASES.add(records(year), InventorySettings(year), sites=SITES) for year in YEARS}
 
 
 def flags(r: dict[str, Any]) -> set[str]:
@@ -90,10 +76,18 @@ def flags(r: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize("year", YEARS)
-def test_the_uk_office_takes_desnz_of_its_own_year(
-    by_year: dict[int, dict[str, dict[str, Any]]], year: int
-) -> None:
-    rows = [r for rid, r in by_year[year].items() if rid.startswith(f"LDN-{year}-")]
+def test_each_year_calculates_its_own_records_and_no_other(run_case: RunCase, year: int) -> None:
+    # The workspace holds the seven years' records, 12 a year (7 UK, 5 US): a year's run
+    # calculates its 12, each without a problem, and reads no other year's.
+    got = run_case(EVERY[year])
+    assert got.unresolved == {}
+    assert got.records.keys() == {r["record_id"] for r in records(year)}
+    assert (got.run["records"], got.run["problems"]) == (len(UK) + len(US), 0)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_uk_office_takes_desnz_of_its_own_year(run_case: RunCase, year: int) -> None:
+    rows = [r for rid, r in run_case(EVERY[year]).records.items() if rid.startswith("LDN-")]
     assert len(rows) == len(UK)
     for r in rows:
         assert r["factor_set"] == f"desnz-{year}", r["record_id"]
@@ -105,10 +99,10 @@ def test_the_uk_office_takes_desnz_of_its_own_year(
 
 @pytest.mark.parametrize("year", YEARS)
 def test_the_us_plant_takes_the_epa_edition_of_its_year_or_the_nearest(
-    by_year: dict[int, dict[str, dict[str, Any]]], year: int
+    run_case: RunCase, year: int
 ) -> None:
     edition = EPA_EDITIONS[year]
-    rows = {rid: r for rid, r in by_year[year].items() if rid.startswith(f"PIT-{year}-")}
+    rows = {rid: r for rid, r in run_case(EVERY[year]).records.items() if rid.startswith("PIT-")}
     assert len(rows) == len(US)
     for rid, r in rows.items():
         if r["activity"].startswith("spend."):
@@ -122,22 +116,22 @@ def test_the_us_plant_takes_the_epa_edition_of_its_year_or_the_nearest(
         assert r["factor_verified"] is True
 
 
-def test_uk_2019_electricity_by_hand(by_year: dict[int, dict[str, dict[str, Any]]]) -> None:
+def test_uk_2019_electricity_by_hand(run_case: RunCase) -> None:
     # BEIS 2019 flat file, UK electricity (generation): 0.2556 kg CO2e per kWh, of which
     # 0.25358 kg CO2; the rest, 0.00202 kg, is CH4 + N2O as CO2e in AR4 (BEIS's basis until 2022,
     # so an AR5 run flags the mismatch). 100 MWh = 25.358 t CO2 + 0.202 t = 25.56 t.
-    r = by_year[2019]["LDN-2019-0"]
+    r = run_case(EVERY[2019])["LDN-2019-0"]
     assert r["co2_t"] == pytest.approx(25.358)
     assert r["co2e_t"] == pytest.approx(25.56)
     assert "gwp_basis_mismatch" in flags(r)
     assert r["factor_region"] == "GB" and "site_region_used" not in flags(r)
 
 
-def test_us_2023_natural_gas_is_epa_2023s(by_year: dict[int, dict[str, dict[str, Any]]]) -> None:
+def test_us_2023_natural_gas_is_epa_2023s(run_case: RunCase) -> None:
     # EPA Hub 2023 Table 1, natural gas: 53.06 kg CO2, 1 g CH4 and 0.1 g N2O per mmBtu (HHV, as
     # US mmBtu are). 1,000 mmBtu = 53.06 t CO2 + 1 kg CH4 x 28 + 0.1 kg N2O x 265 (AR5)
     # = 53.06 + 0.028 + 0.0265 = 53.1145 t: no heat-basis conversion, no IPCC fallback.
-    r = by_year[2023]["PIT-2023-1"]
+    r = run_case(EVERY[2023])["PIT-2023-1"]
     assert r["factor_id"] == "epa-hub-2023:t1.natural-gas.mmbtu"
     assert r["co2e_t"] == pytest.approx(53.1145)
     assert not {"heat_basis_converted", "global_factor", "edition_year_mismatch"} & flags(r)
