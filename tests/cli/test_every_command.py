@@ -70,6 +70,7 @@ SUCCEEDS_ON_EMPTY = frozenset(
         "energy datacentres",
         "settings show",
         "ledger audit",
+        "users list",
     }
 )
 

@@ -70,7 +70,9 @@ def _register() -> None:
         report,
         roadmap,
         scope3,
+        serve,
         settings,
+        users,
         workspace,
     )
 
@@ -97,6 +99,8 @@ def _register() -> None:
     report.register(app)
     demo.register(app)
     app.add_typer(db.app, name="db")
+    app.add_typer(users.app, name="users")
+    serve.register(app)
 
 
 _register()

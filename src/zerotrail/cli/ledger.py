@@ -507,3 +507,32 @@ def witness_add_checkpoint(
     if out:
         out.write_text(resp.body, encoding="utf-8")
     typer.echo(resp.body, nl=False)
+
+
+@witness_app.command("serve")
+def witness_serve(
+    state: Annotated[Path, typer.Option(help="The witness state file (`witness init`).")],
+    key: Annotated[Path, typer.Option(help="The witness's signer key file (type 0x04).")],
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")
+    ] = 8001,
+    prefix: Annotated[
+        str, typer.Option(help="Path before /add-checkpoint, e.g. witness (default: none).")
+    ] = "",
+) -> None:
+    """Serve tlog-witness add-checkpoint over HTTP until stopped (SIGTERM or Ctrl-C)."""
+    # Imported here: the server loads FastAPI, which no other witness command needs. Binding
+    # and running are `zerotrail serve`'s, so both servers start and stop alike.
+    from zerotrail.cli.serve import bind_socket, host_text, run_server
+    from zerotrail.server.witness import witness_app as build
+
+    web = build(state, _read(key, "witness key"), prefix)
+    sock = bind_socket(host, port)
+    try:
+        where = f"http://{host_text(host)}:{sock.getsockname()[1]}{web.state.submission_path}"
+        run_server(web, sock, None, False, lambda: common.say(f"witness listening on {where}"))
+    finally:
+        sock.close()

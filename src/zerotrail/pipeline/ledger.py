@@ -5,6 +5,7 @@
     sign_checkpoint(ws, signer, state)    a signed checkpoint of the log now (written), and the
                                           ledger state beside the workspace advanced
     remember_checkpoints(ws, log_key)     the ledger state advanced to the checkpoints stored
+    latest_checkpoint(ws)                 the latest stored checkpoint, as signed (reads only)
     prove_record(ws, kind, ref, ...)      a .tlog-proof of a record in the latest checkpoint
     sample_records(ws, kind, size, ...)   proofs of a seeded random sample of records
     witness_request(ws, old)              a tlog-witness add-checkpoint request body
@@ -51,6 +52,7 @@ __all__ = [
     "Signed",
     "add_cosignatures",
     "audit_ledger",
+    "latest_checkpoint",
     "new_key_pair",
     "prove_record",
     "record_kinds",
@@ -162,6 +164,11 @@ def sample_records(
     if size < 1:
         raise ZerotrailError("--size must be at least 1")
     return checkpoints.sample(ws, kind, size, seed, canonical_for(ws, kind), with_opening)
+
+
+def latest_checkpoint(ws: Workspace) -> Signed | None:
+    """The latest stored checkpoint (largest size) as its signed note, None before the first."""
+    return checkpoints.latest(ws)
 
 
 def witness_request(ws: Workspace, old_size: int) -> str:

@@ -627,6 +627,38 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        16,
+        "users of the team server with their roles and entities, and their API tokens"
+        " (store/users.py, docs/server.md)",
+        (
+            # The Argon2id hash (PHC string) only; the password itself is never stored.
+            """CREATE TABLE users (
+                name VARCHAR PRIMARY KEY,
+                role VARCHAR NOT NULL,
+                password_hash VARCHAR NOT NULL,
+                disabled BOOLEAN NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+            # The entities an `owner` may see and change; no rows for the other roles.
+            """CREATE TABLE user_entities (
+                name VARCHAR NOT NULL,
+                entity VARCHAR NOT NULL,
+                PRIMARY KEY (name, entity)
+            )""",
+            # A token is found by its short random prefix and checked against the SHA-256 of
+            # the whole token (high-entropy keys need no slow hash); the token is not stored.
+            """CREATE TABLE api_tokens (
+                prefix VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                token_sha256 VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),

@@ -1,0 +1,171 @@
+"""`zerotrail serve`: the team server (REST API) on uvicorn, in the foreground.
+
+The workspace is checked and the socket bound before uvicorn starts, so a workspace that cannot
+be opened, a port in use or a certificate that does not load is one line and exit 1, like any
+other refusal. Once uvicorn serves on the socket, one line says where; uvicorn's own start-up
+lines are not printed. SIGTERM or Ctrl-C stops it: requests under way finish, nothing stays
+open, and the command exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from zerotrail.cli import common
+from zerotrail.errors import ZerotrailError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                help="The workspace to serve (a DuckDB file or a postgresql:// URL); default the"
+                " one given before the command, else $ZEROTRAIL_DB, else ./zerotrail.duckdb.",
+            ),
+        ] = None,
+        host: Annotated[
+            str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")
+        ] = "127.0.0.1",
+        port: Annotated[
+            int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")
+        ] = 8000,
+        tls_cert: Annotated[
+            Path | None, typer.Option(help="TLS certificate chain (PEM): serve HTTPS.")
+        ] = None,
+        tls_key: Annotated[
+            Path | None, typer.Option(help="The private key of --tls-cert (PEM).")
+        ] = None,
+        access_log: Annotated[
+            bool,
+            typer.Option(
+                "--access-log",
+                help="Log each request on stderr (client, method, path, status; never a header).",
+            ),
+        ] = False,
+    ) -> None:
+        """Serve the REST API over the workspace until stopped (SIGTERM or Ctrl-C)."""
+        tls = _tls(tls_cert, tls_key)
+        # Imported here: the server loads FastAPI, which no other command needs.
+        from zerotrail.server.app import create_app
+
+        web = create_app(db if db is not None else common.STATE.db)
+        sock = bind_socket(host, port)
+        try:
+            bound = sock.getsockname()[1]
+            scheme = "https" if tls else "http"
+            shown = web.state.workspace.shown
+            run_server(
+                web,
+                sock,
+                tls,
+                access_log,
+                lambda: common.say(
+                    f"listening on {scheme}://{host_text(host)}:{bound} (workspace {shown})"
+                ),
+            )
+        finally:
+            sock.close()
+
+
+def _tls(cert: Path | None, key: Path | None) -> tuple[str, str] | None:
+    """The certificate and key files, checked by loading them; None for plain HTTP."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        given, missing = ("--tls-cert", "--tls-key") if key is None else ("--tls-key", "--tls-cert")
+        raise ZerotrailError(f"{given} needs {missing} too (HTTPS takes both)")
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not path.is_file():
+            raise ZerotrailError(f"{option} {path}: no such file")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
+        raise ZerotrailError(
+            f"--tls-cert {cert} / --tls-key {key}: cannot load them as a PEM certificate and its"
+            f" private key ({common.one_line(str(reason))})"
+        ) from None
+    return str(cert), str(key)
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (uvicorn listens on it), or one line saying why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ZerotrailError(f"--host {host}: not an address here ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As uvicorn's own binding: a restart may reuse the port while old connections linger.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ZerotrailError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def host_text(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def run_server(
+    web: Any,
+    sock: socket.socket,
+    tls: tuple[str, str] | None,
+    access_log: bool,
+    started: Callable[[], None],
+) -> None:
+    import uvicorn
+
+    # The server's own error lines (errors.py: an exception's type, never its text) on stderr.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("error: %(message)s"))
+    server_log = logging.getLogger("zerotrail.server")
+    server_log.addHandler(handler)
+    server_log.propagate = False
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # bound and serving: only now is the line true
+                started()
+
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            # uvicorn's own version raises the signal again once it has shut down, which would
+            # end the process by SIGTERM (or KeyboardInterrupt): stopping is the normal end.
+            handled = (signal.SIGINT, signal.SIGTERM)
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    config = uvicorn.Config(
+        web,
+        lifespan="on",
+        log_level=logging.WARNING,  # errors only: not uvicorn's start-up and shutdown lines
+        access_log=access_log,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+        server_header=False,
+        timeout_graceful_shutdown=30,
+    )
+    if access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    Server(config).run(sockets=[sock])

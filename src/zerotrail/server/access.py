@@ -1,0 +1,81 @@
+"""How requests reach the workspace: one workspace opened per request, through the set-up stage.
+
+Why not one connection for the server's life: FastAPI runs the (blocking) route functions in a
+thread pool, and a DuckDB connection is not safe to use from two threads at once; a DuckDB file
+also takes one writing process, so a server holding it open would lock out every `zerotrail`
+command beside it. So each request opens the workspace (`pipeline.setup.open_workspace`, which
+also reads its lake tables and refuses a newer schema), does its work and closes it:
+
+- DuckDB: requests take turns behind one lock. In one process DuckDB shares one database
+  instance between the connections to a file and refuses a second connection whose settings
+  differ (read-only beside read-write), so two requests may not have it open at once. Between
+  requests the file is closed, and the CLI can use it.
+- PostgreSQL: no lock. Each request has its own connection; a reader sees one snapshot
+  (store/workspace.py), and the database orders writers itself.
+
+A request that only reads opens the workspace read-only, so it cannot write (reading never
+writes); only the routes that change data open it for writing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+
+from zerotrail.errors import WorkspaceError
+from zerotrail.pipeline.setup import Workspace, display_url, open_workspace, workspace_path
+from zerotrail.pipeline.users import UserError, list_accounts
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceAccess:
+    """The workspace a server serves: its URL (kept here only; never printed or sent), the URL
+    as it may be shown, and the lock DuckDB needs."""
+
+    url: str
+    shown: str
+    dialect: str
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @contextmanager
+    def open(self, *, write: bool = False) -> Iterator[Workspace]:
+        """The workspace, open for this request only (read-only unless `write`)."""
+        guard: AbstractContextManager[object] = (
+            self._lock if self.dialect == "duckdb" else nullcontext()
+        )
+        with guard:
+            ws = open_workspace(self.url, read_only=not write)
+            try:
+                yield ws
+            finally:
+                ws.close()
+
+
+def workspace_access(db: str | None) -> WorkspaceAccess:
+    """Check that the workspace `db` names (else $ZEROTRAIL_DB, else the default) can be
+    served, and how to reach it.
+
+    It is opened once for writing, as every `zerotrail` command opens it: an older schema is
+    migrated now rather than refused by each read-only request. Refused: a workspace in memory
+    (each request would open a new, empty one), and one where no enabled user holds a token.
+    """
+    if workspace_path(db) == ":memory:":
+        raise WorkspaceError(
+            "a workspace in memory cannot be served (each request would see a new, empty one);"
+            " give --db a DuckDB file or a postgresql:// URL"
+        )
+    ws = open_workspace(db)
+    try:
+        url, dialect = ws.url, ws.dialect  # the URL resolved from $ZEROTRAIL_DB or the default
+        callers = [a for a in list_accounts(ws) if not a.disabled and a.tokens]
+    finally:
+        ws.close()
+    if not callers:
+        # Every route needs a token: such a server would answer 401 to everyone.
+        raise UserError(
+            "no user holds an API token, so no one could call the server: add one with"
+            " `zerotrail users add NAME --role admin`, then `zerotrail users token NAME`"
+        )
+    return WorkspaceAccess(url, display_url(url), dialect)

@@ -1,0 +1,46 @@
+"""The web application: `create_app(db_url)` builds the FastAPI app `zerotrail serve` runs.
+
+The workspace is checked when the app is built (opened once, migrated like any command's, then
+closed), so a server never starts on a workspace it cannot open; after that each request opens
+it for itself (access.py). The OpenAPI 3.1 document is at /openapi.json (no docs page: FastAPI's
+loads its scripts from a CDN); the bearer-token scheme is declared there, and every route lists
+its error answers.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from zerotrail import __version__
+from zerotrail.server import errors, tiles
+from zerotrail.server.access import WorkspaceAccess, workspace_access
+from zerotrail.server.api import router
+
+DESCRIPTION = (
+    "The zerotrail team server's REST API: the same pipeline stages as the `zerotrail` command,"
+    " for callers with an API token (`zerotrail users token NAME`), each route open to the"
+    " roles it lists. Figures are in tonnes CO2e (t CO2e) unless a field says otherwise."
+)
+
+
+def create_app(db_url: str | None) -> FastAPI:
+    """The app serving the workspace at `db_url` (else $ZEROTRAIL_DB, else the default);
+    ZerotrailError when that workspace cannot be opened or served."""
+    return build_app(workspace_access(db_url))
+
+
+def build_app(access: WorkspaceAccess) -> FastAPI:
+    """The app for a workspace already checked (`workspace_access`)."""
+    app = FastAPI(
+        title="zerotrail",
+        version=__version__,
+        description=DESCRIPTION,
+        # FastAPI's docs pages load their scripts from a CDN; the server works offline.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.workspace = access
+    errors.install(app, access.url)
+    app.include_router(router)
+    app.include_router(tiles.router)
+    return app

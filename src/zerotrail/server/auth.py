@@ -1,0 +1,86 @@
+"""Who is calling, and may they: bearer tokens and the roles each route admits.
+
+A request names its caller with `Authorization: Bearer <token>`, a token `zerotrail users token`
+issued (the users stage keeps only its SHA-256 and compares in constant time). No token, or one
+that names nobody, is 401 with `WWW-Authenticate: Bearer`; a caller whose role may not use the
+route is 403. The token is never logged or sent back.
+
+Roles per route (issue 16; `model/users.py` says what each role is for). A data owner sees only
+its own entities' data, and the stages these routes call add up the whole organization without
+a filter by entity, so owners are refused them (403) rather than shown every entity's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from zerotrail.model.users import ROLES, User
+from zerotrail.pipeline.setup import Workspace
+from zerotrail.pipeline.users import authenticate_token
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The roles a route admits, and what a refused caller is told beside them."""
+
+    roles: frozenset[str]
+    why: str = ""
+
+
+# The organization's figures: everyone but a data owner (see above).
+READ_FIGURES = Rule(
+    frozenset({"admin", "approver", "analyst", "verifier", "viewer"}),
+    "these figures cover every entity, and an owner sees only its own",
+)
+# Proofs of single records: those who check the figures. Owners are refused: which entity a
+# record belongs to is not checked here yet.
+READ_PROOFS = Rule(
+    frozenset({"admin", "analyst", "verifier"}),
+    "proofs are for those who check the figures",
+)
+# Running a calculation (it stores a new run and commits it to the ledger).
+CALCULATE = Rule(frozenset({"admin", "analyst"}), "a calculation changes the workspace")
+EVERYONE = Rule(frozenset(ROLES))
+
+# auto_error=False: a missing header is answered here, with the 401 and WWW-Authenticate the
+# HTTP bearer scheme (RFC 6750) asks for, not FastAPI's default 403.
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token from `zerotrail users token NAME`.",
+)
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def bearer_token(credentials: Credentials) -> str:
+    """The token of the request (a dependency: checked before any workspace is opened)."""
+    if credentials is None or not credentials.credentials:
+        raise unauthorized("not authenticated: send Authorization: Bearer <API token>")
+    return credentials.credentials
+
+
+Token = Annotated[str, Depends(bearer_token)]
+
+
+def authenticate(ws: Workspace, token: str, rule: Rule) -> User:
+    """The user the token belongs to, if the rule admits its role; else 401 or 403."""
+    user = authenticate_token(ws, token)
+    if user is None:
+        raise unauthorized("invalid or revoked API token")
+    if user.role not in rule.roles:
+        roles = ", ".join(r for r in ROLES if r in rule.roles)
+        why = f" ({rule.why})" if rule.why else ""
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this{why}; allowed: {roles}"
+        )
+    return user

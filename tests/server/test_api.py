@@ -1,0 +1,255 @@
+"""The REST API: who may call what, what each route answers, and that refusals change nothing.
+
+The world and its arithmetic are in conftest.py: a1 (entity A) 550 t CO2e and b1 (entity B)
+1,100 t CO2e, both Scope 2 location-based, 2023.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import A_T, B_T, USERS, YEAR, Client, Served, as_json, detail, serving
+from zerotrail.pipeline.proved import verify_proof_file
+
+ROUTES = [
+    ("GET", "/api/me"),
+    ("GET", f"/api/inventory/{YEAR}"),
+    ("GET", f"/api/progress/{YEAR}"),
+    ("GET", "/api/ledger/checkpoint"),
+    ("GET", "/api/ledger/proof?kind=activity&ref=a1"),
+    ("POST", "/api/calculate"),
+]
+
+# Who may use which route (auth.py's rules); every other role gets 403.
+ALLOWED = {
+    "/api/me": set(USERS),
+    f"/api/inventory/{YEAR}": {"root", "ana", "vera", "vic", "apu"},
+    f"/api/progress/{YEAR}": {"root", "ana", "vera", "vic", "apu"},
+    "/api/ledger/checkpoint": set(USERS),
+    "/api/ledger/proof?kind=activity&ref=a1": {"root", "ana", "vera"},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_no_token_is_401_with_the_bearer_challenge(reader: Client, method: str, path: str) -> None:
+    r = reader.request(method, path, json={"year": YEAR} if method == "POST" else None)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert detail(r).startswith("not authenticated")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer zt_000000000000_" + "A" * 43,  # well-formed, issued to no one
+        "Bearer not-a-token",
+        "Basic dXNlcjpwYXNz",  # another scheme
+    ],
+)
+def test_a_bad_token_is_401_and_not_echoed(reader: Client, served: Served, header: str) -> None:
+    r = reader.get("/api/me", headers={"Authorization": header})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert header.split()[-1] not in r.text
+
+
+def test_a_token_of_another_user_changed_by_one_character_is_401(
+    reader: Client, served: Served
+) -> None:
+    token = served.tokens["root"]
+    forged = token[:-1] + ("B" if token[-1] != "B" else "C")
+    assert reader.get("/api/me", forged).status_code == 401
+
+
+@pytest.mark.parametrize("path", list(ALLOWED))
+@pytest.mark.parametrize("user", list(USERS))
+def test_each_role_is_admitted_or_refused_as_its_rule_says(
+    reader: Client, served: Served, path: str, user: str
+) -> None:
+    r = reader.get(path, served.tokens[user])
+    if user in ALLOWED[path]:
+        assert r.status_code == 200, r.text
+    else:
+        assert r.status_code == 403
+        assert detail(r).startswith(f"role {USERS[user][0]} may not do this")
+
+
+def test_me_names_the_caller_and_an_owners_entities(reader: Client, served: Served) -> None:
+    assert as_json(reader.get("/api/me", served.tokens["owner-a"])) == {
+        "name": "owner-a",
+        "role": "owner",
+        "entities": ["A"],
+        "can_write": True,
+    }
+    assert as_json(reader.get("/api/me", served.tokens["vera"])) == {
+        "name": "vera",
+        "role": "verifier",
+        "entities": [],
+        "can_write": False,
+    }
+
+
+def test_inventory_is_the_years_figures_with_the_scope_breakdown(
+    reader: Client, served: Served
+) -> None:
+    body = as_json(reader.get(f"/api/inventory/{YEAR}", served.tokens["vic"]))
+    assert body["year"] == YEAR
+    assert body["gwp_set"] == "AR5"
+    assert body["unit"] == "t CO2e"
+    assert body["scope1"] == 0.0
+    # a1 550 t + b1 1,100 t, both grid electricity: Scope 2 location-based.
+    assert body["scope2_location"] == pytest.approx(A_T + B_T)
+    assert body["total_location"] == pytest.approx(A_T + B_T)
+    assert body["scope3"] == 0.0
+    assert set(body["scope3_by_category"]) == {str(c) for c in range(1, 16)}
+    assert body["problem_count"] == 0
+
+
+def test_an_owner_is_refused_the_organizations_figures_not_shown_them(
+    reader: Client, served: Served
+) -> None:
+    # The inventory stage adds up every entity: owner-a (entity A) must not see B's 1,100 t,
+    # so it is refused the whole answer rather than given the group's total.
+    r = reader.get(f"/api/inventory/{YEAR}", served.tokens["owner-a"])
+    assert r.status_code == 403
+    assert "an owner sees only its own" in detail(r)
+    assert str(B_T) not in r.text and "1100" not in r.text
+
+
+def test_an_owner_gets_no_proof_of_another_entitys_record(reader: Client, served: Served) -> None:
+    r = reader.get("/api/ledger/proof?kind=activity&ref=b1", served.tokens["owner-a"])
+    assert r.status_code == 403
+    assert "tlog" not in r.text.lower()
+
+
+def test_a_year_never_calculated_is_404(reader: Client, served: Served) -> None:
+    r = reader.get("/api/inventory/2019", served.tokens["ana"])
+    assert r.status_code == 404
+    assert detail(r).startswith("no inventory for 2019")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/inventory/1989", "/api/inventory/twenty", "/api/progress/2101"]
+)
+def test_a_year_out_of_range_is_one_line_422(reader: Client, served: Served, path: str) -> None:
+    r = reader.get(path, served.tokens["ana"])
+    assert r.status_code == 422
+    assert detail(r).startswith("year: ")
+
+
+def test_progress_without_targets_is_an_empty_list(reader: Client, served: Served) -> None:
+    assert as_json(reader.get(f"/api/progress/{YEAR}", served.tokens["vic"])) == {
+        "year": YEAR,
+        "targets": [],
+    }
+
+
+def test_checkpoint_is_the_signed_note(reader: Client, served: Served) -> None:
+    body = as_json(reader.get("/api/ledger/checkpoint", served.tokens["owner-a"]))
+    assert body["origin"] == body["note"].splitlines()[0]
+    assert body["size"] == int(body["note"].splitlines()[1])
+    assert body["size"] > 0
+    assert "\n\u2014 test.example/served " in body["note"]  # the log's signature line
+
+
+def test_a_proof_verifies_with_the_logs_key(reader: Client, served: Served) -> None:
+    r = reader.get("/api/ledger/proof?kind=activity&ref=a1&opening=true", served.tokens["vera"])
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    # As `zerotrail verify proof FILE --log-key KEY` checks it: signature, inclusion, opening.
+    proved = verify_proof_file(r.text, served.log_key, [], None)
+    assert "activity record: a1" in proved.facts, proved.facts
+    assert "entity: A" in proved.facts and "quantity: 1000.000000000" in proved.facts
+
+
+def test_a_record_not_in_the_log_is_404_and_an_unknown_kind_422(
+    reader: Client, served: Served
+) -> None:
+    r = reader.get("/api/ledger/proof?kind=activity&ref=zz", served.tokens["vera"])
+    assert r.status_code == 404
+    assert detail(r) == "no activity zz in the log up to the latest checkpoint"
+    r = reader.get("/api/ledger/proof?kind=nonsense&ref=a1", served.tokens["vera"])
+    assert r.status_code == 422
+    assert detail(r).startswith("kind: unknown record kind 'nonsense'")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reading_never_writes(served: Served, tmp_path: Path) -> None:
+    db = served.copy(tmp_path)
+    with serving(db) as client:
+        before = _digest(db)  # after the start-up check, which may migrate (here: nothing)
+        for _method, path in ROUTES[:-1]:
+            for user in USERS:
+                client.get(path, served.tokens[user])
+    assert _digest(db) == before
+
+
+@pytest.mark.parametrize("user", ["vera", "vic", "apu", "owner-a"])
+def test_who_may_not_calculate_is_403_and_nothing_changes(
+    served: Served, tmp_path: Path, user: str
+) -> None:
+    db = served.copy(tmp_path)
+    with serving(db) as client:
+        before = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))
+        size = as_json(client.get("/api/ledger/checkpoint", served.tokens["ana"]))["size"]
+        digest = _digest(db)
+        wanted = {"year": YEAR, "approach": "financial_control"}
+        r = client.post("/api/calculate", served.tokens[user], json=wanted)
+        assert r.status_code == 403
+        assert "a calculation changes the workspace" in detail(r)
+        after = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))
+        assert after == before  # same run id, same AR5 figures
+        assert as_json(client.get("/api/ledger/checkpoint", served.tokens["ana"]))["size"] == size
+    assert _digest(db) == digest
+
+
+def test_an_analyst_calculates_a_new_run(served: Served, tmp_path: Path) -> None:
+    with serving(served.copy(tmp_path)) as client:
+        old = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))["run_id"]
+        wanted = {"year": YEAR, "approach": "financial_control"}
+        r = client.post("/api/calculate", served.tokens["ana"], json=wanted)
+        assert r.status_code == 200, r.text
+        run = as_json(r)
+        assert run["year"] == YEAR and run["consolidation"] == "financial_control"
+        assert run["records"] == 2 and run["problems"] == 0 and run["unresolved"] == []
+        now = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["vic"]))
+        assert now["run_id"] == run["run_id"] != old
+        # A and B are both under the group's financial control: 550 + 1,100 t again.
+        assert now["consolidation"] == "financial_control"
+        assert now["scope2_location"] == pytest.approx(A_T + B_T)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "year"),
+        ({"year": "2023"}, "year"),  # strict: text is not a year
+        ({"year": True}, "year"),
+        ({"year": 2023, "extra": 1}, "extra"),
+    ],
+)
+def test_a_malformed_calculation_request_is_one_line_422(
+    reader: Client, served: Served, body: dict[str, object], field: str
+) -> None:
+    r = reader.post("/api/calculate", served.tokens["ana"], json=body)
+    assert r.status_code == 422
+    assert detail(r).startswith(f"{field}: ")
+
+
+def test_a_setting_that_does_not_exist_is_400_naming_it(served: Served, tmp_path: Path) -> None:
+    with serving(served.copy(tmp_path)) as client:
+        r = client.post("/api/calculate", served.tokens["ana"], json={"year": YEAR, "gwp": "AR9"})
+    assert r.status_code == 400
+    assert "AR9" in detail(r)
+
+
+def test_an_unknown_route_is_404_json(reader: Client) -> None:
+    r = reader.get("/api/nothing")
+    assert r.status_code == 404
+    assert detail(r) == "Not Found"

@@ -1,0 +1,51 @@
+"""The OpenAPI document at /openapi.json: version 3.1, and every answer a route can give listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.server.conftest import Client, as_json
+
+
+def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(m.upper(), p, op) for p, ops in doc["paths"].items() for m, op in ops.items()]
+
+
+def test_the_document_is_openapi_3_1_and_lists_every_route(reader: Client) -> None:
+    doc = as_json(reader.get("/openapi.json"))
+    assert doc["openapi"] == "3.1.0"
+    assert {(m, p) for m, p, _ in _operations(doc)} == {
+        ("GET", "/api/me"),
+        ("GET", "/api/inventory/{year}"),
+        ("GET", "/api/progress/{year}"),
+        ("GET", "/api/ledger/checkpoint"),
+        ("GET", "/api/ledger/proof"),
+        ("POST", "/api/calculate"),
+    }
+
+
+def test_every_route_declares_its_error_answers_and_the_bearer_scheme(reader: Client) -> None:
+    doc = as_json(reader.get("/openapi.json"))
+    assert doc["components"]["securitySchemes"]["HTTPBearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token from `zerotrail users token NAME`.",
+    }
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    for method, path, op in _operations(doc):
+        assert op["security"] == [{"HTTPBearer": []}], (method, path)
+        for code in ("400", "401", "403", "404", "422", "500", "503"):
+            answer = op["responses"].get(code)
+            assert answer is not None, f"{method} {path} does not declare {code}"
+            assert answer["content"]["application/json"]["schema"] == error, (method, path, code)
+    assert doc["components"]["schemas"]["ErrorBody"]["required"] == ["detail"]
+
+
+def test_figures_are_numbers_and_the_year_is_bounded(reader: Client) -> None:
+    schemas = as_json(reader.get("/openapi.json"))["components"]["schemas"]
+    inventory = schemas["Inventory"]["properties"]
+    for field in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
+        assert inventory[field]["type"] == "number", field
+    year = schemas["CalculationRequest"]["properties"]["year"]
+    assert (year["type"], year["minimum"], year["maximum"]) == ("integer", 1990, 2100)
+    assert schemas["CalculationRequest"]["additionalProperties"] is False

@@ -1,0 +1,104 @@
+"""`zerotrail serve`: a real process that says where it listens, answers, and stops on SIGTERM;
+and its refusals, one line each."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.cli.invoke import zerotrail
+from tests.server.conftest import Served, first_line
+
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+) \(workspace (.+)\)")
+
+
+@pytest.mark.slow
+def test_serve_listens_answers_and_stops_on_sigterm(served: Served, tmp_path: Path) -> None:
+    db = served.copy(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zerotrail", "serve", "--db", str(db), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = first_line(proc, 60)
+        found = LISTENING.fullmatch(line.rstrip("\n"))
+        assert found, line
+        assert found.group(2) == str(db)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{found.group(1)}/api/me",
+            headers={"Authorization": f"Bearer {served.tokens['vera']}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert json.loads(answer.read())["role"] == "verifier"
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert time.monotonic() - started < 10
+    assert out == "" and err == ""  # the one line was all
+    # Closed: another process can open the workspace for writing again.
+    assert zerotrail("--db", db, "users", "list").code == 0
+
+
+def test_tls_cert_without_key_is_one_line(tmp_path: Path) -> None:
+    cert = tmp_path / "cert.pem"
+    cert.write_text("not a certificate", encoding="utf-8")
+    r = zerotrail("serve", "--db", tmp_path / "w.duckdb", "--tls-cert", cert)
+    assert r.code == 1
+    assert r.stderr == "error: --tls-cert needs --tls-key too (HTTPS takes both)\n"
+
+
+def test_a_tls_file_that_is_not_there_or_not_pem_is_one_line(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    r = zerotrail("serve", "--tls-cert", cert, "--tls-key", key)
+    assert (r.code, r.stderr) == (1, f"error: --tls-cert {cert}: no such file\n")
+    cert.write_text("not a certificate", encoding="utf-8")
+    key.write_text("not a key", encoding="utf-8")
+    r = zerotrail("serve", "--tls-cert", cert, "--tls-key", key)
+    assert r.code == 1
+    assert r.stderr.startswith(f"error: --tls-cert {cert} / --tls-key {key}: cannot load them")
+    assert r.stderr.count("\n") == 1
+
+
+def test_no_workspace_or_one_in_memory_is_one_line(tmp_path: Path) -> None:
+    r = zerotrail("serve", "--db", tmp_path / "none.duckdb")
+    assert r.code == 1 and r.stderr.count("\n") == 1
+    assert "run `zerotrail init` first" in r.stderr
+    r = zerotrail("--db", ":memory:", "serve")
+    assert r.code == 1
+    assert r.stderr.startswith("error: a workspace in memory cannot be served")
+
+
+def test_a_port_in_use_is_one_line(served: Served, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = zerotrail("serve", "--db", served.copy(tmp_path), "--port", str(port))
+    assert r.code == 1
+    assert r.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_a_workspace_no_one_could_call_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert zerotrail("--db", db, "init").code == 0
+    r = zerotrail("--db", db, "serve", "--port", "0")
+    assert r.code == 1
+    assert r.stderr.startswith("error: no user holds an API token, so no one could call")
+    assert r.stderr.count("\n") == 1
