@@ -71,6 +71,7 @@ SUCCEEDS_ON_EMPTY = frozenset(
         "settings show",
         "ledger audit",
         "users list",
+        "imports list",
     }
 )
 

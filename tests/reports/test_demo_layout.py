@@ -29,7 +29,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.chromium import launched
+
 POPPLER = ("pdftoppm", "pdftotext")
 
 # A4 in PostScript points and the report's page margins (style.css @page: 18 16 20 16 mm).
@@ -533,35 +534,7 @@ LOOK = """
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, driven by Playwright: launched once for the module."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    from tests.postgres import short_temp
-
-    # Playwright gives Chromium a profile folder in $TMPDIR, and Chromium keeps a Unix socket
-    # there: under a long temporary folder its path passes the 107-byte limit and Chromium
-    # exits at once. The driver, started here, takes its TMPDIR from this process.
-    saved = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = short_temp()
-    try:
-        pw_context = sync_playwright()
-        pw = pw_context.__enter__()
-    finally:
-        if saved is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = saved
-    try:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        pw_context.__exit__(None, None, None)
+    yield from launched()
 
 
 def look(browser: Any, width: int, *, url: str | None = None, content: str = "") -> Any:

@@ -72,6 +72,7 @@ def _register() -> None:
         scope3,
         serve,
         settings,
+        submissions,
         users,
         workspace,
     )
@@ -100,6 +101,7 @@ def _register() -> None:
     demo.register(app)
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
+    app.add_typer(submissions.app, name="imports")
     serve.register(app)
 
 

@@ -9,4 +9,9 @@ only (and reads `model/` and `errors`), never the store, engine or ledger below 
     api.py      the routes
     models.py   the JSON the routes send and take (pydantic; the OpenAPI document)
     errors.py   every refusal and failure as {"detail": "<one line>"}
+    submissions.py  uploads (submitted) and their approval or rejection
+    tiles.py    the log's C2SP tlog-tiles read path under /log (no token: hashes only)
+    web.py      the web pages (login, dashboard), with sessions.py (server-side sessions,
+                CSRF tokens) and ratelimit.py (failed logins); templates/ and static/
+    witness.py  `zerotrail witness serve`: tlog-witness add-checkpoint, an app of its own
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from zerotrail import __version__
-from zerotrail.server import errors, tiles
+from zerotrail.server import errors, submissions, tiles, web
 from zerotrail.server.access import WorkspaceAccess, workspace_access
 from zerotrail.server.api import router
 
@@ -42,5 +42,8 @@ def build_app(access: WorkspaceAccess) -> FastAPI:
     app.state.workspace = access
     errors.install(app, access.url)
     app.include_router(router)
+    app.include_router(submissions.router)
+    app.add_middleware(submissions.UploadLimit)  # 413 before an oversize body is read
     app.include_router(tiles.router)
+    web.install(app)  # the pages (login, dashboard) and their static files
     return app

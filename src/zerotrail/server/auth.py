@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from zerotrail.model.users import ROLES, User
 from zerotrail.pipeline.setup import Workspace
+from zerotrail.pipeline.submissions import DECIDERS, SUBMITTERS
 from zerotrail.pipeline.users import authenticate_token
 
 
@@ -45,6 +46,11 @@ READ_PROOFS = Rule(
 # Running a calculation (it stores a new run and commits it to the ledger).
 CALCULATE = Rule(frozenset({"admin", "analyst"}), "a calculation changes the workspace")
 EVERYONE = Rule(frozenset(ROLES))
+# Submitted imports (server/submissions.py): the roles are the approval stage's own.
+SUBMIT = Rule(frozenset(SUBMITTERS), "only roles that write may submit data")
+DECIDE = Rule(frozenset(DECIDERS), "only approvers and admins decide on submitted data")
+# Every role reads the list; an owner is shown only its own submissions (the stage filters).
+READ_SUBMISSIONS = EVERYONE
 
 # auto_error=False: a missing header is answered here, with the 401 and WWW-Authenticate the
 # HTTP bearer scheme (RFC 6750) asks for, not FastAPI's default 403.

@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zerotrail.errors import WorkspaceError, ZerotrailError
@@ -101,12 +102,31 @@ class CatchAll:
         return _body(500, "internal error (the server's log names it)")
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of the app answers on the request's path (a 405's Allow): each
+    asked of the routes' own matching, since FastAPI nests included routers."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
+
+
 def install(app: FastAPI, db_url: str) -> None:
     """Answer every error of `app` as one JSON line."""
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return _body(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette's Allow names the methods of the first route on the path only; with a
+            # GET and a POST route on one path it left one out (schemathesis found it).
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return _body(exc.status_code, str(exc.detail), headers)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

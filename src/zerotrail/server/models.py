@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 
 Tonnes = Annotated[float, Field(strict=True, description="t CO2e")]
 Number = Annotated[float, Field(strict=True)]
 Count = Annotated[int, Field(strict=True, ge=0)]
-Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def _integral(value: object) -> object:
+    # JSON has one number type: 2023.0 is the integer 2023 (JSON Schema agrees, and schemathesis
+    # sent it). Strictness still refuses `true`, "2023" and 2023.5.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_integral)]
 
 
 class _Model(BaseModel):

@@ -264,6 +264,23 @@ KINDS: dict[str, Committed] = {
             "1",
             {"year": "int", "run_id": "text", "finalized_at": "timestamp"},
         ),
+        # Each transition of an import submitted through the team server (store/submissions.py):
+        # version 1 submitted, version 2 approved or rejected, with who and the file's SHA-256.
+        Committed(
+            "submission",
+            "submission_events",
+            "{a}.submission_id",
+            "{a}.version",
+            {
+                "submission_id": "text",
+                "version": "int",
+                "status": "text",
+                "actor": "text",
+                "file_sha256": "text",
+                "reason": "text",
+                "happened_at": "timestamp",
+            },
+        ),
         Committed(
             "initiative",
             "initiatives",

@@ -659,6 +659,46 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        17,
+        "imports submitted through the team server, awaiting approval, with each transition"
+        " (store/submissions.py, docs/server.md)",
+        (
+            # The file as uploaded (its bytes), until it is approved and imported or rejected;
+            # status and decision change in place here, and every change is also a row of
+            # submission_events, which is what the ledger commits.
+            """CREATE TABLE submissions (
+                submission_id VARCHAR PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                uploader VARCHAR NOT NULL,
+                file_name VARCHAR NOT NULL,
+                file_format VARCHAR NOT NULL,
+                file_sha256 VARCHAR NOT NULL,
+                file_size BIGINT NOT NULL,
+                content BLOB NOT NULL,
+                file_rows BIGINT NOT NULL,
+                status VARCHAR NOT NULL,
+                reason VARCHAR,
+                decided_by VARCHAR,
+                decided_at TIMESTAMP,
+                import_id VARCHAR,
+                submitted_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE submission_events (
+                submission_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                status VARCHAR NOT NULL,
+                actor VARCHAR NOT NULL,
+                file_sha256 VARCHAR NOT NULL,
+                reason VARCHAR,
+                happened_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (submission_id, version)
+            )""",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),

@@ -1,0 +1,83 @@
+"""The web dashboard's figures: every calculated year's scopes, and the latest year's Scope 3
+by category, each with its Vega-Lite chart (the wide and the phone variant).
+
+Where it sits: pipeline, called by the team server's pages (server/web.py). The figures are the
+inventory stage's own (`inventory_summary` of each year's current run, as `zerotrail inventory`
+prints them); the scopes chart is the report's (`reports.charts.emissions_by_scope`), the
+Scope 3 chart a small one beside it (reports/dashboard_charts.py). Reads only.
+
+The figures add up every entity of the organization: there is no filter by entity here, so the
+server shows them only to roles that may see every entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zerotrail.errors import ChartError
+from zerotrail.model.keys import SCOPE3_CATEGORIES
+from zerotrail.pipeline.inventory import inventory_summary
+from zerotrail.reports.charts import NARROW, WIDTH, emissions_by_scope
+from zerotrail.reports.dashboard_charts import scope3_by_category
+from zerotrail.store.database import Workspace
+from zerotrail.store.inventory import current_runs
+
+# Each year's figures the dashboard shows, t CO2e, in the inventory's own keys.
+YEAR_KEYS = (
+    "scope1",
+    "scope2_location",
+    "scope2_market",
+    "scope3",
+    "scope3_market",
+    "total_location",
+    "total_market",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart's two Vega-Lite specs (None when it cannot be drawn, with the reason)."""
+
+    wide: dict[str, Any] | None
+    narrow: dict[str, Any] | None
+    not_drawn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    years: list[dict[str, Any]]  # year, run_id, gwp_set and YEAR_KEYS, by year
+    latest: int | None
+    categories: list[dict[str, Any]]  # the latest year's: category, name, t (all 15)
+    charts: dict[str, Chart] = field(default_factory=dict)
+
+
+def _chart(draw: Any, *args: Any, **kw: Any) -> Chart:
+    """Both variants, or the reason the figures cannot be drawn (a negative figure, which spend
+    corrections can make: the table beside the chart still shows it)."""
+    try:
+        return Chart(draw(*args, width=WIDTH, **kw), draw(*args, width=NARROW, **kw))
+    except ChartError as exc:
+        return Chart(None, None, str(exc))
+
+
+def dashboard(ws: Workspace) -> Dashboard:
+    """The dashboard of the workspace: empty (no years) before the first calculation."""
+    years = []
+    summaries = [inventory_summary(ws, run.year) for run in current_runs(ws)]
+    for s in summaries:
+        years.append(
+            {"year": s["year"], "run_id": s["run_id"], "gwp_set": s["gwp_set"]}
+            | {k: float(s[k]) for k in YEAR_KEYS}
+        )
+    if not summaries:
+        return Dashboard([], None, [])
+    latest = summaries[-1]
+    categories: list[dict[str, Any]] = [
+        {"category": c, "name": name, "t": float(latest["scope3_by_category"][str(c)])}
+        for c, name in SCOPE3_CATEGORIES.items()
+    ]
+    charts = {"scopes": _chart(emissions_by_scope, years)}
+    if any(c["t"] > 0 for c in categories):
+        charts["scope3"] = _chart(scope3_by_category, categories, year=latest["year"])
+    return Dashboard(years, latest["year"], categories, charts)

@@ -1,0 +1,340 @@
+"""The approval stage: imports made through the team server are submitted, then approved (and
+only then imported) or rejected with a reason.
+
+    submit(ws, uploader, file_name, content)   check the file at once; store it as submitted
+    submissions_for(ws, viewer)                the submissions a user may see, newest first
+    submission_for(ws, viewer, submission_id)  one of them
+    approve(ws, submission_id, actor)          import the stored file; mark it approved
+    reject(ws, submission_id, actor, reason)   mark it rejected, with the reason
+
+Where it sits: pipeline, called by the server (server/submissions.py) and the CLI
+(cli/submissions.py). No rule of the import is written twice: a submission is checked by the
+activity import itself (`pipeline.imports.import_activities`, every row check, the comparison with
+the stored records) run in a transaction that is then rolled back, so nothing of it is kept; an
+approval runs that same import for real, in the transaction that marks the submission approved.
+So the activities table (and with it every inventory) only ever holds approved data.
+
+Rules decided here, for the server and the CLI alike:
+
+- An owner may submit only records of its own entities (`User.sees_entity`); a record of any
+  other entity is a row error. Those rows are looked for once the import's own checks pass.
+- An owner sees only the submissions it made itself; every other role sees them all.
+- Only an admin or an approver decides (DECIDERS), and never on a submission it made itself
+  (four eyes). The CLI decides as `cli:<os user>` (see cli/submissions.py for why).
+- A submission is decided once. Approval is refused when any of its records falls in a year
+  whose current inventory is final (`pipeline.claims.is_final`): a finalized year's data is
+  locked. A rejection needs a reason.
+- Every transition (submitted, approved, rejected) is a row of `submission_events` with the
+  acting user and the file's SHA-256, committed to the ledger (kind `submission`) in the same
+  transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from zerotrail.errors import DataError, Problem, ZerotrailError
+from zerotrail.ingest.checks import MAX_LISTED
+from zerotrail.ingest.files import FORMATS
+from zerotrail.ingest.imports import ImportReport
+from zerotrail.model.limits import MAX_TEXT_LENGTH, text_problem
+from zerotrail.model.users import ROLES, User
+from zerotrail.pipeline.claims import is_final
+from zerotrail.pipeline.imports import import_activities
+from zerotrail.store import submissions as store
+from zerotrail.store.committed import commit_new
+from zerotrail.store.database import Workspace
+from zerotrail.store.submissions import StoredSubmission as Submission
+
+__all__ = [
+    "DECIDERS",
+    "KINDS",
+    "MAX_UPLOAD_BYTES",
+    "STATUSES",
+    "SUBMITTERS",
+    "Decided",
+    "DecisionConflict",
+    "FourEyesError",
+    "Submission",
+    "SubmissionError",
+    "SubmissionNotFound",
+    "TooLarge",
+    "approve",
+    "reject",
+    "submission_for",
+    "submissions_for",
+    "submit",
+]
+
+# The largest file accepted (its bytes are kept in the workspace until it is decided).
+MAX_UPLOAD_BYTES = 50 * 2**20
+KINDS = ("activities",)
+STATUSES = ("submitted", "approved", "rejected")
+# Those who may submit: every role that writes (User.can_write).
+SUBMITTERS = tuple(r for r in ROLES if User("-", r, ()).can_write())
+DECIDERS = ("admin", "approver")
+
+_CLI_ACTOR = re.compile(r"cli:[^\s]{1,64}")
+
+
+class SubmissionError(ZerotrailError):
+    """A submission cannot be made or decided as asked (one line saying why)."""
+
+
+class SubmissionNotFound(SubmissionError):
+    """No such submission, or one the caller may not see (said alike)."""
+
+
+class FourEyesError(SubmissionError):
+    """The caller may not decide this submission (its own, or a role that does not decide)."""
+
+
+class DecisionConflict(SubmissionError):
+    """The submission's state forbids it: decided already, or a finalized year."""
+
+
+class TooLarge(SubmissionError):
+    """The file is larger than MAX_UPLOAD_BYTES."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    submission: Submission
+    report: ImportReport | None  # the import an approval made; None for a rejection
+
+
+class _Checked(Exception):
+    """Raised to roll back a check once it passed, carrying the count of records checked."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def check_file_name(name: str) -> str:
+    """The uploaded file's name, without any folder, if it can be kept and shown; else one
+    line saying why. Its suffix says the format (.csv, .xlsx, .parquet)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    why = text_problem(base, 200)
+    if why is None and (not base or base.startswith(".")):
+        why = "is empty or starts with a dot"
+    if why is not None:
+        raise SubmissionError(f"file name {base[:200]!r} {why}")
+    if Path(base).suffix.lower() not in FORMATS:
+        raise SubmissionError(f"file {base}: unknown file type (expected .csv, .xlsx or .parquet)")
+    return base
+
+
+@contextmanager
+def _as_file(name: str, content: bytes) -> Iterator[Path]:
+    """The bytes as a file of that name in a folder of its own, removed at the end: the import
+    reads files, and records the file's name."""
+    with tempfile.TemporaryDirectory(prefix="zerotrail-submission-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        yield path
+
+
+def _named(exc: DataError, path: Path, name: str, done: str = "imported") -> DataError:
+    """The import's problems with the file's own name in place of the temporary path (and
+    what was not done: imported, or submitted)."""
+    where = str(path)
+    problems = [replace(p, source=name) if p.source == where else p for p in exc.problems]
+    summary = str(exc).replace(where, name).replace("nothing was imported", f"nothing was {done}")
+    return DataError(problems, summary)
+
+
+def _not_yours(ws: Workspace, name: str, uploader: User) -> None:
+    """A row error for each checked record of an entity the uploader may not submit."""
+    others = [e for e in store.checked_entities(ws) if not uploader.sees_entity(e)]
+    if not others:
+        return
+    rows, total = store.rows_of_entities(ws, others, MAX_LISTED)
+    yours = ", ".join(uploader.entities)
+    problems = [
+        Problem(
+            name,
+            row,
+            "entity",
+            f"entity {entity} is not one of yours: {uploader.name} may submit records of"
+            f" {yours} only",
+        )
+        for row, entity in rows
+    ]
+    more = f" (showing the first {len(problems)})" if total > len(problems) else ""
+    raise DataError(problems, f"{name}: {total} problem(s); nothing was submitted{more}")
+
+
+def _check(ws: Workspace, path: Path, uploader: User) -> int:
+    """Run the import of the file and roll it back: its row errors (DataError), or the number
+    of records it holds."""
+    try:
+        with ws.transaction():
+            import_activities(ws, path)
+            _not_yours(ws, path.name, uploader)
+            raise _Checked(store.checked_rows(ws))
+    except _Checked as done:
+        return done.rows
+    except DataError as exc:
+        raise _named(exc, path, path.name, "submitted") from None
+
+
+def submit(
+    ws: Workspace, uploader: User, file_name: str, content: bytes, kind: str = "activities"
+) -> Submission:
+    """Check the file as `zerotrail import activities` would, and store it as submitted; a file
+    with any problem raises DataError (every row error) and nothing is stored."""
+    if kind not in KINDS:
+        raise SubmissionError(f"unknown kind {kind!r}: expected {', '.join(KINDS)}")
+    if uploader.role not in SUBMITTERS:
+        raise FourEyesError(f"role {uploader.role} may not submit data")
+    name = check_file_name(file_name)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise TooLarge(
+            f"file {name} is {len(content):,} bytes; at most {MAX_UPLOAD_BYTES:,} bytes"
+            f" ({MAX_UPLOAD_BYTES // 2**20} MiB) may be submitted"
+        )
+    with _as_file(name, content) as path:
+        rows = _check(ws, path, uploader)
+    now = _now()
+    submission = Submission(
+        submission_id="sub-" + secrets.token_hex(8),
+        kind=kind,
+        uploader=uploader.name,
+        file_name=name,
+        file_format=FORMATS[Path(name).suffix.lower()],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        file_size=len(content),
+        file_rows=rows,
+        status="submitted",
+        reason=None,
+        decided_by=None,
+        decided_at=None,
+        import_id=None,
+        submitted_at=now,
+    )
+    with ws.transaction():
+        store.insert_submission(ws, submission, content)
+        _transition(ws, submission, 1, "submitted", uploader.name, None, now)
+    return submission
+
+
+def _transition(
+    ws: Workspace,
+    s: Submission,
+    version: int,
+    status: str,
+    actor: str,
+    reason: str | None,
+    at: datetime,
+) -> None:
+    store.insert_event(ws, s.submission_id, version, status, actor, s.file_sha256, reason, at)
+    commit_new(ws, "submission")
+
+
+def submissions_for(ws: Workspace, viewer: User | None) -> list[Submission]:
+    """The submissions `viewer` may see (None: the CLI, which sees all), newest first."""
+    own = viewer.name if viewer is not None and viewer.role == "owner" else None
+    return store.read_submissions(ws, own)
+
+
+def submission_for(ws: Workspace, viewer: User | None, submission_id: str) -> Submission:
+    """One submission `viewer` may see; SubmissionNotFound alike when there is none and when
+    it is another owner's (so an owner cannot learn which ids exist)."""
+    found = store.read_submission(ws, submission_id)
+    if found is None or (
+        viewer is not None and viewer.role == "owner" and found.uploader != viewer.name
+    ):
+        raise SubmissionNotFound(f"no submission {submission_id!r}")
+    return found
+
+
+def _actor(actor: User | str) -> str:
+    """The name a decision is recorded under: a user who decides, or the CLI's `cli:<user>`."""
+    if isinstance(actor, User):
+        if actor.role not in DECIDERS:
+            raise FourEyesError(
+                f"role {actor.role} may not approve or reject submissions"
+                f" (allowed: {', '.join(DECIDERS)})"
+            )
+        return actor.name
+    if not _CLI_ACTOR.fullmatch(actor):
+        raise SubmissionError(f"not a command-line actor: {actor!r}")
+    return actor
+
+
+def _pending(ws: Workspace, submission_id: str, actor: User | str) -> tuple[Submission, str]:
+    name = _actor(actor)
+    viewer = actor if isinstance(actor, User) else None
+    s = submission_for(ws, viewer, submission_id)
+    if s.status != "submitted":
+        raise DecisionConflict(
+            f"submission {submission_id} was already {s.status} by {s.decided_by}"
+            f" at {s.decided_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    if s.uploader == name:
+        raise FourEyesError(
+            f"{name} submitted {submission_id} and may not decide it too (four eyes):"
+            " another approver or admin must"
+        )
+    return s, name
+
+
+def _locked_years(ws: Workspace, submission_id: str) -> None:
+    final = [y for y in store.checked_years(ws) if is_final(ws, y)]
+    if final:
+        years = ", ".join(str(y) for y in final)
+        raise DecisionConflict(
+            f"submission {submission_id} has records in {years}, whose inventory is final:"
+            " a finalized year's data is locked"
+        )
+
+
+def approve(ws: Workspace, submission_id: str, actor: User | str) -> Decided:
+    """Import the submission's file (the stage `zerotrail import activities` runs) and mark it
+    approved, in one transaction: either both happen or neither."""
+    s, name = _pending(ws, submission_id, actor)
+    content = store.read_content(ws, submission_id)
+    assert content is not None  # read with the row just found
+    with _as_file(s.file_name, content) as path:
+        try:
+            with ws.transaction():
+                report = import_activities(ws, path)
+                _locked_years(ws, submission_id)
+                now = _now()
+                if not store.decide(
+                    ws, submission_id, "approved", name, None, now, report.import_id
+                ):
+                    raise DecisionConflict(f"submission {submission_id} was decided meanwhile")
+                _transition(ws, s, 2, "approved", name, None, now)
+        except DataError as exc:
+            raise _named(exc, path, s.file_name) from None
+    return Decided(submission_for(ws, None, submission_id), replace(report, file=s.file_name))
+
+
+def reject(ws: Workspace, submission_id: str, actor: User | str, reason: str) -> Decided:
+    """Mark the submission rejected with `reason` (required); nothing is imported."""
+    text = " ".join(reason.split())
+    if not text:
+        raise SubmissionError("a rejection needs a reason (say what to correct)")
+    why = text_problem(text, MAX_TEXT_LENGTH)
+    if why is not None:
+        raise SubmissionError(f"the reason {why}")
+    s, name = _pending(ws, submission_id, actor)
+    now = _now()
+    with ws.transaction():
+        if not store.decide(ws, submission_id, "rejected", name, text, now, None):
+            raise DecisionConflict(f"submission {submission_id} was decided meanwhile")
+        _transition(ws, s, 2, "rejected", name, text, now)
+    return Decided(submission_for(ws, None, submission_id), None)

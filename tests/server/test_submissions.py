@@ -1,0 +1,237 @@
+"""Imports through the server and their approval, end to end over HTTP (server/submissions.py).
+
+The world is conftest.py's: a1 (A) 1,000 MWh and b1 (B) 2,000 MWh of East China grid
+electricity in 2023, at 0.5500 t CO2/MWh: Scope 2 (location) = 550 + 1,100 = 1,650 t CO2e.
+The owner `owner-a` submits a2: 100 MWh of A's, which once approved adds
+100 MWh x 0.5500 t/MWh = 55 t, so the 2023 Scope 2 becomes 1,705 t.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.conftest import Client, Served, detail, serving
+from zerotrail.pipeline import submissions as stage
+from zerotrail.pipeline.claims import finalize_inventory
+from zerotrail.pipeline.users import add_user, new_token
+from zerotrail.store.workspace import open_workspace
+
+HEADER = "record_id,entity,period_start,period_end,activity,quantity,unit,region\n"
+
+
+def _row(rid: str, entity: str, mwh: str) -> str:
+    return f"{rid},{entity},2023-01-01,2023-12-31,electricity.grid,{mwh},MWh,CN-EAST\n"
+
+
+CLEAN = HEADER + _row("a2", "A", "100")
+
+
+World = tuple[Client, dict[str, str], Path]
+
+
+@pytest.fixture
+def world(served: Served, tmp_path: Path) -> Iterator[World]:
+    """A client of a fresh copy of the served workspace, the tokens, and the copy's path."""
+    db = served.copy(tmp_path)
+    with serving(db) as client:
+        yield client, served.tokens, db
+
+
+def _upload(client: Client, token: str, text: str, name: str = "a.csv") -> httpx.Response:
+    return client.post(
+        "/api/imports",
+        token,
+        files={"file": (name, text.encode(), "text/csv")},
+        data={"kind": "activities"},
+    )
+
+
+def _activities(db: Path) -> list[tuple[str, str]]:
+    with open_workspace(str(db), read_only=True) as ws:
+        return [(str(r), str(e)) for r, e in ws.fetchall(
+            "SELECT record_id, entity FROM activities ORDER BY record_id"
+        )]  # fmt: skip
+
+
+def _scope2(client: Client, token: str) -> float:
+    body = client.get("/api/inventory/2023", token).json()
+    return float(body["scope2_location"])
+
+
+def test_a_bad_row_is_refused_with_its_errors_and_nothing_is_stored(world: World) -> None:
+    client, tokens, db = world
+    bad = CLEAN + _row("a3", "A", "lots")
+    r = _upload(client, tokens["owner-a"], bad)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["problems"] == [
+        {
+            "file": "a.csv",
+            "row": 3,  # the header is row 1, a2 row 2, a3 row 3
+            "column": "quantity",
+            "message": body["problems"][0]["message"],
+        }
+    ]
+    assert "not a number" in body["problems"][0]["message"]
+    assert "nothing was submitted" in body["detail"]
+    assert client.get("/api/imports", tokens["root"]).json() == {"submissions": []}
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+
+
+def test_an_owner_submits_and_an_approver_approves_then_the_calculation_includes_it(
+    world: World,
+) -> None:
+    client, tokens, db = world
+    r = _upload(client, tokens["owner-a"], CLEAN)
+    assert r.status_code == 201, r.text
+    sub = r.json()
+    assert sub["status"] == "submitted" and sub["uploader"] == "owner-a"
+    assert sub["rows"] == 1 and sub["file_name"] == "a.csv" and sub["format"] == "csv"
+    assert sub["size"] == len(CLEAN.encode())
+    # Submitted only: not in the activities, and a calculation does not see it.
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+    assert client.post("/api/calculate", tokens["ana"], json={"year": 2023}).status_code == 200
+    assert _scope2(client, tokens["ana"]) == pytest.approx(1650.0)  # 550 + 1,100
+
+    # Neither a verifier nor a viewer may decide; nothing changes.
+    for who in ("vera", "vic", "ana", "owner-a"):
+        refused = client.post(f"/api/imports/{sub['id']}/approve", tokens[who])
+        assert refused.status_code == 403, (who, refused.text)
+    assert client.get(f"/api/imports/{sub['id']}", tokens["vera"]).json()["status"] == "submitted"
+
+    r = client.post(f"/api/imports/{sub['id']}/approve", tokens["apu"])
+    assert r.status_code == 200, r.text
+    decided = r.json()
+    assert decided["submission"]["status"] == "approved"
+    assert decided["submission"]["decided_by"] == "apu"
+    assert decided["imported"]["added"] == 1
+    assert _activities(db) == [("a1", "A"), ("a2", "A"), ("b1", "B")]
+    assert client.post("/api/calculate", tokens["ana"], json={"year": 2023}).status_code == 200
+    # 1,650 t + 100 MWh x 0.5500 t/MWh = 1,650 + 55 = 1,705 t
+    assert _scope2(client, tokens["ana"]) == pytest.approx(1705.0)
+
+    again = client.post(f"/api/imports/{sub['id']}/approve", tokens["root"])
+    assert again.status_code == 409
+    assert detail(again).startswith(f"submission {sub['id']} was already approved by apu")
+
+
+def test_a_rejection_needs_a_reason_and_imports_nothing(world: World) -> None:
+    client, tokens, db = world
+    sub = _upload(client, tokens["owner-a"], CLEAN).json()
+    path = f"/api/imports/{sub['id']}/reject"
+    assert client.post(path, tokens["apu"], json={}).status_code == 422
+    assert client.post(path, tokens["apu"], json={"reason": ""}).status_code == 422
+    blank = client.post(path, tokens["apu"], json={"reason": "   "})
+    assert blank.status_code == 400 and "needs a reason" in detail(blank)
+    r = client.post(path, tokens["apu"], json={"reason": "meter 7 reads twice"})
+    assert r.status_code == 200, r.text
+    assert r.json()["submission"]["reason"] == "meter 7 reads twice"
+    assert r.json()["imported"] is None
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+    approve = client.post(f"/api/imports/{sub['id']}/approve", tokens["apu"])
+    assert approve.status_code == 409 and "already rejected" in detail(approve)
+
+
+def test_an_owner_may_not_submit_another_entitys_rows(world: World) -> None:
+    client, tokens, db = world
+    r = _upload(client, tokens["owner-a"], HEADER + _row("b2", "B", "5"))
+    assert r.status_code == 422
+    assert r.json()["problems"] == [
+        {
+            "file": "a.csv",
+            "row": 2,
+            "column": "entity",
+            "message": "entity B is not one of yours: owner-a may submit records of A only",
+        }
+    ]
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+
+
+def test_owners_see_only_their_own_submissions(world: World) -> None:
+    client, tokens, db = world
+    with open_workspace(str(db)) as ws:
+        add_user(ws, "owner-b", "owner", ["B"])
+        token_b = new_token(ws, "owner-b")
+    mine = _upload(client, tokens["owner-a"], CLEAN).json()
+    theirs = _upload(client, token_b, HEADER + _row("b2", "B", "5"), "b.csv").json()
+    listed = client.get("/api/imports", tokens["owner-a"]).json()["submissions"]
+    assert [s["id"] for s in listed] == [mine["id"]]
+    hidden = client.get(f"/api/imports/{theirs['id']}", tokens["owner-a"])
+    assert hidden.status_code == 404
+    # Said as for an id that does not exist: an owner cannot learn which ids do.
+    assert detail(hidden) == f"no submission {theirs['id']!r}"
+    assert (
+        detail(client.get("/api/imports/sub-none", tokens["owner-a"])) == "no submission 'sub-none'"
+    )
+    # Readers see every submission.
+    for who in ("vera", "vic", "apu"):
+        seen = client.get("/api/imports", tokens[who]).json()["submissions"]
+        assert {s["id"] for s in seen} == {mine["id"], theirs["id"]}
+
+
+def test_an_approver_cannot_approve_its_own_upload(world: World) -> None:
+    client, tokens, db = world
+    sub = _upload(client, tokens["apu"], HEADER + _row("b2", "B", "5")).json()
+    r = client.post(f"/api/imports/{sub['id']}/approve", tokens["apu"])
+    assert r.status_code == 403 and "four eyes" in detail(r)
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+    assert client.post(f"/api/imports/{sub['id']}/approve", tokens["root"]).status_code == 200
+
+
+def test_a_finalized_year_refuses_approval(world: World) -> None:
+    client, tokens, db = world
+    sub = _upload(client, tokens["owner-a"], CLEAN).json()
+    with open_workspace(str(db)) as ws:
+        finalize_inventory(ws, 2023)
+    r = client.post(f"/api/imports/{sub['id']}/approve", tokens["apu"])
+    assert r.status_code == 409
+    assert detail(r) == (
+        f"submission {sub['id']} has records in 2023, whose inventory is final:"
+        " a finalized year's data is locked"
+    )
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+    assert client.get(f"/api/imports/{sub['id']}", tokens["apu"]).json()["status"] == "submitted"
+
+
+def test_an_oversize_upload_is_413(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, tokens, _db = world
+    monkeypatch.setattr(stage, "MAX_UPLOAD_BYTES", 1000)
+    big = HEADER + "".join(_row(f"x{i}", "A", "1") for i in range(400))  # about 24 KB
+    # The body is over the limit and its framing (1,000 + 65,536 bytes) only with more rows.
+    huge = HEADER + "".join(_row(f"x{i}", "A", "1") for i in range(2000))  # about 120 KB
+    r = _upload(client, tokens["owner-a"], huge)
+    assert r.status_code == 413 and "larger than 1,000 bytes" in detail(r)
+
+    # Under the body's limit but over the file's: refused by the stage, also 413.
+    r = _upload(client, tokens["owner-a"], big)
+    assert r.status_code == 413 and "at most 1,000 bytes" in detail(r)
+
+    # Without a Content-Length (chunked): counted as it arrives.
+    async def chunks() -> AsyncIterator[bytes]:
+        yield (
+            b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n" + HEADER.encode()
+        )
+        for _ in range(4):
+            yield _row("x", "A", "1").encode() * 400  # 4 x about 24 KB, over 1,000 + 65,536
+
+    r = client.post(
+        "/api/imports",
+        tokens["owner-a"],
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=zz"},
+    )
+    assert r.status_code == 413
+    assert client.get("/api/imports", tokens["root"]).json() == {"submissions": []}
+
+
+def test_reading_roles_cannot_upload(world: World) -> None:
+    client, tokens, db = world
+    for who in ("vera", "vic"):
+        r = _upload(client, tokens[who], CLEAN)
+        assert r.status_code == 403, (who, r.text)
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
