@@ -124,9 +124,10 @@ def served(workspace_template: Templates, tmp_path_factory: pytest.TempPathFacto
 class Client:
     """Requests to the app, made from plain test functions."""
 
-    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient) -> None:
+    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient, app: Any) -> None:
         self._portal = portal
         self._client = client
+        self.app = app  # the FastAPI app served
 
     def request(
         self, method: str, path: str, token: str | None = None, **kw: Any
@@ -157,7 +158,7 @@ def serving(db: Path | str) -> Iterator[Client]:
         transport = httpx.ASGITransport(app=manager.app)
         client = httpx.AsyncClient(transport=transport, base_url="http://test")
         with portal.wrap_async_context_manager(client):
-            yield Client(portal, client)
+            yield Client(portal, client, app)
 
 
 @pytest.fixture(scope="module")

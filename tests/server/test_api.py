@@ -7,6 +7,7 @@ The world and its arithmetic are in conftest.py: a1 (entity A) 550 t CO2e and b1
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,22 @@ def test_an_unknown_route_is_404_json(reader: Client) -> None:
     r = reader.get("/api/nothing")
     assert r.status_code == 404
     assert detail(r) == "Not Found"
+
+
+def test_a_request_that_waits_too_long_for_a_duckdb_file_is_503_with_retry_after(
+    served: Served, tmp_path: Path
+) -> None:
+    # Requests take turns on a DuckDB file; under more than it can serve, a request gives up
+    # after the access's `wait` instead of queueing without end (bench/server.py found the
+    # pile-up). Here another request holds the turn for longer than a 0.2 s wait.
+    with serving(served.copy(tmp_path)) as client:
+        access = replace(client.app.state.workspace, wait=0.2)
+        client.app.state.workspace = access
+        token = served.tokens["ana"]
+        assert client.get("/api/me", token).status_code == 200
+        with access._lock:  # a request under way
+            busy = client.get("/api/me", token)
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == "2"
+        assert detail(busy).startswith("the workspace is busy")
+        assert client.get("/api/me", token).status_code == 200  # its turn comes again

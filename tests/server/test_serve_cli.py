@@ -102,3 +102,32 @@ def test_a_workspace_no_one_could_call_is_refused(tmp_path: Path) -> None:
     assert r.code == 1
     assert r.stderr.startswith("error: no user holds an API token, so no one could call")
     assert r.stderr.count("\n") == 1
+
+
+def test_uvicorns_own_errors_are_one_line_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # At shutdown uvicorn cancels requests still under way and logs each with a traceback;
+    # `serve` keeps every such line to one, naming the exception's type only.
+    import asyncio
+    import logging
+    import logging.config
+
+    from zerotrail.cli.serve import uvicorn_log_config
+
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate) for n in names}
+    logging.config.dictConfig(uvicorn_log_config(debug=False))
+    try:
+        try:
+            raise asyncio.CancelledError("secret text of the request")
+        except asyncio.CancelledError:
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application\nmore")
+    finally:  # uvicorn's loggers as they were: the handlers hold this test's captured stderr
+        for n, (handlers, propagate) in saved.items():
+            logging.getLogger(n).handlers[:] = handlers
+            logging.getLogger(n).propagate = propagate
+    err = capsys.readouterr().err
+    assert err == "error: Exception in ASGI application more (CancelledError)\n"
+    # With ZEROTRAIL_DEBUG=1 uvicorn's own formatter (and its traceback) is kept.
+    assert "OneLineFormatter" not in str(uvicorn_log_config(debug=True))

@@ -9,7 +9,9 @@ open, and the command exits 0.
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 import signal
 import socket
 import ssl
@@ -122,6 +124,30 @@ def host_text(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+class OneLineFormatter(logging.Formatter):
+    """uvicorn's own error lines, one line each: the message, and an exception named by its
+    type only (its text or traceback could hold anything, and would break the one-line rule).
+    At shutdown uvicorn cancels requests still under way after its grace period and logs each
+    with a traceback (bench/server.py found hundreds); this keeps them to a line each."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = common.one_line(record.getMessage())
+        if record.exc_info and record.exc_info[0] is not None:
+            text += f" ({record.exc_info[0].__name__})"
+        return f"error: {text}"
+
+
+def uvicorn_log_config(debug: bool) -> dict[str, Any]:
+    """uvicorn's logging set-up, with its error lines through OneLineFormatter unless
+    ZEROTRAIL_DEBUG=1 asks for tracebacks."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    if not debug:
+        config["formatters"]["default"] = {"()": f"{__name__}.OneLineFormatter"}
+    return config
+
+
 def run_server(
     web: Any,
     sock: socket.socket,
@@ -160,6 +186,7 @@ def run_server(
         web,
         lifespan="on",
         log_level=logging.WARNING,  # errors only: not uvicorn's start-up and shutdown lines
+        log_config=uvicorn_log_config(os.environ.get("ZEROTRAIL_DEBUG") == "1"),
         access_log=access_log,
         ssl_certfile=tls[0] if tls else None,
         ssl_keyfile=tls[1] if tls else None,

@@ -37,13 +37,18 @@ class WorkspaceAccess:
     url: str
     shown: str
     dialect: str
+    # How long a request waits for its turn on a DuckDB file before it is answered 503: under
+    # more requests than the file can serve one at a time, waiting without end only piles up
+    # work for clients that have given up (measured: bench/server.py, docs/benchmarks.md).
+    wait: float = 10.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextmanager
     def open(self, *, write: bool = False) -> Iterator[Workspace]:
-        """The workspace, open for this request only (read-only unless `write`)."""
+        """The workspace, open for this request only (read-only unless `write`);
+        WorkspaceBusyError when a DuckDB file's turn does not come within `wait` seconds."""
         guard: AbstractContextManager[object] = (
-            self._lock if self.dialect == "duckdb" else nullcontext()
+            self._turn() if self.dialect == "duckdb" else nullcontext()
         )
         with guard:
             ws = open_workspace(self.url, read_only=not write)
@@ -51,6 +56,26 @@ class WorkspaceAccess:
                 yield ws
             finally:
                 ws.close()
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if not self._lock.acquire(timeout=self.wait):
+            raise WorkspaceBusyError(
+                f"the workspace is busy: other requests held it for {self.wait:g} s; try again"
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """A request's turn on a DuckDB workspace did not come in time (answered 503 with
+    Retry-After)."""
+
+
+# Seconds a client is told to wait before it tries a busy workspace again.
+RETRY_AFTER = 2
 
 
 def workspace_access(db: str | None) -> WorkspaceAccess:

@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zerotrail.errors import WorkspaceError, ZerotrailError
 from zerotrail.pipeline.setup import database_failure
+from zerotrail.server.access import RETRY_AFTER, WorkspaceBusyError
 
 log = logging.getLogger("zerotrail.server")
 
@@ -138,6 +139,8 @@ def install(app: FastAPI, db_url: str) -> None:
         return _body(422, f"{where}: {message}{more}")
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, WorkspaceBusyError):  # other requests hold a DuckDB file's turn
+            return _body(503, str(exc), {"Retry-After": str(RETRY_AFTER)})
         if isinstance(exc, WorkspaceError):  # the database cannot be used now (locked, down)
             return _body(503, str(exc))
         return _body(400, str(exc))
