@@ -17,22 +17,16 @@ from typing import Any
 
 from zerotrail.errors import ChartError
 from zerotrail.model.keys import SCOPE3_CATEGORIES
+from zerotrail.pipeline.calculation import RUN_FIGURES
 from zerotrail.pipeline.inventory import inventory_summary
 from zerotrail.reports.charts import NARROW, WIDTH, emissions_by_scope
 from zerotrail.reports.dashboard_charts import scope3_by_category
 from zerotrail.store.database import Workspace
 from zerotrail.store.inventory import current_runs
 
-# Each year's figures the dashboard shows, t CO2e, in the inventory's own keys.
-YEAR_KEYS = (
-    "scope1",
-    "scope2_location",
-    "scope2_market",
-    "scope3",
-    "scope3_market",
-    "total_location",
-    "total_market",
-)
+# Each year's figures the dashboard shows, t CO2e, in the inventory's own keys: those a run
+# commits, but biogenic CO2 (reported apart from the scopes).
+YEAR_KEYS = tuple(k for k in RUN_FIGURES if k != "biogenic_co2")
 
 
 @dataclass(frozen=True, slots=True)
