@@ -273,3 +273,30 @@ def test_a_request_that_waits_too_long_for_a_duckdb_file_is_503_with_retry_after
         assert busy.headers["retry-after"] == "2"
         assert detail(busy).startswith("the workspace is busy")
         assert client.get("/api/me", token).status_code == 200  # its turn comes again
+
+
+def test_a_large_body_is_refused_before_it_is_read_or_a_token_is_asked_for(
+    reader: Client,
+) -> None:
+    # FastAPI reads and parses a JSON body before the route's token check: without a limit
+    # anyone could make the server hold any amount of memory. Every route but the upload takes
+    # at most 64 KiB.
+    big = b'{"year": 2023, "gwp": "' + b"x" * (64 * 1024) + b'"}'
+    sent = reader.post("/api/calculate", content=big, headers={"content-type": "application/json"})
+    assert sent.status_code == 413
+    assert detail(sent) == "the request body is larger than 65,536 bytes"
+    # A declared length over the limit is refused from the header alone.
+    declared = reader.post(
+        "/api/imports/1/reject",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": str(400 * 2**20)},
+    )
+    assert declared.status_code == 413
+    # A small body still reaches the token check.
+    assert reader.post("/api/calculate", json={"year": 2023}).status_code == 401
+
+
+def test_no_redirect_is_built_from_the_host_header(reader: Client) -> None:
+    got = reader.get("/api/me/", headers={"host": "evil.example"})
+    assert got.status_code == 404
+    assert "location" not in got.headers

@@ -131,3 +131,13 @@ def test_uvicorns_own_errors_are_one_line_without_a_traceback(
     assert err == "error: Exception in ASGI application more (CancelledError)\n"
     # With ZEROTRAIL_DEBUG=1 uvicorn's own formatter (and its traceback) is kept.
     assert "OneLineFormatter" not in str(uvicorn_log_config(debug=True))
+
+
+def test_no_forwarded_header_is_trusted() -> None:
+    # uvicorn by default takes X-Forwarded-For and -Proto from loopback clients: a client on the
+    # server's machine could then pick its own address past the login rate limit.
+    from zerotrail.cli.serve import server_config
+
+    config = server_config(object(), None, access_log=False)
+    assert config.proxy_headers is False
+    assert config.server_header is False

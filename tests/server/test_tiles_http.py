@@ -73,6 +73,8 @@ def test_a_client_with_only_the_log_key_rebuilds_the_signed_root(
         "/log/tile/0/x000/001",  # malformed: an x000 group
         "/log/tile/entries/000.p/256",  # malformed: a partial tile of full width
         "/log/tile/9/000",  # level past any tree
+        "/log/tile/0%2F000",  # a canonical path once decoded, but not as sent
+        "/log/tile/0/%30%30%30",
     ],
 )
 def test_tiles_the_log_does_not_serve_are_404(reader: Client, path: str) -> None:

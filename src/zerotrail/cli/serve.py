@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option(
                 "--access-log",
-                help="Log each request on stderr (client, method, path, status; never a header).",
+                help="Log each request on stdout (client, method, path, query, status).",
             ),
         ] = False,
     ) -> None:
@@ -148,6 +148,26 @@ def uvicorn_log_config(debug: bool) -> dict[str, Any]:
     return config
 
 
+def server_config(web: Any, tls: tuple[str, str] | None, access_log: bool) -> Any:
+    """uvicorn's configuration for `web` (a uvicorn.Config)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        web,
+        lifespan="on",
+        log_level=logging.WARNING,  # errors only: not uvicorn's start-up and shutdown lines
+        log_config=uvicorn_log_config(os.environ.get("ZEROTRAIL_DEBUG") == "1"),
+        access_log=access_log,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
+        server_header=False,
+        # No X-Forwarded-For or -Proto taken from anyone, loopback included: a client beside
+        # the server could otherwise pick its own address past the login rate limit.
+        proxy_headers=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
 def run_server(
     web: Any,
     sock: socket.socket,
@@ -182,17 +202,7 @@ def run_server(
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
-    config = uvicorn.Config(
-        web,
-        lifespan="on",
-        log_level=logging.WARNING,  # errors only: not uvicorn's start-up and shutdown lines
-        log_config=uvicorn_log_config(os.environ.get("ZEROTRAIL_DEBUG") == "1"),
-        access_log=access_log,
-        ssl_certfile=tls[0] if tls else None,
-        ssl_keyfile=tls[1] if tls else None,
-        server_header=False,
-        timeout_graceful_shutdown=30,
-    )
+    config = server_config(web, tls, access_log)
     if access_log:
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     Server(config).run(sockets=[sock])

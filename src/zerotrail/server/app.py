@@ -38,6 +38,9 @@ def build_app(access: WorkspaceAccess) -> FastAPI:
         # FastAPI's docs pages load their scripts from a CDN; the server works offline.
         docs_url=None,
         redoc_url=None,
+        # No redirect from "/x/" to "/x": Starlette builds its Location from the Host header,
+        # which a client chooses (an open redirect, found by an attack on the server).
+        redirect_slashes=False,
     )
     app.state.workspace = access
     errors.install(app, access.url)

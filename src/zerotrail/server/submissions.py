@@ -274,25 +274,30 @@ class _Oversize(Exception):
     pass
 
 
+# Every other request's body: a calculation's settings, a rejection's reason, a login form.
+# Without a limit FastAPI reads and parses a body whole before any token is checked, so anyone
+# could make the server hold hundreds of megabytes (found by an attack on the server).
+SMALL_BODY_BYTES = 64 * 1024
+
+
 class UploadLimit:
-    """413 for an upload body over the limit, before it is read whole (ASGI middleware)."""
+    """413 for a request body over its limit, before it is read whole (ASGI middleware): an
+    upload's (`POST /api/imports`) is the largest file a submission may be plus its multipart
+    framing; every other request's SMALL_BODY_BYTES."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not (
-            scope["type"] == "http"
-            and scope.get("method") == "POST"
-            and scope.get("path") == UPLOAD_PATH
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = stage.MAX_UPLOAD_BYTES + FRAMING_BYTES
+        upload = scope.get("method") == "POST" and scope.get("path") == UPLOAD_PATH
+        limit = stage.MAX_UPLOAD_BYTES + FRAMING_BYTES if upload else SMALL_BODY_BYTES
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"").decode("latin-1")
         if length.isdigit() and int(length) > limit:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, upload)
             return
         seen = 0
         tripped = False
@@ -317,13 +322,15 @@ class UploadLimit:
         with suppress(_Oversize):
             await self.app(scope, counted, unless_tripped)
         if tripped:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, upload)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(scope: Scope, receive: Receive, send: Send, upload: bool) -> None:
         most = stage.MAX_UPLOAD_BYTES
-        response = JSONResponse(
-            {"detail": f"the upload is larger than {most:,} bytes ({most / 2**20:g} MiB)"},
-            status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+        detail = (
+            f"the upload is larger than {most:,} bytes ({most / 2**20:g} MiB)"
+            if upload
+            else f"the request body is larger than {SMALL_BODY_BYTES:,} bytes"
         )
+        response = JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
         await response(scope, receive, send)

@@ -45,6 +45,10 @@ def checkpoint(request: Request) -> Response:
 
 @router.get("/tile/{rest:path}")
 def tile(request: Request, rest: str) -> Response:
+    if b"%" in request.scope.get("raw_path", b""):
+        # A tile has one path; "0%2F000" decodes to a canonical one, but a cache keyed on the
+        # URL would keep the same tile under several names.
+        return PlainTextResponse("no tile at a percent-encoded path\n", status_code=404)
     try:
         with _access(request).open() as ws:
             data = read_tile(ws, f"tile/{rest}")

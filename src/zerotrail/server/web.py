@@ -148,8 +148,8 @@ def _page(request: Request, name: str, context: dict[str, Any], status: int = 20
 
 def _set_cookie(request: Request, response: Response, session_id: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Path=/, and Secure when the page came over
-    TLS (`zerotrail serve --tls-cert`, or a proxy on loopback that says so in
-    X-Forwarded-Proto); no Max-Age: it ends with the browser, or earlier on the server."""
+    TLS (`zerotrail serve --tls-cert`; no proxy's X-Forwarded-Proto is trusted); no Max-Age:
+    it ends with the browser, or earlier on the server."""
     response.set_cookie(
         COOKIE,
         session_id,
