@@ -409,3 +409,23 @@ def test_no_password_or_session_id_in_any_log_line(
         line = record.getMessage()
         for secret in (world.passwords["web-ana"], "a-wrong-password-123", session_id):
             assert secret not in line
+
+
+def test_logins_sent_together_are_counted_before_their_passwords_are_checked() -> None:
+    # Each login is counted as a failure when it begins (undone if it succeeds): 12 logins
+    # begun before any had failed once all passed the check of a limit of 5.
+    limiter = FailureLimiter(limit=5, window=60.0, clock=lambda: 0.0)
+    keys = ["name:ana", "address:10.0.0.1"]
+    begun = [limiter.begin(keys) for _ in range(12)]
+    assert begun[:5] == [None] * 5
+    assert begun[5:] == [60] * 7  # refused, no password checked
+    # A success clears its name's count and takes back its own count from the address.
+    other = ["name:bob", "address:10.0.0.2"]
+    assert limiter.begin(other) is None
+    limiter.succeeded(other)
+    assert limiter.begin(["name:bob", "address:10.0.0.2"]) is None
+    for _ in range(3):
+        assert limiter.begin(["name:x", "address:10.0.0.2"]) is None
+    # 10.0.0.2: bob's second attempt and three of x's; bob's first success was taken back.
+    assert limiter.begin(["name:y", "address:10.0.0.2"]) is None
+    assert limiter.begin(["name:z", "address:10.0.0.2"]) == 60

@@ -20,7 +20,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 LIMIT = 5
 WINDOW = 15 * 60.0  # seconds
@@ -54,13 +54,44 @@ class FailureLimiter:
     def failed(self, keys: Iterable[str]) -> None:
         now = self._clock()
         with self._lock:
+            self._count(keys, now)
+
+    def _count(self, keys: Iterable[str], now: float) -> None:
+        for key in keys:
+            times = self._failures.setdefault(key, deque(maxlen=self.limit))
+            times.append(now)
+        if len(self._failures) > MOST:
+            by_age = sorted(self._failures, key=lambda k: self._failures[k][-1])
+            for key in by_age[: len(self._failures) - MOST]:
+                del self._failures[key]
+
+    def begin(self, keys: Sequence[str]) -> int | None:
+        """Atomically, at a login's start: the seconds to wait when any key is over its limit;
+        else the attempt counted as a failure now, before its password is checked (undone by
+        `succeeded`). Counted at once, so that logins sent together cannot all pass the check
+        before any of them has failed (found by an attack on the server: 12 at once, 11 wrong,
+        all checked)."""
+        now = self._clock()
+        with self._lock:
+            waits = []
             for key in keys:
-                times = self._failures.setdefault(key, deque(maxlen=self.limit))
-                times.append(now)
-            if len(self._failures) > MOST:
-                by_age = sorted(self._failures, key=lambda k: self._failures[k][-1])
-                for key in by_age[: len(self._failures) - MOST]:
-                    del self._failures[key]
+                times = self._recent(key, now)
+                if len(times) >= self.limit:
+                    waits.append(times[-self.limit] + self.window - now)
+            if waits:
+                return max(1, math.ceil(max(waits)))
+            self._count(keys, now)
+        return None
+
+    def succeeded(self, keys: Sequence[str]) -> None:
+        """A login begun with `begin(keys)` succeeded: its user name's failures are cleared
+        (keys[0]), and the other keys lose the failure `begin` counted for it."""
+        with self._lock:
+            self._failures.pop(keys[0], None)
+            for key in keys[1:]:
+                times = self._failures.get(key)
+                if times:
+                    times.pop()
 
     def clear(self, key: str) -> None:
         with self._lock:

@@ -260,7 +260,7 @@ async def login(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     limiter = _limiter(request)
     keys = [f"name:{name.casefold()}", f"address:{client}"]
-    wait = limiter.retry_after(keys)
+    wait = limiter.begin(keys)  # counted as a failure until it succeeds
     if wait is not None:
         minutes = math.ceil(wait / 60)
         response = _login_form(
@@ -281,9 +281,8 @@ async def login(request: Request) -> Response:
 
     user = await run_in_threadpool(check)
     if user is None:
-        limiter.failed(keys)
         return _login_form(request, session, WRONG_LOGIN, 401, name)
-    limiter.clear(keys[0])
+    limiter.succeeded(keys)
     # A new id at the login: one known before it (a fixed session) is worth nothing after it.
     sessions.end(old_id)
     new_id, _ = sessions.new(user.name)
