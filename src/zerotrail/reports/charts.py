@@ -147,6 +147,16 @@ THEME: dict[str, Any] = {
 }
 
 
+def _tonnes_axis(top: float, narrow: bool) -> Any:
+    """The value axis of horizontal bars in t CO2e, from 0 to the largest bar (`v`)."""
+    return alt.X(
+        "v:Q",
+        title=TONNES,
+        scale=alt.Scale(domain=[0, top], nice=False),
+        axis=alt.Axis(tickCount=3) if narrow else alt.Axis(),
+    )
+
+
 def _rows_axis(field: str, domain: list[str]) -> Any:
     """The rows of a horizontal bar chart: `field`'s values in `domain` order, each label
     broken into lines at its newlines."""
@@ -842,12 +852,7 @@ def gas_breakdown(
     domain = [b["gas"] for b in bars]
     top = bars[0]["v"]
     y = _rows_axis("gas", domain)
-    x = alt.X(
-        "v:Q",
-        title=TONNES,
-        scale=alt.Scale(domain=[0, top], nice=False),
-        axis=alt.Axis(tickCount=3) if narrow else alt.Axis(),
-    )
+    x = _tonnes_axis(top, narrow)
     data = alt.InlineData(values=bars)
     bar = alt.Chart(data).mark_bar(color=ACCENT, size=20).encode(x=x, y=y)
     labels = _bar_labels(

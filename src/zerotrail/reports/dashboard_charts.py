@@ -26,6 +26,7 @@ from zerotrail.reports.charts import (
     _number,
     _rows_axis,
     _title,
+    _tonnes_axis,
     _wrap,
 )
 
@@ -61,12 +62,7 @@ def scope3_by_category(
     domain = [b["label"] for b in bars]
     top = bars[0]["v"]
     y = _rows_axis("label", domain)
-    x = alt.X(
-        "v:Q",
-        title=TONNES,
-        scale=alt.Scale(domain=[0, top], nice=False),
-        axis=alt.Axis(tickCount=3) if narrow else alt.Axis(),
-    )
+    x = _tonnes_axis(top, narrow)
     data = alt.InlineData(values=bars)
     bar = alt.Chart(data).mark_bar(color=ACCENT, size=18).encode(x=x, y=y)
     labels = _bar_labels(
