@@ -121,7 +121,7 @@ def install(app: FastAPI) -> None:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _access(request: Request) -> WorkspaceAccess:
+def access_of(request: Request) -> WorkspaceAccess:
     access = request.app.state.workspace
     assert isinstance(access, WorkspaceAccess)
     return access
@@ -139,7 +139,7 @@ def _limiter(request: Request) -> FailureLimiter:
     return limiter
 
 
-def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     response = templates.TemplateResponse(request, name, context, status_code=status)
     # Pages show one user's view of the figures: kept by no cache, shared or not.
     response.headers["cache-control"] = "no-store"
@@ -160,17 +160,17 @@ def _set_cookie(request: Request, response: Response, session_id: str) -> None:
     )
 
 
-def _forget_cookie(request: Request, response: Response) -> None:
+def forget_cookie(request: Request, response: Response) -> None:
     response.delete_cookie(
         COOKIE, path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https"
     )
 
 
-def _to(path: str) -> RedirectResponse:
+def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def _logged_in(request: Request) -> tuple[str, Session] | None:
+def logged_in(request: Request) -> tuple[str, Session] | None:
     session_id = request.cookies.get(COOKIE)
     session = _sessions(request).get(session_id)
     if session is None or session.user is None or session_id is None:
@@ -178,7 +178,7 @@ def _logged_in(request: Request) -> tuple[str, Session] | None:
     return session_id, session
 
 
-def _current_user(ws: Any, name: str) -> User | None:
+def current_user(ws: Any, name: str) -> User | None:
     """The user `name`, looked up again on every request: None once it is disabled."""
     for account in list_accounts(ws):
         if account.user.name == name:
@@ -186,11 +186,35 @@ def _current_user(ws: Any, name: str) -> User | None:
     return None
 
 
-def _forbidden(request: Request, message: str) -> Response:
-    return _page(request, "message.html", {"title": "Refused", "message": message}, 403)
+def signed_in(request: Request, ws: Any) -> tuple[User, Session] | Response:
+    """The user of the request's session (looked up again in `ws`) and the session; or, for a
+    request without a live session or whose user is disabled now, the redirect to the login
+    page that every page answers then (the session ended, its cookie dropped)."""
+    found = logged_in(request)
+    if found is None:
+        return redirect("/login")
+    session_id, session = found
+    assert session.user is not None
+    user = current_user(ws, session.user)
+    if user is None:
+        _sessions(request).end(session_id)
+        response = redirect("/login")
+        forget_cookie(request, response)
+        return response
+    return user, session
 
 
-async def _form(request: Request) -> dict[str, str] | None:
+def page_context(title: str, nav: str, user: User, session: Session) -> dict[str, Any]:
+    """What base.html needs on every signed-in page: the title, which nav entry is current,
+    the user and the session's CSRF token."""
+    return {"title": title, "nav": nav, "user": user, "csrf": session.csrf}
+
+
+def forbidden(request: Request, message: str) -> Response:
+    return page(request, "message.html", {"title": "Refused", "message": message}, 403)
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
     """The form's fields (the first value of each), or None when the body is not a small
     URL-encoded form."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -224,13 +248,13 @@ def _login_form(
     request: Request, session: Session, error: str = "", status: int = 200, name: str = ""
 ) -> Response:
     context = {"title": "Log in", "csrf": session.csrf, "error": error, "name": name}
-    return _page(request, "login.html", context, status)
+    return page(request, "login.html", context, status)
 
 
 @router.get("/login")
 def login_page(request: Request) -> Response:
-    if _logged_in(request) is not None:
-        return _to("/")
+    if logged_in(request) is not None:
+        return redirect("/")
     session_id = request.cookies.get(COOKIE)
     session = _sessions(request).get(session_id)
     new_id = None
@@ -247,11 +271,11 @@ async def login(request: Request) -> Response:
     sessions = _sessions(request)
     old_id = request.cookies.get(COOKIE)
     session = sessions.get(old_id)
-    form = await _form(request)
+    form = await read_form(request)
     if form is None:
-        return _forbidden(request, "This is not the login form. Open the login page and try again.")
+        return forbidden(request, "This is not the login form. Open the login page and try again.")
     if not csrf_ok(request, session, form):
-        return _forbidden(
+        return forbidden(
             request, "The login form has expired or did not come from this site: reload the page."
         )
     assert session is not None
@@ -276,7 +300,7 @@ async def login(request: Request) -> Response:
     def check() -> User | None:
         if not name or not password or len(password) > LONGEST_PASSWORD:
             return None
-        with _access(request).open() as ws:
+        with access_of(request).open() as ws:
             return authenticate_password(ws, name, password)
 
     user = await run_in_threadpool(check)
@@ -286,7 +310,7 @@ async def login(request: Request) -> Response:
     # A new id at the login: one known before it (a fixed session) is worth nothing after it.
     sessions.end(old_id)
     new_id, _ = sessions.new(user.name)
-    response = _to("/")
+    response = redirect("/")
     _set_cookie(request, response, new_id)
     return response
 
@@ -295,12 +319,12 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     session_id = request.cookies.get(COOKIE)
     session = _sessions(request).get(session_id)
-    form = await _form(request)
+    form = await read_form(request)
     if session is not None and not csrf_ok(request, session, form):
-        return _forbidden(request, "The form did not come from this site: reload the page.")
+        return forbidden(request, "The form did not come from this site: reload the page.")
     _sessions(request).end(session_id)
-    response = _to("/login")
-    _forget_cookie(request, response)
+    response = redirect("/login")
+    forget_cookie(request, response)
     return response
 
 
@@ -309,26 +333,16 @@ async def logout(request: Request) -> Response:
 
 @router.get("/")
 def dashboard_page(request: Request) -> Response:
-    found = _logged_in(request)
-    if found is None:
-        return _to("/login")
-    session_id, session = found
-    assert session.user is not None
-    with _access(request).open() as ws:
-        user = _current_user(ws, session.user)
-        if user is None:
-            _sessions(request).end(session_id)
-            response = _to("/login")
-            _forget_cookie(request, response)
-            return response
+    with access_of(request).open() as ws:
+        found = signed_in(request, ws)
+        if isinstance(found, Response):
+            return found
+        user, session = found
         allowed = user.role in READ_FIGURES.roles
         figures = dashboard(ws) if allowed else None
-    context = {
-        "title": "Dashboard",
-        "user": user,
-        "csrf": session.csrf,
+    context = page_context("Dashboard", "dashboard", user, session) | {
         "allowed": allowed,
         "why": READ_FIGURES.why,
         "dash": figures,
     }
-    return _page(request, "dashboard.html", context)
+    return page(request, "dashboard.html", context)
