@@ -18,9 +18,11 @@ For each engine (--engines; default postgres then duckdb):
    `analyst` role and an API token for it (`zerotrail users add|token`, the CLI as an
    administrator runs it). The user stays in a --db database (users are never removed).
 2. The phases of one request, measured in this process before the server starts (median of
-   --phase-runs): opening the workspace read-only as each request does
-   (`pipeline.setup.open_workspace`), the token lookup (`authenticate_token`), each route's
-   stage, and closing.
+   --phase-runs): opening the workspace read-only as each request does (PostgreSQL: on a kept
+   connection, `pipeline.setup.open_reader`, with a new connection's opening timed beside it;
+   DuckDB: `open_workspace`), the token lookup (`authenticate_token`), each route's stage
+   uncomputed by any cache (the server keeps figures between requests, server/cache.py, and
+   reads the state token, timed too, to know they still hold), and closing.
 3. `zerotrail serve --db URL --port 0` as a child process; the port is read from its
    "listening on" line.
 4. Idle: each route requested one at a time (--idle-runs each): the server's own time per
@@ -39,9 +41,9 @@ For each engine (--engines; default postgres then duckdb):
    printed). The PostgreSQL server is stopped and every temporary folder removed.
 
 The mix (fixed; MIX below, shuffled once with a fixed seed and repeated, so every run sends
-the same sequence): the API reads a dashboard would make and the log's read path. The web
-app's pages do not exist yet (issue 16 item 5), so no page is requested: the mix is API reads
-only, and the table says so.
+the same sequence): the web app's dashboard page (`GET /`, as the `analyst` user logged in with
+its password: one session shared by every client), the API reads a dashboard would make and the
+log's read path.
 """
 
 from __future__ import annotations
@@ -75,10 +77,14 @@ ENGINES = ("postgres", "duckdb")
 YEAR = 2025  # the demo's latest year: calculated, with targets in force
 USER = "bench"
 TILE_ROUTE = "/log/tile/*"
+PAGE_ROUTE = "/"  # the dashboard page (a session cookie, not the token)
+COOKIE = "zt_session"  # server/sessions.py
 
-# Weights per block of 20 requests. A dashboard page would read the caller, the year's
-# inventory and the targets' progress; a log monitor polls the checkpoint and fetches tiles.
+# Weights per block of 24 requests. People open the dashboard page; a client of the API reads
+# the caller, the year's inventory and the targets' progress; a log monitor polls the
+# checkpoint and fetches tiles.
 MIX: dict[str, int] = {
+    PAGE_ROUTE: 4,
     "/api/me": 2,
     f"/api/inventory/{YEAR}": 4,
     f"/api/progress/{YEAR}": 3,
@@ -265,11 +271,15 @@ def schedule(total: int, tiles: list[str]) -> list[tuple[str, str]]:
 
 def phases(db: str, token: str, runs: int) -> list[tuple[str, float]]:
     """Median seconds of each phase of a request, done as the server does it, in this
-    process: open read-only, look the token up, the stage, close."""
+    process: open read-only (PostgreSQL: on a kept connection, server/access.py; a new
+    connection is timed apart), look the token up, the stage (uncached: the server keeps its
+    figures, server/cache.py, and reads the state token instead), close."""
+    from zerotrail.pipeline.dashboard import dashboard
     from zerotrail.pipeline.inventory import inventory_summary
     from zerotrail.pipeline.ledger import latest_checkpoint
     from zerotrail.pipeline.roadmap import target_progress
-    from zerotrail.pipeline.setup import open_workspace
+    from zerotrail.pipeline.setup import open_reader, open_workspace, reader_pool
+    from zerotrail.pipeline.state import state_token
     from zerotrail.pipeline.tiles import checkpoint_text, read_tile
     from zerotrail.pipeline.users import authenticate_token
 
@@ -281,23 +291,33 @@ def phases(db: str, token: str, runs: int) -> list[tuple[str, float]]:
     assert note is not None
     tile = _tile_paths(int(note.splitlines()[1]))[0]
     stages: dict[str, Callable[[Any], object]] = {
+        "state_token (the cache's key)": state_token,
+        "dashboard()": dashboard,
         f"inventory_summary({YEAR})": lambda ws: inventory_summary(ws, YEAR),
         f"target_progress({YEAR})": lambda ws: target_progress(ws, YEAR),
         "latest_checkpoint": latest_checkpoint,
         "checkpoint_text": checkpoint_text,
         f"read_tile({tile})": lambda ws: read_tile(ws, tile),
     }
+    pool = reader_pool(db)
+
+    def opening() -> Any:
+        return open_workspace(db, read_only=True) if pool is None else open_reader(pool)
+
+    opened = "open_workspace (read-only)" if pool is None else "open_reader (kept connection)"
     timed: dict[str, list[float]] = {
-        "open_workspace (read-only)": [],
+        opened: [],
         "authenticate_token": [],
         **{name: [] for name in stages},
         "close": [],
     }
-    open_workspace(db, read_only=True).close()  # the process's first opening costs more
+    if pool is not None:
+        timed["open_workspace + close (read-only, new connection)"] = []
+    opening().close()  # the process's first opening costs more
     for _ in range(runs):
         for name, stage in stages.items():
             t0 = time.perf_counter()
-            ws = open_workspace(db, read_only=True)
+            ws = opening()
             t1 = time.perf_counter()
             assert authenticate_token(ws, token) is not None
             t2 = time.perf_counter()
@@ -305,14 +325,37 @@ def phases(db: str, token: str, runs: int) -> list[tuple[str, float]]:
             t3 = time.perf_counter()
             ws.close()
             t4 = time.perf_counter()
-            timed["open_workspace (read-only)"].append(t1 - t0)
+            timed[opened].append(t1 - t0)
             timed["authenticate_token"].append(t2 - t1)
             timed[name].append(t3 - t2)
             timed["close"].append(t4 - t3)
+        if pool is not None:
+            t0 = time.perf_counter()
+            open_workspace(db, read_only=True).close()
+            timed["open_workspace + close (read-only, new connection)"].append(
+                time.perf_counter() - t0
+            )
+    if pool is not None:
+        pool.close()
     return [(name, statistics.median(values)) for name, values in timed.items()]
 
 
 # --- the load ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Auth:
+    """How the bench's clients say who they are: the API token (header) and the web app's
+    session cookie, both sent with every request (each route reads the one it needs)."""
+
+    token: str
+    session: str
+
+    def client(self) -> dict[str, Any]:
+        return {
+            "headers": {"Authorization": f"Bearer {self.token}"},
+            "cookies": {COOKIE: self.session},
+        }
 
 
 @dataclass
@@ -322,17 +365,42 @@ class Result:
     outcome: str  # "200", "404", ..., "timeout", "timeout (no free client)", "error: Kind"
 
 
+def login(base: str, name: str, password: str) -> str:
+    """The session cookie of `name` logged in to the web app (the login form, as a browser
+    fills it: its CSRF token from the page, then name and password)."""
+    import re
+
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=60) as client:
+        page = client.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if page.status_code != 200 or found is None:
+            raise Unavailable(f"GET /login: {page.status_code}, no login form")
+        answer = client.post(
+            "/login", data={"csrf_token": found.group(1), "name": name, "password": password}
+        )
+        cookie = answer.cookies.get(COOKIE)
+        if answer.status_code != 303 or cookie is None:
+            raise Unavailable(f"POST /login: {answer.status_code}, no session")
+        return cookie
+
+
 async def _load(
-    base: str, token: str, plan: list[tuple[str, str]], clients: int, rate: float, timeout: float
+    base: str,
+    auth: Auth,
+    plan: list[tuple[str, str]],
+    clients: int,
+    rate: float,
+    timeout: float,
 ) -> tuple[list[Result], float]:
     import httpx
 
     results: list[Result] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
     next_index = 0
     async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=None
+        base_url=base, limits=limits, timeout=None, **auth.client()
     ) as client:
         loop = asyncio.get_running_loop()
         start = loop.time() + 0.5  # the clients are all waiting when the first is due
@@ -364,14 +432,12 @@ async def _load(
     return results, wall
 
 
-def idle(base: str, token: str, paths: list[tuple[str, str]], runs: int) -> list[Result]:
+def idle(base: str, auth: Auth, paths: list[tuple[str, str]], runs: int) -> list[Result]:
     """Each path `runs` times, one request at a time (after one untimed warm-up each)."""
     import httpx
 
     out: list[Result] = []
-    with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as client:
+    with httpx.Client(base_url=base, timeout=60, **auth.client()) as client:
         for route, path in paths:
             answer = client.get(path)
             if answer.status_code != 200:
@@ -426,7 +492,7 @@ def load_table(
         )
     print(
         f"\n({clients} clients; run {wall:.1f} s from the first request due to the last answer;"
-        " latency from when each request was due; no web-app page in the mix: none exists yet)"
+        " latency from when each request was due)"
     )
 
 
@@ -475,7 +541,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
         if not built:
             zerotrail(db, "demo", "--out", str(scratch / "demo"))
         user = f"{USER}-{os.getpid()}"
-        zerotrail(db, "users", "add", user, "--role", "analyst")
+        password = zerotrail(db, "users", "add", user, "--role", "analyst").strip()
         token = zerotrail(db, "users", "token", user).strip()
         print(f"\n{engine}: demo and user ready in {time.perf_counter() - t0:.0f} s", flush=True)
         if args.phase_runs:
@@ -483,6 +549,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
         served = stack.enter_context(serving(db, scratch))
         import httpx
 
+        auth = Auth(token, login(served.base, user, password))
         note = httpx.get(served.base + "/log/checkpoint", timeout=60).text
         tiles = _tile_paths(int(note.splitlines()[1]))
         distinct: dict[str, str] = {}
@@ -490,7 +557,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
             distinct.setdefault(path, route)
         idle_table(
             engine,
-            idle(served.base, token, [(r, p) for p, r in distinct.items()], args.idle_runs),
+            idle(served.base, auth, [(r, p) for p, r in distinct.items()], args.idle_runs),
         )
         total = int(args.rate * args.seconds)
         plan = schedule(total, tiles)
@@ -502,7 +569,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
             flush=True,
         )
         results, wall = asyncio.run(
-            _load(served.base, token, plan, args.clients, args.rate, args.timeout)
+            _load(served.base, auth, plan, args.clients, args.rate, args.timeout)
         )
         print(f"(load average {os.getloadavg()[0]:.1f} at the end)")
         load_table(engine, results, args.seconds, wall, args.clients)

@@ -167,3 +167,78 @@ def test_an_owner_sees_only_its_own(duck: Workspace) -> None:
     with pytest.raises(stage.SubmissionNotFound):
         stage.submission_for(ws, OWNER_A, theirs.submission_id)
     assert len(stage.submissions_for(ws, User("vic", "viewer", ()))) == 2
+
+
+# --- an owner's upload answers nothing about other entities --------------------------------------
+
+SITE_HEADER = b"record_id,entity,site,period_start,period_end,activity,quantity,unit,region\n"
+
+
+def _at_site(rid: str, entity: str, site: str, region: str = "") -> bytes:
+    # A site's region is the record's when the record gives none.
+    return (
+        f"{rid},{entity},{site},2023-01-01,2023-12-31,electricity.grid,1,MWh,{region}\n"
+    ).encode()
+
+
+def _answer(ws: Workspace, content: bytes) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(DataError) as refused:
+        stage.submit(ws, OWNER_A, "a.csv", content)
+    return [(p.row, p.column, p.message) for p in refused.value.problems]
+
+
+def _with_sites(ws: Workspace, folder: Path) -> None:
+    """Site sa of A and sb of B, both in East China; b1 and a1 as the world has them."""
+    from zerotrail.pipeline.imports import import_sites
+
+    sites = folder / "sites.csv"
+    sites.write_text(
+        "site,entity,kind,region\nsa,A,office,CN-EAST\nsb,B,office,CN-EAST\n", encoding="utf-8"
+    )
+    import_sites(ws, sites)
+
+
+def test_an_owner_learns_nothing_of_other_entities_records_or_sites(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    _with_sites(ws, tmp_path)
+    # A row of entity B is refused as such whether or not its id exists (b1 does, b9 does not),
+    # and whatever else is wrong with it: the entity check runs before the import's own checks.
+    assert _answer(ws, HEADER + _row("b1", "B", "9")) == _answer(ws, HEADER + _row("b9", "B", "9"))
+    assert _answer(ws, HEADER + _row("b9", "B", "lots")) == [
+        (2, "entity", "entity B is not one of yours: owner-a may submit records of A only")
+    ]
+    # An entity that does not exist: the same message, not "unknown entity".
+    assert _answer(ws, HEADER + _row("x1", "Z", "1")) == [
+        (2, "entity", "entity Z is not one of yours: owner-a may submit records of A only")
+    ]
+    # B's site and a site that does not exist are one message (stored: "site sb belongs to
+    # entity B" and "unknown site"); a region contradicting B's site says nothing of its region.
+    b_site = _answer(ws, SITE_HEADER + _at_site("a7", "A", "sb"))
+    assert b_site == [(2, "site", "site sb is not a site of your entities (A)")]
+    assert _answer(ws, SITE_HEADER + _at_site("a7", "A", "zz")) == [
+        (2, "site", "site zz is not a site of your entities (A)")
+    ]
+    assert _answer(ws, SITE_HEADER + _at_site("a7", "A", "sb", "US-RFCW")) == b_site
+    # B's record id under entity A, and A's own record id with other content: one message,
+    # which says neither whose it is nor what it holds.
+    taken = [(2, "record_id", f"record id b1 {stage.TAKEN}")]
+    assert _answer(ws, HEADER + _row("b1", "A", "2000")) == taken
+    assert _answer(ws, HEADER + _row("a1", "A", "999")) == [
+        (2, "record_id", f"record id a1 {stage.TAKEN}")
+    ]
+    # A's own site and record as stored are accepted (a1 unchanged: 1,000 MWh in East China).
+    s = stage.submit(ws, OWNER_A, "a.csv", HEADER + _row("a1", "A", "1000") + _row("a2", "A", "1"))
+    assert s.file_rows == 2
+    s = stage.submit(ws, OWNER_A, "s.csv", SITE_HEADER + _at_site("a8", "A", "sa"))
+    assert s.file_rows == 1
+
+
+def test_other_roles_still_get_the_imports_own_messages(duck: Workspace, tmp_path: Path) -> None:
+    # The screen is for owners: an analyst, who sees every entity, gets the import's answers.
+    _with_sites(duck, tmp_path)
+    analyst = User("ana", "analyst", ())
+    with pytest.raises(DataError) as refused:
+        stage.submit(duck, analyst, "a.csv", SITE_HEADER + _at_site("a7", "A", "sb"))
+    (p,) = refused.value.problems
+    assert p.message == "site sb belongs to entity B, not A"

@@ -27,7 +27,7 @@ ROUTES = [
 # Who may use which route (auth.py's rules); every other role gets 403.
 ALLOWED = {
     "/api/me": set(USERS),
-    f"/api/inventory/{YEAR}": {"root", "ana", "vera", "vic", "apu"},
+    f"/api/inventory/{YEAR}": set(USERS),  # an owner: its entities' part (test below)
     f"/api/progress/{YEAR}": {"root", "ana", "vera", "vic", "apu"},
     "/api/ledger/checkpoint": set(USERS),
     "/api/ledger/proof?kind=activity&ref=a1": {"root", "ana", "vera"},
@@ -109,15 +109,27 @@ def test_inventory_is_the_years_figures_with_the_scope_breakdown(
     assert body["problem_count"] == 0
 
 
-def test_an_owner_is_refused_the_organizations_figures_not_shown_them(
+def test_an_owner_gets_its_entities_part_of_the_inventory_named_as_such(
     reader: Client, served: Served
 ) -> None:
-    # The inventory stage adds up every entity: owner-a (entity A) must not see B's 1,100 t,
-    # so it is refused the whole answer rather than given the group's total.
+    # owner-a owns entity A only: its part is a1 alone, 1,000 MWh x 0.55 t CO2/MWh = 550 t
+    # CO2e (Scope 2 location-based), never the group's 550 + 1,100 = 1,650 t.
     r = reader.get(f"/api/inventory/{YEAR}", served.tokens["owner-a"])
-    assert r.status_code == 403
-    assert "an owner sees only its own" in detail(r)
-    assert str(B_T) not in r.text and "1100" not in r.text
+    body = as_json(r)
+    assert body["entities"] == ["A"]
+    assert body["scope2_location"] == pytest.approx(A_T)
+    assert body["total_location"] == pytest.approx(A_T)
+    assert body["scope1"] == 0.0 and body["scope3"] == 0.0
+    assert body["problem_count"] == 0 and body["notes"] == []
+    assert "1100" not in r.text and "1650" not in r.text
+
+
+def test_the_whole_organizations_inventory_says_it_is_not_a_part(
+    reader: Client, served: Served
+) -> None:
+    body = as_json(reader.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))
+    assert body["entities"] is None
+    assert body["total_location"] == pytest.approx(A_T + B_T)  # 550 + 1,100 t
 
 
 def test_an_owner_gets_no_proof_of_another_entitys_record(reader: Client, served: Served) -> None:

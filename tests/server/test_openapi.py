@@ -26,6 +26,20 @@ def test_the_document_is_openapi_3_1_and_lists_every_route(reader: Client) -> No
         ("GET", "/api/imports/{submission_id}"),
         ("POST", "/api/imports/{submission_id}/approve"),
         ("POST", "/api/imports/{submission_id}/reject"),
+        ("GET", "/api/inventory/{year}/breakdown"),
+        ("GET", "/api/inventory/{year}/records"),
+        ("GET", "/api/targets"),
+        ("GET", "/api/targets/{target_id}"),
+        ("GET", "/api/initiatives"),
+        ("POST", "/api/finalize"),
+        ("GET", "/api/credits"),
+        ("POST", "/api/credits/{credit_id}/retire"),
+        ("POST", "/api/credits/{credit_id}/assign"),
+        ("GET", "/api/claims/{year}"),
+        ("POST", "/api/claims"),
+        ("POST", "/api/reports"),
+        ("GET", "/api/reports"),
+        ("GET", "/api/reports/{year}/{file}"),
     }
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,3 +142,55 @@ def test_no_forwarded_header_is_trusted() -> None:
     config = server_config(object(), None, access_log=False)
     assert config.proxy_headers is False
     assert config.server_header is False
+
+
+def _cookie_over(config: Any, peer: str, proto: str) -> list[str]:
+    """The session cookie's attributes (lower case) of GET /login through the app as uvicorn
+    wraps it, from `peer`, with X-Forwarded-Proto `proto`."""
+    import anyio
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    async def go() -> list[str]:
+        config.load()  # wraps the app in uvicorn's proxy-headers middleware when asked to
+        async with LifespanManager(config.loaded_app) as manager:
+            transport = httpx.ASGITransport(app=manager.app, client=(peer, 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                answer = await c.get("/login", headers={"X-Forwarded-Proto": proto})
+        assert answer.status_code == 200
+        return [p.strip().lower() for p in answer.headers["set-cookie"].split(";")]
+
+    return anyio.run(go)
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "secure"),
+    [
+        ((), "127.0.0.1", False),  # the default trusts no one, loopback included
+        (("10.0.0.7",), "10.0.0.7", True),  # the named proxy is believed
+        (("10.0.0.0/8",), "10.1.2.3", True),  # a network covers its addresses
+        (("10.0.0.7",), "10.0.0.8", False),  # any other peer is not
+    ],
+)
+def test_forwarded_proto_is_taken_from_trusted_proxies_only(
+    served: Served, tmp_path: Path, trusted: tuple[str, ...], peer: str, secure: bool
+) -> None:
+    from zerotrail.cli.serve import server_config
+    from zerotrail.server.app import create_app
+
+    web = create_app(str(served.copy(tmp_path)))
+    config = server_config(web, None, access_log=False, proxies=trusted)
+    parts = _cookie_over(config, peer, "https")
+    assert ("secure" in parts) is secure
+
+
+def test_trust_proxy_takes_addresses_and_networks_only(tmp_path: Path) -> None:
+    from zerotrail.cli.serve import trusted_proxies
+
+    assert trusted_proxies(None) == ()
+    assert trusted_proxies(" 127.0.0.1, ::1,10.0.0.0/8") == ("127.0.0.1", "::1", "10.0.0.0/8")
+    for bad in ("*", "proxy.local", "10.0.0.1/8", ""):
+        r = zerotrail("serve", "--db", tmp_path / "w.duckdb", "--trust-proxy", bad)
+        assert r.code == 1
+        assert r.stderr.startswith(f"error: --trust-proxy {bad!r}: not an IP address or network")
+        assert r.stderr.count("\n") == 1

@@ -235,3 +235,49 @@ def test_reading_roles_cannot_upload(world: World) -> None:
         r = _upload(client, tokens[who], CLEAN)
         assert r.status_code == 403, (who, r.text)
     assert _activities(db) == [("a1", "A"), ("b1", "B")]
+
+
+def test_an_upload_past_the_record_cap_is_refused_while_it_is_read(world: World) -> None:
+    client, tokens, _ = world
+    cap = stage.MAX_SUBMISSION_RECORDS
+    rows = "".join(_row(f"n{i}", "A", "1") for i in range(cap + 1))
+    r = _upload(client, tokens["owner-a"], HEADER + rows)
+    assert r.status_code == 422
+    (p,) = r.json()["problems"]
+    assert p == {
+        "file": "a.csv",
+        "row": None,
+        "column": None,
+        "message": f"more than {cap:,} records; a submission holds at most {cap:,}: split the"
+        " file (the command line's `zerotrail import activities` takes any number of records)",
+    }
+    # The cap itself passes (n0 ... n49999, new records, checked as usual).
+    assert _upload(client, tokens["owner-a"], HEADER + rows[: rows.rindex("n")]).status_code == 201
+
+
+@pytest.mark.slow
+def test_the_attack_xlsx_files_are_refused_in_seconds(world: World, tmp_path: Path) -> None:
+    # docs/server.md "Known weaknesses": 3,000,000 rows in a small XLSX held the workspace for
+    # 306 s; one 300,000,000-character cell took 600 MB. Now each is refused while it is read.
+    import time
+
+    from tests.ingest.xlsx_bombs import huge_cell, many_rows
+
+    client, tokens, db = world
+    header = tuple(HEADER.strip().split(","))
+    for path, starts in (
+        (many_rows(tmp_path / "rows.xlsx", 3_000_000, header), "the worksheet is over 4 MiB"),
+        (huge_cell(tmp_path / "cell.xlsx", 300_000_000, header=header), "the worksheet is over 4"),
+    ):
+        started = time.monotonic()
+        r = client.post(
+            "/api/imports",
+            tokens["owner-a"],
+            files={"file": (path.name, path.read_bytes(), "application/octet-stream")},
+            data={"kind": "activities"},
+        )
+        assert time.monotonic() - started < 20
+        assert r.status_code == 422
+        (p,) = r.json()["problems"]
+        assert p["file"] == path.name and p["message"].startswith(starts)
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]

@@ -350,14 +350,18 @@ def test_the_scope3_chart_draws_the_categories_above_zero_largest_first() -> Non
         scope3_by_category([{"category": 1, "t": -1.0}], year=YEAR)
 
 
-def test_an_owner_is_told_why_the_figures_are_not_shown(site: Any, world: World) -> None:
+def test_an_owner_is_shown_its_entities_part_named_as_such(site: Any, world: World) -> None:
     browser = site()
     browser.login("web-own", world.passwords["web-own"])
     page = browser.get("/")
     assert page.status_code == 200
-    assert 'id="not-shown"' in page.text and "(A)" in page.text
-    assert "1,650" not in page.text and "data-chart" not in page.text
-    assert "vega" not in page.text  # not even the chart scripts
+    # web-own owns A: a1 alone, 1,000 MWh x 0.55 t CO2/MWh = 550 t CO2e (Scope 2 location),
+    # never the group's 550 + 1,100 = 1,650 t, nor B's 1,100 t.
+    assert 'id="entities-part"' in page.text and "(A)" in page.text
+    scopes = page.text.split('id="scopes-table"')[1].split("</table>")[0]
+    assert "<td>550</td>" in scopes
+    assert "1,650" not in page.text and "1,100" not in page.text
+    assert 'id="not-shown"' not in page.text
 
 
 def test_pages_send_the_security_headers(site: Any) -> None:

@@ -10,6 +10,7 @@ open, and the command exits 0.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import logging
 import os
 import signal
@@ -56,9 +57,20 @@ def register(app: typer.Typer) -> None:
                 help="Log each request on stdout (client, method, path, query, status).",
             ),
         ] = False,
+        trust_proxy: Annotated[
+            str | None,
+            typer.Option(
+                "--trust-proxy",
+                metavar="ADDR[,ADDR...]",
+                help="Take X-Forwarded-For and X-Forwarded-Proto from these peers only (IP"
+                " addresses or networks such as 10.0.0.0/8): the TLS-ending reverse proxy in front"
+                " of the server. Default: from no one.",
+            ),
+        ] = None,
     ) -> None:
         """Serve the REST API over the workspace until stopped (SIGTERM or Ctrl-C)."""
         tls = _tls(tls_cert, tls_key)
+        proxies = trusted_proxies(trust_proxy)
         # Imported here: the server loads FastAPI, which no other command needs.
         from zerotrail.server.app import create_app
 
@@ -76,6 +88,7 @@ def register(app: typer.Typer) -> None:
                 lambda: common.say(
                     f"listening on {scheme}://{host_text(host)}:{bound} (workspace {shown})"
                 ),
+                proxies,
             )
         finally:
             sock.close()
@@ -100,6 +113,28 @@ def _tls(cert: Path | None, key: Path | None) -> tuple[str, str] | None:
             f" private key ({common.one_line(str(reason))})"
         ) from None
     return str(cert), str(key)
+
+
+def trusted_proxies(text: str | None) -> tuple[str, ...]:
+    """The peers `--trust-proxy` names, each an IP address or network (checked here, so a typo
+    is one line rather than a proxy silently not trusted); () for none."""
+    if text is None:
+        return ()
+    found = []
+    for part in text.split(","):
+        item = part.strip()
+        try:
+            # A network (10.0.0.0/8) or one address; host bits set (10.0.0.1/8) are refused.
+            found.append(
+                str(ipaddress.ip_network(item)) if "/" in item else str(ipaddress.ip_address(item))
+            )
+        except ValueError:
+            # "*" (every peer) included: any client could then pick its own address and scheme.
+            raise ZerotrailError(
+                f"--trust-proxy {common.one_line(item)!r}: not an IP address or network"
+                " (expected e.g. 127.0.0.1, ::1 or 10.0.0.0/8, separated by commas)"
+            ) from None
+    return tuple(found)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -148,8 +183,11 @@ def uvicorn_log_config(debug: bool) -> dict[str, Any]:
     return config
 
 
-def server_config(web: Any, tls: tuple[str, str] | None, access_log: bool) -> Any:
-    """uvicorn's configuration for `web` (a uvicorn.Config)."""
+def server_config(
+    web: Any, tls: tuple[str, str] | None, access_log: bool, proxies: tuple[str, ...] = ()
+) -> Any:
+    """uvicorn's configuration for `web` (a uvicorn.Config); `proxies`: the peers whose
+    X-Forwarded-For and X-Forwarded-Proto are taken (none by default)."""
     import uvicorn
 
     return uvicorn.Config(
@@ -161,9 +199,11 @@ def server_config(web: Any, tls: tuple[str, str] | None, access_log: bool) -> An
         ssl_certfile=tls[0] if tls else None,
         ssl_keyfile=tls[1] if tls else None,
         server_header=False,
-        # No X-Forwarded-For or -Proto taken from anyone, loopback included: a client beside
-        # the server could otherwise pick its own address past the login rate limit.
-        proxy_headers=False,
+        # X-Forwarded-For and -Proto are taken only from the peers `--trust-proxy` names (by
+        # default no one, loopback included): any other client could pick its own address past
+        # the login rate limit, or claim HTTPS. uvicorn's own default trusts 127.0.0.1.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies) if proxies else None,
         timeout_graceful_shutdown=30,
     )
 
@@ -174,6 +214,7 @@ def run_server(
     tls: tuple[str, str] | None,
     access_log: bool,
     started: Callable[[], None],
+    proxies: tuple[str, ...] = (),
 ) -> None:
     import uvicorn
 
@@ -202,7 +243,7 @@ def run_server(
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
-    config = server_config(web, tls, access_log)
+    config = server_config(web, tls, access_log, proxies)
     if access_log:
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     Server(config).run(sockets=[sock])

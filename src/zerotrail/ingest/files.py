@@ -37,8 +37,9 @@ import hashlib
 import io
 import mmap
 import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 from zerotrail.errors import DataError, Problem
 from zerotrail.ingest.checks import MAX_LISTED, raise_if
 from zerotrail.ingest.formats import Format
+from zerotrail.ingest.xlsx_bounds import BoundedArchive
 from zerotrail.store.staging import (
     append_batch,
     create_text_table,
@@ -73,6 +75,10 @@ MAX_FIELD_CHARS = 65_536
 MAX_HEADER_LINE_BYTES = 1024 * 1024
 # A line of a large CSV (read by DuckDB) may be at most this long.
 MAX_CSV_LINE_BYTES = 8 * 1024 * 1024
+# An XLSX worksheet has at most this many rows and columns (Excel's own limits; A1 to XFD1048576).
+# The bytes a workbook may decompress are bounded in ingest/xlsx_bounds.py.
+MAX_XLSX_ROWS = 1_048_576
+MAX_XLSX_COLUMNS = 16_384
 
 
 # --- the file itself -------------------------------------------------------------------------
@@ -400,7 +406,7 @@ def _uncalculated(element: Any) -> bool:
     return v is None or (not v.text and element.get("t", "n") != "str")
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
+def _xlsx_rows(path: Path) -> Generator[tuple[int, Sequence[Any]], None, None]:
     """(spreadsheet row, cell values) of the first sheet's non-empty rows, streamed.
 
     A cell whose formula was never calculated, or that holds an Excel error, comes as a `_Bad`.
@@ -408,7 +414,6 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
     for the second, so the sheet is parsed with a parser that tells them apart.
     """
     try:
-        import openpyxl
         from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
         class _Parser(WorkSheetParser):  # type: ignore[misc]
@@ -420,23 +425,47 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
                     cell["value"] = _Bad(f"the cell holds the Excel error {cell['value']}")
                 return cell
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        # openpyxl's own loading (load_workbook's steps), with every part it opens read
+        # through BoundedArchive: its decompressed bytes counted and bounded
+        # (ingest/xlsx_bounds.py). Its last step is not taken: a read-only worksheet scans its
+        # whole sheet for the <dimension> element when the file has none (written by hand, not
+        # by Excel), which would read the sheet twice; the first worksheet's part is found
+        # here instead, as that step finds it.
+        reader = ExcelReader(path, read_only=True, data_only=True)
+        reader.archive.close()
+        archive = reader.archive = BoundedArchive(path)
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(archive, reader.wb)
+            sheets = [
+                rel.target
+                for _, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ]
+        except BaseException:
+            archive.close()
+            raise
+        wb = reader.wb
     except DataError:
         raise
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError, XML errors
         _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})")
     try:
-        if not wb.worksheets:
+        if not sheets:
             _refuse(path, "the workbook has no worksheet")
-        ws = wb.worksheets[0]
         try:
-            src = ws._get_source()
+            src = archive.open(sheets[0])
         except Exception as exc:
             _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})")
         with src:
             parser = _Parser(
                 src,
-                ws._shared_strings,
+                reader.shared_strings,
                 data_only=True,
                 epoch=wb.epoch,
                 date_formats=wb._date_formats,
@@ -444,21 +473,41 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[Any]]]:
             )
             rows = parser.parse()
             row = 0
+            read = 0
             while True:
                 try:
                     row, cells = next(rows)
                 except StopIteration:
                     break
+                except DataError:
+                    raise  # a bound of xlsx_bounds.py
                 except Exception as exc:  # malformed sheet XML, a bad shared-string index
                     _refuse(path, f"not a readable XLSX workbook ({_reason(exc)})", row + 1)
+                read += 1
+                # Row numbers come from the file and may repeat: rows read count too.
+                if max(row, read) > MAX_XLSX_ROWS:
+                    _refuse(
+                        path,
+                        f"the worksheet has more than {MAX_XLSX_ROWS:,} rows, the most a"
+                        " worksheet holds: save a larger file as CSV or Parquet",
+                        row,
+                    )
                 if not cells:
                     continue
-                values: list[Any] = [None] * max(c["column"] for c in cells)
+                width = max(c["column"] for c in cells)
+                if width > MAX_XLSX_COLUMNS:
+                    _refuse(
+                        path,
+                        f"a cell beyond column {column_letter(MAX_XLSX_COLUMNS - 1)}, the last"
+                        " column a worksheet has",
+                        row,
+                    )
+                values: list[Any] = [None] * width
                 for c in cells:
                     values[c["column"] - 1] = c["value"]
                 yield row, tuple(values)
     finally:
-        wb.close()
+        archive.close()
 
 
 def _first_row(path: Path, rows: Iterator[tuple[int, Sequence[Any]]]) -> tuple[int, list[Any]]:
@@ -671,6 +720,32 @@ def reports_read_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+# The most records a file staged by `stage_large` may hold in the current context, and what to
+# say past it (None: no bound but XLSX's own). Set by `records_at_most` around an import that
+# must stay small (a server upload: pipeline/submissions.py) without every import stage taking
+# a parameter it passes down; a context variable, so each request's thread has its own.
+_RECORD_LIMIT: ContextVar[tuple[int, str] | None] = ContextVar("record_limit", default=None)
+
+
+@contextmanager
+def records_at_most(limit: int, why: str) -> Iterator[None]:
+    """Within the block, a large file (stage_large) with more than `limit` records is refused
+    as soon as that is known, with `why` after the count: an XLSX file at the row past the
+    limit (before the rest is read), a Parquet file from its footer, a CSV file once DuckDB has
+    read it (fast)."""
+    token = _RECORD_LIMIT.set((limit, why))
+    try:
+        yield
+    finally:
+        _RECORD_LIMIT.reset(token)
+
+
+def _over_limit(path: Path, records: int, row: int | None = None) -> None:
+    bound = _RECORD_LIMIT.get()
+    if bound is not None and records > bound[0]:
+        _refuse(path, f"more than {bound[0]:,} records; {bound[1]}", row)
+
+
 def stage_large(con: Any, path: Path, view: str, fmt: Format) -> tuple[str, ...]:
     """Expose a large file of kind `fmt` as `view`, scanned lazily by DuckDB.
 
@@ -689,6 +764,7 @@ def stage_large(con: Any, path: Path, view: str, fmt: Format) -> tuple[str, ...]
             names = _stage_parquet(con, path, raw, fmt)
         elif kind == "csv":
             names = _stage_csv(con, path, raw, fmt)
+            _over_limit(path, staged_rows(con, raw))
         else:
             names = _stage_xlsx(con, path, raw, fmt)
     named = [n for n in names if n]
@@ -706,7 +782,8 @@ def _staged_names(names: Sequence[str]) -> list[str]:
 
 
 def _stage_parquet(con: Any, path: Path, raw: str, fmt: Format) -> list[str]:
-    names, _ = parquet_header(path, fmt)
+    names, n_rows = parquet_header(path, fmt)
+    _over_limit(path, n_rows)
     # Columns are renamed by position to the format's names: the file's own never reach SQL.
     with reading(path):
         stage_parquet(con, raw, _duckdb_path(path), names)
@@ -949,10 +1026,18 @@ def _staged_cell_problems(
 
 
 def _stage_xlsx(con: Any, path: Path, table: str, fmt: Format) -> list[str]:
+    # Closed on a refusal too, which leaves the rows unread: the workbook's file is closed
+    # now, not whenever the suspended reader is collected.
+    with closing(_xlsx_rows(path)) as rows:  # a generator: its close() ends the read
+        return _stage_xlsx_rows(con, path, table, fmt, rows)
+
+
+def _stage_xlsx_rows(
+    con: Any, path: Path, table: str, fmt: Format, rows: Iterator[tuple[int, Sequence[Any]]]
+) -> list[str]:
     import pyarrow as pa
 
     source = str(path)
-    rows = _xlsx_rows(path)
     header_row, header = _first_row(path, rows)
     names = [_header_name(v) for v in header]
     problems = header_problems(source, header, fmt, header_row)
@@ -976,6 +1061,7 @@ def _stage_xlsx(con: Any, path: Path, table: str, fmt: Format) -> list[str]:
         if texts is None:
             continue
         count += 1
+        _over_limit(path, count, i)
         if reader.total:
             continue  # the file is refused: only its problems matter now
         batch[0].append(i)

@@ -6,8 +6,9 @@ inventory stage's own (`inventory_summary` of each year's current run, as `zerot
 prints them); the scopes chart is the report's (`reports.charts.emissions_by_scope`), the
 Scope 3 chart a small one beside it (reports/dashboard_charts.py). Reads only.
 
-The figures add up every entity of the organization: there is no filter by entity here, so the
-server shows them only to roles that may see every entity.
+Given an entity set (an owner's, pipeline/isolation.py), every figure is the inventory stage's
+own over those entities' records only (`inventory_summary(ws, year, entities)`): their part of
+each year, never the organization's total; `Dashboard.entities` names them for the page.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Dashboard:
     latest: int | None
     categories: list[dict[str, Any]]  # the latest year's: category, name, t (all 15)
     charts: dict[str, Chart] = field(default_factory=dict)
+    entities: list[str] | None = None  # whose part the figures are; None: the organization's
 
 
 def _chart(draw: Any, *args: Any, **kw: Any) -> Chart:
@@ -55,17 +57,19 @@ def _chart(draw: Any, *args: Any, **kw: Any) -> Chart:
         return Chart(None, None, str(exc))
 
 
-def dashboard(ws: Workspace) -> Dashboard:
-    """The dashboard of the workspace: empty (no years) before the first calculation."""
+def dashboard(ws: Workspace, entities: frozenset[str] | None = None) -> Dashboard:
+    """The dashboard of the workspace (of `entities`' part when given): empty (no years)
+    before the first calculation."""
     years = []
-    summaries = [inventory_summary(ws, run.year) for run in current_runs(ws)]
+    part = None if entities is None else sorted(entities)
+    summaries = [inventory_summary(ws, run.year, entities) for run in current_runs(ws)]
     for s in summaries:
         years.append(
             {"year": s["year"], "run_id": s["run_id"], "gwp_set": s["gwp_set"]}
             | {k: float(s[k]) for k in YEAR_KEYS}
         )
     if not summaries:
-        return Dashboard([], None, [])
+        return Dashboard([], None, [], entities=part)
     latest = summaries[-1]
     categories: list[dict[str, Any]] = [
         {"category": c, "name": name, "t": float(latest["scope3_by_category"][str(c)])}
@@ -74,4 +78,4 @@ def dashboard(ws: Workspace) -> Dashboard:
     charts = {"scopes": _chart(emissions_by_scope, years)}
     if any(c["t"] > 0 for c in categories):
         charts["scope3"] = _chart(scope3_by_category, categories, year=latest["year"])
-    return Dashboard(years, latest["year"], categories, charts)
+    return Dashboard(years, latest["year"], categories, charts, part)

@@ -8,6 +8,7 @@ workspace opened read-only. (Marking an inventory final, which claims need, is t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from zerotrail.engine.settings import FAMILIES, InventorySettings
@@ -45,15 +46,33 @@ def latest_inventory_year(ws: Workspace) -> int | None:
     return runs[-1].year if runs else None
 
 
-def inventory_summary(ws: Workspace, year: int) -> dict[str, Any]:
-    """The headline inventory of `year` (the JSON of `zerotrail inventory --format json`)."""
+def inventory_summary(
+    ws: Workspace, year: int, entities: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """The headline inventory of `year` (the JSON of `zerotrail inventory --format json`).
+
+    With `entities` (an owner's, pipeline/isolation.py): the same figures, added up the same
+    way, over those entities' records of the current run only. That is their part of the
+    inventory, never the organization's total: the answer says so under "entities" (a key only
+    this answer has; the whole organization's answer is unchanged). Its problems are those of
+    their records; the run's notes, which concern no one record, are left out (they may name
+    other entities)."""
     run = current_run(ws, year)
+    if entities is None:
+        return figures.summary(
+            run,
+            read.result_groups(ws, run.run_id, FAMILIES),
+            read.run_problems(ws, run.run_id),
+            read.run_notes(ws, run.run_id),
+        )
+    part = sorted(entities)
+    own = replace(run, problems=read.entity_problem_count(ws, run.run_id, part))
     return figures.summary(
-        run,
-        read.result_groups(ws, run.run_id, FAMILIES),
-        read.run_problems(ws, run.run_id),
-        read.run_notes(ws, run.run_id),
-    )
+        own,
+        read.result_groups(ws, run.run_id, FAMILIES, part),
+        read.run_problems(ws, run.run_id, entities=part),
+        [],
+    ) | {"entities": part}
 
 
 def inventory_breakdown(ws: Workspace, year: int, by: str) -> list[dict[str, Any]]:

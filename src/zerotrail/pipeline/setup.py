@@ -20,6 +20,7 @@ from zerotrail.store.database import Workspace
 from zerotrail.store.external import lake_refusal, read_lake_tables
 from zerotrail.store.factor_library import factor_count
 from zerotrail.store.history import snapshot
+from zerotrail.store.pool import ReaderPool
 from zerotrail.store.workspace import (
     ENV_VAR,
     describe_database_error,
@@ -30,11 +31,14 @@ from zerotrail.store.workspace import (
 
 __all__ = [
     "ENV_VAR",
+    "ReaderPool",
     "SetupReport",
     "Workspace",
     "database_failure",
     "display_url",
+    "open_reader",
     "open_workspace",
+    "reader_pool",
     "set_up",
     "workspace_exists",
     "workspace_path",
@@ -69,6 +73,24 @@ def open_workspace(
     reads activity records or per-record results sees them, and a lake file changed since its
     registration refuses those reads, naming it (store/external.py `read_lake_tables`)."""
     ws = stored.open_workspace(db, create=create, read_only=read_only)
+    try:
+        read_lake_tables(ws)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def reader_pool(url: str) -> ReaderPool | None:
+    """Kept read-only connections to the PostgreSQL workspace at `url` (store/pool.py), for a
+    process that reads it many times (the team server); None for a DuckDB workspace."""
+    return ReaderPool(url) if parse_url(url).kind == "postgres" else None
+
+
+def open_reader(pool: ReaderPool) -> Workspace:
+    """The workspace read-only on one of the pool's connections, its lake tables read as by
+    `open_workspace`; close() gives the connection back."""
+    ws = pool.open()
     try:
         read_lake_tables(ws)
     except BaseException:

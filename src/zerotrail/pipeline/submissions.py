@@ -16,8 +16,11 @@ So the activities table (and with it every inventory) only ever holds approved d
 
 Rules decided here, for the server and the CLI alike:
 
-- An owner may submit only records of its own entities (`User.sees_entity`); a record of any
-  other entity is a row error. Those rows are looked for once the import's own checks pass.
+- An owner may submit only records of its own entities (`User.sees_entity`) and their sites;
+  a record of any other entity or site is a row error, said alike whether that entity or site
+  exists. Those rows are looked for before the import's own checks, and a record id taken by
+  a stored record (any entity's, with other content) or a lake table is one message: an
+  owner's upload answers nothing about other entities' data.
 - An owner sees only the submissions it made itself; every other role sees them all.
 - Only an admin or an approver decides (DECIDERS), and never on a submission it made itself
   (four eyes). The CLI decides as `cli:<os user>` (see cli/submissions.py for why).
@@ -42,21 +45,38 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from zerotrail.errors import DataError, Problem, ZerotrailError
-from zerotrail.ingest.checks import MAX_LISTED
-from zerotrail.ingest.files import FORMATS
+from zerotrail.ingest.activities import check_staged
+from zerotrail.ingest.checks import MAX_LISTED, no_progress, raise_if
+from zerotrail.ingest.files import (
+    FORMATS,
+    file_format,
+    records_at_most,
+    reports_read_errors,
+    shown,
+    stage_large,
+)
+from zerotrail.ingest.formats import ACTIVITIES
 from zerotrail.ingest.imports import ImportReport
+from zerotrail.ingest.xlsx_bounds import sheet_at_most
 from zerotrail.model.limits import MAX_TEXT_LENGTH, text_problem
 from zerotrail.model.users import ROLES, User
 from zerotrail.pipeline.claims import is_final
 from zerotrail.pipeline.imports import import_activities
 from zerotrail.store import submissions as store
+from zerotrail.store.activities import changed_records, compare_with_stored
+from zerotrail.store.activity_checks import STAGE, create_typed_view
 from zerotrail.store.committed import commit_new
 from zerotrail.store.database import Workspace
+from zerotrail.store.external import lake_held_records, stored_activities
+from zerotrail.store.file_engine import file_engine, hand_over
+from zerotrail.store.submission_screen import foreign_rows
 from zerotrail.store.submissions import StoredSubmission as Submission
 
 __all__ = [
     "DECIDERS",
     "KINDS",
+    "MAX_SUBMISSION_RECORDS",
+    "MAX_SUBMISSION_SHEET_BYTES",
     "MAX_UPLOAD_BYTES",
     "STATUSES",
     "SUBMITTERS",
@@ -76,6 +96,20 @@ __all__ = [
 
 # The largest file accepted (its bytes are kept in the workspace until it is decided).
 MAX_UPLOAD_BYTES = 50 * 2**20
+# The most records one submission may hold, and the largest XLSX worksheet (uncompressed).
+# Its check holds a DuckDB workspace's turn (every other request waits). CSV and Parquet are
+# read by DuckDB (50,000 records in well under a second); an XLSX worksheet by openpyxl, at
+# about a second per 1 MiB of its XML whatever it holds (measured: 22 MB, 50,000 rows of 8
+# cells, 21 s), so its size is bounded, not only its rows: 4 MiB is about 9,000 such rows.
+# The command line's import has neither cap (ingest/xlsx_bounds.py has the XLSX bounds all
+# reads keep).
+MAX_SUBMISSION_RECORDS = 50_000
+MAX_SUBMISSION_SHEET_BYTES = 4 * 2**20
+_SPLIT = (
+    "split the file (the command line's `zerotrail import activities` takes any number of records)"
+)
+_TOO_MANY = f"a submission holds at most {MAX_SUBMISSION_RECORDS:,}: {_SPLIT}"
+_TOO_BIG = f"a submission's XLSX worksheet may be at most that: save it as CSV, or {_SPLIT}"
 KINDS = ("activities",)
 STATUSES = ("submitted", "approved", "rejected")
 # Those who may submit: every role that writes (User.can_write).
@@ -155,34 +189,77 @@ def _named(exc: DataError, path: Path, name: str, done: str = "imported") -> Dat
     return DataError(problems, summary)
 
 
-def _not_yours(ws: Workspace, name: str, uploader: User) -> None:
-    """A row error for each checked record of an entity the uploader may not submit."""
-    others = [e for e in store.checked_entities(ws) if not uploader.sees_entity(e)]
-    if not others:
-        return
-    rows, total = store.rows_of_entities(ws, others, MAX_LISTED)
+def _foreign(source: str, uploader: User, found: list[tuple[int, str, str]]) -> list[Problem]:
+    """The owner's row errors for entities and sites not its own: one message whether such an
+    entity or site exists or not (the value is shown escaped: no other check has read it)."""
     yours = ", ".join(uploader.entities)
-    problems = [
+    return [
         Problem(
-            name,
+            source,
             row,
-            "entity",
-            f"entity {entity} is not one of yours: {uploader.name} may submit records of"
-            f" {yours} only",
+            col,
+            f"entity {shown(value)} is not one of yours: {uploader.name} may submit records of"
+            f" {yours} only"
+            if col == "entity"
+            else f"site {shown(value)} is not a site of your entities ({yours})",
         )
-        for row, entity in rows
+        for row, col, value in found
     ]
-    more = f" (showing the first {len(problems)})" if total > len(problems) else ""
-    raise DataError(problems, f"{name}: {total} problem(s); nothing was submitted{more}")
+
+
+TAKEN = "is taken: give this record another id (an upload adds records; it cannot change one)"
+
+
+@reports_read_errors
+def _screen(ws: Workspace, path: Path, uploader: User) -> None:
+    """A data owner's upload, screened before the import's checks answer about anything
+    stored; call inside the (rolled back) check's transaction.
+
+    First the rows naming an entity or a site that is not the owner's (one message whether it
+    exists or not), so that no later message depends on another entity's entities, sites or
+    site regions. Then the import's own file checks (`check_staged`: the import's rules, not a
+    copy), and then the record ids that are taken: stored with other content, whatever entity
+    holds them, or held by a lake table, one message for all (the import's own would say which,
+    and name the lake table). Records stored with the same content are the owner's own (the
+    entity is part of the content) and pass, as in the import."""
+    source = str(path)
+    file_format(path)
+    with file_engine(ws) as files:
+        columns = stage_large(files, path, STAGE, ACTIVITIES)
+        create_typed_view(files, columns)
+        found, total = foreign_rows(files, uploader.entities, MAX_LISTED)
+        raise_if(source, _foreign(source, uploader, found), total)
+        problems, total = check_staged(files, source, columns, no_progress())
+        raise_if(source, [Problem(source, r, c, m) for r, c, m in problems], total)
+        hand_over(files, ws, "zt_typed")
+    with stored_activities(ws):
+        held, n_held = lake_held_records(ws, MAX_LISTED)
+        _, n_changed, _ = compare_with_stored(ws.con)
+        taken = sorted({(r, rid) for r, rid, _ in held} | set(changed_records(ws.con, MAX_LISTED)))
+    raise_if(
+        source,
+        [Problem(source, r, "record_id", f"record id {rid} {TAKEN}") for r, rid in taken][
+            :MAX_LISTED
+        ],
+        n_held + n_changed,
+    )
 
 
 def _check(ws: Workspace, path: Path, uploader: User) -> int:
-    """Run the import of the file and roll it back: its row errors (DataError), or the number
-    of records it holds."""
+    """Run the import's check of the file and roll it back: its row errors (DataError), or the
+    number of records it holds. A data owner's file is checked by `_screen` (the import's own
+    checks, behind the owner's); any other's by the import itself. A file of more than
+    MAX_SUBMISSION_RECORDS records is refused while it is read."""
     try:
-        with ws.transaction():
-            import_activities(ws, path)
-            _not_yours(ws, path.name, uploader)
+        with (
+            records_at_most(MAX_SUBMISSION_RECORDS, _TOO_MANY),
+            sheet_at_most(MAX_SUBMISSION_SHEET_BYTES, _TOO_BIG),
+            ws.transaction(),
+        ):
+            if uploader.role == "owner":
+                _screen(ws, path, uploader)
+            else:
+                import_activities(ws, path)
             raise _Checked(store.checked_rows(ws))
     except _Checked as done:
         return done.rows

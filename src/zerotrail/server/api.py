@@ -2,15 +2,17 @@
 command of the same name calls (no second implementation of any rule).
 
     GET  /api/me                       the caller: name, role, entities        every role
-    GET  /api/inventory/{year}         `zerotrail inventory --format json`     figures readers
+    GET  /api/inventory/{year}         `zerotrail inventory --format json`     every role (an
+                                       owner: its entities' part only)
     GET  /api/progress/{year}          `zerotrail progress --format json`      figures readers
     GET  /api/ledger/checkpoint        the latest signed checkpoint            every role
     GET  /api/ledger/proof?kind=&ref=  `zerotrail ledger prove` (text)         proof readers
     POST /api/calculate                `zerotrail calculate`                   admin, analyst
 
-The roles are auth.py's rules. Routes are plain (not async) functions: FastAPI runs them in its
-thread pool, since the stages block; each opens the workspace for itself (access.py), read-only
-unless it writes.
+The roles are auth.py's rules; `authenticate` also restricts an owner's workspace to its
+entities (pipeline/isolation.py), and the stages an owner reaches take its entity set.
+Routes are plain (not async) functions: FastAPI runs them in its thread pool, since the stages
+block; each opens the workspace for itself (access.py), read-only unless it writes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.pipeline.calculation import calculate as run_calculation
 from zerotrail.pipeline.calculation import unresolved_records
 from zerotrail.pipeline.inventory import InventorySettings, current_run, inventory_summary
+from zerotrail.pipeline.isolation import entities_of
 from zerotrail.pipeline.ledger import latest_checkpoint, prove_record, record_kinds
 from zerotrail.pipeline.roadmap import target_progress
 from zerotrail.server import models
@@ -33,6 +36,7 @@ from zerotrail.server.auth import (
     CALCULATE,
     EVERYONE,
     READ_FIGURES,
+    READ_OWN_FIGURES,
     READ_PROOFS,
     Token,
     authenticate,
@@ -87,14 +91,18 @@ def me(request: Request, token: Token) -> models.Me:
 def inventory(request: Request, token: Token, year: Year) -> dict[str, Any]:
     """The year's current inventory with its scope, category and gas breakdown, as
     `zerotrail inventory --year YEAR --format json` prints it. 404 when the year was never
-    calculated. Owners are refused (403): these figures cover every entity."""
+    calculated. An owner gets its entities' part only (named under `entities`)."""
     with _access(request).open() as ws:
-        authenticate(ws, token, READ_FIGURES)
+        user = authenticate(ws, token, READ_OWN_FIGURES)
         try:
             current_run(ws, year)
         except ZerotrailError as exc:  # the one refusal of current_run: never calculated
             raise _not_found(str(exc)) from None
-        return inventory_summary(ws, year)
+        seen = entities_of(user)
+        # Kept between requests while the workspace's state is unchanged (server/cache.py).
+        return _access(request).figures.get(
+            ws, "inventory", (year,), lambda: inventory_summary(ws, year, seen), entities=seen
+        )
 
 
 @router.get("/progress/{year}", response_model=models.Progress, summary="Targets' progress")
@@ -103,7 +111,9 @@ def progress(request: Request, token: Token, year: Year) -> models.Progress:
     `zerotrail progress --year YEAR --format json` gives its `targets`. Owners are refused."""
     with _access(request).open() as ws:
         authenticate(ws, token, READ_FIGURES)
-        rows = target_progress(ws, year)
+        rows = _access(request).figures.get(
+            ws, "progress", (year,), lambda: target_progress(ws, year)
+        )
     return models.Progress(
         year=year, targets=[models.TargetProgress.model_validate(p.to_dict()) for p in rows]
     )

@@ -9,10 +9,26 @@ its error answers.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from zerotrail import __version__
-from zerotrail.server import errors, submissions, tiles, web
+from zerotrail.server import (
+    api_credits,
+    api_explorer,
+    api_reports,
+    api_roadmap,
+    errors,
+    pages_data,
+    pages_inventory,
+    pages_ledger,
+    pages_roadmap,
+    submissions,
+    tiles,
+    web,
+)
 from zerotrail.server.access import WorkspaceAccess, workspace_access
 from zerotrail.server.api import router
 
@@ -29,12 +45,19 @@ def create_app(db_url: str | None) -> FastAPI:
     return build_app(workspace_access(db_url))
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.workspace.close()  # the kept PostgreSQL connections (server/access.py)
+
+
 def build_app(access: WorkspaceAccess) -> FastAPI:
     """The app for a workspace already checked (`workspace_access`)."""
     app = FastAPI(
         title="zerotrail",
         version=__version__,
         description=DESCRIPTION,
+        lifespan=_lifespan,
         # FastAPI's docs pages load their scripts from a CDN; the server works offline.
         docs_url=None,
         redoc_url=None,
@@ -48,5 +71,13 @@ def build_app(access: WorkspaceAccess) -> FastAPI:
     app.include_router(submissions.router)
     app.add_middleware(submissions.UploadLimit)  # 413 before an oversize body is read
     app.include_router(tiles.router)
+    app.include_router(api_roadmap.router)
+    app.include_router(api_credits.router)
+    app.include_router(api_reports.router)
+    app.include_router(api_explorer.router)  # /api/inventory/{year}/breakdown, /records
     web.install(app)  # the pages (login, dashboard) and their static files
+    app.include_router(pages_data.router)  # /data: uploads and the approval queue
+    app.include_router(pages_ledger.router)  # /ledger: checkpoint, cosignatures, proofs
+    app.include_router(pages_roadmap.router)  # /roadmap, /credits, /reports
+    app.include_router(pages_inventory.router)  # /inventory: the explorer
     return app

@@ -6,8 +6,11 @@ that names nobody, is 401 with `WWW-Authenticate: Bearer`; a caller whose role m
 route is 403. The token is never logged or sent back.
 
 Roles per route (issue 16; `model/users.py` says what each role is for). A data owner sees only
-its own entities' data, and the stages these routes call add up the whole organization without
-a filter by entity, so owners are refused them (403) rather than shown every entity's figures.
+its own entities' data: `authenticate` restricts the workspace of an owner's request to them
+(pipeline/isolation.py; on PostgreSQL row-level security, on DuckDB the stages' filter) before
+the route does anything else, so no route can forget to. Routes whose stage can give an
+entity's part (the inventory) give an owner its own part; routes whose stage adds up the whole
+organization (targets' progress) refuse owners (403) rather than show every entity's figures.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from zerotrail.model.users import ROLES, User
+from zerotrail.pipeline.isolation import restrict_to
 from zerotrail.pipeline.setup import Workspace
 from zerotrail.pipeline.submissions import DECIDERS, SUBMITTERS
 from zerotrail.pipeline.users import authenticate_token
@@ -32,7 +36,10 @@ class Rule:
     why: str = ""
 
 
-# The organization's figures: everyone but a data owner (see above).
+# Figures a stage can restrict to an entity set: every role, an owner getting its own entities'
+# part only (pipeline/isolation.py `entities_of`).
+READ_OWN_FIGURES = Rule(frozenset(ROLES))
+# The organization's figures, which no stage here splits by entity: everyone but a data owner.
 READ_FIGURES = Rule(
     frozenset({"admin", "approver", "analyst", "verifier", "viewer"}),
     "these figures cover every entity, and an owner sees only its own",
@@ -79,7 +86,8 @@ Token = Annotated[str, Depends(bearer_token)]
 
 
 def authenticate(ws: Workspace, token: str, rule: Rule) -> User:
-    """The user the token belongs to, if the rule admits its role; else 401 or 403."""
+    """The user the token belongs to, if the rule admits its role; else 401 or 403. From here
+    on `ws` is restricted to what the user may see (`restrict_to`: an owner's entities)."""
     user = authenticate_token(ws, token)
     if user is None:
         raise unauthorized("invalid or revoked API token")
@@ -89,4 +97,5 @@ def authenticate(ws: Workspace, token: str, rule: Rule) -> User:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"role {user.role} may not do this{why}; allowed: {roles}"
         )
+    restrict_to(ws, user)
     return user

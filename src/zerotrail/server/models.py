@@ -85,6 +85,12 @@ class Inventory(_Model):
     problems: list[RecordProblem] = Field(description="The first records not calculated.")
     problem_count: Count
     notes: list[str]
+    entities: list[str] | None = Field(
+        None,
+        description="null: the whole organization's inventory. A list (an owner's entities):"
+        " the figures are the part of those entities' records only, never the organization's"
+        " total; problems are those of their records, and the run's notes are left out.",
+    )
 
 
 class Checkpoint(_Model):

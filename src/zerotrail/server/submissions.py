@@ -41,6 +41,8 @@ from zerotrail.server.errors import one_line
 # Room for the multipart framing (boundaries, part headers, the `kind` field) around the file.
 FRAMING_BYTES = 64 * 1024
 UPLOAD_PATH = "/api/imports"
+# The paths whose bodies are uploads: the API's and the data page's form (pages_data.py).
+UPLOAD_PATHS = (UPLOAD_PATH, "/data/upload")
 
 
 class _Model(BaseModel):
@@ -282,8 +284,8 @@ SMALL_BODY_BYTES = 64 * 1024
 
 class UploadLimit:
     """413 for a request body over its limit, before it is read whole (ASGI middleware): an
-    upload's (`POST /api/imports`) is the largest file a submission may be plus its multipart
-    framing; every other request's SMALL_BODY_BYTES."""
+    upload's (`POST /api/imports`, `POST /data/upload`) is the largest file a submission may be
+    plus its multipart framing; every other request's SMALL_BODY_BYTES."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -292,7 +294,7 @@ class UploadLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        upload = scope.get("method") == "POST" and scope.get("path") == UPLOAD_PATH
+        upload = scope.get("method") == "POST" and scope.get("path") in UPLOAD_PATHS
         limit = stage.MAX_UPLOAD_BYTES + FRAMING_BYTES if upload else SMALL_BODY_BYTES
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"").decode("latin-1")

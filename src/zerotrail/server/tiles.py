@@ -50,8 +50,10 @@ def tile(request: Request, rest: str) -> Response:
         # URL would keep the same tile under several names.
         return PlainTextResponse("no tile at a percent-encoded path\n", status_code=404)
     try:
-        with _access(request).open() as ws:
-            data = read_tile(ws, f"tile/{rest}")
+        access = _access(request)
+        with access.open() as ws:
+            # Kept between requests (server/cache.py): a tile is rebuilt from many node rows.
+            data = access.figures.get(ws, "tile", (rest,), lambda: read_tile(ws, f"tile/{rest}"))
     except TileNotFoundError as exc:
         return PlainTextResponse(f"{exc}\n", status_code=404)
     return Response(

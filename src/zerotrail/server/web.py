@@ -12,8 +12,9 @@ report uses (pipeline/dashboard.py), with vega's expression interpreter (`ast: t
 Content-Security-Policy needs no 'unsafe-eval'. Sessions and CSRF tokens are sessions.py's,
 the login rate limit ratelimit.py's; both live in this process's memory.
 
-The figures add up every entity, and no stage here filters them by entity: a data owner (who
-may see only its own entities) is told so on the page instead of being shown them.
+A data owner (who may see only its own entities) is shown its entities' part of the figures,
+named as such (pipeline/dashboard.py with the owner's entity set); `signed_in` restricts every
+page's workspace to them first (pipeline/isolation.py).
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zerotrail.model.users import User
 from zerotrail.pipeline.dashboard import dashboard
+from zerotrail.pipeline.isolation import entities_of, restrict_to
 from zerotrail.pipeline.users import authenticate_password, list_accounts
 from zerotrail.server.access import WorkspaceAccess
-from zerotrail.server.auth import READ_FIGURES
+from zerotrail.server.auth import READ_OWN_FIGURES
 from zerotrail.server.ratelimit import FailureLimiter
 from zerotrail.server.sessions import COOKIE, Session, Sessions
 
@@ -201,6 +203,7 @@ def signed_in(request: Request, ws: Any) -> tuple[User, Session] | Response:
         response = redirect("/login")
         forget_cookie(request, response)
         return response
+    restrict_to(ws, user)  # an owner's page sees its entities only (pipeline/isolation.py)
     return user, session
 
 
@@ -338,11 +341,19 @@ def dashboard_page(request: Request) -> Response:
         if isinstance(found, Response):
             return found
         user, session = found
-        allowed = user.role in READ_FIGURES.roles
-        figures = dashboard(ws) if allowed else None
+        allowed = user.role in READ_OWN_FIGURES.roles
+        seen = entities_of(user)
+        # Kept between requests while the workspace's state is unchanged (server/cache.py).
+        figures = (
+            access_of(request).figures.get(
+                ws, "dashboard", (), lambda: dashboard(ws, seen), entities=seen
+            )
+            if allowed
+            else None
+        )
     context = page_context("Dashboard", "dashboard", user, session) | {
         "allowed": allowed,
-        "why": READ_FIGURES.why,
+        "why": READ_OWN_FIGURES.why,
         "dash": figures,
     }
     return page(request, "dashboard.html", context)

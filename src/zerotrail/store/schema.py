@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zerotrail.store.isolation import policy_statements
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -696,6 +698,17 @@ MIGRATIONS += (
                 PRIMARY KEY (submission_id, version)
             )""",
         ),
+    ),
+)
+
+MIGRATIONS += (
+    Migration(
+        18,
+        "row-level security on PostgreSQL: an owner's request sees and writes only its entities'"
+        " rows, keyed by a transaction-scoped setting (store/isolation.py, docs/server.md)",
+        # DuckDB has no row-level security: there the stages filter (pipeline/isolation.py).
+        policy_statements(),
+        engine="postgres",
     ),
 )
 

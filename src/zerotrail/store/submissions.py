@@ -8,8 +8,9 @@ it is decided; its status changes in place, and each transition is also a new ro
 store/committed.py). Every value is a bound parameter.
 
 Two reads look at the records an import has just checked (`zt_typed`, left by the activity
-import in the open transaction: store/activity_checks.py, store/file_engine.py): the rows of
-entities a data owner may not submit, and the years the records fall in.
+import in the open transaction: store/activity_checks.py, store/file_engine.py): how many there
+are and the years they fall in. A data owner's rows are screened before that, by
+store/submission_screen.py.
 """
 
 from __future__ import annotations
@@ -150,28 +151,6 @@ def read_content(ws: Workspace, submission_id: str) -> bytes | None:
     """The bytes of the submitted file."""
     value = ws.scalar("SELECT content FROM submissions WHERE submission_id = ?", [submission_id])
     return None if value is None else bytes(value)
-
-
-def checked_entities(ws: Workspace) -> list[str]:
-    """The distinct entities of the records just checked (`zt_typed`)."""
-    rows = ws.fetchall(
-        "SELECT DISTINCT entity FROM zt_typed WHERE entity IS NOT NULL ORDER BY entity"
-    )
-    return [str(r[0]) for r in rows]
-
-
-def rows_of_entities(
-    ws: Workspace, entities: Sequence[str], limit: int
-) -> tuple[list[tuple[int, str]], int]:
-    """Of the records just checked (`zt_typed`), the first `limit` (file row, entity) whose
-    entity is one of `entities`, and how many there are."""
-    where = "t.entity IN (SELECT unnest(?))"
-    total = int(ws.scalar(f"SELECT count(*) FROM zt_typed t WHERE {where}", [list(entities)]))
-    rows = ws.fetchall(
-        f"SELECT t._row, t.entity FROM zt_typed t WHERE {where} ORDER BY t._row LIMIT ?",
-        [list(entities), limit],
-    )
-    return [(int(r), str(e)) for r, e in rows], total
 
 
 def checked_rows(ws: Workspace) -> int:

@@ -291,20 +291,26 @@ def _open_postgres(url: str, *, create: bool, read_only: bool) -> Workspace:
     return ws
 
 
+def check_schema_version(ws: Workspace, url: str, *, read_only: bool) -> None:
+    """Refuse a workspace (one with a zt_meta table) whose schema is newer than this zerotrail
+    understands, or, read-only, older (it could not be migrated)."""
+    version = ws.schema_version
+    if version > LATEST_VERSION:
+        raise SchemaVersionError(
+            f"workspace '{url}' has schema version {version}, newer than this zerotrail "
+            f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
+        )
+    if read_only and version < LATEST_VERSION:
+        raise SchemaVersionError(
+            f"workspace '{url}' has schema version {version}, older than this zerotrail's"
+            f" ({LATEST_VERSION}); open it for writing once (e.g. `zerotrail init`) to"
+            " migrate it"
+        )
+
+
 def _check_and_migrate(ws: Workspace, url: str, *, create: bool, read_only: bool) -> None:
     if _has_meta(ws.con):
-        version = ws.schema_version
-        if version > LATEST_VERSION:
-            raise SchemaVersionError(
-                f"workspace '{url}' has schema version {version}, newer than this zerotrail "
-                f"understands ({LATEST_VERSION}); upgrade zerotrail to open it"
-            )
-        if read_only and version < LATEST_VERSION:
-            raise SchemaVersionError(
-                f"workspace '{url}' has schema version {version}, older than this zerotrail's"
-                f" ({LATEST_VERSION}); open it for writing once (e.g. `zerotrail init`) to"
-                " migrate it"
-            )
+        check_schema_version(ws, url, read_only=read_only)
         migrate(ws)
     elif create and _is_empty(ws.con):
         migrate(ws)

@@ -1,0 +1,143 @@
+"""The inventory explorer's REST routes: a year's inventory drilled from the total to the records.
+
+    GET /api/inventory/{year}/breakdown?scope=&category=&site=&entity=
+        the slice's total and its lines by the next level: no scope -> by scope; a scope ->
+        by category; a category -> by site (with its entity); a site -> by entity
+    GET /api/inventory/{year}/records?scope=&category=&site=&entity=&limit=&offset=
+        the slice's records (by record id), each with its factor and provenance
+
+Both call the explorer stage (pipeline/explorer.py). Open to the roles that read figures and to
+data owners, whom the stage narrows to their own entities (the sums are then their part of the
+inventory); an owner naming another entity is refused (403).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+
+from zerotrail.errors import ZerotrailError
+from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
+from zerotrail.model.users import User
+from zerotrail.pipeline import explorer
+from zerotrail.pipeline.inventory import current_run
+from zerotrail.pipeline.setup import Workspace
+from zerotrail.server import models_explorer as models
+from zerotrail.server.auth import READ_FIGURES, Rule, Token, authenticate
+from zerotrail.server.models import ErrorBody
+from zerotrail.server.web import access_of
+
+# The figures' readers, and owners for their own entities (the stage filters by entity).
+EXPLORE = Rule(READ_FIGURES.roles | {"owner"}, "an owner sees only its own entities")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Every answer these routes may give besides 200 (declared, so the OpenAPI document lists it).
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("A stage refused the request (one line saying why)."),
+    401: _error("No token, or a token that names no user (with WWW-Authenticate: Bearer)."),
+    403: _error("The caller's role may not use this route, or an owner named another entity."),
+    404: _error("The year's inventory was never calculated."),
+    422: _error("The request does not fit this document (one line naming the field)."),
+    500: _error("An internal error (named in the server's log only)."),
+    503: _error("The workspace cannot be used now (in use by another process, or down)."),
+}
+
+router = APIRouter(prefix="/api", responses=_ERRORS)
+
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="Reporting year.")]
+
+Scope = Annotated[int | None, Query(ge=1, le=3, description="1, 2 or 3.")]
+Category = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=200,
+        description="Scope 3: the category number (1-15); Scopes 1 and 2: the activity key."
+        " Needs `scope`.",
+    ),
+]
+Site = Annotated[
+    str | None,
+    Query(max_length=200, description='A site id; empty ("site=") for the records of no site.'),
+]
+Entity = Annotated[str | None, Query(min_length=1, max_length=200, description="An entity id.")]
+
+
+def _visible(user: User, entity: str | None) -> frozenset[str] | None:
+    """The entities the caller may see (None: all); 403 for an owner naming another."""
+    if user.role != "owner":
+        return None
+    if entity is not None and not user.sees_entity(entity):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"an owner sees only its own entities, not {entity}"
+        )
+    return frozenset(user.entities)
+
+
+def _calculated(ws: Workspace, year: int) -> None:
+    try:
+        current_run(ws, year)
+    except ZerotrailError as exc:  # the one refusal of current_run: never calculated
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+
+
+@router.get(
+    "/inventory/{year}/breakdown",
+    response_model=models.Breakdown,
+    summary="A slice of a year's inventory, by the next level",
+)
+def breakdown(
+    request: Request,
+    token: Token,
+    year: Year,
+    scope: Scope = None,
+    category: Category = None,
+    site: Site = None,
+    entity: Entity = None,
+) -> dict[str, Any]:
+    """The year's current inventory narrowed to the slice the filters name, in total and split
+    by the drill's next level (scope, then category, then site with its entity, then entity).
+    The figures are the inventory's own: a scope's equals `GET /api/inventory/{year}`'s. 404
+    when the year was never calculated; a slice without records is empty (0 t)."""
+    where = explorer.Filter(scope, category, site, entity)
+    with access_of(request).open() as ws:
+        user = authenticate(ws, token, EXPLORE)
+        entities = _visible(user, entity)
+        _calculated(ws, year)
+        return explorer.breakdown(ws, year, where, entities).to_dict()
+
+
+@router.get(
+    "/inventory/{year}/records",
+    response_model=models.RecordPage,
+    summary="The records behind a slice of a year's inventory",
+)
+def records(
+    request: Request,
+    token: Token,
+    year: Year,
+    scope: Scope = None,
+    category: Category = None,
+    site: Site = None,
+    entity: Entity = None,
+    limit: Annotated[
+        int, Query(ge=1, le=explorer.MOST_RECORDS, description="Records per page.")
+    ] = explorer.DEFAULT_RECORDS,
+    offset: Annotated[
+        int, Query(ge=0, le=explorer.LAST_OFFSET, description="Records skipped.")
+    ] = 0,
+) -> dict[str, Any]:
+    """The records of the slice, by record id: each with its quantity and unit, t CO2e and gas
+    masses, the factor it used (set, publisher, edition, URL, licence, source cells) and its
+    provenance (import, file, evidence). 404 when the year was never calculated."""
+    where = explorer.Filter(scope, category, site, entity)
+    with access_of(request).open() as ws:
+        user = authenticate(ws, token, EXPLORE)
+        entities = _visible(user, entity)
+        _calculated(ws, year)
+        return explorer.records(ws, year, where, limit, offset, entities).to_dict()
