@@ -194,3 +194,33 @@ def test_trust_proxy_takes_addresses_and_networks_only(tmp_path: Path) -> None:
         assert r.code == 1
         assert r.stderr.startswith(f"error: --trust-proxy {bad!r}: not an IP address or network")
         assert r.stderr.count("\n") == 1
+
+
+def test_a_log_key_or_reports_folder_that_cannot_serve_is_one_line(
+    served: Served, tmp_path: Path
+) -> None:
+    db = served.copy(tmp_path)
+    r = zerotrail("serve", "--db", db, "--log-key", tmp_path / "none.key")
+    assert (r.code, r.stderr) == (1, f"error: --log-key {tmp_path / 'none.key'}: no such file\n")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    r = zerotrail("serve", "--db", db, "--reports", a_file)
+    assert (r.code, r.stderr) == (1, f"error: --reports {a_file}: not a folder\n")
+
+
+def test_the_reports_folder_and_log_key_options_win_over_the_environment(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zerotrail.server.app import create_app
+    from zerotrail.server.report_folder import REPORTS_ENV, folder_of
+
+    key = tmp_path / "log.key"
+    key.write_text(served.log_key, encoding="utf-8")
+    monkeypatch.setenv(REPORTS_ENV, str(tmp_path / "from-env"))
+    db = served.copy(tmp_path)
+    access = create_app(str(db), reports=tmp_path / "kept", log_key=key).state.workspace
+    assert (folder_of(access), access.log_key) == (tmp_path / "kept", key)
+    # Without the option the environment's folder is used, then the default beside the file.
+    assert folder_of(create_app(str(db)).state.workspace) == tmp_path / "from-env"
+    monkeypatch.delenv(REPORTS_ENV)
+    assert folder_of(create_app(str(db)).state.workspace) == db.with_name(db.name + ".reports")

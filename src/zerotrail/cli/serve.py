@@ -67,14 +67,36 @@ def register(app: typer.Typer) -> None:
                 " of the server. Default: from no one.",
             ),
         ] = None,
+        reports: Annotated[
+            Path | None,
+            typer.Option(
+                "--reports",
+                envvar="ZEROTRAIL_REPORTS",
+                help="Folder to keep the reports published through the server in (one"
+                " subfolder per year). Default: <workspace file>.reports beside a DuckDB file;"
+                " none for PostgreSQL.",
+            ),
+        ] = None,
+        log_key: Annotated[
+            Path | None,
+            typer.Option(
+                "--log-key",
+                envvar="ZEROTRAIL_LOG_KEY",
+                help="The log signer key file (as `zerotrail report --key`): the server signs"
+                " the checkpoint of each report it publishes. Without it, it publishes none.",
+            ),
+        ] = None,
     ) -> None:
-        """Serve the REST API over the workspace until stopped (SIGTERM or Ctrl-C)."""
+        """Serve the REST API and the web app over the workspace until stopped (SIGTERM or
+        Ctrl-C)."""
         tls = _tls(tls_cert, tls_key)
         proxies = trusted_proxies(trust_proxy)
         # Imported here: the server loads FastAPI, which no other command needs.
         from zerotrail.server.app import create_app
 
-        web = create_app(db if db is not None else common.STATE.db)
+        web = create_app(
+            db if db is not None else common.STATE.db, reports=reports, log_key=log_key
+        )
         sock = bind_socket(host, port)
         try:
             bound = sock.getsockname()[1]

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from zerotrail.errors import WorkspaceError
 from zerotrail.pipeline.setup import (
@@ -59,6 +60,10 @@ class WorkspaceAccess:
     pool: ReaderPool | None = field(default=None, repr=False)
     # Figures derived from stored runs, kept between requests (server/cache.py).
     figures: FigureCache = field(default_factory=FigureCache, repr=False)
+    # Publishing reports (report_folder.py): the folder they are kept in and the log signer
+    # key's file (`zerotrail serve --reports/--log-key`); None: the environment's, if any.
+    reports: Path | None = None
+    log_key: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _waiting: _Waiting = field(default_factory=lambda: _Waiting(), repr=False)
 

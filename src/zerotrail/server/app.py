@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from zerotrail import __version__
+from zerotrail.errors import ZerotrailError
 from zerotrail.server import (
     api_credits,
     api_explorer,
@@ -39,10 +42,18 @@ DESCRIPTION = (
 )
 
 
-def create_app(db_url: str | None) -> FastAPI:
-    """The app serving the workspace at `db_url` (else $ZEROTRAIL_DB, else the default);
-    ZerotrailError when that workspace cannot be opened or served."""
-    return build_app(workspace_access(db_url))
+def create_app(
+    db_url: str | None, *, reports: Path | None = None, log_key: Path | None = None
+) -> FastAPI:
+    """The app serving the workspace at `db_url` (else $ZEROTRAIL_DB, else the default), keeping
+    the reports it publishes in `reports` and signing them with the key in `log_key`
+    (report_folder.py); ZerotrailError when that workspace cannot be opened or served."""
+    if log_key is not None and not log_key.is_file():
+        raise ZerotrailError(f"--log-key {log_key}: no such file")
+    if reports is not None and reports.exists() and not reports.is_dir():
+        raise ZerotrailError(f"--reports {reports}: not a folder")
+    access = workspace_access(db_url)
+    return build_app(replace(access, reports=reports, log_key=log_key))
 
 
 @asynccontextmanager

@@ -5,13 +5,14 @@ the publication and signing a checkpoint over it. The server keeps that folder o
 so a report outlives the request that made it and is downloaded as published (regenerating it
 could not give the same file: a report proves its own publication):
 
-- the folder: $ZEROTRAIL_REPORTS, else, for a DuckDB workspace, `<file>.reports` beside the
-  workspace file; a PostgreSQL server needs $ZEROTRAIL_REPORTS;
+- the folder: `zerotrail serve --reports DIR` (or $ZEROTRAIL_REPORTS), else, for a DuckDB
+  workspace, `<file>.reports` beside the workspace file; a PostgreSQL server needs one named;
 - one subfolder per year (`<folder>/2025`), holding that year's latest report: publishing the
   year again replaces it, as `zerotrail report --out` does with a previous report folder (every
   publication stays recorded in the ledger);
-- the checkpoint is signed with the log's signer key, read from the file $ZEROTRAIL_LOG_KEY
-  names (as `zerotrail report --key FILE`): without it the server publishes nothing.
+- the checkpoint is signed with the log's signer key, read from the file `zerotrail serve
+  --log-key FILE` (or $ZEROTRAIL_LOG_KEY) names, as `zerotrail report --key FILE` reads it:
+  without it the server publishes nothing.
 
 Publications are made one at a time (a lock in this process): two at once for one year would
 write into one folder.
@@ -55,6 +56,8 @@ class ReportSetupError(ZerotrailError):
 def folder_of(access: WorkspaceAccess) -> Path | None:
     """The folder the server's reports live in, or None when it has none (PostgreSQL
     without $ZEROTRAIL_REPORTS)."""
+    if access.reports is not None:
+        return access.reports
     named = os.environ.get(REPORTS_ENV)
     if named:
         return Path(named)
@@ -64,12 +67,12 @@ def folder_of(access: WorkspaceAccess) -> Path | None:
     return path.with_name(path.name + ".reports")
 
 
-def _signer_key_text() -> str:
-    named = os.environ.get(LOG_KEY_ENV)
+def _signer_key_text(access: WorkspaceAccess) -> str:
+    named = access.log_key or os.environ.get(LOG_KEY_ENV)
     if not named:
         raise ReportSetupError(
-            f"this server holds no log signer key, so it cannot sign the checkpoint a report is"
-            f" built on: start it with {LOG_KEY_ENV}=FILE, or publish with `zerotrail report"
+            "this server holds no log signer key, so it cannot sign the checkpoint a report is"
+            " built on: start it with --log-key FILE, or publish with `zerotrail report"
             " --key FILE` (nothing was published)"
         )
     return read_limited(Path(named), "log signer key")
@@ -81,10 +84,9 @@ def publish_here(access: WorkspaceAccess, ws: Workspace, year: int) -> Published
     folder = folder_of(access)
     if folder is None:
         raise ReportSetupError(
-            f"this server keeps no reports: start it with {REPORTS_ENV}=FOLDER (nothing was"
-            " published)"
+            "this server keeps no reports: start it with --reports FOLDER (nothing was published)"
         )
-    signer = signer_key(_signer_key_text())
+    signer = signer_key(_signer_key_text(access))
     with _publishing:
         folder.mkdir(parents=True, exist_ok=True)
         return publish(ws, year, folder / str(year), signer=signer)
