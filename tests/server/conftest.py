@@ -75,8 +75,8 @@ def _electricity(rid: str, entity: str, mwh: float) -> dict[str, object]:
     }
 
 
-def fill_world(ws: Workspace, folder: Path) -> None:
-    """The two subsidiaries' records, calculated, and a signed checkpoint over them."""
+def calculate_records(ws: Workspace, folder: Path) -> None:
+    """The two subsidiaries' records (a1, b1) loaded and calculated."""
     load(
         ws,
         folder,
@@ -84,9 +84,34 @@ def fill_world(ws: Workspace, folder: Path) -> None:
         activities=[_electricity("a1", "A", 1000), _electricity("b1", "B", 2000)],
     )
     calculate(ws, InventorySettings(YEAR, "AR5"))
+
+
+def sign_log(ws: Workspace, folder: Path) -> str:
+    """A signed checkpoint over the ledger so far, its verifier key in folder/log.vkey; the
+    signer key's text."""
     signer_text, verifier_text = new_key_pair(LOG_NAME)
     sign_checkpoint(ws, signer_key(signer_text), folder / "ledger-state.json")
     (folder / "log.vkey").write_text(verifier_text, encoding="utf-8")
+    return signer_text
+
+
+def fill_world(ws: Workspace, folder: Path) -> None:
+    """The two subsidiaries' records, calculated, and a signed checkpoint over them."""
+    calculate_records(ws, folder)
+    sign_log(ws, folder)
+
+
+def add_users(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """USERS added to the closed workspace file at `path`: each one's API token and password."""
+    ws = open_workspace(str(path))
+    try:
+        tokens, passwords = {}, {}
+        for name, (role, entities) in USERS.items():
+            passwords[name] = add_user(ws, name, role, entities)
+            tokens[name] = new_token(ws, name)
+    finally:
+        ws.close()
+    return tokens, passwords
 
 
 @dataclass(frozen=True)
@@ -109,14 +134,7 @@ def served(workspace_template: Templates, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp("served")
     path = folder / "served.duckdb"
     shutil.copyfile(template, path)
-    ws = open_workspace(str(path))
-    try:
-        tokens = {}
-        for name, (role, entities) in USERS.items():
-            add_user(ws, name, role, entities)
-            tokens[name] = new_token(ws, name)
-    finally:
-        ws.close()
+    tokens, _passwords = add_users(path)
     log_key = (template.parent / "log.vkey").read_text(encoding="utf-8")
     return Served(path, tokens, log_key)
 

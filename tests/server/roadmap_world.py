@@ -19,15 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Templates
-from tests.engines.conftest import load, write_csv
-from tests.server.conftest import ENTITIES, LOG_NAME, YEAR
-from zerotrail.engine.settings import InventorySettings
+from tests.engines.conftest import write_csv
+from tests.server.conftest import YEAR, add_users, calculate_records, sign_log
 from zerotrail.ingest.credits import import_credits
-from zerotrail.pipeline.calculation import calculate
-from zerotrail.pipeline.ledger import new_key_pair, sign_checkpoint, signer_key
 from zerotrail.pipeline.roadmap import add_targets
-from zerotrail.pipeline.users import add_user, new_token
-from zerotrail.store.workspace import open_workspace
 from zerotrail.targets.roadmap import read_roadmap
 
 LOCATION_T = 1000 * 0.55 + 2000 * 0.55  # Scope 2 location-based, 2023
@@ -52,15 +47,6 @@ name = "Neutral in Scope 1 and 2"
 scopes = [1, 2]
 from_year = 2023
 """
-
-USERS = {
-    "root": ("admin", ()),
-    "ana": ("analyst", ()),
-    "vera": ("verifier", ()),
-    "vic": ("viewer", ()),
-    "apu": ("approver", ()),
-    "owner-a": ("owner", ("A",)),
-}
 
 
 def _credit(cid: str, start: str, end: str, quantity: int, **kw: Any) -> dict[str, Any]:
@@ -106,34 +92,12 @@ CREDITS = [
 ]
 
 
-def _activity(rid: str, entity: str, mwh: float) -> dict[str, object]:
-    return {
-        "record_id": rid,
-        "entity": entity,
-        "period_start": f"{YEAR}-01-01",
-        "period_end": f"{YEAR}-12-31",
-        "activity": "electricity.grid",
-        "quantity": mwh,
-        "unit": "MWh",
-        "region": "CN-EAST",
-    }
-
-
 def fill_planned(ws: Any, folder: Path) -> None:
-    load(
-        ws,
-        folder,
-        entities=ENTITIES,
-        activities=[_activity("a1", "A", 1000), _activity("b1", "B", 2000)],
-    )
-    calculate(ws, InventorySettings(YEAR, "AR5"))
+    calculate_records(ws, folder)
     (folder / "roadmap.toml").write_text(ROADMAP, encoding="utf-8")
     add_targets(ws, read_roadmap(folder / "roadmap.toml"), "roadmap.toml")
     import_credits(ws, write_csv(folder / "credits.csv", CREDITS))
-    signer_text, verifier_text = new_key_pair(LOG_NAME)
-    sign_checkpoint(ws, signer_key(signer_text), folder / "ledger-state.json")
-    (folder / "log.key").write_text(signer_text, encoding="utf-8")
-    (folder / "log.vkey").write_text(verifier_text, encoding="utf-8")
+    (folder / "log.key").write_text(sign_log(ws, folder), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -146,19 +110,18 @@ class Planned:
     passwords: dict[str, str]
     log_key: Path
 
+    def copy(self, folder: Path) -> Path:
+        """A copy of the workspace file in `folder`, for a test that changes it."""
+        target = folder / "own.duckdb"
+        target.write_bytes(self.path.read_bytes())
+        return target
+
 
 def planned_world(template: Templates, folder: Path) -> Planned:
     built = template(fill_planned)
     path = folder / "planned.duckdb"
     path.write_bytes(built.read_bytes())
-    ws = open_workspace(str(path))
-    try:
-        tokens, passwords = {}, {}
-        for name, (role, entities) in USERS.items():
-            passwords[name] = add_user(ws, name, role, entities)
-            tokens[name] = new_token(ws, name)
-    finally:
-        ws.close()
+    tokens, passwords = add_users(path)
     key = folder / "log.key"
     key.write_text((built.parent / "log.key").read_text(encoding="utf-8"), encoding="utf-8")
     return Planned(path, tokens, passwords, key)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Templates
-from tests.server.conftest import Client, as_json, detail, serving
-from tests.server.roadmap_world import LOCATION_T, TARGET_T, USERS, Planned, planned_world
+from tests.server.conftest import USERS, Client, as_json, detail, serving
+from tests.server.roadmap_world import LOCATION_T, TARGET_T, Planned, planned_world
 from zerotrail.server.report_folder import LOG_KEY_ENV, REPORTS_ENV
 
 READS = [
@@ -40,9 +40,7 @@ def reader(world: Planned) -> Iterator[Client]:
 @pytest.fixture
 def own(world: Planned, tmp_path: Path) -> Iterator[Client]:
     """A client of a copy of the world of its own, for a test that changes it."""
-    path = tmp_path / "own.duckdb"
-    path.write_bytes(world.path.read_bytes())
-    with serving(path) as client:
+    with serving(world.copy(tmp_path)) as client:
         yield client
 
 

@@ -13,10 +13,6 @@ never downloaded: `playwright install` needs a CDN).
 
 from __future__ import annotations
 
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,16 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests.chromium import CHROMIUM, launched
-from tests.server.conftest import Served, first_line
+from tests.chromium import launched
+from tests.server.browser import NEEDS_CHROMIUM, Watch, log_in, no_overflow, serving
+from tests.server.conftest import Served
 from zerotrail.pipeline.users import add_user
 from zerotrail.store.workspace import open_workspace
 
-LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+) \(workspace .+\)")
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian: apt-get install chromium)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -48,32 +41,14 @@ def server(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         password = add_user(ws, "web-ana", "analyst")
     finally:
         ws.close()
-    stderr = folder / "stderr.txt"
-    command = [sys.executable, "-m", "zerotrail", "serve", "--db", str(db), "--port", "0"]
-    command.append("--access-log")  # to check what its lines hold
-    with stderr.open("w", encoding="utf-8") as err:
-        proc = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-    try:
-        found = LISTENING.fullmatch(first_line(proc, 60).rstrip("\n"))
-        assert found, stderr.read_text(encoding="utf-8")
+    # --access-log: to check what its lines hold.
+    with serving(db, folder, extra=("--access-log",)) as (base, proc):
         # uvicorn's access log goes to stdout, after the "listening on" line: kept as it comes.
         log: list[str] = []
         out = proc.stdout
         assert out is not None
         threading.Thread(target=lambda: log.extend(iter(out.readline, "")), daemon=True).start()
-        yield found.group(1), password, (stderr, log)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+        yield base, password, (folder / "stderr.txt", log)
 
 
 @pytest.fixture(scope="module")
@@ -88,18 +63,11 @@ def test_an_analyst_logs_in_and_sees_the_charts(
 ) -> None:
     base, password, _ = server
     page = browser.new_page(viewport={"width": width, "height": 900})
-    requests: list[str] = []
-    problems: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    watch = Watch(page)
     try:
         page.goto(f"{base}/")
         assert page.url == f"{base}/login"  # not logged in yet
-        page.fill("#name", "web-ana")
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        log_in(page, base, "web-ana", password)
         assert page.locator(".who").inner_text().startswith("web-ana")
         page.wait_for_selector("[data-drawn]", timeout=30_000)
         drawn = page.eval_on_selector_all(
@@ -107,31 +75,30 @@ def test_an_analyst_logs_in_and_sees_the_charts(
             "els => els.map(e => [e.getAttribute('data-drawn'),"
             " e.querySelectorAll('svg .mark-rect path, svg .mark-rect rect').length])",
         )
-        # One chart in this world (no Scope 3: no category chart), drawn as SVG with bars; the
-        # phone variant where the page is too narrow for the report's 640 px one.
-        assert drawn == [["narrow" if width < 700 else "wide", drawn[0][1]]], drawn
-        assert drawn[0][1] >= 1
+        # Two charts in this world, each drawn as SVG with bars: the scopes, and the renewable
+        # share of its 3,000 MWh of grid electricity (no certificates: 0%); no Scope 3, so no
+        # category chart, and no target, so no pathway. The phone variant where the page is too
+        # narrow for the report's 640 px one.
+        variant = "narrow" if width < 700 else "wide"
+        assert [d[0] for d in drawn] == [variant, variant], drawn
+        assert all(bars >= 1 for _, bars in drawn), drawn
         assert "1,650" in page.locator("#scopes-table").inner_text()
-        scroll, view = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        assert scroll <= view, f"horizontal overflow at {width} px: {scroll} px"
+        assert "0.0%" in page.locator("#renewables-table").inner_text()
+        no_overflow(page, width, "dashboard")
         page.screenshot(path=str(tmp_path / f"dashboard-{width}.png"), full_page=True)
         assert (tmp_path / f"dashboard-{width}.png").stat().st_size > 0
     finally:
         page.close()
     # Nothing fetched from anywhere but the server, and no CSP violation or script error.
-    assert requests and all(url.startswith(f"{base}/") for url in requests), requests
-    assert problems == []
+    assert watch.requests
+    watch.assert_clean(base)
 
 
 def test_the_servers_log_holds_no_password_or_session_id(server: Any, browser: Any) -> None:
     base, password, logs = server
     page = browser.new_page()
     try:
-        page.goto(f"{base}/login")
-        page.fill("#name", "web-ana")
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/")
+        log_in(page, base, "web-ana", password)
         session_id = {c["name"]: c["value"] for c in page.context.cookies()}["zt_session"]
         page.click("text=Log out")
         page.wait_for_url(f"{base}/login")

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,19 +27,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.chromium import CHROMIUM, launched
-from tests.server.conftest import Served, first_line
+from tests.chromium import launched
+from tests.server.browser import NEEDS_CHROMIUM, Watch, log_in, no_overflow, serving
+from tests.server.conftest import Served
 from zerotrail.pipeline.ledger import verify_proof
 from zerotrail.pipeline.users import add_user, new_token
 from zerotrail.store.workspace import open_workspace
 
 SHOTS = Path(os.environ["ZT_SCREENSHOTS"]) if os.environ.get("ZT_SCREENSHOTS") else None
-LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+) \(workspace .+\)")
 HEADER = "record_id,entity,period_start,period_end,activity,quantity,unit,region\n"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian: apt-get install chromium)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 def _row(rid: str, entity: str, mwh: str) -> str:
@@ -75,21 +70,8 @@ def server(served: Served, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         token = new_token(ws, "b-ana")
     finally:
         ws.close()
-    command = [sys.executable, "-m", "zerotrail", "serve", "--db", str(db), "--port", "0"]
-    stderr = folder / "stderr.txt"
-    with stderr.open("w", encoding="utf-8") as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True)
-    try:
-        found = LISTENING.fullmatch(first_line(proc, 60).rstrip("\n"))
-        assert found, stderr.read_text(encoding="utf-8")
-        yield Server(found.group(1), passwords, token)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+    with serving(db, folder) as (base, _):
+        yield Server(base, passwords, token)
 
 
 @pytest.fixture(scope="module")
@@ -105,28 +87,14 @@ class Watched:
         self.width = width
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.problems: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on(
-            "console", lambda m: self.problems.append(m.text) if m.type == "error" else None
-        )
-        self.page.on("pageerror", lambda e: self.problems.append(str(e)))
-        base = server.base
-        self.page.goto(f"{base}/login")
-        self.page.fill("#name", name)
-        self.page.fill("#password", server.passwords[name])
-        self.page.click("button[type=submit]")
-        self.page.wait_for_url(f"{base}/")
+        self.watch = Watch(self.page)
+        log_in(self.page, server.base, name, server.passwords[name])
 
     def no_overflow(self, what: str) -> None:
         if SHOTS is not None:  # to look at the pages by eye: ZT_SCREENSHOTS=folder
             name = re.sub(r"[^a-z0-9]+", "-", what.lower())
             self.page.screenshot(path=str(SHOTS / f"{name}-{self.width}.png"), full_page=True)
-        scroll, view = self.page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
-        assert scroll <= view, f"{what}: horizontal overflow at {self.width} px: {scroll} px"
+        no_overflow(self.page, self.width, what)
 
     def upload(self, name: str, text: str) -> None:
         self.page.set_input_files(
@@ -136,13 +104,10 @@ class Watched:
 
     def close(self) -> None:
         self.context.close()
-        base = self.server.base
         # Nothing fetched from anywhere but the server, and no CSP violation or script error
         # (an answer of 4xx that htmx swapped in is logged by Chromium as a failed load: those
         # lines name the server's own URL and are expected).
-        assert all(url.startswith(f"{base}/") for url in self.requests), self.requests
-        unexpected = [p for p in self.problems if "the server responded with a status" not in p]
-        assert unexpected == [], unexpected
+        self.watch.assert_clean(self.server.base, expected="the server responded with a status")
 
 
 def test_upload_fix_approve_recalculate_and_prove(

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.server.conftest import Served
-from tests.server.test_web import app_for
+from tests.server.test_web import World, app_for, sessions, with_users
 from zerotrail.pipeline import submissions as stage
-from zerotrail.pipeline.users import add_user
 from zerotrail.store.workspace import open_workspace
 
 HEADER = "record_id,entity,period_start,period_end,activity,quantity,unit,region\n"
@@ -32,31 +29,20 @@ def _row(rid: str, entity: str, mwh: str) -> str:
     return f"{rid},{entity},2023-01-01,2023-12-31,electricity.grid,{mwh},MWh,CN-EAST\n"
 
 
-@dataclass(frozen=True)
-class World:
-    path: Path
-    passwords: dict[str, str]
+USERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "own-a": ("owner", ("A",)),
+    "own-b": ("owner", ("B",)),
+    "appr": ("approver", ()),
+    "boss": ("admin", ()),
+    "look": ("viewer", ()),
+    "check": ("verifier", ()),
+}
 
 
 @pytest.fixture(scope="module")
 def world(served: Served, tmp_path_factory: pytest.TempPathFactory) -> World:
     path = served.copy(tmp_path_factory.mktemp("pages-data"))
-    ws = open_workspace(str(path))
-    try:
-        passwords = {
-            name: add_user(ws, name, role, entities)
-            for name, role, entities in [
-                ("own-a", "owner", ("A",)),
-                ("own-b", "owner", ("B",)),
-                ("appr", "approver", ()),
-                ("boss", "admin", ()),
-                ("look", "viewer", ()),
-                ("check", "verifier", ()),
-            ]
-        }
-    finally:
-        ws.close()
-    return World(path, passwords)
+    return World(path, with_users(path, USERS))
 
 
 @pytest.fixture(scope="module")
@@ -67,18 +53,8 @@ def site(world: World) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def signed_in(site: Any, world: World) -> Any:
-    """`as_(name)`: a browser logged in as `name`, one per user for the module (a login
-    checks an Argon2id hash: slow on purpose)."""
-    browsers: dict[str, Any] = {}
-
-    def as_(name: str) -> Any:
-        if name not in browsers:
-            browser = site()
-            assert browser.login(name, world.passwords[name]).status_code == 303
-            browsers[name] = browser
-        return browsers[name]
-
-    return as_
+    """`as_(name)`: a browser logged in as `name`, one per user for the module."""
+    return sessions(site, world)
 
 
 def _csrf(browser: Any) -> str:

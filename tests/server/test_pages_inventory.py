@@ -17,35 +17,31 @@ import html
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import Templates
 from tests.pipeline.test_explorer import YEAR, fill_explorer_world
-from tests.server.test_web import Browser, app_for
-from zerotrail.pipeline.users import add_user, new_token
+from tests.server.test_web import World, app_for, logged_in, with_users
+from zerotrail.pipeline.users import new_token
 from zerotrail.server import pages_inventory
 from zerotrail.store.workspace import open_workspace
 
-USERS = {"p-ana": ("analyst", ()), "p-vic": ("viewer", ()), "p-own": ("owner", ("A",))}
-
-
-@dataclass(frozen=True)
-class World:
-    path: Path
-    passwords: dict[str, str]
+USERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "p-ana": ("analyst", ()),
+    "p-vic": ("viewer", ()),
+    "p-own": ("owner", ("A",)),
+}
 
 
 @pytest.fixture(scope="module")
 def world(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> World:
     path = tmp_path_factory.mktemp("pages-inventory") / "w.duckdb"
     shutil.copyfile(workspace_template(fill_explorer_world), path)
+    passwords = with_users(path, USERS)
     ws = open_workspace(str(path))
     try:
-        passwords = {n: add_user(ws, n, role, ents) for n, (role, ents) in USERS.items()}
         new_token(ws, "p-ana")  # a server starts only when someone could call its API
     finally:
         ws.close()
@@ -56,12 +52,6 @@ def world(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactor
 def site(world: World) -> Iterator[Any]:
     with app_for(world.path) as new_browser:
         yield new_browser
-
-
-def signed_in(site: Any, world: World, name: str) -> Browser:
-    browser: Browser = site()
-    assert browser.login(name, world.passwords[name]).status_code == 303
-    return browser
 
 
 def link(page: str, text: str) -> str:
@@ -77,7 +67,7 @@ def text_of(page: str) -> str:
 
 
 def test_an_analyst_drills_from_the_total_to_a_record(site: Any, world: World) -> None:
-    browser = signed_in(site, world, "p-ana")
+    browser = logged_in(site, world, "p-ana")
     top = browser.get("/inventory")
     assert top.status_code == 200
     assert f'<option value="{YEAR}" selected>' in top.text
@@ -112,7 +102,7 @@ def test_an_analyst_drills_from_the_total_to_a_record(site: Any, world: World) -
 def test_the_records_of_no_site_and_the_pages_of_records(
     site: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    browser = signed_in(site, world, "p-ana")
+    browser = logged_in(site, world, "p-ana")
     monkeypatch.setattr(pages_inventory, "PAGE_RECORDS", 1)
     first = browser.get(f"/inventory?year={YEAR}&scope=3&category=1&site=")
     assert "s-a (version 1)" in text_of(first.text) and "s-b" not in first.text
@@ -124,7 +114,7 @@ def test_the_records_of_no_site_and_the_pages_of_records(
 
 
 def test_a_viewer_sees_the_records_without_proof_links(site: Any, world: World) -> None:
-    browser = signed_in(site, world, "p-vic")
+    browser = logged_in(site, world, "p-vic")
     page = browser.get(
         f"/inventory?year={YEAR}&scope=1&category=stationary_combustion.diesel&site=SA"
     )
@@ -134,7 +124,7 @@ def test_a_viewer_sees_the_records_without_proof_links(site: Any, world: World) 
 
 
 def test_an_owner_sees_its_own_part_only(site: Any, world: World) -> None:
-    browser = signed_in(site, world, "p-own")
+    browser = logged_in(site, world, "p-own")
     top = browser.get("/inventory")
     shown = text_of(top.text)
     assert "the part of your entities (A) only" in shown
@@ -146,7 +136,7 @@ def test_an_owner_sees_its_own_part_only(site: Any, world: World) -> None:
 
 
 def test_bad_queries_are_one_line_and_a_missing_year_a_note(site: Any, world: World) -> None:
-    browser = signed_in(site, world, "p-ana")
+    browser = logged_in(site, world, "p-ana")
     bad = browser.get("/inventory?scope=x")
     assert bad.status_code == 400
     assert "scope: expected a whole number, got &#39;x&#39;" in bad.text

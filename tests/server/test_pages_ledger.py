@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import Served
-from tests.server.test_web import app_for
+from tests.server.test_web import app_for, sessions
 from zerotrail.pipeline.ledger import (
     add_cosignatures,
     latest_checkpoint,
@@ -83,18 +83,8 @@ def site(world: World) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def signed_in(site: Any, world: World) -> Any:
-    """`as_(name)`: a browser logged in as `name`, one per user for the module (a login
-    checks an Argon2id hash: slow on purpose)."""
-    browsers: dict[str, Any] = {}
-
-    def as_(name: str) -> Any:
-        if name not in browsers:
-            browser = site()
-            assert browser.login(name, world.passwords[name]).status_code == 303
-            browsers[name] = browser
-        return browsers[name]
-
-    return as_
+    """`as_(name)`: a browser logged in as `name`, one per user for the module."""
+    return sessions(site, world)
 
 
 def test_the_page_shows_the_checkpoint_and_who_cosigned_it(world: World, signed_in: Any) -> None:

@@ -38,9 +38,7 @@ def site(world: Planned) -> Iterator[Any]:
 @pytest.fixture
 def own(world: Planned, tmp_path: Path) -> Iterator[Any]:
     """The app over a copy of the world of the test's own, for a test that changes it."""
-    path = tmp_path / "own.duckdb"
-    path.write_bytes(world.path.read_bytes())
-    with app_for(path) as new_browser:
+    with app_for(world.copy(tmp_path)) as new_browser:
         yield new_browser
 
 
@@ -52,6 +50,15 @@ def _as(new_browser: Any, world: Planned, name: str) -> Any:
 
 def _post(browser: Any, path: str, page: str, **fields: str) -> Any:
     return browser.post(path, data={"csrf_token": csrf_of(page), **fields})
+
+
+def _s12_in_2023(world: Planned) -> dict[str, Any]:
+    """Target S12's progress in 2023, as the roadmap stage gives it."""
+    ws = open_workspace(str(world.path), read_only=True)
+    try:
+        return next(p.to_dict() for p in target_progress(ws, 2023) if p.id == "S12")
+    finally:
+        ws.close()
 
 
 def _outcome(page: str) -> str:
@@ -83,11 +90,7 @@ def test_the_roadmap_draws_the_reports_pathway_chart(site: Any, world: Planned) 
     # S12 in 2023, its base year: actual and pathway 1,650 t; NEUTRAL has no pathway chart.
     assert "Scope 1 + 2 down 30% by 2030" in page.text
     assert f"{LOCATION_T:,.0f} t CO2e" in page.text
-    ws = open_workspace(str(world.path), read_only=True)
-    try:
-        s12 = next(p.to_dict() for p in target_progress(ws, 2023) if p.id == "S12")
-    finally:
-        ws.close()
+    s12 = _s12_in_2023(world)
     specs = dict(
         re.findall(r'<script type="application/json" id="spec-([^"]+)">(.*?)</script>', page.text)
     )
@@ -95,6 +98,30 @@ def test_the_roadmap_draws_the_reports_pathway_chart(site: Any, world: Planned) 
     assert json.loads(specs["target-2-wide"]) == target_pathway(s12, width=WIDTH)
     assert json.loads(specs["target-2-narrow"]) == target_pathway(s12, width=NARROW)
     assert "No initiatives yet" in page.text
+
+
+def test_the_dashboard_shows_scope_1_2_against_the_pathway_and_renewables(
+    site: Any, world: Planned
+) -> None:
+    """The dashboard's organisation sections, in this world's latest year (2023): S12's
+    pathway (the report's chart; actual = pathway = base = 1,650 t CO2e in its base year), the
+    renewable share of the 3,000 MWh of grid electricity (no certificate: 0.0%) and no data
+    centre; an owner, whose figures are its entities' part only, sees none of the three."""
+    page = _as(site, world, "vic").get("/").text
+    s12 = _s12_in_2023(world)
+    specs = dict(
+        re.findall(r'<script type="application/json" id="spec-([^"]+)">(.*?)</script>', page)
+    )
+    assert json.loads(specs["pathway-1-wide"]) == target_pathway(s12, width=WIDTH)
+    assert "Scope 1 + 2 down 30% by 2030" in page and "NEUTRAL" not in page
+    table = page[page.index('class="pathway-table"') :]
+    assert re.search(r"<td>1,650</td>\s*<td>1,650</td>\s*<td>1,155</td>", table), table[:600]
+    renewables = page[page.index('id="renewables-table"') :]
+    assert "<td>3,000</td>" in renewables and "<td>0.0%</td>" in renewables
+    assert "No data-centre sites." in page
+    owner = _as(site, world, "owner-a").get("/").text
+    assert 'id="entities-part"' in owner
+    assert "pathway-title" not in owner and "renewables-table" not in owner
 
 
 def test_a_year_that_is_not_one_is_refused_in_one_line(site: Any, world: Planned) -> None:

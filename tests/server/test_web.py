@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,23 +45,26 @@ TEMPLATES = STATIC.parent / "templates"
 
 @dataclass(frozen=True)
 class World:
+    """A workspace file and the passwords of the users added to it."""
+
     path: Path
     passwords: dict[str, str]
+
+
+def with_users(path: Path, users: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+    """Adds `users` (name: (role, entities)) to the workspace at `path`; their passwords."""
+    ws = open_workspace(str(path))
+    try:
+        return {name: add_user(ws, name, role, ents) for name, (role, ents) in users.items()}
+    finally:
+        ws.close()
 
 
 @pytest.fixture(scope="module")
 def world(served: Served, tmp_path_factory: pytest.TempPathFactory) -> World:
     path = served.copy(tmp_path_factory.mktemp("web"))
-    ws = open_workspace(str(path))
-    try:
-        passwords = {
-            "web-ana": add_user(ws, "web-ana", "analyst"),
-            "web-vic": add_user(ws, "web-vic", "viewer"),
-            "web-own": add_user(ws, "web-own", "owner", ("A",)),
-        }
-    finally:
-        ws.close()
-    return World(path, passwords)
+    users = {"web-ana": ("analyst", ()), "web-vic": ("viewer", ()), "web-own": ("owner", ("A",))}
+    return World(path, with_users(path, users))
 
 
 class Browser:
@@ -119,6 +122,26 @@ def app_for(path: Path) -> Iterator[Any]:
         finally:
             for b in browsers:
                 portal.call(b.client.aclose)
+
+
+def logged_in(site: Any, world: World, name: str) -> Browser:
+    """A new browser of `site` logged in as `name` (a login checks an Argon2id hash: slow on
+    purpose)."""
+    browser: Browser = site()
+    assert browser.login(name, world.passwords[name]).status_code == 303
+    return browser
+
+
+def sessions(site: Any, world: World) -> Callable[[str], Browser]:
+    """`as_(name)`: a browser logged in as `name`, one per user for the caller's lifetime."""
+    browsers: dict[str, Browser] = {}
+
+    def as_(name: str) -> Browser:
+        if name not in browsers:
+            browsers[name] = logged_in(site, world, name)
+        return browsers[name]
+
+    return as_
 
 
 @pytest.fixture(scope="module")

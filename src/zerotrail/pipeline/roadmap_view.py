@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zerotrail.pipeline.dashboard import Chart
+from zerotrail.pipeline.dashboard import Chart, charted, pathway_chart
 from zerotrail.pipeline.initiatives import abatement_year, attribution
 from zerotrail.pipeline.roadmap import target_progress
-from zerotrail.reports.charts import NARROW, WIDTH, target_pathway
 from zerotrail.store.database import Workspace
 
 
@@ -26,24 +25,6 @@ class RoadmapView:
     targets: list[dict[str, Any]]  # TargetProgress.to_dict() of each target in force
     charts: dict[str, Chart]  # by target id: only the targets the report charts
     initiatives: dict[str, Any]  # initiatives.attribution(ws, year)
-
-
-def charted(progress: dict[str, Any]) -> bool:
-    """Whether the report draws a pathway for this target (reports/html.py `chart_specs`)."""
-    return (
-        progress["kind"] != "neutrality"
-        and bool(progress.get("history"))
-        and progress.get("base_value") is not None
-    )
-
-
-def pathway_chart(progress: dict[str, Any]) -> Chart:
-    """Both variants of the target's pathway chart, or why it cannot be drawn (the chart
-    refuses figures it cannot show truthfully, such as a base year after the target year)."""
-    try:
-        return Chart(target_pathway(progress, width=WIDTH), target_pathway(progress, width=NARROW))
-    except ValueError as exc:  # ChartError is a ValueError too
-        return Chart(None, None, str(exc))
 
 
 def roadmap_view(ws: Workspace, year: int | None = None) -> RoadmapView:

@@ -47,20 +47,11 @@ from zerotrail.server.auth import (
 SHOWN_PROBLEMS = 20
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": models.ErrorBody, "description": description}
-
-
 # Every route may answer these (declared, so that the OpenAPI document lists every answer).
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("A stage refused the request (one line saying why)."),
-    401: _error("No token, or a token that names no user (with WWW-Authenticate: Bearer)."),
-    403: _error("The caller's role may not use this route."),
-    404: _error("Not found: no such year's inventory, record or checkpoint, or no such route."),
-    422: _error("The request does not fit this document (one line naming the field)."),
-    500: _error("An internal error (named in the server's log only)."),
-    503: _error("The workspace cannot be used now (in use by another process, or down)."),
-}
+_ERRORS = models.error_answers(
+    "The caller's role may not use this route.",
+    "Not found: no such year's inventory, record or checkpoint, or no such route.",
+)
 
 Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="Reporting year.")]
 

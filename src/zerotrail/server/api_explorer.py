@@ -25,27 +25,18 @@ from zerotrail.pipeline.inventory import current_run
 from zerotrail.pipeline.setup import Workspace
 from zerotrail.server import models_explorer as models
 from zerotrail.server.auth import READ_FIGURES, Rule, Token, authenticate
-from zerotrail.server.models import ErrorBody
+from zerotrail.server.models import error_answers
 from zerotrail.server.web import access_of
 
 # The figures' readers, and owners for their own entities (the stage filters by entity).
 EXPLORE = Rule(READ_FIGURES.roles | {"owner"}, "an owner sees only its own entities")
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
-
-
 # Every answer these routes may give besides 200 (declared, so the OpenAPI document lists it).
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("A stage refused the request (one line saying why)."),
-    401: _error("No token, or a token that names no user (with WWW-Authenticate: Bearer)."),
-    403: _error("The caller's role may not use this route, or an owner named another entity."),
-    404: _error("The year's inventory was never calculated."),
-    422: _error("The request does not fit this document (one line naming the field)."),
-    500: _error("An internal error (named in the server's log only)."),
-    503: _error("The workspace cannot be used now (in use by another process, or down)."),
-}
+_ERRORS = error_answers(
+    "The caller's role may not use this route, or an owner named another entity.",
+    "The year's inventory was never calculated.",
+)
 
 router = APIRouter(prefix="/api", responses=_ERRORS)
 
@@ -79,11 +70,16 @@ def _visible(user: User, entity: str | None) -> frozenset[str] | None:
     return frozenset(user.entities)
 
 
-def _calculated(ws: Workspace, year: int) -> None:
+def _readable(ws: Workspace, token: Token, year: int, entity: str | None) -> frozenset[str] | None:
+    """The entities the caller may see (None: all), once its token, role and the `entity` it
+    names are checked (401/403) and the year was calculated (404 when never)."""
+    user = authenticate(ws, token, EXPLORE)
+    entities = _visible(user, entity)
     try:
         current_run(ws, year)
     except ZerotrailError as exc:  # the one refusal of current_run: never calculated
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    return entities
 
 
 @router.get(
@@ -106,9 +102,7 @@ def breakdown(
     when the year was never calculated; a slice without records is empty (0 t)."""
     where = explorer.Filter(scope, category, site, entity)
     with access_of(request).open() as ws:
-        user = authenticate(ws, token, EXPLORE)
-        entities = _visible(user, entity)
-        _calculated(ws, year)
+        entities = _readable(ws, token, year, entity)
         return explorer.breakdown(ws, year, where, entities).to_dict()
 
 
@@ -137,7 +131,5 @@ def records(
     provenance (import, file, evidence). 404 when the year was never calculated."""
     where = explorer.Filter(scope, category, site, entity)
     with access_of(request).open() as ws:
-        user = authenticate(ws, token, EXPLORE)
-        entities = _visible(user, entity)
-        _calculated(ws, year)
+        entities = _readable(ws, token, year, entity)
         return explorer.records(ws, year, where, limit, offset, entities).to_dict()

@@ -8,7 +8,7 @@ of the wrong type is a server error, never a quietly wrong document. The invento
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -36,6 +36,25 @@ class ErrorBody(_Model):
     """Every refusal: one line saying what was wrong."""
 
     detail: str
+
+
+def error_answers(forbidden: str, not_found: str) -> dict[int | str, dict[str, Any]]:
+    """Every answer a router's routes may give besides 200, as FastAPI's `responses` (declared,
+    so that the OpenAPI document lists each): the same for every router but what its 403
+    (`forbidden`) and 404 (`not_found`) mean."""
+
+    def error(description: str) -> dict[str, Any]:
+        return {"model": ErrorBody, "description": description}
+
+    return {
+        400: error("A stage refused the request (one line saying why)."),
+        401: error("No token, or a token that names no user (with WWW-Authenticate: Bearer)."),
+        403: error(forbidden),
+        404: error(not_found),
+        422: error("The request does not fit this document (one line naming the field)."),
+        500: error("An internal error (named in the server's log only)."),
+        503: error("The workspace cannot be used now (in use by another process, or down)."),
+    }
 
 
 class Me(_Model):

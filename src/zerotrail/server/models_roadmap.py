@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from zerotrail.server.models import Count, ErrorBody, Number, Tonnes, Year
+from zerotrail.server.models import Count, Number, Tonnes, Year, error_answers
 
 Text = Field(min_length=1, max_length=500)
 
@@ -240,16 +240,7 @@ class Published(_Model):
 # --- the error answers every route declares ------------------------------------------------------
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("A stage refused the request (one line saying why)."),
-    401: _error("No token, or a token that names no user (with WWW-Authenticate: Bearer)."),
-    403: _error("The caller's role may not use this route (one line saying why)."),
-    404: _error("Not found: no such target, report or route."),
-    422: _error("The request does not fit this document (one line naming the field)."),
-    500: _error("An internal error (named in the server's log only)."),
-    503: _error("The workspace cannot be used now (in use by another process, or down)."),
-}
+ERRORS = error_answers(
+    "The caller's role may not use this route (one line saying why).",
+    "Not found: no such target, report or route.",
+)

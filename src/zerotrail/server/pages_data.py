@@ -31,11 +31,12 @@ from starlette.datastructures import UploadFile
 from zerotrail.errors import DataError, ZerotrailError
 from zerotrail.model.users import User
 from zerotrail.pipeline import submissions as stage
-from zerotrail.server.auth import DECIDE, READ_SUBMISSIONS, SUBMIT
+from zerotrail.server.auth import DECIDE, READ_SUBMISSIONS, SUBMIT, Rule
 from zerotrail.server.errors import one_line
 from zerotrail.server.sessions import Session
 from zerotrail.server.web import (
     CSRF_FIELD,
+    EXPIRED,
     access_of,
     csrf_ok,
     forbidden,
@@ -52,7 +53,6 @@ router = APIRouter(include_in_schema=False)
 # The upload form has one field beside its file (the CSRF token): a body with more than a few
 # is not this form, and is refused before more of it is parsed.
 MOST_FIELDS = 4
-EXPIRED = "The form has expired or did not come from this site: reload the page and try again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +109,18 @@ def _expired(request: Request, fragment: str, extra: dict[str, Any]) -> Response
     if _htmx(request):
         return page(request, fragment, {"outcome": Outcome(403, EXPIRED)} | extra, 403)
     return forbidden(request, EXPIRED)
+
+
+def _allowed(request: Request, ws: Any, rule: Rule, doing: str) -> User | Outcome | Response:
+    """The signed-in user when `rule` lets its role do `doing`; else a 403 outcome naming why,
+    or signed_in's answer when the session ended or its user was disabled."""
+    signed = signed_in(request, ws)
+    if isinstance(signed, Response):
+        return signed
+    user, _ = signed
+    if user.role not in rule.roles:
+        return Outcome(403, f"A {user.role} may not {doing}: {rule.why}.")
+    return user
 
 
 def _context(ws: Any, user: User, session: Session) -> dict[str, Any]:
@@ -190,12 +202,9 @@ async def upload(request: Request) -> Response:
 
     def submit() -> Outcome | Response:
         with access_of(request).open(write=True) as ws:
-            signed = signed_in(request, ws)
-            if isinstance(signed, Response):
-                return signed
-            user, _ = signed
-            if user.role not in SUBMIT.roles:
-                return Outcome(403, f"A {user.role} may not submit data: {SUBMIT.why}.")
+            user = _allowed(request, ws, SUBMIT, "submit data")
+            if not isinstance(user, User):
+                return user
             try:
                 made = stage.submit(ws, user, name, content)
             except ZerotrailError as exc:
@@ -226,12 +235,9 @@ async def _decision(request: Request, submission_id: str, approving: bool) -> Re
 
     def decide() -> Outcome | Response:
         with access_of(request).open(write=True) as ws:
-            signed = signed_in(request, ws)
-            if isinstance(signed, Response):
-                return signed
-            user, _ = signed
-            if user.role not in DECIDE.roles:
-                return Outcome(403, f"A {user.role} may not decide: {DECIDE.why}.")
+            user = _allowed(request, ws, DECIDE, "decide")
+            if not isinstance(user, User):
+                return user
             try:
                 if approving:
                     done = stage.approve(ws, submission_id, user)

@@ -45,6 +45,7 @@ from zerotrail.server.report_folder import MEDIA, folder_of, kept_file, kept_rep
 from zerotrail.server.roadmap_rules import FINALIZE, MANAGE_CLAIMS, PUBLISH, READ_ROADMAP
 from zerotrail.server.sessions import Session
 from zerotrail.server.web import (
+    EXPIRED,
     access_of,
     csrf_ok,
     forbidden,
@@ -60,8 +61,6 @@ router = APIRouter(include_in_schema=False)
 
 # What a form's answer shows: the nav entry, title, template and its context.
 Shown = tuple[str, str, str, dict[str, Any]]
-
-EXPIRED = "The form has expired or did not come from this site: reload the page and try again."
 
 
 class BadInput(ZerotrailError):

@@ -49,6 +49,8 @@ CSRF_HEADER = "X-CSRF-Token"
 MOST_FORM_BYTES = 8192
 LONGEST_PASSWORD = 1024
 WRONG_LOGIN = "Wrong user name or password."  # the one line for every failed login
+# The one line for a page form whose CSRF token is missing or not the session's.
+EXPIRED = "The form has expired or did not come from this site: reload the page and try again."
 
 # No CDN, no inline script or style: every script and style sheet comes from /static.
 # vega-embed runs with `ast: true` (its expression interpreter), so no 'unsafe-eval' is needed,
