@@ -31,13 +31,14 @@ NEEDS_CHROMIUM = pytest.mark.skipif(
 
 @contextmanager
 def serving(
-    db: Path,
+    db: Path | str,
     folder: Path,
     *,
     extra: tuple[str, ...] = (),
     env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """(base URL, the process) of `zerotrail serve` on `db` at a free port, its stderr in
+    """(base URL, the process) of `zerotrail serve` on `db` (a DuckDB file or a PostgreSQL
+    URL) at a free port, its stderr in
     folder/stderr.txt; stopped with SIGTERM after (killed if it does not stop in 20 s)."""
     stderr = folder / "stderr.txt"
     command = [sys.executable, "-m", "zerotrail", "serve", "--db", str(db), "--port", "0"]
