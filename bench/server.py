@@ -363,6 +363,7 @@ class Result:
     route: str
     seconds: float  # from when it was due to its answer (or to when it was abandoned)
     outcome: str  # "200", "404", ..., "timeout", "timeout (no free client)", "error: Kind"
+    due: float = 0.0  # seconds from the load's start to when it was due
 
 
 def login(base: str, name: str, password: str) -> str:
@@ -416,7 +417,9 @@ async def _load(
                 if now < due:
                     await asyncio.sleep(due - now)
                 elif now - due >= timeout:  # waited a whole timeout for a free client
-                    results.append(Result(route, now - due, "timeout (no free client)"))
+                    results.append(
+                        Result(route, now - due, "timeout (no free client)", due - start)
+                    )
                     continue
                 try:
                     answer = await asyncio.wait_for(client.get(path), timeout)
@@ -425,7 +428,7 @@ async def _load(
                     outcome = "timeout"
                 except httpx.HTTPError as exc:
                     outcome = f"error: {type(exc).__name__}"
-                results.append(Result(route, loop.time() - due, outcome))
+                results.append(Result(route, loop.time() - due, outcome, due - start))
 
         await asyncio.gather(*(one_client() for _ in range(clients)))
         wall = loop.time() - start
@@ -494,6 +497,25 @@ def load_table(
         f"\n({clients} clients; run {wall:.1f} s from the first request due to the last answer;"
         " latency from when each request was due)"
     )
+
+
+def timeline_table(engine: str, results: list[Result], window: float) -> None:
+    """Latency by when requests were due, per window of the run: whether the tail is spread
+    over the run (the server's steady cost) or bunched in a few windows (a pause: a cache
+    miss, the collector, or the machine's other work taking the cores)."""
+    print(f"\n| {engine}, due in second | requests | p50 ms | p99 ms | max ms | errors |")
+    print("|---|---:|---:|---:|---:|---|")
+    windows: dict[int, list[Result]] = {}
+    for r in results:
+        windows.setdefault(int(r.due // window), []).append(r)
+    for k in sorted(windows):
+        rows = windows[k]
+        lat = [r.seconds for r in rows]
+        print(
+            f"| {k * window:g}-{(k + 1) * window:g} | {len(rows):,} | {_ms(_quantile(lat, 0.5))}"
+            f" | {_ms(_quantile(lat, 0.99))} | {_ms(max(lat))}"
+            f" | {_errors(Counter(r.outcome for r in rows))} |"
+        )
 
 
 def idle_table(engine: str, results: list[Result]) -> None:
@@ -573,6 +595,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> None:
         )
         print(f"(load average {os.getloadavg()[0]:.1f} at the end)")
         load_table(engine, results, args.seconds, wall, args.clients)
+        timeline_table(engine, results, args.window)
         ok = [r for r in results if r.outcome.startswith("2")]
         p99 = _quantile([r.seconds for r in results], 0.99)
         met = len(ok) == len(results) and p99 < 0.2
@@ -618,6 +641,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--rate", type=float, default=100, help="requests/s offered, in total")
     ap.add_argument("--timeout", type=float, default=10, help="seconds before a request is dropped")
+    ap.add_argument(
+        "--window", type=float, default=5, help="seconds per row of the latency timeline"
+    )
     ap.add_argument("--idle-runs", type=int, default=10, help="requests per path, one at a time")
     ap.add_argument("--phase-runs", type=int, default=10, help="runs of each phase (0: skip)")
     ap.add_argument(

@@ -30,7 +30,7 @@ ALLOWED = {
     f"/api/inventory/{YEAR}": set(USERS),  # an owner: its entities' part (test below)
     f"/api/progress/{YEAR}": {"root", "ana", "vera", "vic", "apu"},
     "/api/ledger/checkpoint": set(USERS),
-    "/api/ledger/proof?kind=activity&ref=a1": {"root", "ana", "vera"},
+    "/api/ledger/proof?kind=activity&ref=a1": {"root", "ana", "vera", "owner-a"},  # a1 is A's
 }
 
 
@@ -133,9 +133,25 @@ def test_the_whole_organizations_inventory_says_it_is_not_a_part(
 
 
 def test_an_owner_gets_no_proof_of_another_entitys_record(reader: Client, served: Served) -> None:
+    # b1 is entity B's; zz is no one's: the owner of A is told the same of both (404), so the
+    # answer does not say that b1 exists.
     r = reader.get("/api/ledger/proof?kind=activity&ref=b1", served.tokens["owner-a"])
-    assert r.status_code == 403
+    assert r.status_code == 404
+    assert detail(r) == "no activity b1 of your entities"
     assert "tlog" not in r.text.lower()
+    r = reader.get("/api/ledger/proof?kind=activity&ref=zz", served.tokens["owner-a"])
+    assert (r.status_code, detail(r)) == (404, "no activity zz of your entities")
+    # Kinds that are the organization's, not an entity's: refused whatever the id.
+    r = reader.get("/api/ledger/proof?kind=run&ref=1", served.tokens["owner-a"])
+    assert r.status_code == 403
+    assert detail(r) == "a data owner may prove only its own entities' activity records"
+
+
+def test_an_owner_gets_the_proof_of_its_own_record(reader: Client, served: Served) -> None:
+    r = reader.get("/api/ledger/proof?kind=activity&ref=a1&opening=true", served.tokens["owner-a"])
+    assert r.status_code == 200
+    proved = verify_proof_file(r.text, served.log_key, [], None)
+    assert "activity record: a1" in proved.facts and "entity: A" in proved.facts
 
 
 def test_a_year_never_calculated_is_404(reader: Client, served: Served) -> None:

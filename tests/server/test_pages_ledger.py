@@ -177,12 +177,27 @@ def test_refusals_show_the_page_with_one_line(signed_in: Any) -> None:
     assert 'value="zz-none"' in r.text  # the form keeps what was asked
     r = verifier.get("/ledger/proof", params={"kind": "activity", "ref": ""})
     assert r.status_code == 422 and "Give the record&#39;s id" in r.text
-    for name in ("look", "own-a"):  # READ_PROOFS: admin, analyst, verifier only
-        browser = signed_in(name)
-        assert 'id="no-proofs"' in browser.get("/ledger").text
-        r = browser.get("/ledger/proof", params={"kind": "activity", "ref": "a1"})
-        assert r.status_code == 403 and "may not download proofs" in r.text
-        assert "content-disposition" not in r.headers
+    viewer = signed_in("look")  # READ_PROOFS: admin, analyst, verifier; owners their own
+    assert 'id="no-proofs"' in viewer.get("/ledger").text
+    r = viewer.get("/ledger/proof", params={"kind": "activity", "ref": "a1"})
+    assert r.status_code == 403 and "may not download proofs" in r.text
+    assert "content-disposition" not in r.headers
+
+
+def test_an_owner_downloads_proofs_of_its_own_records_only(signed_in: Any, served: Served) -> None:
+    owner = signed_in("own-a")  # owner of entity A; b1 is B's
+    page = owner.get("/ledger").text
+    assert 'id="no-proofs"' not in page and "activity record of your own entities" in page
+    assert '<option value="run"' not in page  # the organization's kinds are not offered
+    r = owner.get("/ledger/proof", params={"kind": "activity", "ref": "a1", "opening": "1"})
+    assert r.status_code == 200, r.text
+    verify_proof(r.text, served.log_key)
+    for ref in ("b1", "zz-none"):  # another entity's and no one's: told alike
+        r = owner.get("/ledger/proof", params={"kind": "activity", "ref": ref})
+        assert r.status_code == 404 and "content-disposition" not in r.headers
+        assert f"no activity {ref} of your entities" in r.text
+    r = owner.get("/ledger/proof", params={"kind": "run", "ref": "1"})
+    assert r.status_code == 403 and "only its own entities" in r.text
 
 
 def test_the_pages_need_a_session(site: Any) -> None:

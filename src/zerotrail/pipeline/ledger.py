@@ -28,7 +28,7 @@ the verifying stages raise VerificationError and nothing else on any failure.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from zerotrail.ledger import note as notes
 from zerotrail.ledger import witness as witnessing
 from zerotrail.ledger.checkpoint import Checkpoint
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
-from zerotrail.store import checkpoints, committed
+from zerotrail.store import activities, checkpoints, committed
 from zerotrail.store.activities import LEDGER_TYPES
 from zerotrail.store.audit import AuditReport, Trust, audit
 from zerotrail.store.checkpoints import LedgerState, Sampled, Signed
@@ -150,9 +150,36 @@ def canonical_for(ws: Workspace, kind: str) -> Callable[[str, int], bytes]:
     return lambda ref, ver: committed.canonical_of(ws, kind, ref, ver)
 
 
-def prove_record(ws: Workspace, kind: str, ref: str, *, with_opening: bool = False) -> str:
+# What a caller restricted to some entities (a data owner) may prove: the records of its own
+# entities, which only activity records are told apart by. Every other kind is the
+# organization's (runs, targets, claims...) or names no entity.
+OWN_KINDS = ("activity",)
+
+
+class NotProvable(ZerotrailError):
+    """A kind of record the caller may never have a proof of (a data owner: not its own)."""
+
+
+def prove_record(
+    ws: Workspace,
+    kind: str,
+    ref: str,
+    *,
+    with_opening: bool = False,
+    entities: Collection[str] | None = None,
+) -> str:
     """A C2SP .tlog-proof that the latest version of record `ref` of `kind` is in the latest
-    checkpoint; with its opening (the record and its salt) when asked."""
+    checkpoint; with its opening (the record and its salt) when asked. With `entities` (a data
+    owner's), only an activity record of one of them: NotProvable for another kind, and
+    another entity's record is refused as one not there ("no activity R of your entities"),
+    so that the answer tells nothing of other entities' records."""
+    if entities is not None:
+        if kind not in OWN_KINDS:
+            raise NotProvable(
+                f"a data owner may prove only its own entities' {', '.join(OWN_KINDS)} records"
+            )
+        if activities.activity_entity(ws, ref) not in entities:
+            raise ZerotrailError(f"no {kind} {ref} of your entities")
     return checkpoints.prove(ws, kind, ref, canonical_for(ws, kind), with_opening)
 
 

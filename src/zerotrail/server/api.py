@@ -28,7 +28,7 @@ from zerotrail.pipeline.calculation import calculate as run_calculation
 from zerotrail.pipeline.calculation import unresolved_records
 from zerotrail.pipeline.inventory import InventorySettings, current_run, inventory_summary
 from zerotrail.pipeline.isolation import entities_of
-from zerotrail.pipeline.ledger import latest_checkpoint, prove_record, record_kinds
+from zerotrail.pipeline.ledger import NotProvable, latest_checkpoint, prove_record, record_kinds
 from zerotrail.pipeline.roadmap import target_progress
 from zerotrail.server import models
 from zerotrail.server.access import WorkspaceAccess
@@ -169,9 +169,11 @@ def proof(
             f"kind: unknown record kind {kind!r}; expected one of {', '.join(record_kinds())}",
         )
     with _access(request).open() as ws:
-        authenticate(ws, token, READ_PROOFS)
+        user = authenticate(ws, token, READ_PROOFS)
         try:
-            text = prove_record(ws, kind, ref, with_opening=opening)
+            text = prove_record(ws, kind, ref, with_opening=opening, entities=entities_of(user))
+        except NotProvable as exc:  # an owner asking for a kind of record not its own
+            raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
         except ZerotrailError as exc:  # no checkpoint yet, or no such record in the log
             raise _not_found(str(exc)) from None
     return PlainTextResponse(text)

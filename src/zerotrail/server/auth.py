@@ -44,11 +44,12 @@ READ_FIGURES = Rule(
     frozenset({"admin", "approver", "analyst", "verifier", "viewer"}),
     "these figures cover every entity, and an owner sees only its own",
 )
-# Proofs of single records: those who check the figures. Owners are refused: which entity a
-# record belongs to is not checked here yet.
+# Proofs of single records: those who check the figures, and data owners of their own
+# entities' activity records (the ledger stage checks the record's entity: `prove_record`
+# with the owner's `entities_of`).
 READ_PROOFS = Rule(
-    frozenset({"admin", "analyst", "verifier"}),
-    "proofs are for those who check the figures",
+    frozenset({"admin", "analyst", "verifier", "owner"}),
+    "proofs are for those who check the figures, and for data owners of their own records",
 )
 # Running a calculation (it stores a new run and commits it to the ledger).
 CALCULATE = Rule(frozenset({"admin", "analyst"}), "a calculation changes the workspace")

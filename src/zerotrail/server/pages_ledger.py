@@ -28,7 +28,14 @@ from fastapi.responses import Response
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.model.users import User
-from zerotrail.pipeline.ledger import latest_checkpoint, prove_record, record_kinds
+from zerotrail.pipeline.isolation import entities_of
+from zerotrail.pipeline.ledger import (
+    OWN_KINDS,
+    NotProvable,
+    latest_checkpoint,
+    prove_record,
+    record_kinds,
+)
 from zerotrail.pipeline.signatures import signature_lines
 from zerotrail.server.auth import READ_PROOFS
 from zerotrail.server.errors import one_line
@@ -65,7 +72,9 @@ def _ledger(request: Request, extra: dict[str, Any] | None = None, status: int =
         context = page_context("Ledger", "ledger", user, session) | {
             "can_prove": user.role in READ_PROOFS.roles,
             "prove_why": READ_PROOFS.why,
-            "kinds": record_kinds(),
+            # A data owner proves its own entities' activity records only (`prove_record`).
+            "own_only": entities_of(user) is not None,
+            "kinds": list(OWN_KINDS) if entities_of(user) is not None else record_kinds(),
             "kind": "activity",
             "ref": "",
             "opening": True,
@@ -95,8 +104,10 @@ def _proof(ws: Any, user: User, kind: str, ref: str, opening: bool) -> tuple[int
     if not 1 <= len(ref) <= LONGEST_REF:
         return 422, f"Give the record's id (1 to {LONGEST_REF} characters)."
     try:
-        return 200, prove_record(ws, kind, ref, with_opening=opening)
-    except ZerotrailError as exc:  # no checkpoint yet, or no such record in the log
+        return 200, prove_record(ws, kind, ref, with_opening=opening, entities=entities_of(user))
+    except NotProvable as exc:  # an owner asking for a kind of record not its own
+        return 403, one_line(str(exc))
+    except ZerotrailError as exc:  # no checkpoint, or no such record (an owner's own) in the log
         return 404, one_line(str(exc))
 
 

@@ -197,3 +197,13 @@ def stored_activity(ws: Workspace, record_id: str, version: int) -> dict[str, An
         [record_id, int(version)],
     )
     return dict(zip(names, rows[0], strict=True)) if rows else None
+
+
+def activity_entity(ws: Workspace, record_id: str) -> str | None:
+    """The entity of the latest stored version of activity `record_id`, or None (no such
+    record, or, on a restricted PostgreSQL connection, not one of the entities it sees)."""
+    rows = ws.fetchall(
+        "SELECT entity FROM activities WHERE record_id = ? ORDER BY version DESC LIMIT 1",
+        [record_id],
+    )
+    return str(rows[0][0]) if rows else None
