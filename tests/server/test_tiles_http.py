@@ -6,6 +6,8 @@ root from them; the content types and caching are tlog-tiles'; what the log does
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from tests.server.conftest import Client, Served
@@ -87,3 +89,13 @@ def test_tiles_the_log_does_not_serve_are_404(reader: Client, path: str) -> None
 def test_the_tiles_are_not_in_the_api_document(reader: Client) -> None:
     paths = reader.get("/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith("/log")]
+
+
+def test_a_full_entry_bundle_is_sent_as_is_and_gzip_would_not_shrink_it(reader: Client) -> None:
+    # docs/server.md: entry bundles are not gzipped, because ours hold SHA-256 hashes (a 2-byte
+    # length and 32 random bytes each), on which gzip saves about half a percent.
+    got = reader.get("/log/tile/entries/000", headers={"Accept-Encoding": "gzip"})
+    assert got.status_code == 200
+    assert "content-encoding" not in got.headers
+    assert len(got.content) == 256 * (2 + 32)
+    assert len(gzip.compress(got.content)) > 0.98 * len(got.content)
