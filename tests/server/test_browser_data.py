@@ -80,7 +80,8 @@ def browser() -> Iterator[Any]:
 
 
 class Watched:
-    """A browser context of one user at one width, with what its pages fetched and reported."""
+    """A browser context of one user at one width, with what its pages fetched and reported;
+    closed, and what it reported checked, at the end of its `with` block."""
 
     def __init__(self, browser: Any, server: Server, name: str, width: int) -> None:
         self.server = server
@@ -102,6 +103,12 @@ class Watched:
         )
         self.page.click("#upload-form button[type=submit]")
 
+    def __enter__(self) -> Watched:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         self.context.close()
         # Nothing fetched from anywhere but the server, and no CSP violation or script error
@@ -115,8 +122,7 @@ def test_upload_fix_approve_recalculate_and_prove(
 ) -> None:
     base = server.base
     width = 390  # the phone width; 1280 px below
-    owner = Watched(browser, server, "b-own", width)
-    try:
+    with Watched(browser, server, "b-own", width) as owner:
         page = owner.page
         page.goto(f"{base}/data")
         owner.upload("meters.csv", HEADER + _row("m1", "A", "100") + _row("m2", "A", "lots"))
@@ -137,11 +143,8 @@ def test_upload_fix_approve_recalculate_and_prove(
         # The list is swapped in with the answer (out of band), without a reload.
         assert "meters.csv" in page.inner_text("#submissions-table")
         assert page.locator("#submissions").count() == 1
-    finally:
-        owner.close()
 
-    approver = Watched(browser, server, "b-appr", width)
-    try:
+    with Watched(browser, server, "b-appr", width) as approver:
         page = approver.page
         page.goto(f"{base}/data")
         card = page.locator(".pending", has_text="meters.csv")
@@ -150,11 +153,8 @@ def test_upload_fix_approve_recalculate_and_prove(
         card.locator("button", has_text="Approve and import").click()
         page.wait_for_selector(".pending .done")
         assert "meters.csv was approved and imported: 1 record(s), 1 added" in card.inner_text()
-    finally:
-        approver.close()
 
-    analyst = Watched(browser, server, "b-ana", width)
-    try:
+    with Watched(browser, server, "b-ana", width) as analyst:
         page = analyst.page
         assert "1,650" in page.inner_text("#scopes-table")
         answer = httpx.post(
@@ -167,11 +167,8 @@ def test_upload_fix_approve_recalculate_and_prove(
         page.reload()
         table = page.inner_text("#scopes-table")
         assert "1,705" in table and "1,650" not in table
-    finally:
-        analyst.close()
 
-    verifier = Watched(browser, server, "b-vera", width)
-    try:
+    with Watched(browser, server, "b-vera", width) as verifier:
         page = verifier.page
         page.goto(f"{base}/ledger")
         assert page.inner_text("#checkpoint-size").endswith("entries")
@@ -186,27 +183,19 @@ def test_upload_fix_approve_recalculate_and_prove(
         download.save_as(saved)
         index, checkpoint = verify_proof(saved.read_text(encoding="utf-8"), served.log_key)
         assert 0 <= index < checkpoint.size
-    finally:
-        verifier.close()
 
 
 def test_the_pages_fit_1280_px(server: Server, browser: Any) -> None:
     base = server.base
-    owner = Watched(browser, server, "b-own", 1280)
-    try:
+    with Watched(browser, server, "b-own", 1280) as owner:
         owner.page.goto(f"{base}/data")
         owner.upload("wide.csv", HEADER + _row("w1", "B", "1"))  # B is not the owner's
         owner.page.wait_for_selector("#row-errors")
         owner.no_overflow("data page with row errors")
         owner.upload("wide.csv", HEADER + _row("w1", "A", "1"))
         owner.page.wait_for_selector("#upload-done")
-    finally:
-        owner.close()
     for name in ("b-appr", "b-vera"):
-        watched = Watched(browser, server, name, 1280)
-        try:
+        with Watched(browser, server, name, 1280) as watched:
             for path in ("/data", "/ledger"):
                 watched.page.goto(f"{base}{path}")
                 watched.no_overflow(f"{path} as {name}")
-        finally:
-            watched.close()

@@ -13,9 +13,10 @@ inventory); an owner naming another entity is refused (403).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, NamedTuple, Protocol
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
@@ -59,6 +60,10 @@ Site = Annotated[
 Entity = Annotated[str | None, Query(min_length=1, max_length=200, description="An entity id.")]
 
 
+class _Answer(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
 def _visible(user: User, entity: str | None) -> frozenset[str] | None:
     """The entities the caller may see (None: all); 403 for an owner naming another."""
     if user.role != "owner":
@@ -70,16 +75,60 @@ def _visible(user: User, entity: str | None) -> frozenset[str] | None:
     return frozenset(user.entities)
 
 
-def _readable(ws: Workspace, token: Token, year: int, entity: str | None) -> frozenset[str] | None:
-    """The entities the caller may see (None: all), once its token, role and the `entity` it
-    names are checked (401/403) and the year was calculated (404 when never)."""
-    user = authenticate(ws, token, EXPLORE)
-    entities = _visible(user, entity)
-    try:
-        current_run(ws, year)
-    except ZerotrailError as exc:  # the one refusal of current_run: never calculated
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return entities
+class _Slice(NamedTuple):
+    year: int
+    where: explorer.Filter
+
+
+def _slice(
+    year: Year,
+    scope: Scope = None,
+    category: Category = None,
+    site: Site = None,
+    entity: Entity = None,
+) -> _Slice:
+    return _Slice(year, explorer.Filter(scope, category, site, entity))
+
+
+# The year and filters both routes take, as one dependency: FastAPI checks its parameters in
+# this order (a path parameter first), so a request's first problem is the one it always was.
+Slice = Annotated[_Slice, Depends(_slice)]
+
+
+def _shown(
+    limit: Annotated[
+        int, Query(ge=1, le=explorer.MOST_RECORDS, description="Records per page.")
+    ] = explorer.DEFAULT_RECORDS,
+    offset: Annotated[
+        int, Query(ge=0, le=explorer.LAST_OFFSET, description="Records skipped.")
+    ] = 0,
+) -> tuple[int, int]:
+    return limit, offset
+
+
+# The page of records shown, (limit, offset): a dependency too, so that FastAPI checks and lists
+# its parameters after the slice's, as it always has.
+Shown = Annotated[tuple[int, int], Depends(_shown)]
+
+
+def _explored(
+    request: Request,
+    token: str,
+    asked: _Slice,
+    read: Callable[[Workspace, frozenset[str] | None], _Answer],
+) -> dict[str, Any]:
+    """`read(ws, entities)` as JSON, `entities` being those the caller may see (None: all),
+    once its token, role and the entity it names are checked (401/403) and the year was
+    calculated (404 when never)."""
+    year, where = asked
+    with access_of(request).open() as ws:
+        user = authenticate(ws, token, EXPLORE)
+        entities = _visible(user, where.entity)
+        try:
+            current_run(ws, year)
+        except ZerotrailError as exc:  # the one refusal of current_run: never calculated
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        return read(ws, entities).to_dict()
 
 
 @router.get(
@@ -87,23 +136,12 @@ def _readable(ws: Workspace, token: Token, year: int, entity: str | None) -> fro
     response_model=models.Breakdown,
     summary="A slice of a year's inventory, by the next level",
 )
-def breakdown(
-    request: Request,
-    token: Token,
-    year: Year,
-    scope: Scope = None,
-    category: Category = None,
-    site: Site = None,
-    entity: Entity = None,
-) -> dict[str, Any]:
+def breakdown(request: Request, token: Token, asked: Slice) -> dict[str, Any]:
     """The year's current inventory narrowed to the slice the filters name, in total and split
     by the drill's next level (scope, then category, then site with its entity, then entity).
     The figures are the inventory's own: a scope's equals `GET /api/inventory/{year}`'s. 404
     when the year was never calculated; a slice without records is empty (0 t)."""
-    where = explorer.Filter(scope, category, site, entity)
-    with access_of(request).open() as ws:
-        entities = _readable(ws, token, year, entity)
-        return explorer.breakdown(ws, year, where, entities).to_dict()
+    return _explored(request, token, asked, lambda ws, seen: explorer.breakdown(ws, *asked, seen))
 
 
 @router.get(
@@ -111,25 +149,10 @@ def breakdown(
     response_model=models.RecordPage,
     summary="The records behind a slice of a year's inventory",
 )
-def records(
-    request: Request,
-    token: Token,
-    year: Year,
-    scope: Scope = None,
-    category: Category = None,
-    site: Site = None,
-    entity: Entity = None,
-    limit: Annotated[
-        int, Query(ge=1, le=explorer.MOST_RECORDS, description="Records per page.")
-    ] = explorer.DEFAULT_RECORDS,
-    offset: Annotated[
-        int, Query(ge=0, le=explorer.LAST_OFFSET, description="Records skipped.")
-    ] = 0,
-) -> dict[str, Any]:
+def records(request: Request, token: Token, asked: Slice, shown: Shown) -> dict[str, Any]:
     """The records of the slice, by record id: each with its quantity and unit, t CO2e and gas
     masses, the factor it used (set, publisher, edition, URL, licence, source cells) and its
     provenance (import, file, evidence). 404 when the year was never calculated."""
-    where = explorer.Filter(scope, category, site, entity)
-    with access_of(request).open() as ws:
-        entities = _readable(ws, token, year, entity)
-        return explorer.records(ws, year, where, limit, offset, entities).to_dict()
+    return _explored(
+        request, token, asked, lambda ws, seen: explorer.records(ws, *asked, *shown, seen)
+    )

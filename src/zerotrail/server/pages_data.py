@@ -20,8 +20,9 @@ is parsed with at most one file and a few fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -49,6 +50,8 @@ from zerotrail.server.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+Made = TypeVar("Made")  # what a form's stage call made
 
 # The upload form has one field beside its file (the CSRF token): a body with more than a few
 # is not this form, and is refused before more of it is parsed.
@@ -121,6 +124,35 @@ def _allowed(request: Request, ws: Any, rule: Rule, doing: str) -> User | Outcom
     if user.role not in rule.roles:
         return Outcome(403, f"A {user.role} may not {doing}: {rule.why}.")
     return user
+
+
+async def _act(
+    request: Request,
+    rule: Rule,
+    doing: str,
+    act: Callable[[Any, User], Made],
+    said: Callable[[Any, User, Made], Outcome],
+) -> Outcome | Response:
+    """`act(ws, user)` in the workspace open for writing, when `rule` lets the signed-in user
+    do `doing`, and `said(ws, user, made)` its outcome; a stage's refusal (a ZerotrailError of
+    `act`) is the outcome the API answers it with, a role's the 403 one. When the session ended
+    or its user was disabled, the redirect to the login page."""
+
+    def work() -> Outcome | Response:
+        with access_of(request).open(write=True) as ws:
+            user = _allowed(request, ws, rule, doing)
+            if not isinstance(user, User):
+                return user
+            try:
+                made = act(ws, user)
+            except ZerotrailError as exc:
+                return _refusal(exc)
+            return said(ws, user, made)
+
+    outcome = await run_in_threadpool(work)
+    if isinstance(outcome, Response):
+        return _to_login(request, outcome)
+    return outcome
 
 
 def _context(ws: Any, user: User, session: Session) -> dict[str, Any]:
@@ -200,22 +232,20 @@ async def upload(request: Request) -> Response:
     if not csrf_ok(request, session, {CSRF_FIELD: token}):
         return _expired(request, "data_upload.html", {})
 
-    def submit() -> Outcome | Response:
-        with access_of(request).open(write=True) as ws:
-            user = _allowed(request, ws, SUBMIT, "submit data")
-            if not isinstance(user, User):
-                return user
-            try:
-                made = stage.submit(ws, user, name, content)
-            except ZerotrailError as exc:
-                return _refusal(exc)
-            listed = stage.submissions_for(ws, user)
+    def submitted(ws: Any, user: User, made: stage.Submission) -> Outcome:
+        listed = stage.submissions_for(ws, user)
         line = f"{made.file_name} was submitted for approval."
         return Outcome(201, line, True, submission=made, listed=listed, viewer=user)
 
-    outcome = await run_in_threadpool(submit)
-    if isinstance(outcome, Response):  # the session ended or its user was disabled
-        return _to_login(request, outcome)
+    outcome = await _act(
+        request,
+        SUBMIT,
+        "submit data",
+        lambda ws, user: stage.submit(ws, user, name, content),
+        submitted,
+    )
+    if isinstance(outcome, Response):
+        return outcome
     # To htmx, the list too (out of band): the fragment alone would leave it stale. The whole
     # page has its list already.
     extra = {"oob": _htmx(request)}
@@ -233,18 +263,12 @@ async def _decision(request: Request, submission_id: str, approving: bool) -> Re
         return _expired(request, "data_decision.html", extra)
     reason = (form or {}).get("reason", "")
 
-    def decide() -> Outcome | Response:
-        with access_of(request).open(write=True) as ws:
-            user = _allowed(request, ws, DECIDE, "decide")
-            if not isinstance(user, User):
-                return user
-            try:
-                if approving:
-                    done = stage.approve(ws, submission_id, user)
-                else:
-                    done = stage.reject(ws, submission_id, user, reason)
-            except ZerotrailError as exc:
-                return _refusal(exc)
+    def decide(ws: Any, user: User) -> stage.Decided:
+        if approving:
+            return stage.approve(ws, submission_id, user)
+        return stage.reject(ws, submission_id, user, reason)
+
+    def decided(_ws: Any, _user: User, done: stage.Decided) -> Outcome:
         s = done.submission
         if done.report is None:
             line = f"{s.file_name} was rejected: {s.reason}"
@@ -256,9 +280,9 @@ async def _decision(request: Request, submission_id: str, approving: bool) -> Re
             )
         return Outcome(200, line, True, decided=done)
 
-    outcome = await run_in_threadpool(decide)
-    if isinstance(outcome, Response):  # the session ended or its user was disabled
-        return _to_login(request, outcome)
+    outcome = await _act(request, DECIDE, "decide", decide, decided)
+    if isinstance(outcome, Response):
+        return outcome
     return await _answer(request, outcome, "data_decision.html", extra, "decision")
 
 

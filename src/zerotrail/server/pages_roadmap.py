@@ -24,6 +24,7 @@ the page's <main> in place (hx-select), and without JavaScript the browser shows
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -59,9 +60,6 @@ from zerotrail.server.web import (
 
 router = APIRouter(include_in_schema=False)
 
-# What a form's answer shows: the nav entry, title, template and its context.
-Shown = tuple[str, str, str, dict[str, Any]]
-
 
 class BadInput(ZerotrailError):
     """A page's query or form field that is not what it asks for (one line naming it)."""
@@ -96,16 +94,36 @@ def _bad_request(request: Request, message: str) -> Response:
     return page(request, "message.html", {"title": "Bad request", "message": message}, 400)
 
 
-# --- the pages' contents (each reads through the stages) -----------------------------------------
+# --- the pages (each reads through the stages) ---------------------------------------------------
+
+# A page's template context for the year asked for (the text of the query's or the form's year
+# field; None when it has none), read in the workspace open for the request.
+Contents = Callable[[Request, Workspace, User, str | None], dict[str, Any]]
 
 
-def _roadmap_context(ws: Workspace, year: int | None) -> dict[str, Any]:
-    view = roadmap_view(ws, year)
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A page of this module: its path, nav entry, title, template and what fills the template.
+    Its GET route and every form that answers with it render it through `_render`."""
+
+    path: str
+    nav: str
+    title: str
+    template: str
+    contents: Contents
+
+
+def _roadmap_contents(
+    _request: Request, ws: Workspace, _user: User, year: str | None
+) -> dict[str, Any]:
+    view = roadmap_view(ws, _year_text(year, "year"))
     return {"view": view, "has_charts": any(c.wide for c in view.charts.values())}
 
 
-def _credits_context(ws: Workspace, user: User, year: int | None) -> dict[str, Any]:
-    shown = abatement_year(ws, year)
+def _credits_contents(
+    _request: Request, ws: Workspace, user: User, year: str | None
+) -> dict[str, Any]:
+    shown = abatement_year(ws, _year_text(year, "year"))
     found = list_credits(ws)
     claim, no_claim = None, ""
     try:
@@ -125,7 +143,9 @@ def _credits_context(ws: Workspace, user: User, year: int | None) -> dict[str, A
     }
 
 
-def _reports_context(request: Request, ws: Workspace, user: User) -> dict[str, Any]:
+def _reports_contents(
+    request: Request, ws: Workspace, user: User, _year: str | None
+) -> dict[str, Any]:
     access = access_of(request)
     return {
         "reports": kept_reports(access),
@@ -136,56 +156,58 @@ def _reports_context(request: Request, ws: Workspace, user: User) -> dict[str, A
     }
 
 
+ROADMAP = _Page("/roadmap", "roadmap", "Roadmap", "roadmap.html", _roadmap_contents)
+CREDITS = _Page("/credits", "credits", "Credits and claims", "credits.html", _credits_contents)
+REPORTS = _Page("/reports", "reports", "Reports", "reports.html", _reports_contents)
+
+
+def _render(
+    request: Request,
+    shown: _Page,
+    user: User,
+    session: Session,
+    contents: dict[str, Any],
+    *,
+    allowed: bool = True,
+    outcome: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The page `shown` for the signed-in user, with `contents` and a form's `outcome` line."""
+    context = page_context(shown.title, shown.nav, user, session) | {
+        "allowed": allowed,
+        "why": READ_ROADMAP.why,
+        "outcome": outcome,
+    }
+    return page(request, shown.template, context | contents, status)
+
+
 # --- GET pages -----------------------------------------------------------------------------------
 
 
-def _show(
-    request: Request,
-    nav: str,
-    title: str,
-    template: str,
-    build: Callable[[Workspace, User], dict[str, Any]],
-) -> Response:
-    with access_of(request).open() as ws:
-        found = signed_in(request, ws)
-        if isinstance(found, Response):
-            return found
-        user, session = found
-        allowed = user.role in READ_ROADMAP.roles
-        try:
-            extra = build(ws, user) if allowed else {}
-        except BadInput as exc:
-            return _bad_request(request, str(exc))
-    context = page_context(title, nav, user, session) | {
-        "allowed": allowed,
-        "why": READ_ROADMAP.why,
-        "outcome": None,
-    }
-    return page(request, template, context | extra)
+def _get_route(shown: _Page) -> Callable[[Request], Response]:
+    """The GET route of `shown`, for the year in its query (400 when that is not a year)."""
+
+    def show(request: Request) -> Response:
+        with access_of(request).open() as ws:
+            found = signed_in(request, ws)
+            if isinstance(found, Response):
+                return found
+            user, session = found
+            allowed = user.role in READ_ROADMAP.roles
+            year = request.query_params.get("year")
+            try:
+                contents = shown.contents(request, ws, user, year) if allowed else {}
+            except BadInput as exc:
+                return _bad_request(request, str(exc))
+        return _render(request, shown, user, session, contents, allowed=allowed)
+
+    return show
 
 
-@router.get("/roadmap")
-def roadmap_page(request: Request) -> Response:
-    def build(ws: Workspace, _user: User) -> dict[str, Any]:
-        return _roadmap_context(ws, _year_text(request.query_params.get("year"), "year"))
-
-    return _show(request, "roadmap", "Roadmap", "roadmap.html", build)
-
-
-@router.get("/credits")
-def credits_page(request: Request) -> Response:
-    def build(ws: Workspace, user: User) -> dict[str, Any]:
-        return _credits_context(ws, user, _year_text(request.query_params.get("year"), "year"))
-
-    return _show(request, "credits", "Credits and claims", "credits.html", build)
-
-
-@router.get("/reports")
-def reports_page(request: Request) -> Response:
-    def build(ws: Workspace, user: User) -> dict[str, Any]:
-        return _reports_context(request, ws, user)
-
-    return _show(request, "reports", "Reports", "reports.html", build)
+for _shown in (ROADMAP, CREDITS, REPORTS):
+    router.add_api_route(
+        _shown.path, _get_route(_shown), methods=["GET"], name=f"{_shown.nav}_page"
+    )
 
 
 @router.get("/reports/{year}/{name}")
@@ -210,16 +232,15 @@ def report_download(request: Request, year: int, name: str) -> Response:
 
 # --- forms ---------------------------------------------------------------------------------------
 
+# What a form does: it runs in the workspace open for writing and returns its outcome's one line
+# (a ZerotrailError is the stage's refusal).
+Action = Callable[[Request, Workspace, dict[str, str]], str]
 
-async def _act(
-    request: Request,
-    rule: Rule,
-    action: Callable[[Workspace, User, dict[str, str]], str],
-    shown: Callable[[Workspace, User, dict[str, str]], Shown],
-) -> Response:
+
+async def _act(request: Request, rule: Rule, action: Action, shown: _Page) -> Response:
     """A form: CSRF and role checked, `action` run in a workspace open for writing (its one
     line is the outcome; a stage's refusal is the outcome with 400), then the page `shown`
-    gives (nav, title, template, context) rendered with it."""
+    rendered with it, for the form's year."""
     form = await read_form(request)
     live = logged_in(request)
     if live is None:
@@ -237,109 +258,85 @@ async def _act(
             if user.role not in rule.roles:
                 return forbidden(request, f"A {user.role} may not do this: {rule.why}.")
             try:
-                outcome, status = action(ws, user, form), 200
+                outcome, status = action(request, ws, form), 200
             except ZerotrailError as exc:
                 outcome, status = one_line(str(exc)), 400
+            year = form.get("year") or form.get("claim_year")
             try:
-                nav, title, template, extra = shown(ws, user, form)
+                contents = shown.contents(request, ws, user, year)
             except BadInput:  # the form's year was the problem: show the page's own year
-                nav, title, template, extra = shown(ws, user, {})
-        return _page_after(request, user, session, (nav, title, template, extra), outcome, status)
+                contents = shown.contents(request, ws, user, None)
+        line = {"ok": status == 200, "text": outcome}
+        return _render(request, shown, user, session, contents, outcome=line, status=status)
 
     return await run_in_threadpool(work)
 
 
-def _page_after(
-    request: Request,
-    user: User,
-    session: Session,
-    shown: Shown,
-    outcome: str,
-    status: int,
-) -> Response:
-    nav, title, template, extra = shown
-    context = page_context(title, nav, user, session) | {
-        "allowed": True,
-        "why": READ_ROADMAP.why,
-        "outcome": {"ok": status == 200, "text": outcome},
-    }
-    return page(request, template, context | extra, status)
+def _form(path: str, rule: Rule, shown: _Page) -> Callable[[Action], Action]:
+    """Serve `action` as the form posted to `path`, open to `rule`'s roles and answered with
+    the page `shown` (`_act`); the route is named as the action."""
+
+    def register(action: Action) -> Action:
+        async def post(request: Request) -> Response:
+            return await _act(request, rule, action, shown)
+
+        router.add_api_route(path, post, methods=["POST"], name=action.__name__)
+        return action
+
+    return register
 
 
-def _credits_shown(ws: Workspace, user: User, form: dict[str, str]) -> Shown:
-    year = _year_text(form.get("year") or form.get("claim_year"), "year")
-    return "credits", "Credits and claims", "credits.html", _credits_context(ws, user, year)
+@_form("/credits/retire", MANAGE_CLAIMS, CREDITS)
+def retire_form(_request: Request, ws: Workspace, form: dict[str, str]) -> str:
+    credit_id = _text(form, "credit_id")
+    text = _text(form, "on")
+    try:
+        on = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"on: {one_line(text)[:20]!r} is not a date (YYYY-MM-DD)") from None
+    quantity_text = form.get("quantity", "").strip()
+    if quantity_text and not (quantity_text.isascii() and quantity_text.isdigit()):
+        raise BadInput("quantity: a whole number of credits is required")
+    written = retire_credit(
+        ws,
+        credit_id,
+        on=on,
+        beneficiary=_text(form, "beneficiary"),
+        reason=_text(form, "reason"),
+        claim_year=_year_text(form.get("claim_year"), "claim_year"),
+        quantity=int(quantity_text) if quantity_text else None,
+    )
+    return f"Retired: {', '.join(written)}."
 
 
-@router.post("/credits/retire")
-async def retire_form(request: Request) -> Response:
-    def action(ws: Workspace, _user: User, form: dict[str, str]) -> str:
-        credit_id = _text(form, "credit_id")
-        text = _text(form, "on")
-        try:
-            on = date.fromisoformat(text)
-        except ValueError:
-            raise BadInput(f"on: {one_line(text)[:20]!r} is not a date (YYYY-MM-DD)") from None
-        quantity_text = form.get("quantity", "").strip()
-        if quantity_text and not (quantity_text.isascii() and quantity_text.isdigit()):
-            raise BadInput("quantity: a whole number of credits is required")
-        written = retire_credit(
-            ws,
-            credit_id,
-            on=on,
-            beneficiary=_text(form, "beneficiary"),
-            reason=_text(form, "reason"),
-            claim_year=_year_text(form.get("claim_year"), "claim_year"),
-            quantity=int(quantity_text) if quantity_text else None,
-        )
-        return f"Retired: {', '.join(written)}."
-
-    return await _act(request, MANAGE_CLAIMS, action, _credits_shown)
+@_form("/credits/assign", MANAGE_CLAIMS, CREDITS)
+def assign_form(_request: Request, ws: Workspace, form: dict[str, str]) -> str:
+    credit_id = _text(form, "credit_id")
+    year = _required_year(form, "year")
+    assign_credit(ws, credit_id, year)
+    return f"Credit {credit_id} counts for the {year} claim."
 
 
-@router.post("/credits/assign")
-async def assign_form(request: Request) -> Response:
-    def action(ws: Workspace, _user: User, form: dict[str, str]) -> str:
-        credit_id = _text(form, "credit_id")
-        year = _required_year(form, "year")
-        assign_credit(ws, credit_id, year)
-        return f"Credit {credit_id} counts for the {year} claim."
-
-    return await _act(request, MANAGE_CLAIMS, action, _credits_shown)
+@_form("/claims", MANAGE_CLAIMS, CREDITS)
+def claim_form(_request: Request, ws: Workspace, form: dict[str, str]) -> str:
+    year = _required_year(form, "year")
+    claim = record_claim(ws, year)
+    holds = "holds" if claim["holds"] else "does not hold"
+    return f"The {year} claim was recorded (version {claim['version']}): it {holds}."
 
 
-@router.post("/claims")
-async def claim_form(request: Request) -> Response:
-    def action(ws: Workspace, _user: User, form: dict[str, str]) -> str:
-        year = _required_year(form, "year")
-        claim = record_claim(ws, year)
-        holds = "holds" if claim["holds"] else "does not hold"
-        return f"The {year} claim was recorded (version {claim['version']}): it {holds}."
-
-    return await _act(request, MANAGE_CLAIMS, action, _credits_shown)
+@_form("/finalize", FINALIZE, CREDITS)
+def finalize_form(_request: Request, ws: Workspace, form: dict[str, str]) -> str:
+    year = _required_year(form, "year")
+    done = finalize_inventory(ws, year)
+    if done.newly:
+        return f"The {year} inventory (run {done.run_id}) is final."
+    return f"The {year} inventory (run {done.run_id}) was final already."
 
 
-@router.post("/finalize")
-async def finalize_form(request: Request) -> Response:
-    def action(ws: Workspace, _user: User, form: dict[str, str]) -> str:
-        year = _required_year(form, "year")
-        done = finalize_inventory(ws, year)
-        if done.newly:
-            return f"The {year} inventory (run {done.run_id}) is final."
-        return f"The {year} inventory (run {done.run_id}) was final already."
-
-    return await _act(request, FINALIZE, action, _credits_shown)
-
-
-@router.post("/reports")
-async def publish_form(request: Request) -> Response:
-    def action(ws: Workspace, _user: User, form: dict[str, str]) -> str:
-        year = _required_year(form, "year")
-        done = publish_here(access_of(request), ws, year)
-        size = done.checkpoint_size
-        return f"Published {done.report_id}, built on the checkpoint of {size:,} records."
-
-    def shown(ws: Workspace, user: User, _form: dict[str, str]) -> Shown:
-        return "reports", "Reports", "reports.html", _reports_context(request, ws, user)
-
-    return await _act(request, PUBLISH, action, shown)
+@_form("/reports", PUBLISH, REPORTS)
+def publish_form(request: Request, ws: Workspace, form: dict[str, str]) -> str:
+    year = _required_year(form, "year")
+    done = publish_here(access_of(request), ws, year)
+    size = done.checkpoint_size
+    return f"Published {done.report_id}, built on the checkpoint of {size:,} records."
