@@ -139,22 +139,36 @@ def test_four_eyes_a_reason_to_reject_and_one_decision(duck: Workspace) -> None:
     assert _leaves(ws) == [(s.submission_id, 1), (s.submission_id, 2)]
 
 
-def test_a_finalized_year_locks_its_data(duck: Workspace) -> None:
+@pytest.mark.parametrize("kind", ["activities", "meters"])
+def test_a_finalized_year_locks_its_data(duck: Workspace, tmp_path: Path, kind: str) -> None:
     ws = duck
-    s = stage.submit(ws, OWNER_A, "a.csv", CLEAN)
-    later = stage.submit(ws, OWNER_A, "c.csv", HEADER + _row("a9", "A", "7", year=2024))
+    _with_data_centres(ws, tmp_path)
+    first, later_file, held, stored = {
+        "activities": (CLEAN, HEADER + _row("a9", "A", "7", year=2024), "records", _records),
+        "meters": (
+            METERS,
+            METER_HEADER + _reading("dca", 1, year=2024),
+            "meter readings",
+            _readings,
+        ),
+    }[kind]
+    before = stored(ws)
+    s = stage.submit(ws, OWNER_A, "a.csv", first, kind=kind)
+    later = stage.submit(ws, OWNER_A, "c.csv", later_file, kind=kind)
     finalize_inventory(ws, 2023)
     with pytest.raises(stage.DecisionConflict) as refused:
         stage.approve(ws, s.submission_id, APPROVER)
     assert str(refused.value) == (
-        f"submission {s.submission_id} has records in 2023, whose inventory is final:"
+        f"submission {s.submission_id} has {held} in 2023, whose inventory is final:"
         " a finalized year's data is locked"
     )
     assert stage.submission_for(ws, None, s.submission_id).status == "submitted"
-    assert _records(ws) == ["a1", "b1"]
+    assert stored(ws) == before and _meter_leaves(ws) == 0
+    assert _leaves(ws) == [(s.submission_id, 1), (later.submission_id, 1)]
     # 2024 was never calculated, so never finalized: its records are accepted.
     stage.approve(ws, later.submission_id, APPROVER)
-    assert _records(ws) == ["a1", "a9", "b1"]
+    added = {"activities": ["a1", "a9", "b1"], "meters": [("dca", "2024-01-01", 120.0)]}
+    assert stored(ws) == added[kind]
 
 
 def test_an_owner_sees_only_its_own(duck: Workspace) -> None:
@@ -242,3 +256,145 @@ def test_other_roles_still_get_the_imports_own_messages(duck: Workspace, tmp_pat
         stage.submit(duck, analyst, "a.csv", SITE_HEADER + _at_site("a7", "A", "sb"))
     (p,) = refused.value.problems
     assert p.message == "site sb belongs to entity B, not A"
+
+
+# --- meter readings ------------------------------------------------------------------------------
+# Sites dca of A and dcb of B are owned data centres, so their readings may carry IT energy
+# (ingest/energy.py); sa and sb are offices. No reading is stored in the world.
+
+METER_HEADER = b"site,period_start,period_end,facility_mwh,it_mwh,onsite_renewable_mwh\n"
+
+
+def _reading(
+    site: str, month: int = 1, facility: str = "120", it: str = "80", year: int = 2023
+) -> bytes:
+    return f"{site},{year}-{month:02d}-01,{year}-{month:02d}-28,{facility},{it},5\n".encode()
+
+
+def _with_data_centres(ws: Workspace, folder: Path) -> None:
+    from zerotrail.pipeline.imports import import_sites
+
+    sites = folder / "sites.csv"
+    sites.write_text(
+        "site,entity,kind,region\nsa,A,office,CN-EAST\nsb,B,office,CN-EAST\n"
+        "dca,A,data_center_owned,CN-EAST\ndcb,B,data_center_owned,CN-EAST\n",
+        encoding="utf-8",
+    )
+    import_sites(ws, sites)
+
+
+def _readings(ws: Workspace) -> list[tuple[str, str, float]]:
+    rows = ws.fetchall(
+        "SELECT site, CAST(period_start AS VARCHAR), facility_mwh FROM meter_readings"
+        " ORDER BY site, period_start"
+    )
+    return [(str(s), str(d), float(f)) for s, d, f in rows]
+
+
+def _meter_leaves(ws: Workspace) -> int:
+    return int(ws.scalar("SELECT count(*) FROM ledger_leaves WHERE kind = 'meter_reading'"))
+
+
+METERS = METER_HEADER + _reading("dca", 1) + _reading("dca", 2, "130", "90")
+
+
+def test_meter_readings_are_checked_at_once_and_imported_only_on_approval(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    _with_data_centres(ws, tmp_path)
+    s = stage.submit(ws, OWNER_A, "m.csv", METERS, kind="meters")
+    assert (s.kind, s.status, s.file_rows) == ("meters", "submitted", 2)
+    # Checked by the meters import and rolled back: no reading, no reading's leaf, no import.
+    assert _readings(ws) == [] and _meter_leaves(ws) == 0
+    assert ws.scalar("SELECT count(*) FROM imports WHERE kind = 'meters'") == 0
+    assert _leaves(ws) == [(s.submission_id, 1)]
+    assert stage.submission_for(ws, OWNER_A, s.submission_id).kind == "meters"
+
+    decided = stage.approve(ws, s.submission_id, APPROVER)
+    assert decided.submission.status == "approved" and decided.submission.kind == "meters"
+    r = decided.report
+    assert r is not None and (r.kind, r.file, r.rows, r.added) == ("meters", "m.csv", 2, 2)
+    assert decided.submission.import_id == r.import_id is not None
+    assert _readings(ws) == [("dca", "2023-01-01", 120.0), ("dca", "2023-02-01", 130.0)]
+    assert _meter_leaves(ws) == 2  # each reading committed, in the approval's transaction
+    assert _leaves(ws) == [(s.submission_id, 1), (s.submission_id, 2)]
+    event = ws.fetchall(
+        "SELECT status, actor, file_sha256 FROM submission_events WHERE version = 2"
+    )
+    assert event == [("approved", "apu", s.file_sha256)]
+
+
+def test_meter_readings_rejected_are_never_imported(ws: Workspace, tmp_path: Path) -> None:
+    _with_data_centres(ws, tmp_path)
+    s = stage.submit(ws, OWNER_A, "m.csv", METERS, kind="meters")
+    decided = stage.reject(ws, s.submission_id, APPROVER, "February is estimated")
+    assert decided.report is None and decided.submission.status == "rejected"
+    assert _readings(ws) == [] and _meter_leaves(ws) == 0
+    assert _leaves(ws) == [(s.submission_id, 1), (s.submission_id, 2)]
+    with pytest.raises(stage.DecisionConflict, match="already rejected by apu"):
+        stage.approve(ws, s.submission_id, "cli:op")
+    assert _readings(ws) == []
+
+
+def _meter_answer(
+    ws: Workspace, content: bytes, who: User = OWNER_A
+) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(DataError) as refused:
+        stage.submit(ws, who, "m.csv", content, kind="meters")
+    assert "nothing was submitted" in str(refused.value)
+    return [(p.row, p.column, p.message) for p in refused.value.problems]
+
+
+def test_an_owner_submits_readings_of_its_own_sites_only(ws: Workspace, tmp_path: Path) -> None:
+    from zerotrail.pipeline.imports import import_meters
+
+    _with_data_centres(ws, tmp_path)
+    # B's stored January reading of dcb: an overlap with it would name it ("overlaps the stored
+    # reading 2023-01-01..2023-01-28"), and IT energy at B's office would name its kind.
+    b_file = tmp_path / "b.csv"
+    b_file.write_bytes(METER_HEADER + _reading("dcb", 1))
+    import_meters(ws, b_file)
+    stored = _readings(ws)
+    mine = METER_HEADER + _reading("dca", 3)
+    refused = [(3, "site", "site {} is not a site of your entities (A)")]
+    for site in ("dcb", "sb", "zz"):  # B's data centre, B's office, no such site
+        answer = _meter_answer(ws, mine + _reading(site, 1, "121"))
+        assert answer == [(r, c, m.format(site)) for r, c, m in refused], site
+    # Said before the import's own checks, whatever else is wrong with the row.
+    assert _meter_answer(ws, METER_HEADER + _reading("sb", 1, "lots", "900")) == [
+        (2, "site", "site sb is not a site of your entities (A)")
+    ]
+    # The owner's own rows still get every check of the import (IT energy above facility).
+    assert _meter_answer(ws, METER_HEADER + _reading("dca", 1, "50", "80")) == [
+        (2, "it_mwh", "IT energy 80 MWh exceeds facility energy 50 MWh (PUE would be below 1)")
+    ]
+    assert stage.submissions_for(ws, None) == [] and _readings(ws) == stored
+    # Another role sees every site: the import's own messages.
+    analyst = User("ana", "analyst", ())
+    assert _meter_answer(ws, METER_HEADER + _reading("zz", 1), analyst) == [
+        (2, "site", "unknown site 'zz' (import sites first)")
+    ]
+    s = stage.submit(ws, analyst, "b.csv", METER_HEADER + _reading("dcb", 2), kind="meters")
+    assert s.file_rows == 1
+
+
+def test_meter_readings_keep_the_submission_bounds(
+    duck: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_data_centres(duck, tmp_path)
+    monkeypatch.setattr(stage, "MAX_SUBMISSION_RECORDS", 2)
+    three = METERS + _reading("dca", 3)
+    assert _meter_answer(duck, three, User("ana", "analyst", ())) == [
+        (
+            None,
+            None,
+            "more than 2 records; a submission holds at most 2: split the file (the command"
+            " line's `zerotrail import meters` takes files of up to 64 MiB)",
+        )
+    ]
+    assert stage.submit(duck, OWNER_A, "m.csv", METERS, kind="meters").file_rows == 2
+    monkeypatch.setattr(stage, "MAX_UPLOAD_BYTES", 100)
+    with pytest.raises(stage.TooLarge):
+        stage.submit(duck, OWNER_A, "m.csv", METERS, kind="meters")
+    with pytest.raises(stage.SubmissionError, match="unknown kind 'cooling'"):
+        stage.submit(duck, OWNER_A, "m.csv", METERS, kind="cooling")

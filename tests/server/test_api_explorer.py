@@ -112,9 +112,16 @@ def test_an_owner_sees_its_own_entities_part_only(world: World) -> None:
 
 
 def test_refusals(world: World) -> None:
-    token = world.tokens["vic"]
+    token = world.tokens["ana"]
     base = f"/api/inventory/{YEAR}"
     assert world.client.get(f"{base}/breakdown").status_code == 401
+    for route in ("breakdown", "records"):  # a viewer sees the dashboards only
+        refused = world.client.get(f"{base}/{route}", world.tokens["vic"])
+        assert refused.status_code == 403
+        assert detail(refused).endswith(
+            "(a viewer sees the dashboards only); allowed: admin,"
+            " owner, approver, analyst, verifier"
+        )
     missing = world.client.get("/api/inventory/2019/breakdown", token)
     assert missing.status_code == 404 and "2019" in detail(missing)
     none = as_json(world.client.get(f"{base}/breakdown?scope=3&category=16", token))

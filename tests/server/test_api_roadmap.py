@@ -22,6 +22,8 @@ READS = [
     "/api/reports",
 ]
 READERS = {"root", "ana", "vera", "vic", "apu"}  # every role but the owner
+# Credits, claims and reports are more than a dashboard: not a viewer either.
+TEAM_READS = {"/api/credits", "/api/claims/2023", "/api/reports"}
 WRITERS = {"root", "ana"}
 
 
@@ -46,12 +48,19 @@ def own(world: Planned, tmp_path: Path) -> Iterator[Client]:
 
 @pytest.mark.parametrize("path", READS)
 @pytest.mark.parametrize("user", list(USERS))
-def test_every_role_but_the_owner_reads(
+def test_every_role_but_the_owner_reads_and_the_viewer_its_dashboards(
     reader: Client, world: Planned, path: str, user: str
 ) -> None:
     answer = reader.get(path, world.tokens[user])
-    if user in READERS:
+    if user in READERS - ({"vic"} if path in TEAM_READS else set()):
         assert answer.status_code == 200, answer.text
+    elif path in TEAM_READS:
+        assert answer.status_code == 403
+        assert detail(answer) == (
+            f"role {USERS[user][0]} may not do this (credits, claims and reports cover every"
+            " entity (an owner sees only its own), and a viewer sees the dashboards only);"
+            " allowed: admin, approver, analyst, verifier"
+        )
     else:
         assert answer.status_code == 403
         assert detail(answer) == (
@@ -100,19 +109,19 @@ def test_no_initiatives_is_an_empty_list_with_zero_totals(reader: Client, world:
 
 
 def test_credits_are_listed_with_their_totals_and_filtered(reader: Client, world: Planned) -> None:
-    every = as_json(reader.get("/api/credits", world.tokens["vic"]))
+    every = as_json(reader.get("/api/credits", world.tokens["vera"]))
     assert [(c["credit_id"], c["status"], c["quantity"]) for c in every["credits"]] == [
         ("C1", "retired", 2000.0),
         ("C2", "held", 500.0),
     ]
     assert every["by_status"] == {"retired": 2000.0, "held": 500.0}
-    held = as_json(reader.get("/api/credits?status=held", world.tokens["vic"]))
+    held = as_json(reader.get("/api/credits?status=held", world.tokens["vera"]))
     assert [c["credit_id"] for c in held["credits"]] == ["C2"]
     assert [
         c["credit_id"]
-        for c in as_json(reader.get("/api/credits?year=2023", world.tokens["vic"]))["credits"]
+        for c in as_json(reader.get("/api/credits?year=2023", world.tokens["vera"]))["credits"]
     ] == ["C1"]
-    bad = reader.get("/api/credits?status=lost", world.tokens["vic"])
+    bad = reader.get("/api/credits?status=lost", world.tokens["vera"])
     assert bad.status_code == 400
     assert detail(bad).startswith("unknown credit status 'lost'")
 
@@ -221,8 +230,8 @@ def test_without_a_signer_key_nothing_is_published(
     assert answer.status_code == 400
     assert detail(answer).startswith("this server holds no log signer key")
     assert not (tmp_path / "reports").exists()
-    assert as_json(own.get("/api/reports", world.tokens["vic"])) == {"reports": []}
-    missing = own.get("/api/reports/2023/report.html", world.tokens["vic"])
+    assert as_json(own.get("/api/reports", world.tokens["vera"])) == {"reports": []}
+    missing = own.get("/api/reports/2023/report.html", world.tokens["vera"])
     assert missing.status_code == 404
 
 
@@ -239,11 +248,11 @@ def test_a_published_report_is_kept_listed_and_downloaded(
     assert published["report_id"] == "report-2023-1"
     files = ["report.html", "report.pdf", "report.json", "disclosures.xlsx"]
     assert published["files"] == files
-    kept = as_json(own.get("/api/reports", world.tokens["vic"]))["reports"]
+    kept = as_json(own.get("/api/reports", world.tokens["vera"]))["reports"]
     assert [(r["year"], r["report_id"], r["files"]) for r in kept] == [
         (2023, "report-2023-1", files)
     ]
-    page = own.get("/api/reports/2023/report.json", world.tokens["vic"])
+    page = own.get("/api/reports/2023/report.json", world.tokens["vera"])
     assert page.status_code == 200
     assert page.headers["content-disposition"] == 'attachment; filename="2023-report.json"'
     assert page.content == (tmp_path / "reports" / "2023" / "report.json").read_bytes()
@@ -252,8 +261,8 @@ def test_a_published_report_is_kept_listed_and_downloaded(
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert own.get("/api/reports/2023/report.json", world.tokens["owner-a"]).status_code == 403
     # Only the four files: no path a caller makes up.
-    assert own.get("/api/reports/2023/..%2Flog.key", world.tokens["vic"]).status_code in (404, 422)
-    assert own.get("/api/reports/2023/checkpoint.txt", world.tokens["vic"]).status_code in (
+    assert own.get("/api/reports/2023/..%2Flog.key", world.tokens["vera"]).status_code in (404, 422)
+    assert own.get("/api/reports/2023/checkpoint.txt", world.tokens["vera"]).status_code in (
         404,
         422,
     )

@@ -76,3 +76,18 @@ def test_figures_are_numbers_and_the_year_is_bounded(reader: Client) -> None:
     year = schemas["CalculationRequest"]["properties"]["year"]
     assert (year["type"], year["minimum"], year["maximum"]) == ("integer", 1990, 2100)
     assert schemas["CalculationRequest"]["additionalProperties"] is False
+
+
+def test_an_upload_names_its_kind_from_the_stages_list(reader: Client) -> None:
+    # schemathesis sends only the kinds listed (the stage refuses any other, 400); the route
+    # and the answer take the stage's own list.
+    from zerotrail.pipeline.submissions import KINDS
+
+    doc = as_json(reader.get("/openapi.json"))
+    body = doc["paths"]["/api/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    form = doc["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[-1]]
+    assert form["properties"]["kind"]["enum"] == list(KINDS) == ["activities", "meters"]
+    assert form["properties"]["kind"]["default"] == "activities"
+    assert form["required"] == ["file"]
+    listed = doc["components"]["schemas"]["Submission"]["properties"]["kind"]
+    assert listed["enum"] == list(KINDS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -223,14 +224,22 @@ def test_an_owner_sees_its_own_submissions_only(signed_in: Any) -> None:
 
 
 def test_reading_roles_neither_upload_nor_decide(signed_in: Any) -> None:
-    for name in ("look", "check"):
+    for name in ("look", "check"):  # a viewer and a verifier
         browser = signed_in(name)
-        page = browser.get("/data").text
-        assert 'id="upload-form"' not in page and 'id="no-upload"' in page
+        page = browser.get("/data")
+        if name == "look":  # a viewer sees the dashboards only: not even the list
+            assert page.status_code == 403 and 'id="upload-form"' not in page.text
+            assert "A viewer may not see submitted data: a viewer sees the dashboards only" in (
+                page.text
+            )
+        else:
+            assert 'id="upload-form"' not in page.text and 'id="no-upload"' in page.text
         r = _upload(browser, HEADER + _row("v1", "A", "1"))
         assert r.status_code == 403 and "may not submit data" in r.text
+        # The refusal, with its line, where the decision's result goes.
         r = _decide(browser, "sub-0000000000000000", "approve")
-        assert r.status_code == 403 and "only approvers and admins decide" in r.text
+        assert r.status_code == 403
+        assert "may not decide: only approvers and admins decide" in (r.text)
 
 
 def test_forms_without_the_csrf_token_are_refused(signed_in: Any) -> None:
@@ -281,3 +290,84 @@ def test_the_upload_limit_applies_to_the_page(
         data={"csrf_token": "x", "reason": "y" * 70_000},
     )
     assert r.status_code == 413
+
+
+METER_HEADER = "site,period_start,period_end,facility_mwh,it_mwh,onsite_renewable_mwh\n"
+
+
+def _reading(site: str, month: int) -> str:
+    return f"{site},2024-{month:02d}-01,2024-{month:02d}-28,120,80,5\n"
+
+
+def _upload_meters(browser: Any, text: str, name: str, htmx: bool = True) -> httpx.Response:
+    return browser.post(  # type: ignore[no-any-return]
+        "/data/upload",
+        data={"csrf_token": _csrf(browser), "kind": "meters"},
+        files={"file": (name, text.encode(), "text/csv")},
+        headers=HTMX if htmx else {},
+    )
+
+
+def test_meter_readings_are_chosen_in_the_form_queued_with_their_kind_and_imported(
+    world: World, signed_in: Any, tmp_path: Path
+) -> None:
+    from zerotrail.pipeline.imports import import_sites
+
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "site,entity,kind,region\npda,A,data_center_owned,CN-EAST\n"
+        "pdb,B,data_center_owned,CN-EAST\n",
+        encoding="utf-8",
+    )
+    with open_workspace(str(world.path)) as ws:
+        import_sites(ws, sites)
+    owner = signed_in("own-a")
+    form = owner.get("/data").text
+    assert re.search(r'<select id="upload-kind" name="kind">', form)
+    assert '<option value="activities" selected>Activity records</option>' in form
+    assert '<option value="meters">Meter readings</option>' in form
+
+    # B's site, without JavaScript: the row error on the whole page, the kind still chosen.
+    r = _upload_meters(owner, METER_HEADER + _reading("pdb", 1), "pm.csv", htmx=False)
+    assert r.status_code == 422
+    assert "2 site site pdb is not a site of your entities (A)" in _texts(r.text)
+    assert '<option value="meters" selected>Meter readings</option>' in r.text
+
+    r = _upload_meters(owner, METER_HEADER + _reading("pda", 1) + _reading("pda", 2), "pm.csv")
+    assert r.status_code == 201, r.text
+    assert "Meter readings: 2 record(s)" in r.text
+    (sid,) = _submission_ids(owner.get("/data").text, "pm[.]csv")
+    assert "pm.csv meter readings 2 own-a" in _texts(owner.get("/data").text)
+    assert _meter_readings(world, "pda") == []  # not imported before it is approved
+
+    approver = signed_in("appr")
+    queue = approver.get("/data").text
+    card = queue[queue.index(f'id="pending-{sid}"') :]
+    said = card[: card.index("</p>")]
+    assert '<span class="kind">meter readings</span>, 2 record(s)' in said
+    r = _decide(approver, sid, "approve")
+    assert r.status_code == 200 and "pm.csv was approved and imported: 2 record(s), 2 added" in (
+        r.text
+    )
+    assert _meter_readings(world, "pda") == ["2024-01-01", "2024-02-01"]
+
+
+def test_an_unknown_kind_is_refused_in_place(signed_in: Any) -> None:
+    owner = signed_in("own-a")
+    r = owner.post(
+        "/data/upload",
+        data={"csrf_token": _csrf(owner), "kind": "cooling"},
+        files={"file": ("k.csv", (HEADER + _row("k1", "A", "1")).encode(), "text/csv")},
+        headers=HTMX,
+    )
+    assert r.status_code == 400 and "unknown kind &#39;cooling&#39;" in r.text
+    assert _submission_ids(owner.get("/data").text, "k[.]csv") == []
+
+
+def _meter_readings(world: World, site: str) -> list[str]:
+    with open_workspace(str(world.path), read_only=True) as ws:
+        rows = ws.fetchall(
+            "SELECT CAST(period_start AS VARCHAR) FROM meter_readings WHERE site = ? ORDER BY 1",
+            [site],
+        )
+    return [str(d) for (d,) in rows]

@@ -31,6 +31,7 @@ from zerotrail.store.workspace import open_workspace
 USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "p-ana": ("analyst", ()),
     "p-vic": ("viewer", ()),
+    "p-apu": ("approver", ()),
     "p-own": ("owner", ("A",)),
 }
 
@@ -113,14 +114,26 @@ def test_the_records_of_no_site_and_the_pages_of_records(
     assert link(second.text, "Previous").endswith("offset=0")
 
 
-def test_a_viewer_sees_the_records_without_proof_links(site: Any, world: World) -> None:
-    browser = logged_in(site, world, "p-vic")
+def test_an_approver_sees_the_records_without_proof_links(site: Any, world: World) -> None:
+    browser = logged_in(site, world, "p-apu")
     page = browser.get(
         f"/inventory?year={YEAR}&scope=1&category=stationary_combustion.diesel&site=SA"
     )
     assert page.status_code == 200
     assert "d-a (version 1)" in text_of(page.text) and "/ledger/proof" not in page.text
-    assert "Proofs are not offered to a viewer" in page.text
+    assert "Proofs are not offered to an approver" in page.text
+
+
+def test_a_viewer_sees_the_dashboards_only(site: Any, world: World) -> None:
+    browser = logged_in(site, world, "p-vic")
+    for path in ("/inventory", f"/inventory?year={YEAR}&scope=1"):
+        page = browser.get(path)
+        assert page.status_code == 403
+        assert "A viewer may not explore the inventory: a viewer sees the dashboards only." in (
+            page.text
+        )
+        assert "d-a" not in page.text and 'href="/inventory"' not in page.text  # nor in the nav
+        assert 'href="/">Back to the dashboard' in page.text
 
 
 def test_an_owner_sees_its_own_part_only(site: Any, world: World) -> None:

@@ -125,13 +125,24 @@ def test_the_dashboard_shows_scope_1_2_against_the_pathway_and_renewables(
 
 
 def test_a_year_that_is_not_one_is_refused_in_one_line(site: Any, world: Planned) -> None:
-    page = _as(site, world, "vic").get("/credits?year=20x3")
+    page = _as(site, world, "vera").get("/credits?year=20x3")
     assert page.status_code == 400
     assert "year: &#39;20x3&#39; is not a year from 1990 to 2100" in page.text
 
 
-def test_a_viewer_sees_credits_and_the_claim_but_no_form(site: Any, world: Planned) -> None:
-    page = _as(site, world, "vic").get("/credits?year=2023").text
+def test_a_viewer_is_shown_no_credits(site: Any, world: Planned) -> None:
+    viewer = _as(site, world, "vic")
+    for path in ("/credits?year=2023", "/reports"):
+        page = viewer.get(path).text
+        assert 'id="not-shown"' in page and "a viewer sees the dashboards only" in page
+        assert "C1" not in page and "<table" not in page
+    nav = viewer.get("/roadmap").text
+    assert 'href="/credits"' not in nav and 'href="/reports"' not in nav  # not in its nav
+    assert 'href="/roadmap"' in nav and 'href="/"' in nav
+
+
+def test_a_verifier_sees_credits_and_the_claim_but_no_form(site: Any, world: Planned) -> None:
+    page = _as(site, world, "vera").get("/credits?year=2023").text
     assert "The 2023 inventory is not final." in page
     assert "the claim\n    does not hold" in page
     assert "C1" in page and "C2" in page and "retired: 2,000 t" in page
@@ -201,7 +212,7 @@ def test_forms_need_the_csrf_token_and_a_role_that_may(
     refused = _post(vic, path, vic.get("/credits").text, year="2023", credit_id="C1")
     assert refused.status_code == 403 and "A viewer may not do this" in refused.text
     # Nothing changed: the year is still not final.
-    assert "The 2023 inventory is not final." in vic.get("/credits?year=2023").text
+    assert "The 2023 inventory is not final." in ana.get("/credits?year=2023").text
 
 
 def test_publishing_without_a_key_says_why(
@@ -215,12 +226,12 @@ def test_publishing_without_a_key_says_why(
     answer = _post(ana, "/reports", page, year="2023")
     assert answer.status_code == 400
     assert _outcome(answer.text).startswith("this server holds no log signer key")
-    vic = _as(own, world, "vic")
-    assert 'action="/reports"' not in vic.get("/reports").text  # no publish form for a viewer
+    vera = _as(own, world, "vera")
+    assert 'action="/reports"' not in vera.get("/reports").text  # no publish form: a verifier
 
 
 @pytest.mark.slow  # publishing draws the charts and the PDF
-def test_an_analyst_publishes_and_a_viewer_downloads(
+def test_an_analyst_publishes_and_a_verifier_downloads(
     own: Any, world: Planned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(REPORTS_ENV, str(tmp_path / "reports"))
@@ -233,11 +244,12 @@ def test_an_analyst_publishes_and_a_viewer_downloads(
     assert re.fullmatch(
         r"Published report-2023-1, built on the checkpoint of [\d,]+ records\.", _outcome(done.text)
     )
-    vic = _as(own, world, "vic")
-    listed = vic.get("/reports").text
+    vera = _as(own, world, "vera")
+    listed = vera.get("/reports").text
     assert 'href="/reports/2023/report.pdf"' in listed
-    pdf = vic.get("/reports/2023/report.pdf")
+    pdf = vera.get("/reports/2023/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-disposition"] == 'attachment; filename="2023-report.pdf"'
-    assert vic.get("/reports/2023/checkpoint.txt").status_code == 404
-    assert _as(own, world, "owner-a").get("/reports/2023/report.pdf").status_code == 403
+    assert vera.get("/reports/2023/checkpoint.txt").status_code == 404
+    for refused in ("owner-a", "vic"):  # neither an owner nor a viewer downloads reports
+        assert _as(own, world, refused).get("/reports/2023/report.pdf").status_code == 403

@@ -41,12 +41,14 @@ def world(served: Served, tmp_path: Path) -> Iterator[World]:
         yield client, served.tokens, db
 
 
-def _upload(client: Client, token: str, text: str, name: str = "a.csv") -> httpx.Response:
+def _upload(
+    client: Client, token: str, text: str, name: str = "a.csv", kind: str = "activities"
+) -> httpx.Response:
     return client.post(
         "/api/imports",
         token,
         files={"file": (name, text.encode(), "text/csv")},
-        data={"kind": "activities"},
+        data={"kind": kind},
     )
 
 
@@ -167,10 +169,14 @@ def test_owners_see_only_their_own_submissions(world: World) -> None:
     assert (
         detail(client.get("/api/imports/sub-none", tokens["owner-a"])) == "no submission 'sub-none'"
     )
-    # Readers see every submission.
-    for who in ("vera", "vic", "apu"):
+    # Readers see every submission; a viewer, who sees the dashboards only, none.
+    for who in ("vera", "apu"):
         seen = client.get("/api/imports", tokens[who]).json()["submissions"]
         assert {s["id"] for s in seen} == {mine["id"], theirs["id"]}
+    for path in ("/api/imports", f"/api/imports/{mine['id']}"):
+        refused = client.get(path, tokens["vic"])
+        assert refused.status_code == 403
+        assert detail(refused).startswith("role viewer may not do this (a viewer sees the dash")
 
 
 def test_an_approver_cannot_approve_its_own_upload(world: World) -> None:
@@ -280,4 +286,82 @@ def test_the_attack_xlsx_files_are_refused_in_seconds(world: World, tmp_path: Pa
         assert r.status_code == 422
         (p,) = r.json()["problems"]
         assert p["file"] == path.name and p["message"].startswith(starts)
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]
+
+
+# --- meter readings ------------------------------------------------------------------------------
+# A's data centre dca and B's dcb; a reading of dca: 120 MWh at the facility, 80 MWh of IT.
+
+METER_HEADER = "site,period_start,period_end,facility_mwh,it_mwh,onsite_renewable_mwh\n"
+
+
+def _reading(site: str, month: int) -> str:
+    return f"{site},2023-{month:02d}-01,2023-{month:02d}-28,120,80,5\n"
+
+
+def _readings(db: Path) -> list[tuple[str, str]]:
+    with open_workspace(str(db), read_only=True) as ws:
+        return [(str(s), str(d)) for s, d in ws.fetchall(
+            "SELECT site, CAST(period_start AS VARCHAR) FROM meter_readings ORDER BY 1, 2"
+        )]  # fmt: skip
+
+
+def test_an_owner_submits_meter_readings_and_an_approver_imports_them(
+    world: World, tmp_path: Path
+) -> None:
+    from zerotrail.pipeline.imports import import_sites
+
+    client, tokens, db = world
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "site,entity,kind,region\ndca,A,data_center_owned,CN-EAST\n"
+        "dcb,B,data_center_owned,CN-EAST\n",
+        encoding="utf-8",
+    )
+    with open_workspace(str(db)) as ws:
+        import_sites(ws, sites)
+
+    # B's site and a site that does not exist: one message, nothing stored.
+    for site in ("dcb", "zz"):
+        r = _upload(client, tokens["owner-a"], METER_HEADER + _reading(site, 1), "m.csv", "meters")
+        assert r.status_code == 422, r.text
+        assert r.json()["problems"] == [
+            {
+                "file": "m.csv",
+                "row": 2,
+                "column": "site",
+                "message": f"site {site} is not a site of your entities (A)",
+            }
+        ]
+    assert client.get("/api/imports", tokens["root"]).json() == {"submissions": []}
+
+    readings = METER_HEADER + _reading("dca", 1) + _reading("dca", 2)
+    r = _upload(client, tokens["owner-a"], readings, "m.csv", "meters")
+    assert r.status_code == 201, r.text
+    sub = r.json()
+    assert (sub["kind"], sub["rows"], sub["status"]) == ("meters", 2, "submitted")
+    assert _readings(db) == []  # submitted only
+    listed = client.get("/api/imports", tokens["apu"]).json()["submissions"]
+    assert [(s["id"], s["kind"]) for s in listed] == [(sub["id"], "meters")]
+    assert client.get(f"/api/imports/{sub['id']}", tokens["owner-a"]).json()["kind"] == "meters"
+
+    r = client.post(f"/api/imports/{sub['id']}/approve", tokens["apu"])
+    assert r.status_code == 200, r.text
+    decided = r.json()
+    assert decided["submission"]["kind"] == "meters"
+    assert decided["imported"]["added"] == 2 and decided["imported"]["rows"] == 2
+    assert _readings(db) == [("dca", "2023-01-01"), ("dca", "2023-02-01")]
+    assert _activities(db) == [("a1", "A"), ("b1", "B")]  # readings are not activity records
+
+
+def test_an_upload_without_a_kind_holds_activities_and_an_unknown_kind_is_refused(
+    world: World,
+) -> None:
+    client, tokens, db = world
+    files = {"file": ("a.csv", CLEAN.encode(), "text/csv")}
+    r = client.post("/api/imports", tokens["owner-a"], files=files)
+    assert r.status_code == 201 and r.json()["kind"] == "activities", r.text
+    r = client.post("/api/imports", tokens["owner-a"], files=files, data={"kind": "cooling"})
+    assert r.status_code == 422  # not one of the document's kinds
+    assert len(client.get("/api/imports", tokens["root"]).json()["submissions"]) == 1
     assert _activities(db) == [("a1", "A"), ("b1", "B")]

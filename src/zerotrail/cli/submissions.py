@@ -4,11 +4,12 @@ team server (`POST /api/imports`), from the command line.
 Thin: parses the arguments, calls the approval stage (pipeline/submissions.py) and prints what
 it returns. Why the CLI decides as `cli:<os user>` rather than as a named server user: the CLI
 authenticates no one. Whoever can run it on the workspace holds the database itself and could
-import the file directly (`zerotrail import activities`), so a `--user NAME` option would only
-let anyone record any name, forging the trail. `cli:<os user>` records truthfully what is
-known: the decision was made on the command line, by that operating-system account. Such an
-actor is never a server user (names have no `:`), so four eyes never stops it; the stage's
-other rules (decided once, a finalized year locked, a reason to reject) apply as on the server.
+import the file directly (`zerotrail import activities` or `import meters`), so a `--user NAME`
+option would only let anyone record any name, forging the trail. `cli:<os user>` records
+truthfully what is known: the decision was made on the command line, by that operating-system
+account. Such an actor is never a server user (names have no `:`), so four eyes never stops it;
+the stage's other rules (decided once, a finalized year locked, a reason to reject) apply as on
+the server.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ app = typer.Typer(
     help="Files submitted through the team server: list, approve (import) or reject them.",
     no_args_is_help=True,
 )
+
+# What an approval says it added, by the submission's kind.
+_COUNTED = {"activities": "record(s)", "meters": "meter reading(s)"}
 
 IdArg = Annotated[str, typer.Argument(help="Submission id (`zerotrail imports list`).")]
 
@@ -47,7 +51,7 @@ def list_(
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """Every submission, newest first: who sent which file, and its state."""
+    """Every submission, newest first: who sent which file of which kind, and its state."""
     from zerotrail.pipeline.submissions import STATUSES, submissions_for
 
     common.check_format(format)
@@ -55,12 +59,13 @@ def list_(
         raise typer.BadParameter(f"expected one of {', '.join(STATUSES)}", param_hint="--status")
     with common.workspace() as ws:
         found = [s for s in submissions_for(ws, None) if status in (None, s.status)]
-    fields = ["id", "status", "uploader", "file_name", "rows", "sha256", "submitted_at",
+    fields = ["id", "status", "kind", "uploader", "file_name", "rows", "sha256", "submitted_at",
               "decided_by", "decided_at", "reason", "import_id"]  # fmt: skip
     rows = [
         {
             "id": s.submission_id,
             "status": s.status,
+            "kind": s.kind,
             "uploader": s.uploader,
             "file_name": s.file_name,
             "rows": s.file_rows,
@@ -79,7 +84,7 @@ def list_(
         common.tell("no submissions" + (f" {status}" if status else ""))
         return
     table = Table()
-    for header in ("Id", "Status", "Uploader", "File"):
+    for header in ("Id", "Status", "Kind", "Uploader", "File"):
         common.text_column(table, header)
     common.figure_column(table, "Rows")
     for header in ("Submitted (UTC)", "Decided by", "Reason"):
@@ -88,6 +93,7 @@ def list_(
         table.add_row(
             str(r["id"]),
             str(r["status"]),
+            str(r["kind"]),
             str(r["uploader"]),
             str(r["file_name"]),
             str(r["rows"]),
@@ -100,7 +106,8 @@ def list_(
 
 @app.command("approve")
 def approve(submission_id: IdArg) -> None:
-    """Import a submitted file (as `zerotrail import activities`) and mark it approved."""
+    """Import a submitted file (as `zerotrail import activities` or `import meters`, by its
+    kind) and mark it approved."""
     from zerotrail.pipeline.submissions import approve as approve_submission
 
     actor = cli_actor()
@@ -110,7 +117,8 @@ def approve(submission_id: IdArg) -> None:
     assert r is not None  # an approval always imports
     common.say(
         f"approved {submission_id} ({decided.submission.file_name}, from"
-        f" {decided.submission.uploader}) as {actor}: {r.added} record(s) added,"
+        f" {decided.submission.uploader}) as {actor}: {r.added} {_COUNTED[decided.submission.kind]}"
+        " added,"
         f" {r.unchanged} unchanged" + (f" (import {r.import_id})" if r.import_id else "")
     )
 

@@ -1,32 +1,40 @@
 """The approval stage: imports made through the team server are submitted, then approved (and
 only then imported) or rejected with a reason.
 
-    submit(ws, uploader, file_name, content)   check the file at once; store it as submitted
+    submit(ws, uploader, file_name, content, kind)
+                                               check the file at once; store it as submitted
     submissions_for(ws, viewer)                the submissions a user may see, newest first
     submission_for(ws, viewer, submission_id)  one of them
     approve(ws, submission_id, actor)          import the stored file; mark it approved
     reject(ws, submission_id, actor, reason)   mark it rejected, with the reason
 
 Where it sits: pipeline, called by the server (server/submissions.py) and the CLI
-(cli/submissions.py). No rule of the import is written twice: a submission is checked by the
-activity import itself (`pipeline.imports.import_activities`, every row check, the comparison with
-the stored records) run in a transaction that is then rolled back, so nothing of it is kept; an
-approval runs that same import for real, in the transaction that marks the submission approved.
-So the activities table (and with it every inventory) only ever holds approved data.
+(cli/submissions.py). A submission is of one kind (KINDS): activity records or meter readings.
+No rule of an import is written twice: a submission is checked by its kind's import itself
+(`pipeline.imports.import_activities`: every row check, the comparison with the stored records;
+`pipeline.imports.import_meters`: every row check, the overlaps with stored readings) run in a
+transaction that is then rolled back, so nothing of it is kept; an approval runs that same import
+for real, in the transaction that marks the submission approved. So the activities and the meter
+readings (and with them every inventory and energy report) only ever hold approved data.
 
 Rules decided here, for the server and the CLI alike:
 
-- An owner may submit only records of its own entities (`User.sees_entity`) and their sites;
-  a record of any other entity or site is a row error, said alike whether that entity or site
-  exists. Those rows are looked for before the import's own checks, and a record id taken by
-  a stored record (any entity's, with other content) or a lake table is one message: an
-  owner's upload answers nothing about other entities' data.
+- An owner may submit only records of its own entities (`User.sees_entity`) and their sites,
+  and meter readings of those sites only; a row of any other entity or site is a row error,
+  said alike whether that entity or site exists. Those rows are looked for before the import's
+  own checks (whose messages tell an unknown site from another's, and name another site's kind
+  and stored readings), and a record id taken by a stored record (any entity's, with other
+  content) or a lake table is one message: an owner's upload answers nothing about other
+  entities' data.
+- Every kind keeps the same bounds: MAX_UPLOAD_BYTES, MAX_SUBMISSION_RECORDS and
+  MAX_SUBMISSION_SHEET_BYTES. Meter readings are read whole by their import, so a file of them
+  is staged first (by DuckDB, as a large activity file is) to be counted before that read.
 - An owner sees only the submissions it made itself; every other role sees them all.
 - Only an admin or an approver decides (DECIDERS), and never on a submission it made itself
   (four eyes). The CLI decides as `cli:<os user>` (see cli/submissions.py for why).
-- A submission is decided once. Approval is refused when any of its records falls in a year
-  whose current inventory is final (`pipeline.claims.is_final`): a finalized year's data is
-  locked. A rejection needs a reason.
+- A submission is decided once. Approval is refused when any of its records (or readings)
+  falls in a year whose current inventory is final (`pipeline.claims.is_final`): a finalized
+  year's data is locked. A rejection needs a reason.
 - Every transition (submitted, approved, rejected) is a row of `submission_events` with the
   acting user and the file's SHA-256, committed to the ledger (kind `submission`) in the same
   transaction.
@@ -43,25 +51,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal, get_args
 
 from zerotrail.errors import DataError, Problem, ZerotrailError
 from zerotrail.ingest.activities import check_staged
 from zerotrail.ingest.checks import MAX_LISTED, no_progress, raise_if
 from zerotrail.ingest.files import (
     FORMATS,
+    MAX_SMALL_FILE_BYTES,
     file_format,
+    read_small,
     records_at_most,
     reports_read_errors,
     shown,
     stage_large,
 )
-from zerotrail.ingest.formats import ACTIVITIES
+from zerotrail.ingest.formats import ACTIVITIES, METERS
 from zerotrail.ingest.imports import ImportReport
+from zerotrail.ingest.rows import parse_date
 from zerotrail.ingest.xlsx_bounds import sheet_at_most
 from zerotrail.model.limits import MAX_TEXT_LENGTH, text_problem
 from zerotrail.model.users import ROLES, User
 from zerotrail.pipeline.claims import is_final
-from zerotrail.pipeline.imports import import_activities
+from zerotrail.pipeline.imports import import_activities, import_meters
 from zerotrail.store import submissions as store
 from zerotrail.store.activities import changed_records, compare_with_stored
 from zerotrail.store.activity_checks import STAGE, create_typed_view
@@ -69,12 +81,13 @@ from zerotrail.store.committed import commit_new
 from zerotrail.store.database import Workspace
 from zerotrail.store.external import lake_held_records, stored_activities
 from zerotrail.store.file_engine import file_engine, hand_over
-from zerotrail.store.submission_screen import foreign_rows
+from zerotrail.store.submission_screen import foreign_rows, foreign_sites
 from zerotrail.store.submissions import StoredSubmission as Submission
 
 __all__ = [
     "DECIDERS",
     "KINDS",
+    "KIND_NAMES",
     "MAX_SUBMISSION_RECORDS",
     "MAX_SUBMISSION_SHEET_BYTES",
     "MAX_UPLOAD_BYTES",
@@ -83,6 +96,7 @@ __all__ = [
     "Decided",
     "DecisionConflict",
     "FourEyesError",
+    "Kind",
     "Submission",
     "SubmissionError",
     "SubmissionNotFound",
@@ -105,12 +119,34 @@ MAX_UPLOAD_BYTES = 50 * 2**20
 # reads keep).
 MAX_SUBMISSION_RECORDS = 50_000
 MAX_SUBMISSION_SHEET_BYTES = 4 * 2**20
-_SPLIT = (
-    "split the file (the command line's `zerotrail import activities` takes any number of records)"
-)
-_TOO_MANY = f"a submission holds at most {MAX_SUBMISSION_RECORDS:,}: {_SPLIT}"
-_TOO_BIG = f"a submission's XLSX worksheet may be at most that: save it as CSV, or {_SPLIT}"
-KINDS = ("activities",)
+# What a submission holds, as the upload names it (the server's OpenAPI document lists Kind as
+# an enum), and each kind's words in messages.
+Kind = Literal["activities", "meters"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+KIND_NAMES = {"activities": "activity records", "meters": "meter readings"}
+_HELD = {"activities": "records", "meters": "meter readings"}
+
+
+# The command line's import of each kind has no record cap (its small files, meter readings
+# among them, are bounded by size only: ingest.files.MAX_SMALL_FILE_BYTES).
+_UNCAPPED = {
+    "activities": "takes any number of records",
+    "meters": f"takes files of up to {MAX_SMALL_FILE_BYTES // 2**20} MiB",
+}
+
+
+def _split(kind: str) -> str:
+    return f"split the file (the command line's `zerotrail import {kind}` {_UNCAPPED[kind]})"
+
+
+def _too_many(kind: str) -> str:
+    return f"a submission holds at most {MAX_SUBMISSION_RECORDS:,}: {_split(kind)}"
+
+
+def _too_big(kind: str) -> str:
+    return f"a submission's XLSX worksheet may be at most that: save it as CSV, or {_split(kind)}"
+
+
 STATUSES = ("submitted", "approved", "rejected")
 # Those who may submit: every role that writes (User.can_write).
 SUBMITTERS = tuple(r for r in ROLES if User("-", r, ()).can_write())
@@ -185,7 +221,10 @@ def _named(exc: DataError, path: Path, name: str, done: str = "imported") -> Dat
     what was not done: imported, or submitted)."""
     where = str(path)
     problems = [replace(p, source=name) if p.source == where else p for p in exc.problems]
-    summary = str(exc).replace(where, name).replace("nothing was imported", f"nothing was {done}")
+    summary = str(exc).replace(where, name)
+    # An import says "nothing was imported"; a refusal while the file is read, "... changed".
+    for said in ("nothing was imported", "nothing was changed"):
+        summary = summary.replace(said, f"nothing was {done}")
     return DataError(problems, summary)
 
 
@@ -245,17 +284,39 @@ def _screen(ws: Workspace, path: Path, uploader: User) -> None:
     )
 
 
-def _check(ws: Workspace, path: Path, uploader: User) -> int:
+_METER_STAGE = "zt_meter_stage"
+
+
+@reports_read_errors
+def _screen_meters(ws: Workspace, path: Path, uploader: User) -> None:
+    """A file of meter readings, staged and counted (MAX_SUBMISSION_RECORDS, while it is read)
+    before its import reads it whole; and a data owner's rows naming a site that is not a site
+    of its entities, refused (one message whether it exists or not) before the import's checks
+    can answer about it: "unknown site", another site's kind, another site's stored readings.
+    Call inside the (rolled back) check's transaction."""
+    source = str(path)
+    with file_engine(ws) as files:
+        stage_large(files, path, _METER_STAGE, METERS)
+        if uploader.role == "owner":
+            found, total = foreign_sites(files, _METER_STAGE, uploader.entities, MAX_LISTED)
+            raise_if(source, _foreign(source, uploader, found), total)
+
+
+def _check(ws: Workspace, path: Path, uploader: User, kind: str) -> int:
     """Run the import's check of the file and roll it back: its row errors (DataError), or the
-    number of records it holds. A data owner's file is checked by `_screen` (the import's own
-    checks, behind the owner's); any other's by the import itself. A file of more than
-    MAX_SUBMISSION_RECORDS records is refused while it is read."""
+    number of records it holds. A data owner's activity file is checked by `_screen` (the
+    import's own checks, behind the owner's); any other by the import itself, meter readings
+    behind `_screen_meters`. A file of more than MAX_SUBMISSION_RECORDS records is refused
+    while it is read."""
     try:
         with (
-            records_at_most(MAX_SUBMISSION_RECORDS, _TOO_MANY),
-            sheet_at_most(MAX_SUBMISSION_SHEET_BYTES, _TOO_BIG),
+            records_at_most(MAX_SUBMISSION_RECORDS, _too_many(kind)),
+            sheet_at_most(MAX_SUBMISSION_SHEET_BYTES, _too_big(kind)),
             ws.transaction(),
         ):
+            if kind == "meters":
+                _screen_meters(ws, path, uploader)
+                raise _Checked(import_meters(ws, path).rows)
             if uploader.role == "owner":
                 _screen(ws, path, uploader)
             else:
@@ -270,8 +331,9 @@ def _check(ws: Workspace, path: Path, uploader: User) -> int:
 def submit(
     ws: Workspace, uploader: User, file_name: str, content: bytes, kind: str = "activities"
 ) -> Submission:
-    """Check the file as `zerotrail import activities` would, and store it as submitted; a file
-    with any problem raises DataError (every row error) and nothing is stored."""
+    """Check the file as `zerotrail import <kind>` would (activities or meters), and store it as
+    submitted; a file with any problem raises DataError (every row error) and nothing is
+    stored."""
     if kind not in KINDS:
         raise SubmissionError(f"unknown kind {kind!r}: expected {', '.join(KINDS)}")
     if uploader.role not in SUBMITTERS:
@@ -283,7 +345,7 @@ def submit(
             f" ({MAX_UPLOAD_BYTES // 2**20} MiB) may be submitted"
         )
     with _as_file(name, content) as path:
-        rows = _check(ws, path, uploader)
+        rows = _check(ws, path, uploader, kind)
     now = _now()
     submission = Submission(
         submission_id="sub-" + secrets.token_hex(8),
@@ -368,18 +430,38 @@ def _pending(ws: Workspace, submission_id: str, actor: User | str) -> tuple[Subm
     return s, name
 
 
-def _locked_years(ws: Workspace, submission_id: str) -> None:
-    final = [y for y in store.checked_years(ws) if is_final(ws, y)]
+def _reading_years(path: Path) -> list[int]:
+    """The calendar years of the meter readings of a file its import has just accepted (so
+    every date parses, and a reading stays within one year), read as that import reads them."""
+    f = read_small(path, METERS)
+    days = [parse_date(r.get(c, ""))[0] for _, r in f.rows for c in ("period_start", "period_end")]
+    return sorted({d.year for d in days if d is not None})
+
+
+def _locked_years(ws: Workspace, s: Submission, years: list[int]) -> None:
+    final = [y for y in years if is_final(ws, y)]
     if final:
-        years = ", ".join(str(y) for y in final)
+        shown_years = ", ".join(str(y) for y in final)
         raise DecisionConflict(
-            f"submission {submission_id} has records in {years}, whose inventory is final:"
-            " a finalized year's data is locked"
+            f"submission {s.submission_id} has {_HELD[s.kind]} in {shown_years}, whose inventory"
+            " is final: a finalized year's data is locked"
         )
 
 
+def _import(ws: Workspace, s: Submission, path: Path) -> ImportReport:
+    """The submission's import, for real, refused (before anything is committed) when it holds
+    records of a finalized year; call inside the approval's transaction."""
+    if s.kind == "meters":
+        report = import_meters(ws, path)
+        _locked_years(ws, s, _reading_years(path))
+    else:
+        report = import_activities(ws, path)
+        _locked_years(ws, s, store.checked_years(ws))
+    return report
+
+
 def approve(ws: Workspace, submission_id: str, actor: User | str) -> Decided:
-    """Import the submission's file (the stage `zerotrail import activities` runs) and mark it
+    """Import the submission's file (the stage `zerotrail import <kind>` runs) and mark it
     approved, in one transaction: either both happen or neither."""
     s, name = _pending(ws, submission_id, actor)
     content = store.read_content(ws, submission_id)
@@ -387,8 +469,7 @@ def approve(ws: Workspace, submission_id: str, actor: User | str) -> Decided:
     with _as_file(s.file_name, content) as path:
         try:
             with ws.transaction():
-                report = import_activities(ws, path)
-                _locked_years(ws, submission_id)
+                report = _import(ws, s, path)
                 now = _now()
                 if not store.decide(
                     ws, submission_id, "approved", name, None, now, report.import_id

@@ -6,7 +6,8 @@
     GET  /api/claims/{year}?target_id=      the year's claim as it stands (stored: no)  readers
     POST /api/claims {"year", "target_id"}  `zerotrail claim neutrality`: recorded  writers
 
-Readers are roadmap_rules.READ_ROADMAP (every role but owner); the writers MANAGE_CLAIMS. The
+Readers are roadmap_rules.READ_CREDITS (every role but owner and viewer); the writers
+MANAGE_CLAIMS. The
 stages are pipeline/credits.py and pipeline/claims.py; their refusals (an unknown credit, a
 retirement in the future, no neutrality target, a credit counted twice) are 400 with their one
 line. A claim that does not hold is still answered 200 (as the command prints it, with every
@@ -33,7 +34,7 @@ from zerotrail.pipeline.credits import (
 from zerotrail.server import models_roadmap as m
 from zerotrail.server.api_roadmap import workspace
 from zerotrail.server.auth import Token, authenticate
-from zerotrail.server.roadmap_rules import MANAGE_CLAIMS, READ_ROADMAP
+from zerotrail.server.roadmap_rules import MANAGE_CLAIMS, READ_CREDITS
 
 router = APIRouter(prefix="/api", responses=m.ERRORS, tags=["credits and claims"])
 
@@ -80,7 +81,7 @@ def credits(
     """The current version of every block of credits (or those with the status, or assigned
     to the year's claim), with their tonnes by type and by status."""
     with workspace(request).open() as ws:
-        authenticate(ws, token, READ_ROADMAP)
+        authenticate(ws, token, READ_CREDITS)
         found = list_credits(ws, status=credit_status, year=year)
     return credit_list(found)
 
@@ -130,7 +131,7 @@ def claim_preview(
     null). 404 when there is no claim to show: no such neutrality target, or no inventory of
     the year."""
     with workspace(request).open() as ws:
-        authenticate(ws, token, READ_ROADMAP)
+        authenticate(ws, token, READ_CREDITS)
         try:
             found = neutrality_preview(ws, year, target_id)
         except ZerotrailError as exc:  # no such target, or no inventory of the year: no claim

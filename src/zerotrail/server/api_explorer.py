@@ -25,13 +25,9 @@ from zerotrail.pipeline import explorer
 from zerotrail.pipeline.inventory import current_run
 from zerotrail.pipeline.setup import Workspace
 from zerotrail.server import models_explorer as models
-from zerotrail.server.auth import READ_FIGURES, Rule, Token, authenticate
+from zerotrail.server.auth import EXPLORE, Token, authenticate
 from zerotrail.server.models import error_answers
 from zerotrail.server.web import access_of
-
-# The figures' readers, and owners for their own entities (the stage filters by entity).
-EXPLORE = Rule(READ_FIGURES.roles | {"owner"}, "an owner sees only its own entities")
-
 
 # Every answer these routes may give besides 200 (declared, so the OpenAPI document lists it).
 _ERRORS = error_answers(

@@ -23,7 +23,7 @@ from zerotrail.server import models_roadmap as m
 from zerotrail.server.api_roadmap import workspace
 from zerotrail.server.auth import Token, authenticate
 from zerotrail.server.report_folder import MEDIA, kept_file, kept_reports, publish_here
-from zerotrail.server.roadmap_rules import PUBLISH, READ_ROADMAP
+from zerotrail.server.roadmap_rules import PUBLISH, READ_CREDITS
 
 router = APIRouter(prefix="/api", responses=m.ERRORS, tags=["reports"])
 
@@ -63,7 +63,7 @@ def reports(request: Request, token: Token) -> m.Reports:
     """The latest report of each year published through this server, newest year first."""
     access = workspace(request)
     with access.open() as ws:
-        authenticate(ws, token, READ_ROADMAP)
+        authenticate(ws, token, READ_CREDITS)
     kept = kept_reports(access)
     return m.Reports(
         reports=[
@@ -99,7 +99,7 @@ def report_file(
     """A file of the year's report kept by the server. 404 when the year has none here."""
     access = workspace(request)
     with access.open() as ws:
-        authenticate(ws, token, READ_ROADMAP)
+        authenticate(ws, token, READ_CREDITS)
     path = kept_file(access, year, file)
     if path is None:
         raise HTTPException(

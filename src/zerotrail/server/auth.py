@@ -57,8 +57,22 @@ EVERYONE = Rule(frozenset(ROLES))
 # Submitted imports (server/submissions.py): the roles are the approval stage's own.
 SUBMIT = Rule(frozenset(SUBMITTERS), "only roles that write may submit data")
 DECIDE = Rule(frozenset(DECIDERS), "only approvers and admins decide on submitted data")
-# Every role reads the list; an owner is shown only its own submissions (the stage filters).
-READ_SUBMISSIONS = EVERYONE
+# A viewer sees the dashboards only (model/users.py): the dashboard's and the roadmap's figures
+# and the log's checkpoint (public anyway), never the records, files, credits or reports
+# behind them.
+_DASHBOARDS_ONLY = "a viewer sees the dashboards only"
+# The inventory explorer (records, their factors and provenance): every role but a viewer, an
+# owner its own entities' part (the stage filters by entity).
+EXPLORE = Rule(frozenset(ROLES) - {"viewer"}, _DASHBOARDS_ONLY)
+# Submitted files: every role but a viewer; an owner is shown only its own (the stage filters).
+READ_SUBMISSIONS = Rule(frozenset(ROLES) - {"viewer"}, _DASHBOARDS_ONLY)
+# Credits, claims and published reports: the organization's (no owner) and more than a
+# dashboard (no viewer).
+READ_TEAM_FIGURES = Rule(
+    READ_FIGURES.roles - {"viewer"},
+    "credits, claims and reports cover every entity (an owner sees only its own), and a"
+    " viewer sees the dashboards only",
+)
 
 # auto_error=False: a missing header is answered here, with the 401 and WWW-Authenticate the
 # HTTP bearer scheme (RFC 6750) asks for, not FastAPI's default 403.

@@ -2,7 +2,7 @@
 
     GET  /data                  the upload form (submitters), the submissions the user may see,
                                 and the queue of pending submissions (deciders)
-    POST /data/upload           multipart: csrf_token, file            submitters (auth.SUBMIT)
+    POST /data/upload           multipart: csrf_token, kind, file      submitters (auth.SUBMIT)
     POST /data/{id}/approve     form: csrf_token                       deciders (auth.DECIDE)
     POST /data/{id}/reject      form: csrf_token, reason (required)    deciders
 
@@ -12,6 +12,9 @@ row errors 422 (each with row, column and message, shown as a table), a decision
 or a finalized year 409, four eyes 403, no such submission 404, too large 413. A form sent by
 htmx (HX-Request) is answered with the fragment that replaces its result in place; without
 JavaScript the same form answers with the whole page, the result in the same place.
+
+The upload names what its file holds (`kind`: activity records or meter readings, the stage's
+KINDS; activities when the form sends none), and the list and the queue show each submission's.
 
 The upload's body is bounded before it is read, as the API's: submissions.UploadLimit counts
 this path among the uploads (stage.MAX_UPLOAD_BYTES plus the multipart framing), and the form
@@ -38,6 +41,7 @@ from zerotrail.server.sessions import Session
 from zerotrail.server.web import (
     CSRF_FIELD,
     EXPIRED,
+    a_role,
     access_of,
     csrf_ok,
     forbidden,
@@ -53,9 +57,11 @@ router = APIRouter(include_in_schema=False)
 
 Made = TypeVar("Made")  # what a form's stage call made
 
-# The upload form has one field beside its file (the CSRF token): a body with more than a few
-# is not this form, and is refused before more of it is parsed.
+# The upload form has two fields beside its file (the CSRF token, the kind): a body with more
+# than a few is not this form, and is refused before more of it is parsed.
 MOST_FIELDS = 4
+# The kinds of file the form offers, in the stage's order, as its selector names them.
+KIND_CHOICES = tuple((k, stage.KIND_NAMES[k].capitalize()) for k in stage.KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,7 @@ def _allowed(request: Request, ws: Any, rule: Rule, doing: str) -> User | Outcom
         return signed
     user, _ = signed
     if user.role not in rule.roles:
-        return Outcome(403, f"A {user.role} may not {doing}: {rule.why}.")
+        return Outcome(403, f"{a_role(user.role)} may not {doing}: {rule.why}.")
     return user
 
 
@@ -159,14 +165,24 @@ def _context(ws: Any, user: User, session: Session) -> dict[str, Any]:
     """The page's data: what the user may see and do."""
     visible = stage.submissions_for(ws, user) if user.role in READ_SUBMISSIONS.roles else []
     deciding = user.role in DECIDE.roles
-    return page_context("Data", "data", user, session) | {
-        "can_submit": user.role in SUBMIT.roles,
-        "submit_why": SUBMIT.why,
-        "can_decide": deciding,
-        "submissions": visible,
-        "pending": [s for s in visible if s.status == "submitted"] if deciding else [],
-        "max_mib": stage.MAX_UPLOAD_BYTES // 2**20,
-    }
+    return (
+        page_context("Data", "data", user, session)
+        | {
+            "can_submit": user.role in SUBMIT.roles,
+            "submit_why": SUBMIT.why,
+            "can_decide": deciding,
+            "submissions": visible,
+            "pending": [s for s in visible if s.status == "submitted"] if deciding else [],
+            "max_mib": stage.MAX_UPLOAD_BYTES // 2**20,
+        }
+        | _kinds()
+    )
+
+
+def _kinds(chosen: str = "activities") -> dict[str, Any]:
+    """What the upload form's selector and the lists need of the kinds: their choices, each
+    kind's name, and the kind selected (the one sent, when the whole page answers a form)."""
+    return {"kind_choices": KIND_CHOICES, "kind_names": stage.KIND_NAMES, "chosen_kind": chosen}
 
 
 async def _answer(
@@ -181,12 +197,14 @@ async def _answer(
         with access_of(request).open() as ws:
             found = signed_in(request, ws)
             if isinstance(found, Response):  # disabled since the form was sent
-                return found
+                return _to_login(request, found)
+            if found[0].role not in READ_SUBMISSIONS.roles:  # not shown the page: its line only
+                return forbidden(request, outcome.message, found)
             return _context(ws, *found)
 
     context = await run_in_threadpool(whole)
     if isinstance(context, Response):
-        return _to_login(request, context)
+        return context
     return page(request, "data.html", context | extra | {where: outcome}, outcome.status)
 
 
@@ -196,13 +214,18 @@ def data_page(request: Request) -> Response:
         found = signed_in(request, ws)
         if isinstance(found, Response):
             return found
+        user = found[0]
+        if user.role not in READ_SUBMISSIONS.roles:
+            why = f"{a_role(user.role)} may not see submitted data: {READ_SUBMISSIONS.why}."
+            return forbidden(request, why, found)
         context = _context(ws, *found)
     return page(request, "data.html", context)
 
 
-async def _upload_form(request: Request) -> tuple[str, str, bytes] | Outcome:
-    """The CSRF token, the file's name and its bytes (at most one more than the stage takes,
-    so that it can say the file is too large), or what is wrong with the form."""
+async def _upload_form(request: Request) -> tuple[str, str, str, bytes] | Outcome:
+    """The CSRF token, the kind (activities when none is sent; the stage refuses an unknown
+    one), the file's name and its bytes (at most one more than the stage takes, so that it can
+    say the file is too large), or what is wrong with the form."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "multipart/form-data":
         return Outcome(400, "This is not the upload form: choose a file and send the form.")
@@ -210,11 +233,17 @@ async def _upload_form(request: Request) -> tuple[str, str, bytes] | Outcome:
         # `async with`: the spooled file of the upload is closed (and removed) after.
         async with request.form(max_files=1, max_fields=MOST_FIELDS) as form:
             token = form.get(CSRF_FIELD)
+            held = form.get("kind")
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 return Outcome(400, "No file was chosen: choose a .csv, .xlsx or .parquet file.")
             content = await upload.read(stage.MAX_UPLOAD_BYTES + 1)
-            return (token if isinstance(token, str) else ""), upload.filename, content
+            return (
+                token if isinstance(token, str) else "",
+                held if isinstance(held, str) and held else "activities",
+                upload.filename,
+                content,
+            )
     except HTTPException as exc:  # Starlette's refusal of a malformed form, or too many parts
         return Outcome(400, f"The form could not be read: {one_line(str(exc.detail))}.")
 
@@ -228,7 +257,7 @@ async def upload(request: Request) -> Response:
     read = await _upload_form(request)
     if isinstance(read, Outcome):
         return await _answer(request, read, "data_upload.html", {}, "upload")
-    token, name, content = read
+    token, kind, name, content = read
     if not csrf_ok(request, session, {CSRF_FIELD: token}):
         return _expired(request, "data_upload.html", {})
 
@@ -241,14 +270,15 @@ async def upload(request: Request) -> Response:
         request,
         SUBMIT,
         "submit data",
-        lambda ws, user: stage.submit(ws, user, name, content),
+        lambda ws, user: stage.submit(ws, user, name, content, kind),
         submitted,
     )
     if isinstance(outcome, Response):
         return outcome
     # To htmx, the list too (out of band): the fragment alone would leave it stale. The whole
     # page has its list already.
-    extra = {"oob": _htmx(request)}
+    chosen = kind if kind in stage.KINDS else "activities"
+    extra = {"oob": _htmx(request)} | _kinds(chosen)
     return await _answer(request, outcome, "data_upload.html", extra, "upload")
 
 

@@ -23,9 +23,9 @@ from fastapi.responses import Response
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.model.users import User
 from zerotrail.pipeline import explorer
-from zerotrail.server.auth import READ_PROOFS
+from zerotrail.server.auth import EXPLORE, READ_PROOFS
 from zerotrail.server.errors import one_line
-from zerotrail.server.web import access_of, page, page_context, signed_in
+from zerotrail.server.web import a_role, access_of, forbidden, page, page_context, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -182,6 +182,10 @@ def inventory_page(request: Request) -> Response:
         if isinstance(found, Response):
             return found
         user, session = found
+        if user.role not in EXPLORE.roles:
+            return forbidden(
+                request, f"{a_role(user.role)} may not explore the inventory: {EXPLORE.why}.", found
+            )
         context = page_context("Inventory", "inventory", user, session)
         context["owner"] = user.role == "owner"
         try:

@@ -39,7 +39,7 @@ from zerotrail.pipeline.ledger import (
 from zerotrail.pipeline.signatures import signature_lines
 from zerotrail.server.auth import READ_PROOFS
 from zerotrail.server.errors import one_line
-from zerotrail.server.web import access_of, page, page_context, signed_in
+from zerotrail.server.web import a_role, access_of, page, page_context, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -96,7 +96,7 @@ def file_name(kind: str, ref: str) -> str:
 def _proof(ws: Any, user: User, kind: str, ref: str, opening: bool) -> tuple[int, str]:
     """(200, the proof) or (the status, one line saying why not)."""
     if user.role not in READ_PROOFS.roles:
-        return 403, f"A {user.role} may not download proofs: {READ_PROOFS.why}."
+        return 403, f"{a_role(user.role)} may not download proofs: {READ_PROOFS.why}."
     if kind not in record_kinds():
         return 422, one_line(
             f"Unknown record kind {kind!r}: expected one of {', '.join(record_kinds())}."

@@ -43,10 +43,17 @@ from zerotrail.pipeline.setup import Workspace
 from zerotrail.server.auth import Rule
 from zerotrail.server.errors import one_line
 from zerotrail.server.report_folder import MEDIA, folder_of, kept_file, kept_reports, publish_here
-from zerotrail.server.roadmap_rules import FINALIZE, MANAGE_CLAIMS, PUBLISH, READ_ROADMAP
+from zerotrail.server.roadmap_rules import (
+    FINALIZE,
+    MANAGE_CLAIMS,
+    PUBLISH,
+    READ_CREDITS,
+    READ_ROADMAP,
+)
 from zerotrail.server.sessions import Session
 from zerotrail.server.web import (
     EXPIRED,
+    a_role,
     access_of,
     csrf_ok,
     forbidden,
@@ -111,6 +118,7 @@ class _Page:
     title: str
     template: str
     contents: Contents
+    rule: Rule  # who may see its figures (the others get the page with one line saying why)
 
 
 def _roadmap_contents(
@@ -156,9 +164,11 @@ def _reports_contents(
     }
 
 
-ROADMAP = _Page("/roadmap", "roadmap", "Roadmap", "roadmap.html", _roadmap_contents)
-CREDITS = _Page("/credits", "credits", "Credits and claims", "credits.html", _credits_contents)
-REPORTS = _Page("/reports", "reports", "Reports", "reports.html", _reports_contents)
+ROADMAP = _Page("/roadmap", "roadmap", "Roadmap", "roadmap.html", _roadmap_contents, READ_ROADMAP)
+CREDITS = _Page(
+    "/credits", "credits", "Credits and claims", "credits.html", _credits_contents, READ_CREDITS
+)
+REPORTS = _Page("/reports", "reports", "Reports", "reports.html", _reports_contents, READ_CREDITS)
 
 
 def _render(
@@ -175,7 +185,7 @@ def _render(
     """The page `shown` for the signed-in user, with `contents` and a form's `outcome` line."""
     context = page_context(shown.title, shown.nav, user, session) | {
         "allowed": allowed,
-        "why": READ_ROADMAP.why,
+        "why": shown.rule.why,
         "outcome": outcome,
     }
     return page(request, shown.template, context | contents, status)
@@ -193,7 +203,7 @@ def _get_route(shown: _Page) -> Callable[[Request], Response]:
             if isinstance(found, Response):
                 return found
             user, session = found
-            allowed = user.role in READ_ROADMAP.roles
+            allowed = user.role in shown.rule.roles
             year = request.query_params.get("year")
             try:
                 contents = shown.contents(request, ws, user, year) if allowed else {}
@@ -216,9 +226,10 @@ def report_download(request: Request, year: int, name: str) -> Response:
         found = signed_in(request, ws)
         if isinstance(found, Response):
             return found
-        user, _session = found
-    if user.role not in READ_ROADMAP.roles:
-        return forbidden(request, f"A {user.role} may not download reports: {READ_ROADMAP.why}.")
+    user = found[0]
+    if user.role not in READ_CREDITS.roles:
+        why = f"{a_role(user.role)} may not download reports: {READ_CREDITS.why}."
+        return forbidden(request, why, found)
     path = kept_file(access_of(request), year, name)
     if path is None:
         return page(
@@ -256,7 +267,9 @@ async def _act(request: Request, rule: Rule, action: Action, shown: _Page) -> Re
                 return found
             user, session = found
             if user.role not in rule.roles:
-                return forbidden(request, f"A {user.role} may not do this: {rule.why}.")
+                return forbidden(
+                    request, f"{a_role(user.role)} may not do this: {rule.why}.", found
+                )
             try:
                 outcome, status = action(request, ws, form), 200
             except ZerotrailError as exc:

@@ -1,17 +1,18 @@
 """Imports through the server and their approval: the routes of the approval stage
 (pipeline/submissions.py), which holds every rule.
 
-    POST /api/imports                 upload a file (multipart: file, kind=activities)  submitters
+    POST /api/imports                 upload a file (multipart: file, kind)             submitters
     GET  /api/imports                 the submissions the caller may see                 every role
     GET  /api/imports/{id}            one of them                                        every role
     POST /api/imports/{id}/approve    import it and mark it approved                     deciders
     POST /api/imports/{id}/reject     mark it rejected, with {"reason": ...}             deciders
 
-An upload never touches the activities: it is checked at once by the import itself (rolled
-back), refused with its row errors (422: detail, and problems each with file, row, column and
-message) or stored as `submitted`. Only an approval imports it. An owner lists and sees only the
-submissions it made (another's is 404, as a missing one); verifiers and viewers read and change
-nothing; nobody decides on its own submission.
+An upload (`kind`: activities, the default, or meters) never touches the activities or the meter
+readings: it is checked at once by its kind's import itself (rolled back), refused with its row
+errors (422: detail, and problems each with file, row, column and message) or stored as
+`submitted`. Only an approval imports it. An owner lists and sees only the submissions it made
+(another's is 404, as a missing one); verifiers and viewers read and change nothing; nobody
+decides on its own submission.
 
 Uploads are bounded: a body larger than the stage's MAX_UPLOAD_BYTES (with room for the
 multipart framing) is refused with 413 by `UploadLimit` before it is read whole, from its
@@ -53,7 +54,7 @@ class Submission(_Model):
     """A file submitted through the server, and its state."""
 
     id: str
-    kind: str
+    kind: stage.Kind = Field(description="activities (activity records) or meters (meter readings)")
     uploader: str
     file_name: str
     format: str = Field(description="csv, xlsx or parquet")
@@ -89,7 +90,8 @@ class RowErrors(_Model):
 
 
 class Imported(_Model):
-    """What the approval's import did, as `zerotrail import activities` reports it."""
+    """What the approval's import did, as `zerotrail import activities` (or `import meters`)
+    reports it."""
 
     rows: int
     added: int
@@ -132,7 +134,7 @@ def _access(request: Request) -> WorkspaceAccess:
 def _shown(s: stage.Submission) -> Submission:
     return Submission(
         id=s.submission_id,
-        kind=s.kind,
+        kind=s.kind,  # type: ignore[arg-type]  # one of KINDS, as stored by the stage
         uploader=s.uploader,
         file_name=s.file_name,
         format=s.file_format,
@@ -184,15 +186,17 @@ def _refusals() -> Iterator[None]:
 def upload(
     request: Request,
     token: Token,
-    file: Annotated[UploadFile, File(description="Activity records: .csv, .xlsx or .parquet.")],
-    kind: Annotated[Literal["activities"], Form(description="What the file holds.")] = (
-        "activities"
-    ),
+    file: Annotated[UploadFile, File(description="The records: .csv, .xlsx or .parquet.")],
+    kind: Annotated[
+        stage.Kind,
+        Form(description="What the file holds: activity records or meter readings."),
+    ] = "activities",
 ) -> Submission | JSONResponse:
-    """Check the file as `zerotrail import activities` does (every row check) and store it as
-    `submitted`; nothing enters the activities until it is approved. A file with row errors is
-    refused (422, with each error) and nothing is stored. An owner may submit records of its
-    own entities only."""
+    """Check the file as `zerotrail import activities` (or `import meters`, by its kind) does
+    (every row check) and store it as `submitted`; nothing enters the activities or the meter
+    readings until it is approved. A file with row errors is refused (422, with each error) and
+    nothing is stored. An owner may submit records of its own entities only, and readings of
+    their sites only."""
     content = file.file.read(stage.MAX_UPLOAD_BYTES + 1)
     with _access(request).open(write=True) as ws:
         user = authenticate(ws, token, SUBMIT)
@@ -244,9 +248,10 @@ def _decision(d: stage.Decided) -> Decision:
     summary="Approve and import",
 )
 def approve(request: Request, token: Token, submission_id: SubmissionId) -> Decision | JSONResponse:
-    """Import the submitted file (as `zerotrail import activities`) and mark it approved, in
-    one transaction. Refused: one's own submission (403, four eyes), one decided already or
-    with records in a finalized year (409), a file the workspace no longer accepts (422)."""
+    """Import the submitted file (as `zerotrail import activities` or `import meters`, by its
+    kind) and mark it approved, in one transaction. Refused: one's own submission (403, four
+    eyes), one decided already or with records in a finalized year (409), a file the workspace
+    no longer accepts (422)."""
     with _access(request).open(write=True) as ws:
         user = authenticate(ws, token, DECIDE)
         try:

@@ -37,7 +37,15 @@ from zerotrail.pipeline.dashboard import dashboard
 from zerotrail.pipeline.isolation import entities_of, restrict_to
 from zerotrail.pipeline.users import authenticate_password, list_accounts
 from zerotrail.server.access import WorkspaceAccess
-from zerotrail.server.auth import READ_OWN_FIGURES
+from zerotrail.server.auth import (
+    EVERYONE,
+    EXPLORE,
+    READ_FIGURES,
+    READ_OWN_FIGURES,
+    READ_SUBMISSIONS,
+    READ_TEAM_FIGURES,
+    Rule,
+)
 from zerotrail.server.ratelimit import FailureLimiter
 from zerotrail.server.sessions import COOKIE, Session, Sessions
 
@@ -79,11 +87,18 @@ def _tonnes(value: float) -> str:
     return f"{value:.2g}"
 
 
+def a_role(role: str, capital: bool = True) -> str:
+    """The role with its article, as the pages' sentences name a user: "An owner", "A viewer"."""
+    article = "an" if role[:1] in "aeiou" else "a"
+    return f"{article.capitalize() if capital else article} {role}"
+
+
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 _env.filters["tonnes"] = _tonnes
+_env.filters["a_role"] = a_role
 templates = Jinja2Templates(env=_env)
 
 router = APIRouter(include_in_schema=False)
@@ -209,14 +224,32 @@ def signed_in(request: Request, ws: Any) -> tuple[User, Session] | Response:
     return user, session
 
 
+# The pages of the nav: (key, path, label, who may see the page's figures). A role is shown
+# the pages it may see only; a page opened anyway says why it shows nothing (or refuses).
+NAV: tuple[tuple[str, str, str, Rule], ...] = (
+    ("dashboard", "/", "Dashboard", READ_OWN_FIGURES),
+    ("data", "/data", "Data", READ_SUBMISSIONS),
+    ("inventory", "/inventory", "Inventory", EXPLORE),
+    ("roadmap", "/roadmap", "Roadmap", READ_FIGURES),
+    ("credits", "/credits", "Credits and claims", READ_TEAM_FIGURES),
+    ("ledger", "/ledger", "Ledger", EVERYONE),
+    ("reports", "/reports", "Reports", READ_TEAM_FIGURES),
+)
+
+
 def page_context(title: str, nav: str, user: User, session: Session) -> dict[str, Any]:
     """What base.html needs on every signed-in page: the title, which nav entry is current,
-    the user and the session's CSRF token."""
-    return {"title": title, "nav": nav, "user": user, "csrf": session.csrf}
+    the pages the user's role may see, the user and the session's CSRF token."""
+    pages = [(key, path, label) for key, path, label, rule in NAV if user.role in rule.roles]
+    return {"title": title, "nav": nav, "pages": pages, "user": user, "csrf": session.csrf}
 
 
-def forbidden(request: Request, message: str) -> Response:
-    return page(request, "message.html", {"title": "Refused", "message": message}, 403)
+def forbidden(
+    request: Request, message: str, signed: tuple[User, Session] | None = None
+) -> Response:
+    """403 with one line; for a signed-in user (`signed`) inside the app's own header and nav."""
+    context = {} if signed is None else page_context("Refused", "", *signed)
+    return page(request, "message.html", context | {"title": "Refused", "message": message}, 403)
 
 
 async def read_form(request: Request) -> dict[str, str] | None:
