@@ -169,6 +169,14 @@ def test_a_finalized_year_locks_its_data(duck: Workspace, tmp_path: Path, kind: 
     stage.approve(ws, later.submission_id, APPROVER)
     added = {"activities": ["a1", "a9", "b1"], "meters": [("dca", "2024-01-01", 120.0)]}
     assert stored(ws) == added[kind]
+    # Once 2023 is final, a file with its data is refused at once, not after an approver looked.
+    with pytest.raises(stage.DecisionConflict) as refused:
+        stage.submit(ws, OWNER_A, "again.csv", first, kind=kind)
+    assert str(refused.value) == (
+        f"file again.csv has {held} in 2023, whose inventory is final: a finalized year's data"
+        " is locked; nothing was submitted"
+    )
+    assert "again.csv" not in [x.file_name for x in stage.submissions_for(ws, None)]
 
 
 def test_an_owner_sees_only_its_own(duck: Workspace) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.server.conftest import A_T, B_T, USERS, YEAR, Client, Served, as_json, detail, serving
+from zerotrail.pipeline.claims import finalize_inventory, is_final
 from zerotrail.pipeline.proved import verify_proof_file
+from zerotrail.store.workspace import open_workspace
 
 ROUTES = [
     ("GET", "/api/me"),
@@ -252,6 +254,22 @@ def test_an_analyst_calculates_a_new_run(served: Served, tmp_path: Path) -> None
         # A and B are both under the group's financial control: 550 + 1,100 t again.
         assert now["consolidation"] == "financial_control"
         assert now["scope2_location"] == pytest.approx(A_T + B_T)
+
+
+def test_a_final_year_is_not_recalculated_over_http(served: Served, tmp_path: Path) -> None:
+    # A new run would not be final, and so would lift the year's lock on approvals unseen.
+    db = served.copy(tmp_path)
+    with open_workspace(str(db)) as ws:
+        finalize_inventory(ws, YEAR)
+    with serving(db) as client:
+        before = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))["run_id"]
+        r = client.post("/api/calculate", served.tokens["ana"], json={"year": YEAR})
+        assert r.status_code == 409
+        assert detail(r).startswith(f"the {YEAR} inventory is final: a calculation would")
+        after = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))["run_id"]
+    assert after == before
+    with open_workspace(str(db), read_only=True) as ws:
+        assert is_final(ws, YEAR)
 
 
 @pytest.mark.parametrize(

@@ -182,6 +182,22 @@ def test_a_rejection_needs_a_reason_and_imports_nothing(world: World, signed_in:
     assert "the meter was read twice" in owner.get("/data").text
 
 
+def test_a_long_reason_in_any_script_is_taken_and_a_huge_form_is_413(signed_in: Any) -> None:
+    # 1,000 characters (the form's maxlength, and the stage's) of CJK: 9,000 bytes URL-encoded,
+    # past the 8 KiB the form reader once allowed, which refused it as an expired form.
+    owner = signed_in("own-a")
+    assert _upload(owner, HEADER + _row("l1", "A", "7"), "l.csv").status_code == 201
+    (sid,) = _submission_ids(owner.get("/data").text, "l[.]csv")
+    admin = signed_in("boss")
+    reason = "数据不完整" * 200
+    r = _decide(admin, sid, "reject", reason=reason)
+    assert r.status_code == 200 and f"l.csv was rejected: {reason}" in r.text
+    # A body over 64 KiB is no form of these pages: 413, a page saying so (not JSON).
+    r = admin.post("/data/sub-0000000000000000/reject", data={"reason": "x" * 70_000})
+    assert r.status_code == 413 and "<h1>Too large</h1>" in r.text
+    assert "the request body is larger than 65,536 bytes" in r.text
+
+
 def test_without_javascript_a_decision_answers_with_the_whole_page(signed_in: Any) -> None:
     owner = signed_in("own-a")
     assert _upload(owner, HEADER + _row("n1", "A", "9"), "n.csv").status_code == 201

@@ -41,6 +41,19 @@ def test_serve_listens_answers_and_stops_on_sigterm(served: Served, tmp_path: Pa
         )
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert json.loads(answer.read())["role"] == "verifier"
+        # A malformed upload is answered (4xx) and leaves no line on stderr (the multipart
+        # parser's own warning, quoting the client's bytes, is kept off it).
+        broken = urllib.request.Request(
+            f"http://127.0.0.1:{found.group(1)}/api/imports",
+            data=b"--xyz\r\nContent-Disposition: form-data; name=file\r\n\r\nx\r\n--xyy--\r\n",
+            headers={
+                "Authorization": f"Bearer {served.tokens['vera']}",
+                "Content-Type": "multipart/form-data; boundary=xyy",
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(broken, timeout=30)
+        assert 400 <= refused.value.code < 500
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=15)

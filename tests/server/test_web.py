@@ -33,6 +33,8 @@ from zerotrail.errors import ChartError
 from zerotrail.pipeline.users import add_user
 from zerotrail.reports.charts import NARROW
 from zerotrail.reports.dashboard_charts import scope3_by_category
+from zerotrail.server import web
+from zerotrail.server.access import WorkspaceAccess
 from zerotrail.server.app import create_app
 from zerotrail.server.ratelimit import LIMIT, WINDOW, FailureLimiter
 from zerotrail.server.sessions import COOKIE, IDLE, LONGEST, Sessions
@@ -192,6 +194,40 @@ def test_a_wrong_login_says_one_generic_line(world: World) -> None:
         assert COOKIE not in answer.cookies  # no new session
         errors = re.findall(r'<p class="error" role="alert">([^<]*)</p>', answer.text)
         assert errors == [WRONG_LOGIN]
+
+
+def test_a_login_hashes_its_password_with_the_workspace_let_go(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Argon2id takes some 0.3 s: were it checked inside the workspace's opening, every wrong
+    login, a stranger's too, would hold a DuckDB file's one turn that long (and fill its queue
+    of waiters). The password is checked once the workspace is closed."""
+    opened: list[int] = []  # one entry per workspace open right now
+    real_open = WorkspaceAccess.open
+
+    @contextmanager
+    def counted(self: WorkspaceAccess, *, write: bool = False) -> Iterator[Any]:
+        opened.append(1)
+        try:
+            with real_open(self, write=write) as ws:
+                yield ws
+        finally:
+            opened.pop()
+
+    open_while_hashing: list[int] = []
+    real_check = web.check_password
+
+    def check(record: Any, password: str) -> Any:
+        open_while_hashing.append(len(opened))
+        return real_check(record, password)
+
+    monkeypatch.setattr(WorkspaceAccess, "open", counted)
+    monkeypatch.setattr(web, "check_password", check)
+    with app_for(world.path) as new_browser:
+        right = new_browser().login("web-ana", world.passwords["web-ana"])
+        unknown = new_browser().login("nobody-here", "not-the-password")
+    assert (right.status_code, unknown.status_code) == (303, 401)
+    assert open_while_hashing == [0, 0]
 
 
 def test_the_dashboard_requires_a_login(site: Any) -> None:

@@ -247,6 +247,11 @@ def run_server(
     server_log = logging.getLogger("zerotrail.server")
     server_log.addHandler(handler)
     server_log.propagate = False
+    # The multipart parser logs a warning for each malformed upload it refuses (quoting bytes
+    # the client sent); the route answers that request itself (400 with one line), so those
+    # lines are noise at best: kept off stderr, as every other library's warnings are.
+    logging.getLogger("python_multipart").addHandler(logging.NullHandler())
+    logging.getLogger("python_multipart").propagate = False
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

@@ -316,11 +316,14 @@ def _check(ws: Workspace, path: Path, uploader: User, kind: str) -> int:
         ):
             if kind == "meters":
                 _screen_meters(ws, path, uploader)
-                raise _Checked(import_meters(ws, path).rows)
+                rows = import_meters(ws, path).rows
+                _open_years_only(ws, path.name, kind, _reading_years(path))
+                raise _Checked(rows)
             if uploader.role == "owner":
                 _screen(ws, path, uploader)
             else:
                 import_activities(ws, path)
+            _open_years_only(ws, path.name, kind, store.checked_years(ws))
             raise _Checked(store.checked_rows(ws))
     except _Checked as done:
         return done.rows
@@ -438,10 +441,28 @@ def _reading_years(path: Path) -> list[int]:
     return sorted({d.year for d in days if d is not None})
 
 
-def _locked_years(ws: Workspace, s: Submission, years: list[int]) -> None:
+def _final(ws: Workspace, years: list[int]) -> str | None:
+    """The years among `years` whose inventory is final, as a list to show; None if none is."""
     final = [y for y in years if is_final(ws, y)]
-    if final:
-        shown_years = ", ".join(str(y) for y in final)
+    return ", ".join(str(y) for y in final) if final else None
+
+
+def _open_years_only(ws: Workspace, name: str, kind: str, years: list[int]) -> None:
+    """Refuse a file at submission when it holds records of a finalized year: its approval
+    would be refused (`_locked_years`), so the uploader is told now, not after an approver
+    has looked at it."""
+    shown_years = _final(ws, years)
+    if shown_years is not None:
+        raise DecisionConflict(
+            f"file {name} has {_HELD[kind]} in {shown_years}, whose inventory is final: a"
+            " finalized year's data is locked; nothing was submitted"
+        )
+
+
+def _locked_years(ws: Workspace, s: Submission, years: list[int]) -> None:
+    # Checked again at approval: a year may have been finalized since the file was submitted.
+    shown_years = _final(ws, years)
+    if shown_years is not None:
         raise DecisionConflict(
             f"submission {s.submission_id} has {_HELD[s.kind]} in {shown_years}, whose inventory"
             " is final: a finalized year's data is locked"

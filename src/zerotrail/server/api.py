@@ -26,6 +26,7 @@ from zerotrail.errors import ZerotrailError
 from zerotrail.model.limits import FIRST_YEAR, LAST_YEAR
 from zerotrail.pipeline.calculation import calculate as run_calculation
 from zerotrail.pipeline.calculation import unresolved_records
+from zerotrail.pipeline.claims import is_final
 from zerotrail.pipeline.inventory import InventorySettings, current_run, inventory_summary
 from zerotrail.pipeline.isolation import entities_of
 from zerotrail.pipeline.ledger import NotProvable, latest_checkpoint, prove_record, record_kinds
@@ -179,7 +180,18 @@ def proof(
     return PlainTextResponse(text)
 
 
-@router.post("/calculate", response_model=models.Calculation, summary="Calculate")
+@router.post(
+    "/calculate",
+    response_model=models.Calculation,
+    summary="Calculate",
+    responses={
+        409: {
+            "model": models.ErrorBody,
+            "description": "The year's inventory is final (reopening it is done on the command"
+            " line).",
+        }
+    },
+)
 def calculate(
     request: Request, token: Token, body: models.CalculationRequest
 ) -> models.Calculation:
@@ -191,6 +203,15 @@ def calculate(
     )
     with _access(request).open(write=True) as ws:
         authenticate(ws, token, CALCULATE)
+        if is_final(ws, body.year):
+            # A new run is not final: it would lift the finalized year's lock on approvals
+            # unseen. Reopening a year is an administrator's deliberate act on the command line.
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"the {body.year} inventory is final: a calculation would replace it with one that"
+                f" is not and reopen the year; an administrator does that on the command line"
+                f" (`zerotrail calculate --year {body.year}`)",
+            )
         summary = run_calculation(ws, settings)
         first, _total = unresolved_records(ws, summary.run_id, SHOWN_PROBLEMS)
     return models.Calculation(

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Path, Request, UploadFile, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +38,7 @@ from zerotrail.server.access import WorkspaceAccess
 from zerotrail.server.api import _ERRORS
 from zerotrail.server.auth import DECIDE, READ_SUBMISSIONS, SUBMIT, Token, authenticate
 from zerotrail.server.errors import one_line
+from zerotrail.server.web import page
 
 # Room for the multipart framing (boundaries, part headers, the `kind` field) around the file.
 FRAMING_BYTES = 64 * 1024
@@ -339,5 +340,15 @@ class UploadLimit:
             if upload
             else f"the request body is larger than {SMALL_BODY_BYTES:,} bytes"
         )
-        response = JSONResponse({"detail": detail}, status_code=status.HTTP_413_CONTENT_TOO_LARGE)
+        response: Response
+        if str(scope.get("path", "")).startswith("/api/"):
+            response = JSONResponse({"detail": detail}, status.HTTP_413_CONTENT_TOO_LARGE)
+        else:  # a page's form: a page, as the browser shows it
+            message = f"The form was not read: {detail}. Send a smaller file or shorter fields."
+            response = page(
+                Request(scope),
+                "message.html",
+                {"title": "Too large", "message": message},
+                status.HTTP_413_CONTENT_TOO_LARGE,
+            )
         await response(scope, receive, send)
