@@ -20,7 +20,9 @@ demo: $(STAMP)
 	$(BIN)/zerotrail --db demo/zerotrail.duckdb demo --out demo
 
 # Both cores by default (TEST_WORKERS=0 runs in one process). --dist loadfile keeps a test file on
-# one worker, so its module fixtures (calculated workspaces) are built once, not once per worker.
+# one worker, so its module fixtures (calculated workspaces) are built once, not once per worker;
+# the suite's own scheduler (tests/scheduling.py) also keeps every Spark test on one worker (one
+# JVM to start) and sends the slowest files first.
 TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile

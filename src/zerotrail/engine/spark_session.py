@@ -63,6 +63,9 @@ class SparkSettings:
     # starts and warms up about twice as fast; a long scan of 10^8 rows wants the optimising
     # one. It applies to the process's JVM, which the first session of a process starts.
     quick_jit: bool = False
+    # Spark settings applied after the ones above (and so overriding them): tuning for a
+    # particular use, e.g. the tests' many runs over a few records each.
+    conf: tuple[tuple[str, str], ...] = ()
 
 
 _VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
@@ -191,6 +194,8 @@ class SparkEngine:
             .set("spark.sql.shuffle.partitions", "8")
             .set("spark.sql.adaptive.enabled", "true")
         )
+        for key, value in settings.conf:
+            conf.set(key, value)
         # PySpark logs every failed query's JVM stack trace through these Python loggers; the
         # failure itself reaches the caller as the exception.
         for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
