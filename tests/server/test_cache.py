@@ -25,8 +25,9 @@ from zerotrail.errors import SchemaVersionError
 from zerotrail.ingest.activities import import_activities
 from zerotrail.model.users import User
 from zerotrail.pipeline.isolation import restrict_to, restricted_to
+from zerotrail.pipeline.settings import change_setting
 from zerotrail.pipeline.setup import ReaderPool, Workspace, open_reader, reader_pool
-from zerotrail.pipeline.state import state_token
+from zerotrail.pipeline.state import figures_token, state_token
 from zerotrail.pipeline.users import add_user, new_token
 from zerotrail.server import cache as cache_module
 from zerotrail.server.access import WorkspaceAccess
@@ -83,6 +84,7 @@ def token_of(monkeypatch: pytest.MonkeyPatch) -> dict[Workspace, str]:
     """The state token each fake workspace reads, changeable by the test."""
     tokens: dict[Workspace, str] = {}
     monkeypatch.setattr(cache_module, "state_token", lambda ws: tokens[ws])
+    monkeypatch.setattr(cache_module, "figures_token", lambda ws: tokens[ws])
     return tokens
 
 
@@ -277,6 +279,26 @@ def test_a_kept_reader_sees_a_write_by_another_connection_in_its_token(
     assert token() == first and pool.idle == 1  # one kept
     _write_setting(pg_url, "organization", "Changed Ltd")
     assert token() != first
+
+
+def test_the_figures_token_ignores_transactions_that_change_no_figure(
+    pg_url: str, pool: ReaderPool
+) -> None:
+    # The snapshot (state token) moves with any transaction on the server, as autovacuum's
+    # ANALYZE does; the figures token (the ledger's size, the current runs) only with a write
+    # figures depend on (here a committed setting, as an approved import commits records).
+    def tokens() -> tuple[str, str]:
+        with open_reader(pool) as ws:
+            return state_token(ws), figures_token(ws)
+
+    state, figures = tokens()
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("SELECT txid_current()")  # a transaction that writes nothing
+    moved, same = tokens()
+    assert moved != state and same == figures
+    with open_workspace(pg_url) as ws:  # a committed setting: a leaf of the ledger
+        change_setting(ws, "organization", "Changed Ltd")
+    assert tokens()[1] != figures
 
 
 def test_a_newer_schema_written_meanwhile_is_refused_by_the_next_reader(

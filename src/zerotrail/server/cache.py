@@ -5,12 +5,14 @@ every year's inventory figures; both cost hundreds of milliseconds a request (be
 docs/benchmarks.md) while the data under them changes only when someone calculates, approves
 an import or adds a target.
 
-Correctness: every entry is keyed by the workspace's state token (`pipeline.state.state_token`,
-read in the request's own open workspace, so on PostgreSQL in the same snapshot as the figures
-it would compute), beside what was asked (the figure's kind and arguments) and the entities the
-caller may see. A write by this server or by a `zerotrail` command in another process changes
-the token, so the next request misses and computes afresh; entries under an old token are never
-read again and age out. Errors are not kept.
+Correctness: every entry is keyed by the workspace's figures token (`pipeline.state.
+figures_token`: the ledger's size and the current runs, read in the request's own open
+workspace, so on PostgreSQL in the same snapshot as the figures it would compute), beside what
+was asked (the figure's kind and arguments) and the entities the caller may see. A write by
+this server or by a `zerotrail` command in another process changes the token, so the next
+request misses and computes afresh; entries under an old token are never read again and age
+out. Errors are not kept. The figures token is kept per state token (`state_token`, one free
+read: the PostgreSQL snapshot), since the same snapshot always gives the same figures.
 
 Bounded: at most `most` entries, the least recently used dropped first. When several requests
 miss the same key at once, one computes and the others wait for its answer (a calculation would
@@ -28,7 +30,7 @@ from collections.abc import Callable, Collection, Hashable
 from typing import Any, TypeVar
 
 from zerotrail.pipeline.setup import Workspace
-from zerotrail.pipeline.state import state_token
+from zerotrail.pipeline.state import figures_token, state_token
 
 T = TypeVar("T")
 
@@ -55,9 +57,28 @@ class FigureCache:
         self.most = most
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._pending: dict[Hashable, _Pending] = {}
+        self._tokens: OrderedDict[str, str] = OrderedDict()  # state token -> figures token
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def _figures_token(self, ws: Workspace) -> str:
+        """The figures token of `ws`'s state, read once per state token. On PostgreSQL the
+        state token (the snapshot) moves with any transaction on the database server, which
+        changes no figure: keyed by it, every kept figure was computed again each time, all
+        requests waiting behind it (a 1.8 s pause at 100 requests/s while autovacuum analysed
+        a new demo, bench/server.py). The figures token (the ledger's size, the current runs)
+        costs a count of the leaves, so it is read only when the snapshot has moved."""
+        state = state_token(ws)
+        with self._lock:
+            known = self._tokens.get(state)
+        if known is None:
+            known = figures_token(ws)
+            with self._lock:
+                self._tokens[state] = known
+                while len(self._tokens) > self.most:
+                    self._tokens.popitem(last=False)
+        return known
 
     def __len__(self) -> int:
         with self._lock:
@@ -75,7 +96,7 @@ class FigureCache:
         """The figure `kind` of `args` for a caller who sees `entities` (None: every entity),
         as `compute()` gives it on `ws` now: kept if `ws` is in the state it was computed in."""
         seen = None if entities is None else tuple(sorted(set(entities)))
-        key = (kind, args, seen, state_token(ws))
+        key = (kind, args, seen, self._figures_token(ws))
         while True:
             with self._lock:
                 if key in self._entries:

@@ -1,4 +1,5 @@
-"""The workspace's state token: one cheap read that changes whenever stored figures may.
+"""The workspace's state token: one cheap read that changes whenever stored figures may; and
+the figures token (`figures_row`), which changes only when they may (see there).
 
 Where it sits: store, read by pipeline/state.py for the team server's figure cache. One
 statement, so one round trip (and, on PostgreSQL, the snapshot the request reads in):
@@ -30,8 +31,23 @@ _DUCKDB = f"""SELECT {_VERSION},
            FROM runs WHERE current)"""
 
 
+def figures_row(ws: Workspace) -> tuple[str, str]:
+    """(schema version, the ledger's size and the current runs as "leaves/year:run_id,..."):
+    what figures depend on, on either engine (on DuckDB the same as `state_row`). On
+    PostgreSQL it counts the leaves (a scan), so the server reads it only when the snapshot
+    has moved (pipeline/state.py): the snapshot moves with any transaction on the database
+    server (autovacuum, other databases), which changes no figure."""
+    if ws.dialect != "postgres":
+        return state_row(ws)
+    return _row(ws, _DUCKDB)
+
+
+def _row(ws: Workspace, sql: str) -> tuple[str, str]:
+    row = ws.fetchall(sql)[0]
+    return str(row[0]), str(row[1])
+
+
 def state_row(ws: Workspace) -> tuple[str, str]:
     """(schema version, what changes with any write: the PostgreSQL snapshot, or on DuckDB the
     ledger's size and the current runs as "leaves/year:run_id,...")."""
-    row = ws.fetchall(_POSTGRES if ws.dialect == "postgres" else _DUCKDB)[0]
-    return str(row[0]), str(row[1])
+    return _row(ws, _POSTGRES if ws.dialect == "postgres" else _DUCKDB)
