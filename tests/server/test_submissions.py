@@ -365,3 +365,19 @@ def test_an_upload_without_a_kind_holds_activities_and_an_unknown_kind_is_refuse
     assert r.status_code == 422  # not one of the document's kinds
     assert len(client.get("/api/imports", tokens["root"]).json()["submissions"]) == 1
     assert _activities(db) == [("a1", "A"), ("b1", "B")]
+
+
+def test_two_files_in_one_upload_are_refused(world: World) -> None:
+    # Taking the last part and saying nothing of the first would drop a file silently.
+    client, tokens, _db = world
+    r = client.post(
+        "/api/imports",
+        tokens["owner-a"],
+        files=[
+            ("file", ("a.csv", CLEAN.encode(), "text/csv")),
+            ("file", ("b.csv", CLEAN.encode(), "text/csv")),
+        ],
+    )
+    assert r.status_code == 400
+    assert detail(r) == "file: send one file per upload (the form has 2 `file` parts)"
+    assert client.get("/api/imports", tokens["owner-a"]).json()["submissions"] == []

@@ -26,7 +26,17 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Path, Request, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Path,
+    Request,
+    UploadFile,
+    status,
+)
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -177,9 +187,23 @@ def _refusals() -> Iterator[None]:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
 
 
+async def _one_file(request: Request) -> None:
+    """400 when the form carries more than one `file` part: the route would otherwise take the
+    last and say nothing of the others (the data page refuses a second file alike). The form is
+    the one FastAPI has read already (Starlette keeps it on the request)."""
+    form = await request.form()
+    files = len(form.getlist("file"))
+    if files > 1:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            f"file: send one file per upload (the form has {files} `file` parts)",
+        )
+
+
 @router.post(
     "/imports",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(_one_file)],
     response_model=Submission,
     responses={422: _ROW_ERRORS, 413: _answer(413, "The file is too large.")},
     summary="Submit a file for approval",
