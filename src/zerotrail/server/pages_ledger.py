@@ -69,12 +69,13 @@ def _ledger(request: Request, extra: dict[str, Any] | None = None, status: int =
         if isinstance(found, Response):
             return found
         user, session = found
+        # A data owner proves its own entities' activity records only (`prove_record`).
+        own_only = entities_of(user) is not None
         context = page_context("Ledger", "ledger", user, session) | {
             "can_prove": user.role in READ_PROOFS.roles,
             "prove_why": READ_PROOFS.why,
-            # A data owner proves its own entities' activity records only (`prove_record`).
-            "own_only": entities_of(user) is not None,
-            "kinds": list(OWN_KINDS) if entities_of(user) is not None else record_kinds(),
+            "own_only": own_only,
+            "kinds": list(OWN_KINDS) if own_only else record_kinds(),
             "kind": "activity",
             "ref": "",
             "opening": True,

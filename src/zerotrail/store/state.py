@@ -24,7 +24,8 @@ from zerotrail.store.database import Workspace
 
 _VERSION = "(SELECT value FROM zt_meta WHERE key = 'schema_version')"
 _POSTGRES = f"SELECT {_VERSION}, CAST(pg_current_snapshot() AS VARCHAR)"
-_DUCKDB = f"""SELECT {_VERSION},
+# The figures token on both engines, and DuckDB's state token too.
+_FIGURES = f"""SELECT {_VERSION},
        CAST((SELECT count(*) FROM ledger_leaves) AS VARCHAR) || '/'
        || (SELECT coalesce(string_agg(CAST(year AS VARCHAR) || ':' || run_id, ',' ORDER BY year),
                            '')
@@ -39,7 +40,7 @@ def figures_row(ws: Workspace) -> tuple[str, str]:
     server (autovacuum, other databases), which changes no figure."""
     if ws.dialect != "postgres":
         return state_row(ws)
-    return _row(ws, _DUCKDB)
+    return _row(ws, _FIGURES)
 
 
 def _row(ws: Workspace, sql: str) -> tuple[str, str]:
@@ -50,4 +51,4 @@ def _row(ws: Workspace, sql: str) -> tuple[str, str]:
 def state_row(ws: Workspace) -> tuple[str, str]:
     """(schema version, what changes with any write: the PostgreSQL snapshot, or on DuckDB the
     ledger's size and the current runs as "leaves/year:run_id,...")."""
-    return _row(ws, _POSTGRES if ws.dialect == "postgres" else _DUCKDB)
+    return _row(ws, _POSTGRES if ws.dialect == "postgres" else _FIGURES)
