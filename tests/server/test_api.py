@@ -12,7 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import A_T, B_T, USERS, YEAR, Client, Served, as_json, detail, serving
+from tests.engines.conftest import write_csv
+from tests.server.conftest import (
+    A_T,
+    B_T,
+    USERS,
+    YEAR,
+    Client,
+    Served,
+    _electricity,
+    as_json,
+    detail,
+    serving,
+)
+from zerotrail.ingest.activities import import_activities
 from zerotrail.pipeline.claims import finalize_inventory, is_final
 from zerotrail.pipeline.proved import verify_proof_file
 from zerotrail.store.workspace import open_workspace
@@ -154,6 +167,28 @@ def test_an_owner_gets_the_proof_of_its_own_record(reader: Client, served: Serve
     assert r.status_code == 200
     proved = verify_proof_file(r.text, served.log_key, [], None)
     assert "activity record: a1" in proved.facts and "entity: A" in proved.facts
+
+
+def test_a_viewer_gets_the_totals_without_record_ids_or_messages(
+    served: Served, tmp_path: Path
+) -> None:
+    # A record no factor covers (region FJ): the run lists it under `problems` by its id.
+    db = served.copy(tmp_path)
+    unresolved = _electricity("fj1", "A", 5) | {"region": "FJ"}
+    with open_workspace(str(db)) as ws:
+        import_activities(ws, write_csv(tmp_path / "fj.csv", [unresolved]))
+    with serving(db) as client:
+        r = client.post("/api/calculate", served.tokens["ana"], json={"year": YEAR})
+        assert r.status_code == 200, r.text
+        whole = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))
+        seen = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["vic"]))
+        again = as_json(client.get(f"/api/inventory/{YEAR}", served.tokens["ana"]))
+    assert [p["record_id"] for p in whole["problems"]] == ["fj1"]
+    assert seen["problems"] == [] and seen["notes"] == []
+    assert seen["problem_count"] == whole["problem_count"] == 1
+    rest = {k: v for k, v in whole.items() if k not in ("problems", "notes")}
+    assert {k: v for k, v in seen.items() if k not in ("problems", "notes")} == rest
+    assert again == whole  # the kept figures, shared by every request, are not changed
 
 
 def test_a_year_never_calculated_is_404(reader: Client, served: Served) -> None:

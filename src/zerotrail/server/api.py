@@ -83,7 +83,9 @@ def me(request: Request, token: Token) -> models.Me:
 def inventory(request: Request, token: Token, year: Year) -> dict[str, Any]:
     """The year's current inventory with its scope, category and gas breakdown, as
     `zerotrail inventory --year YEAR --format json` prints it. 404 when the year was never
-    calculated. An owner gets its entities' part only (named under `entities`)."""
+    calculated. An owner gets its entities' part only (named under `entities`); a viewer, who
+    sees the dashboards only, the totals without the records' ids and messages (`problems` and
+    `notes` empty, `problem_count` kept)."""
     with _access(request).open() as ws:
         user = authenticate(ws, token, READ_OWN_FIGURES)
         try:
@@ -92,9 +94,12 @@ def inventory(request: Request, token: Token, year: Year) -> dict[str, Any]:
             raise _not_found(str(exc)) from None
         seen = entities_of(user)
         # Kept between requests while the workspace's state is unchanged (server/cache.py).
-        return _access(request).figures.get(
+        figures: dict[str, Any] = _access(request).figures.get(
             ws, "inventory", (year,), lambda: inventory_summary(ws, year, seen), entities=seen
         )
+    if user.role == "viewer":  # a copy: the kept figures are shared by every request
+        return figures | {"problems": [], "notes": []}
+    return figures
 
 
 @router.get("/progress/{year}", response_model=models.Progress, summary="Targets' progress")
