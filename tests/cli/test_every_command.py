@@ -72,6 +72,7 @@ SUCCEEDS_ON_EMPTY = frozenset(
         "ledger audit",
         "users list",
         "imports list",
+        "verification list",
     }
 )
 

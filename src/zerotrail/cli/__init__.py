@@ -74,6 +74,7 @@ def _register() -> None:
         settings,
         submissions,
         users,
+        verification,
         workspace,
     )
 
@@ -102,6 +103,7 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(submissions.app, name="imports")
+    app.add_typer(verification.app, name="verification")
     serve.register(app)
 
 

@@ -25,7 +25,8 @@ ledger_app = typer.Typer(
     help="The workspace's Merkle log: checkpoints, proofs, audit.", no_args_is_help=True
 )
 verify_app = typer.Typer(
-    help="Offline verification of proofs, notes and consistency.", no_args_is_help=True
+    help="Offline verification of proofs, notes, consistency and verification statements.",
+    no_args_is_help=True,
 )
 witness_app = typer.Typer(
     help="The witness (external verifier): cosign checkpoints.", no_args_is_help=True
@@ -379,7 +380,8 @@ def _audit_lines(rep: Any, path: Path | None, recorded: Any) -> list[str]:
 # --- verify (no workspace) ----------------------------------------------------------------
 
 
-def _fail(exc: Exception) -> NoReturn:
+def fail_verification(exc: Exception) -> NoReturn:
+    """A failed offline check: one line, exit 1 (every `verify` and `verification check`)."""
     common.err.print(
         f"verification failed: {common.one_line(str(exc))}", markup=False, highlight=False
     )
@@ -410,7 +412,7 @@ def verify_proof(
             leaf,
         )
     except VerificationError as exc:
-        _fail(exc)
+        fail_verification(exc)
     typer.echo(f"ok: {proved.headline()}")
     for fact in proved.facts or ():
         typer.echo(f"  {fact}")
@@ -427,7 +429,7 @@ def verify_note(
     try:
         names = verify(_read(file, "note"), [_key_text(k) for k in key])
     except VerificationError as exc:
-        _fail(exc)
+        fail_verification(exc)
     typer.echo(f"ok: signed by {', '.join(names)}")
 
 
@@ -452,7 +454,7 @@ def verify_consistency(
             [_key_text(k) for k in key or []],
         )
     except VerificationError as exc:
-        _fail(exc)
+        fail_verification(exc)
     if key:
         typer.echo(
             f"ok: {n.origin} size {n.size} extends size {o.size}; both checkpoints' signatures"
@@ -463,6 +465,34 @@ def verify_consistency(
             f"consistent: {n.origin} size {n.size} extends size {o.size} (signatures not"
             " checked: no --key)"
         )
+
+
+@verify_app.command("statement")
+def verify_statement(
+    file: Annotated[Path, typer.Argument(help="A verification statement (statement.json).")],
+    verifier_key: Annotated[
+        str,
+        typer.Option(help="The verifier's public key, as `keys generate` printed it (or a file)."),
+    ],
+    log_key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key: also check the checkpoint the file carries."),
+    ] = None,
+) -> None:
+    """Verify a verifier's signed statement offline: its signature, that the statement is the
+    one signed, and with --log-key the log's own checkpoint; then print what it states."""
+    from zerotrail.pipeline.statements import check_statement, read_statement
+
+    # The file first, as every verify command reads it: a missing file is named before a key.
+    text = read_statement(file)
+    try:
+        checked = check_statement(
+            text, _key_text(verifier_key), _key_text(log_key) if log_key else None
+        )
+    except VerificationError as exc:
+        fail_verification(exc)
+    for line in checked.lines:
+        typer.echo(line)
 
 
 # --- witness ------------------------------------------------------------------------------

@@ -20,7 +20,19 @@ MAX_STATE_FILE = 16 << 20  # 16 MiB
 
 
 def read_limited(path: Path, what: str, limit: int = MAX_SMALL_FILE) -> str:
-    """The UTF-8 text of a small regular file, read at most `limit` bytes; one-line refusals.
+    """The UTF-8 text of a small regular file, read at most `limit` bytes; one-line refusals
+    (`read_limited_bytes`)."""
+    data = read_limited_bytes(path, what, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ZerotrailError(
+            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def read_limited_bytes(path: Path, what: str, limit: int = MAX_SMALL_FILE) -> bytes:
+    """The bytes of a regular file, read at most `limit` bytes; one-line refusals.
 
     A pipe or a device is refused before it is opened: reading a FIFO waits for a writer
     forever, and /dev/zero never ends. The file is opened without blocking and checked again
@@ -47,12 +59,7 @@ def read_limited(path: Path, what: str, limit: int = MAX_SMALL_FILE) -> str:
         raise ZerotrailError(
             f"{what} {path} is larger than {size_text(limit)}, the most zerotrail reads of it"
         )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ZerotrailError(
-            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
+    return bytes(data)
 
 
 def size_text(n: int) -> str:

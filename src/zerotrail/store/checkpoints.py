@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import commitment
@@ -57,9 +58,14 @@ class Signed:
 
 
 def latest(ws: Workspace) -> Signed | None:
-    rows = ws.fetchall(
-        "SELECT note FROM ledger_checkpoints ORDER BY size DESC, signed_at DESC LIMIT 1"
+    return _first_signed(
+        ws.fetchall(
+            "SELECT note FROM ledger_checkpoints ORDER BY size DESC, signed_at DESC LIMIT 1"
+        )
     )
+
+
+def _first_signed(rows: Sequence[Any]) -> Signed | None:
     if not rows:
         return None
     note = str(rows[0][0])
@@ -510,4 +516,52 @@ def verified_checkpoints(ws: Workspace, key: str) -> list[tuple[int, bytes]]:
             continue
         if cp.size <= have and tlog.root(ws, cp.size) == cp.root:
             out.append((cp.size, cp.root))
+    return out
+
+
+def checkpoint_at(ws: Workspace, size: int) -> Signed | None:
+    """The stored checkpoint of `size` (its latest signed note, cosignatures included)."""
+    return _first_signed(
+        ws.fetchall(
+            "SELECT note FROM ledger_checkpoints WHERE size = ? ORDER BY signed_at DESC LIMIT 1",
+            [size],
+        )
+    )
+
+
+def prove_at(
+    ws: Workspace,
+    signed: Signed,
+    wanted: Sequence[tuple[str, str, int]],
+    canonical_of: Callable[[str, str, int], bytes],
+) -> list[str]:
+    """Proofs, with openings, of the leaves `wanted` ((kind, ref, version) each) against the
+    checkpoint `signed`, in the order asked: the stored upper nodes read once, every block in
+    one query. ZerotrailError names the first leaf the checkpoint does not hold."""
+    size = signed.checkpoint.size
+    found: dict[tuple[str, str, int], int] = {}
+    for kind in sorted({k for k, _, _ in wanted}):
+        refs = sorted({r for k, r, _ in wanted if k == kind})
+        for start in range(0, len(refs), 1000):
+            part = refs[start : start + 1000]
+            marks = ", ".join("?" for _ in part)
+            for ref, version, idx in ws.fetchall(
+                f"SELECT ref, version, idx FROM ledger_leaves WHERE kind = ? AND idx < ?"
+                f" AND ref IN ({marks})",
+                [kind, size, *part],
+            ):
+                found[(kind, str(ref), int(version))] = int(idx)
+    missing = [w for w in wanted if w not in found]
+    if missing:
+        kind, ref, version = missing[0]
+        raise ZerotrailError(
+            f"{kind} {ref} version {version} is not in the log at the checkpoint of size {size}"
+        )
+    order = sorted({found[w] for w in wanted})
+    proofs = dict(zip(order, tlog.Prover(ws, size).prove_many(order), strict=True))
+    out = []
+    for kind, ref, version in wanted:
+        idx = found[(kind, ref, version)]
+        extra = opening(ws, kind, ref, version, canonical_of(kind, ref, version))
+        out.append(format_proof(idx, proofs[idx][1], signed.note, extra))
     return out

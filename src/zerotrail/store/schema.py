@@ -712,6 +712,93 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        19,
+        "third-party verification: engagements, their samples, evidence, findings and signed"
+        " statements (store/engagements.py, docs/verification.md)",
+        (
+            # An engagement changes by new versions (opened, sampled, covered again after a
+            # restatement, concluded); each version is committed as kind `engagement`.
+            """CREATE TABLE engagement_versions (
+                engagement_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                year INTEGER NOT NULL,
+                verifier VARCHAR NOT NULL,
+                level VARCHAR NOT NULL,
+                criteria VARCHAR NOT NULL,
+                materiality VARCHAR NOT NULL,
+                scope_materiality VARCHAR NOT NULL,
+                scopes VARCHAR NOT NULL,
+                run_id VARCHAR NOT NULL,
+                checkpoint_size BIGINT NOT NULL,
+                checkpoint_sha256 VARCHAR NOT NULL,
+                seed VARCHAR,
+                sample_sha256 VARCHAR,
+                status VARCHAR NOT NULL,
+                actor VARCHAR NOT NULL,
+                happened_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (engagement_id, version)
+            )""",
+            # The records drawn, as the draw returned them; the engagement version that drew
+            # them commits their digest (sample_sha256), so the rows here cannot drift.
+            """CREATE TABLE engagement_samples (
+                engagement_id VARCHAR NOT NULL,
+                record_id VARCHAR NOT NULL,
+                record_version INTEGER NOT NULL,
+                stratum VARCHAR NOT NULL,
+                key_item BOOLEAN NOT NULL,
+                t_co2e DOUBLE PRECISION NOT NULL,
+                draw_order INTEGER NOT NULL,
+                PRIMARY KEY (engagement_id, record_id, record_version)
+            )""",
+            # Evidence files attached to records: their bytes, and whether their SHA-256 is the
+            # one committed with the record (a mismatch is a finding by itself).
+            """CREATE TABLE evidence_files (
+                evidence_id VARCHAR PRIMARY KEY,
+                record_id VARCHAR NOT NULL,
+                record_version INTEGER NOT NULL,
+                file_name VARCHAR NOT NULL,
+                file_sha256 VARCHAR NOT NULL,
+                file_size BIGINT NOT NULL,
+                content BLOB NOT NULL,
+                committed_sha256 VARCHAR,
+                matches BOOLEAN NOT NULL,
+                attached_by VARCHAR NOT NULL,
+                attached_at TIMESTAMP NOT NULL
+            )""",
+            """CREATE TABLE finding_versions (
+                finding_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                engagement_id VARCHAR NOT NULL,
+                finding_kind VARCHAR NOT NULL,
+                finding_type VARCHAR NOT NULL,
+                nature VARCHAR,
+                scope INTEGER,
+                stratum VARCHAR,
+                amount_t DOUBLE PRECISION,
+                records VARCHAR NOT NULL,
+                clause VARCHAR,
+                text VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                outcome VARCHAR,
+                note VARCHAR,
+                actor VARCHAR NOT NULL,
+                happened_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (finding_id, version)
+            )""",
+            """CREATE TABLE verification_statements (
+                engagement_id VARCHAR PRIMARY KEY,
+                statement_sha256 VARCHAR NOT NULL,
+                opinion VARCHAR NOT NULL,
+                verifier_key VARCHAR NOT NULL,
+                file_text VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL
+            )""",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),
