@@ -32,9 +32,12 @@ def test_demo_runs_the_main_job(demo_job: DemoJob) -> None:
     lines = out.stdout.splitlines()
     # 6,907 records of activities.csv and 3,820 category 3 records derived from them for
     # 2020-2025 (pipeline/fuel_energy.py): 3 for each of the 1,134 grid electricity records,
-    # 1 for each of the 418 fuel records (1,134 x 3 + 418 = 3,820).
+    # 1 for each of the 418 fuel records (1,134 x 3 + 418 = 3,820); the late 2025 meter report
+    # keyed in wrong and its 3 derived records; after the verifier's finding, the corrected
+    # version and the 3 derived again from it: 6,907 + 3,820 + 1 + 3 + 1 + 3 = 10,735. Seven
+    # runs: each year's, and 2025's again after the restatement.
     assert any(
-        line.startswith("ledger: 10,727 activity records and 6 calculation runs committed")
+        line.startswith("ledger: 10,735 activity records and 7 calculation runs committed")
         for line in lines
     )
     assert f"workspace: {db}" in lines
@@ -42,7 +45,13 @@ def test_demo_runs_the_main_job(demo_job: DemoJob) -> None:
     # Every command the demo prints runs verbatim, in a shell with nothing on PATH (it once
     # printed `zerotrail ...`, which only an activated environment could run).
     printed = [line.strip() for line in lines if " -m zerotrail " in line]
-    assert len(printed) == 3, lines
+    assert len(printed) == 5, lines
+    # The 2025 verification (pipeline/demo_verification.py): the seeded misstatement, 4,200 MWh
+    # keyed for a 4,200 kWh meter report, is material to Scope 2 before the correction; the
+    # statement after it is unmodified. The bundle check and the statement check are among
+    # the printed commands run below.
+    flat_out = " ".join(out.stdout.split())
+    assert "(qualified before correction); restated, the opinion is unmodified" in flat_out
     for line in printed:
         done = subprocess.run(
             line, shell=True, capture_output=True, text=True, cwd=tmp_path, env={"PATH": ""}

@@ -90,7 +90,7 @@ def acts(demo: DemoFiles) -> list[dict[str, str]]:
 
 def test_same_seed_writes_the_same_bytes(demo: DemoFiles, tmp_path: Path) -> None:
     again = write_demo(tmp_path, library=LIBRARY)
-    assert len(demo.all()) == 13
+    assert len(demo.all()) == 15
     for first, second in zip(demo.all(), again.all(), strict=True):
         assert first.name == second.name
         assert first.read_bytes() == second.read_bytes(), first.name

@@ -65,6 +65,7 @@ class CheckReport:
     differences: list[str] = field(default_factory=list)  # what the verifier must look into
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
     without_evidence: list[str] = field(default_factory=list)  # commit a hash, no file given
+    evidence_ok: int = 0  # evidence files that are the ones their records committed
     conclusion: Conclusion | None = None
 
     @property
@@ -219,6 +220,10 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
         f"{len(selected)} drawn records recomputed with the reference calculation from their"
         " opened leaves"
     )
+    if rep.evidence_ok:
+        rep.checked.append(
+            f"{rep.evidence_ok} evidence files are the files their records committed (SHA-256)"
+        )
     if rep.without_evidence:
         shown = ", ".join(rep.without_evidence[:5])
         more = len(rep.without_evidence) - 5
@@ -402,7 +407,7 @@ def _evidence(
                 f"{rid}: evidence {parts[2]} has SHA-256 {digest}, the record committed {expected}"
             )
         else:
-            rep.checked.append(f"{rid}: evidence {parts[2]} is the file the record committed")
+            rep.evidence_ok += 1
 
 
 def _conclusion(

@@ -92,6 +92,7 @@ def register(app: typer.Typer) -> None:
                     ],
                     "roadmap": [p.to_dict() for p in done.progress],
                     "claims": list(done.claims),
+                    "verification": _verification_dict(done),
                     "report": str(done.report),
                 }
             )
@@ -120,6 +121,7 @@ def register(app: typer.Typer) -> None:
             )
         common.print_table(table)
         common.say(_ledger_message(done, out), soft_wrap=True)
+        common.say(_verification_message(done), soft_wrap=True)
         db = done.workspace
         shown = display_url(db)
         common.say(f"workspace: {shown}")
@@ -169,6 +171,42 @@ def _ledger_message(done: DemoRun, out: Path) -> str:
         f"  ({led.run_proof} proves the latest run's totals and {claim} the latest"
         " neutrality claim the same way)"
     )
+
+
+def _verification_dict(done: DemoRun) -> dict[str, Any]:
+    v = done.verification
+    return {
+        "engagement": v.engagement_id,
+        "drawn": v.drawn,
+        "key_items": v.key_items,
+        "finding": v.finding,
+        "misstatement_t": round(v.misstatement_t, 3),
+        "opinion_before_correction": v.opinion_before,
+        "opinion": v.opinion,
+        "bundle": str(v.bundle),
+        "statement": str(v.statement),
+        "verifier_key": str(v.verifier_vkey),
+    }
+
+
+def _verification_message(done: DemoRun) -> str:
+    v, led = done.verification, done.ledger
+    return (
+        f"verification: 2025 under limited assurance ({v.engagement_id}); {v.drawn} records drawn"
+        f" ({v.key_items} key items); finding {v.finding}: a meter report keyed in MWh, not kWh,"
+        f" overstating Scope 2 by {v.misstatement_t:,.0f} t ({v.opinion_before} before"
+        f" correction); restated, the opinion is {v.opinion}. The bundle checks offline with\n"
+        "  "
+        + common.command(
+            "verification", "check", v.bundle, "--log-key", led.log_vkey,
+            "--witness-key", led.witness_vkey,
+        )
+        + "\n  and the signed statement with\n  "
+        + common.command(
+            "verify", "statement", v.statement, "--verifier-key", v.verifier_vkey,
+            "--log-key", led.log_vkey,
+        )
+    )  # fmt: skip
 
 
 def _print_roadmap(progress: Sequence[Any], claims: Sequence[dict[str, Any]]) -> None:

@@ -12,7 +12,7 @@ import calendar
 import hashlib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from zerotrail.demo.company import YEARS
@@ -124,10 +124,29 @@ def split(total: float, weights: Sequence[float]) -> list[float]:
     return parts
 
 
-def _evidence(kind: str, seed: int, record_id: str) -> str:
-    # A stable stand-in for the hash of the scanned document behind the record.
-    digest = hashlib.sha256(f"emmet-demo:{seed}:{record_id}".encode()).hexdigest()
-    return f"{EVIDENCE_HOST}/{kind}/{record_id} sha256:{digest}"
+def document(a: Activity, unit: str | None = None) -> bytes:
+    """The document `a` was entered from, as UTF-8 text; `unit` when the document reads in
+    another unit than the record was keyed in (the seeded misstatement)."""
+    lines = [
+        "Emmet Group: source document",
+        f"reference: {a.record_id}",
+        f"entity: {a.entity}",
+        f"site: {a.site}",
+        f"period: {a.period_start.isoformat()} to {a.period_end.isoformat()}",
+        f"activity: {a.activity}",
+        f"quantity: {a.quantity:.3f} {unit or a.unit}",
+    ]
+    if a.supplier:
+        lines.append(f"supplier: {a.supplier}")
+    if a.note:
+        lines.append(f"note: {a.note}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def with_evidence(a: Activity, kind: str, unit: str | None = None) -> Activity:
+    """`a` with its evidence: where the document is and its SHA-256."""
+    digest = hashlib.sha256(document(a, unit)).hexdigest()
+    return replace(a, evidence=f"{EVIDENCE_HOST}/{kind}/{a.record_id} sha256:{digest}")
 
 
 class _Numbering:
@@ -142,9 +161,7 @@ class _Numbering:
         return f"A{year}-{n:06d}"
 
 
-def _line_year(
-    line: Line, year: int, seed: int, rng: random.Random, ids: _Numbering
-) -> list[Activity]:
+def _line_year(line: Line, year: int, rng: random.Random, ids: _Numbering) -> list[Activity]:
     months = [m for m in range(1, 13) if date(year, m, 1) >= line.start]
     amount = line.amounts[YEARS.index(year)] * len(months) / 12
     if not months or amount == 0:
@@ -163,25 +180,23 @@ def _line_year(
             rid = ids.take(year)
             supplier = rng.choice(line.suppliers) if line.suppliers else ""
             note = line.note if qty >= 0 else "credit note: " + line.note
-            out.append(
-                Activity(
-                    record_id=rid,
-                    entity=line.entity,
-                    site=line.site,
-                    period_start=period.start,
-                    period_end=period.end,
-                    activity=line.activity,
-                    quantity=qty,
-                    unit=line.unit,
-                    region=line.region,
-                    scope3_category=line.scope3_category,
-                    supplier=supplier,
-                    ch4_origin=line.ch4_origin,
-                    evidence=_evidence(line.evidence, seed, rid) if line.evidence else "",
-                    note=note,
-                    dq=line.dq,
-                )
+            act = Activity(
+                record_id=rid,
+                entity=line.entity,
+                site=line.site,
+                period_start=period.start,
+                period_end=period.end,
+                activity=line.activity,
+                quantity=qty,
+                unit=line.unit,
+                region=line.region,
+                scope3_category=line.scope3_category,
+                supplier=supplier,
+                ch4_origin=line.ch4_origin,
+                note=note,
+                dq=line.dq,
             )
+            out.append(with_evidence(act, line.evidence) if line.evidence else act)
     return out
 
 
@@ -194,5 +209,5 @@ def activities(seed: int) -> list[Activity]:
     plan = lines()
     for year in YEARS:
         for line in plan:
-            out += _line_year(line, year, seed, rng, ids)
+            out += _line_year(line, year, rng, ids)
     return out

@@ -27,6 +27,7 @@ from zerotrail.demo.activities import activities
 from zerotrail.demo.company import ENTITIES, SITES
 from zerotrail.demo.credits import credit_records
 from zerotrail.demo.datacentres import cooling_records, meter_records
+from zerotrail.demo.evidence import MISKEYED, corrected
 from zerotrail.demo.instruments import instruments
 from zerotrail.demo.library import CUSTOM_COLUMNS, keyed, read_library
 from zerotrail.demo.metrics import metric_records, supplier_records
@@ -70,6 +71,11 @@ class DemoFiles:
     roadmap: Path
     baseline_events: Path
     credits: Path
+    # The December 2025 report of a data centre's office annex, keyed in after the rest, with
+    # its unit wrong; and the correction the company imports when the verifier finds it
+    # (demo/evidence.py).
+    late_activities: Path
+    correction: Path
 
     def all(self) -> tuple[Path, ...]:
         return (
@@ -86,6 +92,8 @@ class DemoFiles:
             self.roadmap,
             self.baseline_events,
             self.credits,
+            self.late_activities,
+            self.correction,
         )
 
 
@@ -144,4 +152,10 @@ def write_demo(
             out_dir / "baseline_events.csv", BASELINE_EVENTS.names, [event_record()]
         ),
         credits=write_csv(out_dir / "credits.csv", CREDITS.names, credit_records()),
+        late_activities=write_csv(
+            out_dir / "activities-2025-late.csv", ACTIVITIES.names, [MISKEYED.to_record()]
+        ),
+        correction=write_csv(
+            out_dir / "activities-2025-correction.csv", ACTIVITIES.names, [corrected().to_record()]
+        ),
     )

@@ -47,7 +47,7 @@ from zerotrail.assurance.statement import FORMAT as STATEMENT_FORMAT
 from zerotrail.assurance.statement import STANDARD, sign_statement, statement_sha256
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.checkpoint import parse_checkpoint
-from zerotrail.ledger.note import parse_note, parse_signer_key
+from zerotrail.ledger.note import format_verifier_key, parse_note, parse_signer_key
 from zerotrail.model.files import read_limited_bytes
 from zerotrail.model.limits import text_problem
 from zerotrail.pipeline.claims import is_final
@@ -807,7 +807,7 @@ def conclude(
         raise VerificationStateError("no opinion can be issued yet: " + "; ".join(opinion.reasons))
     try:
         signer = parse_signer_key(signer_text.strip())
-    except ValueError as exc:
+    except (ValueError, ZerotrailError) as exc:  # VerificationError for a malformed key
         raise ZerotrailError(f"bad verifier key: {exc}") from None
     body = statement_body(ws, ev, opinion, signer.name, on or _now().date())
     try:
@@ -816,12 +816,14 @@ def conclude(
         raise ZerotrailError(f"cannot sign the statement: {exc}") from None
     digest = statement_sha256(body)
     with ws.transaction():
-        store.insert_statement(ws, engagement_id, digest, opinion.kind, signer.name, text, _now())
+        public = format_verifier_key(signer.verifier())
+        store.insert_statement(ws, engagement_id, digest, opinion.kind, public, text, _now())
         _commit(ws, "statement")
         _new_version(ws, row, actor, status="concluded")
     return Issued(engagement_id, opinion.kind, digest, text)
 
 
-def year_statement(ws: Workspace, year: int) -> str | None:
-    """The statement file of the year's latest concluded engagement, if any."""
+def year_statement(ws: Workspace, year: int) -> tuple[str, str] | None:
+    """The statement file of the year's latest concluded engagement and the verifier's public
+    key it was recorded with (to check it against), None when the year has none."""
     return store.year_statement(ws, year)

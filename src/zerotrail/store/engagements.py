@@ -260,12 +260,13 @@ def statement_text(ws: Workspace, engagement_id: str) -> str | None:
     return None if value is None else str(value)
 
 
-def year_statement(ws: Workspace, year: int) -> str | None:
-    """The latest statement recorded on an engagement of `year`, if any."""
-    value = ws.scalar(
-        "SELECT s.file_text FROM verification_statements s"
+def year_statement(ws: Workspace, year: int) -> tuple[str, str] | None:
+    """The latest statement recorded on an engagement of `year` and its verifier's public key,
+    if any."""
+    rows = ws.fetchall(
+        "SELECT s.file_text, s.verifier_key FROM verification_statements s"
         " WHERE s.engagement_id IN (SELECT engagement_id FROM engagement_versions WHERE year = ?)"
         " ORDER BY s.recorded_at DESC LIMIT 1",
         [year],
     )
-    return None if value is None else str(value)
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None
