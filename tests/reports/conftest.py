@@ -3,7 +3,8 @@
 The demo's published 2025 report, for the tests that read the report as its readers do: the
 report folder of the demo job that `tests/conftest.py` runs once per test run (`demo_job`).
 Every test reads the same folder and must not change it (copy it first). And the first report
-of the small roadmap world (`first_report`), which several files publish a second one after.
+of the small roadmap world (`first_report`), which several files publish a second one after,
+and such a second one carrying a verification statement (`assured_report`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,29 @@ def first_report(workspace_template: Templates, tmp_path_factory: pytest.TempPat
     try:
         tp.setup(ws, folder)
         publish(ws, 2023, folder / "r1", signer=parse_signer_key(tp.KEY))
+    finally:
+        ws.close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def assured_report(first_report: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small world after its first report, with a verification statement on its final 2023
+    inventory recorded (tests/reports/statements.py), and the second report published on it
+    into r2/ signed with test_publish.KEY: a folder holding the closed workspace w.duckdb, r1/
+    and r2/. Built once per worker; a test reads it, or writes only a copy."""
+    from tests.reports import statements
+    from tests.reports import test_publish as tp
+    from zerotrail.ledger.note import parse_signer_key
+    from zerotrail.pipeline.inventory import current_run
+    from zerotrail.pipeline.publish import publish
+
+    folder = tmp_path_factory.mktemp("assured-report")
+    ws = copy_first_report(first_report, folder)
+    try:
+        run_id = current_run(ws, 2023).run_id
+        statements.record(ws, run_id, statements.signed(ws, run_id))
+        publish(ws, 2023, folder / "r2", signer=parse_signer_key(tp.KEY))
     finally:
         ws.close()
     return folder

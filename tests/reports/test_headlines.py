@@ -254,6 +254,34 @@ def test_a_statement_is_shown_as_given() -> None:
     assert (a["provider"], a["scope"]) == (STATEMENT["provider"], STATEMENT["scope"])
 
 
+def test_a_statement_on_the_run_shown_is_assurance_of_it() -> None:
+    a = assurance(STATEMENT | {"run_id": "run-2025-b", "report_run_id": "run-2025-b"})
+    assert a["status"] == "verified"
+    assert (a["run_id"], a["statement"]) == ("run-2025-b", STATEMENT["statement"])
+    assert "report_run_id" not in a and "note" not in a
+
+
+def test_a_statement_on_another_run_is_not_assurance_of_the_figures_shown() -> None:
+    # The year recalculated after the statement: run-2025-b was verified, run-2025-c is shown.
+    given = STATEMENT | {"engagement": "E2025-1", "opinion": "unmodified"}
+    a = assurance(given | {"run_id": "run-2025-b", "report_run_id": "run-2025-c"})
+    assert a["status"] == "other_inventory"
+    assert a["statement"] == NOT_VERIFIED  # the opinion's words are not repeated
+    assert STATEMENT["statement"] not in a.values()
+    assert a["note"] == (
+        "The verification statement E2025-1 covers another inventory, calculation run"
+        " run-2025-b, not the one this report shows (run run-2025-c): the figures shown here"
+        " are not the verified ones."
+    )
+    assert (a["provider"], a["run_id"], a["opinion"]) == (
+        STATEMENT["provider"],
+        "run-2025-b",
+        "unmodified",
+    )
+    # The filer is told, as without a statement.
+    assert "not externally verified" in checklist(report_data(assurance=a))
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -385,9 +413,16 @@ def test_the_demo_headlines_reconcile_on_the_page(demo_report: Path) -> None:
     assert "checked for 2021, 2022, 2023, 2024, 2025: held every year" in text
     (neutral,) = [t for t in d["targets"] if t["kind"] == "neutrality"]
     assert neutral["claim_years"] == {str(y): True for y in range(2021, 2026)}
-    # Assurance, apart from the witness.
-    assert d["assurance"]["status"] == "not_verified"
-    assert "These figures have not been externally verified (assured)." in text
+    # Assurance, apart from the witness: the demo's verifier's statement on the 2025 inventory
+    # as published (restated after its finding: docs/verification.md).
+    a = d["assurance"]
+    assert (a["status"], a["run_id"], a["opinion"]) == ("verified", d["run_id"], "unmodified")
+    assert (
+        f"Externally verified: {a['level']} assurance by {a['provider']} ({a['standard']}),"
+        " unmodified opinion, see Assurance." in text
+    )
+    assert " ".join(a["statement"].split()) in text
+    assert NOT_VERIFIED not in text
     assert "The cosignature is evidence that the log was not rewritten." in text
     assert "It is not assurance of the figures" in text
 

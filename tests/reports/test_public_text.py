@@ -13,6 +13,7 @@ A failure names the section (its h2 heading) each offending text is in.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -126,8 +127,9 @@ def test_the_filing_reminders_are_in_the_preparer_checklist(demo_report: Path) -
     items = [ln for ln in text.splitlines() if ln.startswith("- [ ] ")]
     # The reminders the public text no longer carries, from the demo's figures: the standards'
     # references, ESRS §48(b) and §55, IFRS S2 29(a)(iv) with the excluded joint venture,
-    # AR5 rather than AR6, unverified factors, and no assurance. Not the Scope 3 categories
-    # without emissions: the demo's screening justifies every one of them.
+    # AR5 rather than AR6, unverified factors. Not the Scope 3 categories without emissions:
+    # the demo's screening justifies every one of them; nor assurance: the demo's 2025 figures
+    # are verified, and its verifier's statement comes with the report.
     assert not any("no recorded screening" in i for i in items)
     for phrase in (
         "against the standards' own text before filing",
@@ -136,9 +138,11 @@ def test_the_filing_reminders_are_in_the_preparer_checklist(demo_report: Path) -
         "leaves out EMMET-JV",
         "this inventory uses AR5",
         "rest on unverified factors",
-        "not externally verified",
     ):
         assert sum(phrase in i for i in items) == 1, phrase
+    data = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
+    assert data["assurance"]["status"] == "verified"
+    assert not any("not externally verified" in i for i in items)
 
 
 @pytest.mark.parametrize("name", ["report.html", "report.json"])

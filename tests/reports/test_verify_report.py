@@ -6,9 +6,10 @@ POSIX shell from a copy of the report's folder, as a reader would paste it: `zer
 shim on PATH running this environment's `python -m zerotrail` (a reader who did `pip install
 zerotrail` has it on PATH), `python3` a shim running the interpreter isolated (-I) with
 zerotrail made unimportable, so that verify.py is seen to need only Python and cryptography.
-The demo's report (one witness, no previous report) and a second report of the small roadmap
-world (no witness, a consistency proof from the first) are both run. The figures' fingerprint
-(reports/publish.py figures_text) is checked on small hand-made values.
+The demo's report (one witness, no previous report), a second report of the small roadmap
+world (no witness, a consistency proof from the first) and such a second report carrying a
+verification statement (statement.json and verifier.vkey beside it) are all run. The figures'
+fingerprint (reports/publish.py figures_text) is checked on small hand-made values.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 import pytest
 import rfc8785
 
+from tests.reports import statements
 from tests.reports import test_publish as tp
 from tests.reports.conftest import copy_first_report
 from tests.reports.handmade_proofs import (
@@ -40,7 +42,7 @@ from tests.reports.handmade_proofs import (
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.note import open_note, parse_verifier_key
 from zerotrail.reports.publish import figures_text
-from zerotrail.reports.verification import cosigners, section
+from zerotrail.reports.verification import cosigners, key_files, section
 
 # verify.py run as `python3 verify.py ...` prints, with zerotrail unimportable.
 BLOCK_ZEROTRAIL = (
@@ -97,9 +99,13 @@ def test_every_printed_command_runs_from_the_demo_report(demo_report: Path, tmp_
     bin_dir = shims(tmp_path / "bin")
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     commands = blocks((out / "report.html").read_text(encoding="utf-8"), "cmd")
-    # One command per proof, then verify.py --all and --figures (no previous report here).
-    assert len(commands) == len(data["ledger"]["proofs"]) + 2
-    assert all(" --witness-key witness.vkey" in c for c in commands)
+    # One command per proof, then verify.py --all and --figures (no previous report here), and
+    # the check of the verifier's statement beside the report.
+    assert len(commands) == len(data["ledger"]["proofs"]) + 3
+    assert commands[-1] == STATEMENT_COMMAND
+    # Every check of the log's signatures asks for the witness's too (a statement's check
+    # reads the log's checkpoint the statement carries, which no witness need have seen).
+    assert all(" --witness-key witness.vkey" in c for c in commands[:-1])
     outputs = {}
     for line in commands:
         done = run_line(line, out, bin_dir)
@@ -122,6 +128,11 @@ def test_every_printed_command_runs_from_the_demo_report(demo_report: Path, tmp_
     everything = outputs["python3 verify.py --all --log-key log.vkey --witness-key witness.vkey"]
     assert everything.splitlines()[-1] == f"all {len(data['ledger']['proofs']) + 2} check(s) passed"
     assert f"without its ledger section: {data['ledger']['figures_sha256']}" in everything
+    # The demo's verifier's statement on these figures, its checkpoint checked with log.vkey.
+    said = outputs[STATEMENT_COMMAND]
+    assert said.startswith("ok: verification statement of Emmet Group 2025 by ")
+    assert f"statement sha256: {data['assurance']['statement_sha256']}" in said
+    assert "(checked against the log key)" in said
 
 
 def test_the_key_files_hold_the_keys_the_report_prints(demo_report: Path) -> None:
@@ -129,12 +140,14 @@ def test_the_key_files_hold_the_keys_the_report_prints(demo_report: Path) -> Non
     data = json.loads((demo_report / "report.json").read_text(encoding="utf-8"))
     log_key = (demo_report / "log.vkey").read_text(encoding="utf-8").strip()
     witness_key = (demo_report / "witness.vkey").read_text(encoding="utf-8").strip()
-    checkpoint, printed_log, printed_witness, digest = blocks(page, "key")
+    checkpoint, printed_log, printed_witness, digest, *rest = blocks(page, "key")
     assert (
         checkpoint == data["ledger"]["checkpoint"] == (demo_report / "checkpoint.txt").read_text()
     )
     assert (printed_log, printed_witness) == (log_key, witness_key)
     assert digest == data["ledger"]["figures_sha256"]
+    # The verifier's key, after the figures' SHA-256.
+    assert rest == [(demo_report / "verifier.vkey").read_text(encoding="utf-8").strip()]
     # The log key signed the checkpoint the report prints; the witness key cosigned it.
     assert open_note(checkpoint, [parse_verifier_key(log_key)]).verifiers
     assert cosigners(checkpoint, [witness_key, log_key]) == [witness_key]
@@ -143,16 +156,30 @@ def test_the_key_files_hold_the_keys_the_report_prints(demo_report: Path) -> Non
     ).read_text()
 
 
-def test_keys_and_commands_are_unbroken_lines_of_the_pdf(demo_report: Path) -> None:
+def unbroken_in_pdf(folder: Path) -> list[str]:
+    """The one-line keys and the commands of the report in `folder`, each checked to be one
+    whole line of its PDF's text (copied from the PDF in one piece, as the HTML has it)."""
     from pypdf import PdfReader
 
-    page = (demo_report / "report.html").read_text(encoding="utf-8")
-    reader = PdfReader(io.BytesIO((demo_report / "report.pdf").read_bytes()))
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    reader = PdfReader(io.BytesIO((folder / "report.pdf").read_bytes()))
     lines = {line.strip() for p in reader.pages for line in p.extract_text().splitlines()}
     printed = [k for k in blocks(page, "key") if "\n" not in k.strip()] + blocks(page, "cmd")
-    assert len(printed) >= 6
-    for text in printed:  # each copied from the PDF in one piece, as the HTML has it
+    for text in printed:
         assert text in lines, text
+    return printed
+
+
+def test_keys_and_commands_are_unbroken_lines_of_the_pdf(demo_report: Path) -> None:
+    assert len(unbroken_in_pdf(demo_report)) >= 6
+
+
+def test_the_statement_key_and_command_are_unbroken_lines_of_the_pdf(
+    assured_report: Path,
+) -> None:
+    printed = unbroken_in_pdf(assured_report / "r2")
+    assert statements.VERIFIER_VKEY in printed
+    assert STATEMENT_COMMAND in printed
 
 
 def test_a_changed_figure_fails_the_printed_figures_check(
@@ -205,6 +232,52 @@ def test_a_second_report_prints_a_consistency_check_that_runs(
     c = second["ledger"]["consistency"]
     done = run_line("python3 verify.py --all --log-key log.vkey", out, bin_dir)
     assert f"at size {c['to_size']} extends it at size {c['from_size']}" in done.stdout
+
+
+STATEMENT_COMMAND = (
+    "zerotrail verify statement statement.json --verifier-key verifier.vkey --log-key log.vkey"
+)
+
+
+def test_every_printed_command_runs_from_a_report_with_a_statement(
+    assured_report: Path, tmp_path: Path
+) -> None:
+    # The small world's second report, after a statement on its final 2023 inventory was
+    # recorded (tests/reports/conftest.py `assured_report`).
+    out = copy_report(assured_report / "r2", tmp_path)
+    bin_dir = shims(tmp_path / "bin")
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    commands = blocks((out / "report.html").read_text(encoding="utf-8"), "cmd")
+    # The proofs, verify.py --all and --figures, the statement, then the consistency checks.
+    assert len(commands) == len(data["ledger"]["proofs"]) + 5
+    assert commands.count(STATEMENT_COMMAND) == 1
+    assert data["ledger"]["verify"]["statement"]["command"] == STATEMENT_COMMAND
+    outputs = {}
+    for line in commands:
+        done = run_line(line, out, bin_dir)
+        assert done.returncode == 0, (line, done.stderr)
+        assert done.stderr == "", line
+        outputs[line] = done.stdout
+    a = data["assurance"]
+    said = outputs[STATEMENT_COMMAND].splitlines()
+    assert said[0] == (
+        f"ok: verification statement of Test Group 2023 by {statements.PROVIDER}, signed by"
+        f" {statements.VERIFIER_NAME}"
+    )
+    assert f"engagement: {a['engagement']}" in said
+    assert f"opinion: {a['opinion']}" in said
+    assert f"statement sha256: {a['statement_sha256']}" in said
+    # The checkpoint the verifier examined, checked with the log's key beside the report.
+    (checkpoint,) = [s for s in said if s.startswith("checkpoint: ")]
+    assert checkpoint.endswith(f" size {a['checkpoint_size']} (checked against the log key)")
+
+    # A statement changed after it was signed fails the same printed command.
+    doc = json.loads((out / "statement.json").read_text(encoding="utf-8"))
+    doc["statement"]["opinion"] = "qualified"
+    (out / "statement.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    done = run_line(STATEMENT_COMMAND, out, bin_dir)
+    assert done.returncode != 0
+    assert "the statement was changed after it was signed" in done.stderr
 
 
 # --- the figures' fingerprint (reports/publish.py) ------------------------------------------
@@ -260,6 +333,24 @@ def test_the_commands_name_the_files_beside_the_report() -> None:
         " consistency.proof --log-key log.vkey"
     )
     assert section(proofs, None, "checkpoint.txt", [])["consistency"] is None
+    assert got["statement"] is None  # no verifier's statement beside the report
+    with_statement = section(proofs, None, "checkpoint.txt", [], LOG_VKEY + "\n")["statement"]
+    assert with_statement == {
+        "file": "statement.json",
+        "verifier_key_file": "verifier.vkey",
+        "verifier_key": LOG_VKEY,
+        "command": STATEMENT_COMMAND,
+    }
+
+
+def test_the_statement_and_its_key_are_written_beside_the_report() -> None:
+    assert set(key_files(LOG_VKEY, [WITNESS_VKEY])) == {"log.vkey", "witness.vkey"}
+    files = key_files(LOG_VKEY, [], ('{"statement": {}}\n', "v+00000000+AAAA"))
+    assert files == {
+        "log.vkey": LOG_VKEY + "\n",
+        "statement.json": '{"statement": {}}\n',  # as signed: not a byte changed
+        "verifier.vkey": "v+00000000+AAAA\n",
+    }
 
 
 def test_only_witnesses_that_cosigned_get_a_key_file() -> None:

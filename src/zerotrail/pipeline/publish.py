@@ -11,8 +11,9 @@ energy, initiatives), and hands them to `reports/` as values. Building a report 
 only `publish` writes, and everything it writes is in one workspace transaction that commits
 last, with the files in a staging folder beside `out` (reports/staging.py):
 
-1. build the figures (the year's neutrality claim as it would be recorded), list restatements
-   against the previous report, and add the disclosure sections;
+1. build the figures (the year's neutrality claim as it would be recorded, the verifier's
+   statement on the year once its signatures are checked), list restatements against the
+   previous report, and add the disclosure sections;
 2. draw the charts, in the chart renderer's own process (charts.render_svgs), and write
    disclosures.xlsx: the steps that need no checkpoint come before anything is recorded;
 3. record the year's claim (a new committed version when it changed) and the publication
@@ -20,7 +21,8 @@ last, with the files in a staging folder beside `out` (reports/staging.py):
 4. sign a checkpoint covering it, let a witness cosign if one is at hand;
 5. write the `.tlog-proof` files (with openings) of the headline figures: the year's
    calculation run, its neutrality claim and the publication itself; and, when there is a
-   previous report, its checkpoint and the consistency proof from it to this one;
+   previous report, its checkpoint and the consistency proof from it to this one; the key
+   files, and the verification statement with its verifier's key when there is one;
 6. write report.json, report.html and report.pdf, and preparer-checklist.md (the filing
    reminders, kept out of the public text);
 7. move the staging folder to `out` (setting a previous report folder there aside);
@@ -46,8 +48,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from zerotrail.assurance.statement import Statement, report_statement, verify_statement
 from zerotrail.engine.settings import FAMILIES
-from zerotrail.errors import ZerotrailError
+from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.merkle import consistency_proof
 from zerotrail.ledger.note import Signer, format_verifier_key, parse_note
 from zerotrail.pipeline.claims import neutrality_preview, record_claim
@@ -59,6 +62,7 @@ from zerotrail.pipeline.measures import base_year_versions
 from zerotrail.pipeline.roadmap import base_year_events, list_targets, target_progress
 from zerotrail.pipeline.screening import screening
 from zerotrail.pipeline.settings import governance
+from zerotrail.pipeline.verification import year_statement
 from zerotrail.reports import periodic, uncertainty, verification
 from zerotrail.reports.checklist import checklist
 from zerotrail.reports.contents import contents
@@ -97,7 +101,16 @@ from zerotrail.store.scope3_sources import scope3_sources
 from zerotrail.store.uncertainty_inputs import uncertainty_groups
 from zerotrail.targets.baseyear import version_dict
 
-__all__ = ["Draft", "Published", "build", "draft", "publish", "report_inputs"]
+__all__ = [
+    "Draft",
+    "Published",
+    "YearStatement",
+    "build",
+    "checked_statement",
+    "draft",
+    "publish",
+    "report_inputs",
+]
 
 
 # --- 1. the figures (reads only) ----------------------------------------------------------------
@@ -129,8 +142,67 @@ def _claim(ws: Workspace, year: int) -> tuple[dict[str, Any] | None, str | None]
         return None, str(exc)
 
 
-def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
-    """Everything the year's report shows, read from the workspace (nothing is written)."""
+@dataclass(frozen=True, slots=True)
+class YearStatement:
+    """The year's verification statement, its signatures checked: the file's text, the
+    verifier's public key it was recorded with, and what it states."""
+
+    text: str
+    verifier_key: str
+    checked: Statement
+
+    @property
+    def run_id(self) -> str:
+        """The calculation run whose inventory the statement is about."""
+        return str(self.checked.body["inventory"]["run_id"])
+
+
+def checked_statement(ws: Workspace, year: int, log_key: str | None) -> YearStatement | None:
+    """The year's verification statement (pipeline/verification.py `year_statement`), checked
+    against the verifier's key it was recorded with and, given `log_key` (the log's verifier
+    key text), the log's signature on the checkpoint it carries; None when the year has none.
+
+    ZerotrailError, one line, when it does not verify: a report never shows as assurance a
+    statement whose signatures do not hold, and the reader's check of statement.json beside it
+    would fail the same way."""
+    found = year_statement(ws, year)
+    if found is None:
+        return None
+    text, verifier_key = found[0], found[1].strip()
+    try:
+        checked = verify_statement(text, verifier_key, log_key)
+    except VerificationError as exc:
+        raise ZerotrailError(f"the {year} verification statement does not verify: {exc}") from None
+    return YearStatement(text, verifier_key, checked)
+
+
+def _assurance(statement: YearStatement | None, run_id: str) -> dict[str, str] | None:
+    """What the report's assurance section takes (reports/assurance.py): the statement, the
+    run it covers and the run the report shows, which differ when the year was recalculated
+    after the statement."""
+    if statement is None:
+        return None
+    return {
+        **report_statement(statement.checked),
+        "run_id": statement.run_id,
+        "report_run_id": run_id,
+    }
+
+
+def report_inputs(ws: Workspace, year: int, *, log_key: str | None = None) -> periodic.ReportInputs:
+    """Everything the year's report shows, read from the workspace (nothing is written).
+
+    The year's verification statement is checked with `log_key` (the log's verifier key
+    text), else with the key the workspace's checkpoints were signed with, else without one
+    (`checked_statement`)."""
+    return _inputs(ws, year, checked_statement(ws, year, log_key or _log_key(ws)))
+
+
+def _log_key(ws: Workspace) -> str | None:
+    return ws.get_setting("ledger_vkey")
+
+
+def _inputs(ws: Workspace, year: int, statement: YearStatement | None) -> periodic.ReportInputs:
     run = current_run(ws, year)
     inventory = inventory_summary(ws, year)
     targets = [p.to_dict() for p in target_progress(ws, year)]
@@ -167,8 +239,7 @@ def report_inputs(ws: Workspace, year: int) -> periodic.ReportInputs:
         metrics=read.metric_values(ws),
         event_years={} if by is None else event_years(ws, by),
         initiative_attribution=attributed,
-        # No verification workflow records an assurance statement yet: not verified.
-        assurance=None,
+        assurance=_assurance(statement, run.run_id),
         uncertainty_groups=[uncertainty.Group(*g) for g in uncertainty_groups(ws, run.run_id)],
         factor_uses=uses,
         flag_tallies=flag_tallies(ws, run.run_id),
@@ -194,12 +265,15 @@ def _previous(ws: Workspace) -> PreviousReport | None:
 def build(ws: Workspace, year: int) -> dict[str, Any]:
     """Every figure of the year's next report, as report.json holds it but for its ledger
     section: restatements against the previous report, the disclosure sections, the id it
-    would be published under. Reads only."""
-    return _build(ws, year)[0]
+    would be published under. Reads only. ZerotrailError when the year's verification
+    statement does not verify (`checked_statement`)."""
+    return _build(ws, year, checked_statement(ws, year, _log_key(ws)))[0]
 
 
-def _build(ws: Workspace, year: int) -> tuple[dict[str, Any], PreviousReport | None]:
-    data = periodic.build(report_inputs(ws, year))
+def _build(
+    ws: Workspace, year: int, statement: YearStatement | None
+) -> tuple[dict[str, Any], PreviousReport | None]:
+    data = periodic.build(_inputs(ws, year, statement))
     prev = _previous(ws)
     data["previous_report"] = None if prev is None else prev.report_id
     data["restatements"] = restatements(
@@ -228,27 +302,37 @@ def _now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A report built and drawn, not yet published: its figures, charts and written files."""
+    """A report built and drawn, not yet published: its figures, charts and written files,
+    and the verification statement its assurance section shows, if any."""
 
     data: dict[str, Any]
     previous: PreviousReport | None
     charts: dict[str, Any]
     files: tuple[Path, ...]
+    statement: YearStatement | None = None
 
 
 def draft(
-    ws: Workspace, year: int, folder: Path, step: Callable[[str], None] = lambda _: None
+    ws: Workspace,
+    year: int,
+    folder: Path,
+    step: Callable[[str], None] = lambda _: None,
+    *,
+    log_key: str | None = None,
 ) -> Draft:
     """Build the year's report, draw its charts and write disclosures.xlsx into `folder`.
-    The workspace is only read; `step` is told each step as it starts."""
+    The workspace is only read; `step` is told each step as it starts. The year's verification
+    statement is checked with `log_key`, else as `build` checks it."""
     # Imported when drawing, not with the pipeline: the renderers load Altair, Jinja2 and
     # openpyxl, which a command that draws nothing should not pay for.
     from zerotrail.reports.figure_rows import figure_rows
     from zerotrail.reports.html import charts
     from zerotrail.reports.xlsx import write_xlsx
 
+    step("checking the verification statement")
+    statement = checked_statement(ws, year, log_key or _log_key(ws))
     step("building the figures")
-    data, prev = _build(ws, year)
+    data, prev = _build(ws, year, statement)
     step("drawing the charts")
     drawn = charts(data)
     step("writing disclosures.xlsx")
@@ -258,7 +342,7 @@ def draft(
         title=f"{data['organization']} greenhouse gas disclosures {data['year']}",
         figures=figure_rows(data),
     )
-    return Draft(data, prev, drawn, (book,))
+    return Draft(data, prev, drawn, (book,), statement)
 
 
 # --- 3. publishing (writes) ---------------------------------------------------------------------
@@ -301,7 +385,12 @@ def publish(
     staging = Staging(out)
     try:
         with ws.transaction():
-            drafted = draft(ws, year, staging.dir, step)
+            # The statement's checkpoint is checked with the log's key, which log.vkey beside
+            # the report holds, so that the printed check of statement.json passes with that
+            # file: the signer's, unless the log's checkpoints were signed with another (then
+            # signing refuses the signer below, naming both keys).
+            log_key = _log_key(ws) or format_verifier_key(signer.verifier())
+            drafted = draft(ws, year, staging.dir, step, log_key=log_key)
             done = _record(ws, drafted, staging.dir, out, signer, cosign, witness_keys, step)
             step("moving the report into place")
             staging.place()
@@ -415,8 +504,11 @@ def _record(
     # The keys and the standalone checker go beside the report, so that the commands it
     # prints run as printed from its folder; only witnesses that did cosign get a key file.
     cosigners = verification.cosigners(cur.note, witness_keys)
+    statement = drafted.statement
     for name, text in verification.key_files(
-        format_verifier_key(signer.verifier()), cosigners
+        format_verifier_key(signer.verifier()),
+        cosigners,
+        None if statement is None else (statement.text, statement.verifier_key),
     ).items():
         files.append(_write(folder / name, text))
     files.append(_write(folder / verification.SCRIPT_FILE, verification.verify_script()))
@@ -432,7 +524,13 @@ def _record(
         "figures_sha256": sha,
         "proofs": proofs,
         "consistency": consistency,
-        "verify": verification.section(proofs, consistency, "checkpoint.txt", cosigners),
+        "verify": verification.section(
+            proofs,
+            consistency,
+            "checkpoint.txt",
+            cosigners,
+            None if statement is None else statement.verifier_key,
+        ),
     }
     record_report_checkpoint(ws, rid, cur.checkpoint.size, cur.note)
 

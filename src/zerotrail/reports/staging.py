@@ -44,6 +44,9 @@ REPORT_FILES = frozenset(
         "log.vkey",
         "witness.vkey",
         "verify.py",
+        # The verification statement, when the year has one, and its verifier's key.
+        "statement.json",
+        "verifier.vkey",
     }
 )
 MORE_WITNESS_KEYS = re.compile(r"witness-[0-9]+\.vkey")  # a second witness's key, and on
