@@ -443,3 +443,14 @@ def test_a_screened_category_needs_no_reminder_and_takes_its_cdp_status() -> Non
     items = reminders(report_data(scope3_screening=screening))
     assert any("Scope 3 category 3 has no calculated emissions" in i for i in items), items
     assert not any("categories 3, 9" in i for i in items)
+
+
+def test_the_checklist_names_a_modified_opinion() -> None:
+    # A qualified opinion is assurance, so the "not verified" reminder goes, but the filer is
+    # told the opinion is not a clean one; an unmodified opinion adds no reminder.
+    qualified = assurance(STATEMENT | {"opinion": "qualified"})
+    text = checklist(report_data(assurance=qualified))
+    assert "not externally verified" not in text
+    assert "The verifier's opinion on these figures is qualified" in text
+    clean = checklist(report_data(assurance=assurance(STATEMENT | {"opinion": "unmodified"})))
+    assert "The verifier's opinion" not in clean and "not externally verified" not in clean

@@ -40,6 +40,14 @@ def test_the_document_is_openapi_3_1_and_lists_every_route(reader: Client) -> No
         ("POST", "/api/reports"),
         ("GET", "/api/reports"),
         ("GET", "/api/reports/{year}/{file}"),
+        ("GET", "/api/verification/engagements"),
+        ("GET", "/api/verification/engagements/{engagement_id}"),
+        ("GET", "/api/verification/engagements/{engagement_id}/evaluation"),
+        ("POST", "/api/verification/engagements/{engagement_id}/sample"),
+        ("POST", "/api/verification/engagements/{engagement_id}/findings"),
+        ("POST", "/api/verification/findings/{finding_id}/respond"),
+        ("POST", "/api/verification/findings/{finding_id}/close"),
+        ("POST", "/api/verification/findings/{finding_id}/reopen"),
     }
 
 

@@ -12,6 +12,8 @@ writes nothing outside pytest's temporary folders.
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ from hypothesis import settings
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.server.conftest import Client, Served, as_json, detail, serving
+from tests.conftest import Templates
+from tests.server.conftest import Client, Served, add_users, as_json, detail, serving
+from tests.server.test_verification_api import engaged_world
 from zerotrail.pipeline.ledger import record_kinds
 from zerotrail.server.access import WorkspaceAccess
 from zerotrail.server.app import build_app, create_app
@@ -42,6 +46,12 @@ def app(served: Served, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     """One copy of the served world for this module (Hypothesis runs every example of a test
     within one call of it, so the examples share it anyway); calculations write only to it."""
     return create_app(str(served.copy(tmp_path_factory.mktemp("schemathesis"))))
+
+
+@dataclass(frozen=True)
+class Engaged:
+    app: FastAPI
+    tokens: dict[str, str]
 
 
 def _bearer(served: Served, user: str) -> dict[str, str]:
@@ -74,6 +84,33 @@ def test_every_route_as_admin(case: Case, app: FastAPI, served: Served) -> None:
 @settings(max_examples=EXAMPLES, derandomize=True, database=None)
 def test_the_read_routes_as_viewer(case: Case, app: FastAPI, served: Served) -> None:
     case.call_and_validate(headers=_bearer(served, "vic"), app=app)
+
+
+@pytest.fixture(scope="module")
+def engaged(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Engaged:
+    """A copy of test_verification_api.py's world: a finalized year with an open engagement
+    (E2023-1) and a concluded one, so that the verifier's requests reach the stage."""
+    path = tmp_path_factory.mktemp("schemathesis-verification") / "world.duckdb"
+    shutil.copyfile(workspace_template(engaged_world), path)
+    tokens, _passwords = add_users(path)
+    return Engaged(create_app(str(path)), tokens)
+
+
+@schema.include(path_regex="^/api/verification/").parametrize()
+@settings(max_examples=EXAMPLES, derandomize=True, database=None)
+def test_the_verification_routes_as_verifier(case: Case, engaged: Engaged) -> None:
+    # The document's example ids (E2023-1, E2023-1-F1) are this world's: schemathesis sends
+    # them in its examples phase, so that generated bodies reach the stage's own checks.
+    headers = {"Authorization": f"Bearer {engaged.tokens['vera']}"}
+    if case.method == "POST":
+        case.call_and_validate(
+            headers=headers,
+            app=engaged.app,
+            excluded_checks=[positive_data_acceptance],
+            additional_checks=[_accepted_or_refused_by_a_stage],
+        )
+    else:
+        case.call_and_validate(headers=headers, app=engaged.app)
 
 
 def test_the_document_tested_is_the_one_served(reader: Client) -> None:

@@ -498,6 +498,8 @@ def add_finding(
             scope = scopes.pop()
         kinds = {st for _, st in strata.values()}
         stratum = kinds.pop() if len(kinds) == 1 else None
+        if len(ids) == 1:
+            _within_stated(ws, row, ids[0], amount_t)
     else:
         if clause is None or not clause.strip():
             raise ZerotrailError("a non-conformity names the clause or rule it breaches (--clause)")
@@ -522,6 +524,29 @@ def add_finding(
     found = store.finding(ws, finding_id)
     assert found is not None  # written just now
     return found
+
+
+def _within_stated(ws: Workspace, row: store.EngagementRow, rid: str, amount: float) -> None:
+    """A drawn record's misstatements (those not corrected, this one with them) cannot exceed
+    the tonnes it states: its audited figure would be below zero, which the projection (and
+    monetary-unit sampling) cannot take. Such a finding is one of several records or none."""
+    drawn = {s.record_id: s for s in store.samples(ws, row.engagement_id)}
+    if rid not in drawn:
+        return
+    uncorrected = [
+        f.amount_t or 0.0
+        for f in store.findings(ws, row.engagement_id)
+        if f.finding_kind == "misstatement"
+        and f.records == rid
+        and not (f.status == "closed" and f.outcome == "corrected")
+    ]
+    total = sum(uncorrected) + amount
+    stated = drawn[rid].t_co2e
+    if total > stated:
+        raise ZerotrailError(
+            f"record {rid} states {stated:,.3f} t CO2e: misstatements of {total:,.3f} t on it would"
+            " leave it below zero (a misstatement is at most what the record states)"
+        )
 
 
 def _record_strata(
@@ -613,6 +638,11 @@ def _require_restated(ws: Workspace, row: store.EngagementRow, f: store.FindingR
             )
 
 
+def finding(ws: Workspace, finding_id: str) -> store.FindingRow | None:
+    """A finding at its latest version, None when there is none of that id."""
+    return store.finding(ws, finding_id)
+
+
 def findings(ws: Workspace, engagement_id: str) -> list[store.FindingRow]:
     engagement(ws, engagement_id)
     return store.findings(ws, engagement_id)
@@ -678,15 +708,18 @@ def evaluate(ws: Workspace, engagement_id: str) -> Evaluated:
     found = tuple(store.findings(ws, engagement_id))
     e = sp.engagement
     what = subject(organization(ws), e.year, e.scopes)
-    c = assess.conclude(
-        [facts(f) for f in found],
-        sp.selected,
-        sp.strata,
-        sp.thresholds,
-        level=e.level,
-        subject=what,
-        criteria=e.criteria,
-    )
+    try:
+        c = assess.conclude(
+            [facts(f) for f in found],
+            sp.selected,
+            sp.strata,
+            sp.thresholds,
+            level=e.level,
+            subject=what,
+            criteria=e.criteria,
+        )
+    except ValueError as exc:  # findings the arithmetic cannot take: say which, in one line
+        raise ZerotrailError(f"engagement {engagement_id}: {exc}") from None
     return Evaluated(sp, c, found, what)
 
 

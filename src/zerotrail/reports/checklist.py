@@ -114,7 +114,15 @@ def reminders(data: Mapping[str, Any]) -> list[str]:
             f"The {year} inventory is not final: finalize it before the neutrality claim is "
             f"relied on (`zerotrail finalize --year {year}`)."
         )
-    if (data.get("assurance") or {}).get("status") != "verified":
+    assured = data.get("assurance") or {}
+    opinion = assured.get("opinion")
+    if assured.get("status") == "verified" and opinion not in (None, "unmodified"):
+        # A modified opinion is assurance all the same, but not the clean one a filing expects.
+        out.append(
+            f"The verifier's opinion on these figures is {opinion}: read the statement's reasons"
+            " (statement.json) and address them before filing."
+        )
+    if assured.get("status") != "verified":
         out.append(
             "The figures are not externally verified (assured). Where the filing requires "
             "assurance (the CSRD asks for limited assurance of the sustainability statement), "

@@ -23,6 +23,7 @@ from zerotrail.server import (
     api_explorer,
     api_reports,
     api_roadmap,
+    api_verification,
     errors,
     pages_data,
     pages_inventory,
@@ -86,6 +87,7 @@ def build_app(access: WorkspaceAccess) -> FastAPI:
     app.include_router(api_credits.router)
     app.include_router(api_reports.router)
     app.include_router(api_explorer.router)  # /api/inventory/{year}/breakdown, /records
+    app.include_router(api_verification.router)  # /api/verification/...
     web.install(app)  # the pages (login, dashboard) and their static files
     app.include_router(pages_data.router)  # /data: uploads and the approval queue
     app.include_router(pages_ledger.router)  # /ledger: checkpoint, cosignatures, proofs
