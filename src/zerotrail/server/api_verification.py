@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
@@ -124,12 +123,6 @@ def _known_finding(ws: Workspace, finding_id: str) -> None:
 # --- answers -------------------------------------------------------------------------------------
 
 
-def _utc(at: datetime) -> datetime:
-    # The stage records UTC without a zone; sent so, the time would not be RFC 3339's
-    # date-time the document promises (schemathesis found it).
-    return at.replace(tzinfo=UTC)
-
-
 def _engagement(e: Any) -> m.Engagement:
     """A stored engagement version (the stage's EngagementRow, a store type: hence Any here, as
     the server imports no store module) as the API shows it; the model checks every field."""
@@ -150,7 +143,7 @@ def _engagement(e: Any) -> m.Engagement:
         sample_sha256=e.sample_sha256,
         status=e.status,
         actor=e.actor,
-        changed_at=_utc(e.happened_at),
+        changed_at=models.as_utc(e.happened_at),
     )
 
 
@@ -173,7 +166,7 @@ def _finding(f: Any) -> m.Finding:
         outcome=f.outcome,
         note=f.note,
         actor=f.actor,
-        changed_at=_utc(f.happened_at),
+        changed_at=models.as_utc(f.happened_at),
     )
 
 

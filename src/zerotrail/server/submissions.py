@@ -155,9 +155,9 @@ def _shown(s: stage.Submission) -> Submission:
         status=s.status,  # type: ignore[arg-type]  # one of STATUSES, as stored by the stage
         reason=s.reason,
         decided_by=s.decided_by,
-        decided_at=s.decided_at,
+        decided_at=models.as_utc(s.decided_at),
         import_id=s.import_id,
-        submitted_at=s.submitted_at,
+        submitted_at=models.as_utc(s.submitted_at),
     )
 
 
