@@ -179,13 +179,14 @@ def test_a_run_commits_its_figures_and_can_be_proved(ws: Workspace, keys: tuple[
     from zerotrail.store.checkpoints import run_canonical
 
     summary = calculate(ws, InventorySettings(2024))
-    # The factor sets and factors, the entity, 300 activity leaves, the run and its results.
-    assert tlog.size(ws) == ORG + 302
+    # The factor sets and factors, the entity, 300 activity leaves, the GWP value of SF6 the
+    # run weighed with, the run and its results.
+    assert tlog.size(ws) == ORG + 303
     signer, verifier = keys
     sign_checkpoint(ws, signer)
     text = prove(ws, "run", summary.run_id, lambda r, _: run_canonical(ws, r), True)
     bundle = parse_proof(text)
-    assert bundle.extra is not None and bundle.index == ORG + 300
+    assert bundle.extra is not None and bundle.index == ORG + 301
     verify_proof_bundle(bundle, leaf_from_opening(bundle.extra), verifier)
     record = json.loads(json.loads(bundle.extra)["record"])
     # 300 records of SF6, 1.5 + i kg each: 300 x 1.5 + 44,850 = 45,300 kg = 45.3 t of SF6,

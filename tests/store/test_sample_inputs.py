@@ -2,8 +2,9 @@
 
 The world is tests/store/sample_world.py: two runs of 2024 with a subsidiary's equity share, a
 price index and a record changed between them, so each run's leaves must be the versions it
-read. Factor rows are named by the factor each record used (every gas row of it); the rest is
-listed leaf by leaf.
+read. Factor rows are named by the factor each record used (every gas row of it), and GWP values
+by those rows' gases (the run's set AR5, blend rule composition, the record's methane origin);
+the rest is listed leaf by leaf.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import pytest
 
 from tests import postgres
 from tests.conftest import Templates, open_copy
-from tests.store.sample_world import PINNED, fill, run_ids, run_records
+from tests.engines.conftest import write_csv
+from tests.store.sample_world import PINNED, SETTINGS, act, fill, run_ids, run_records
 from zerotrail.errors import ZerotrailError
+from zerotrail.ingest.activities import import_activities
+from zerotrail.pipeline.calculation import calculate
 from zerotrail.store.sample_inputs import SampleInputs, sample_inputs
 from zerotrail.store.workspace import Workspace, open_workspace
 
@@ -43,12 +47,26 @@ def by_record(ws: Workspace, run_id: str) -> dict[str, SampleInputs]:
 
 
 def not_factors(s: SampleInputs, run_id: str) -> list[tuple[str, str, int]]:
-    """The record's leaves but its factor rows, the run's leaf written as "run"."""
+    """The record's leaves but its factor rows and GWP values, the run's leaf written as
+    "run"."""
     return [
         (leaf.kind, "run" if leaf.ref == run_id else leaf.ref, leaf.version)
         for leaf in s.leaves
-        if leaf.kind != "factor"
+        if leaf.kind not in ("factor", "gwp")
     ]
+
+
+def gwp_leaves(s: SampleInputs) -> list[tuple[str, int]]:
+    return [(leaf.ref, leaf.version) for leaf in s.leaves if leaf.kind == "gwp"]
+
+
+def leaf_index(ws: Workspace, kind: str, ref: str, version: int = 1) -> int:
+    return int(
+        ws.scalar(
+            "SELECT idx FROM ledger_leaves WHERE kind = ? AND ref = ? AND version = ?",
+            [kind, ref, version],
+        )
+    )
 
 
 def factor_gases(ws: Workspace, factor_id: str) -> list[str]:
@@ -120,6 +138,76 @@ def test_factor_rows_are_every_gas_of_the_factor_the_run_used(
     assert got["grid"].stated["factor_id"] == GRID_2023
     assert got["pinned"].stated["factor_id"] == PINNED
     assert len(factor_gases(world, str(got["gas"].stated["factor_id"]))) == 3
+
+
+def test_gwp_values_are_those_each_gas_of_its_factor_was_weighed_with(
+    world: Workspace, template: Path
+) -> None:
+    first, second = run_ids(template.parent)
+    got = by_record(world, first)
+    for rid, s in got.items():
+        gases = [ref.rsplit("/", 1)[1] for ref in factor_gases(world, str(s.stated["factor_id"]))]
+        # No record of this world names a methane origin: "-" throughout.
+        assert gwp_leaves(s) == [(f"AR5/composition/{gas}/-", 1) for gas in gases], rid
+        # Each after the factor rows, and committed before the run's leaf: what it read.
+        kinds = [leaf.kind for leaf in s.leaves]
+        assert kinds.index("gwp") == kinds.index("factor") + len(gases)
+        for ref, _ in gwp_leaves(s):
+            assert leaf_index(world, "gwp", ref) < leaf_index(world, "run", first)
+    assert gwp_leaves(got["r410a"]) == [("AR5/composition/R-410A/-", 1)]
+    assert [r for r, _ in gwp_leaves(got["gas"])] == [
+        "AR5/composition/CH4/-",
+        "AR5/composition/CO2/-",
+        "AR5/composition/N2O/-",
+    ]
+    # The second run weighed with the same package values: the first run's versions.
+    again = by_record(world, second)
+    assert {rid: gwp_leaves(s) for rid, s in again.items()} == {
+        rid: gwp_leaves(s) for rid, s in got.items()
+    }
+
+
+def test_a_record_with_a_methane_origin_needs_the_values_at_that_origin(
+    template: Path, tmp_path: Path
+) -> None:
+    fossil = act("flare", "stationary_combustion.natural_gas", 50, "GJ", "CN", ch4_origin="fossil")
+    with open_copy(template, tmp_path) as ws:
+        import_activities(ws, write_csv(tmp_path / "flare.csv", [fossil]))
+        run = calculate(ws, SETTINGS).run_id
+        got = by_record(ws, run)
+        # Under AR5 fossil methane has its own GWP (30, not 28): the value at origin fossil.
+        assert gwp_leaves(got["flare"]) == [
+            ("AR5/composition/CH4/fossil", 1),
+            ("AR5/composition/CO2/fossil", 1),
+            ("AR5/composition/N2O/fossil", 1),
+        ]
+        assert gwp_leaves(got["gas_hhv"]) == [
+            ("AR5/composition/CH4/-", 1),
+            ("AR5/composition/CO2/-", 1),
+            ("AR5/composition/N2O/-", 1),
+        ]
+
+
+def test_a_run_from_before_gwp_values_were_committed_has_none_and_is_not_refused(
+    template: Path, tmp_path: Path
+) -> None:
+    first, _ = run_ids(template.parent)
+    with open_copy(template, tmp_path) as ws:
+        # As a workspace migrated from before: no GWP value committed before the run.
+        ws.execute("DELETE FROM ledger_leaves WHERE kind = 'gwp'")
+        got = sample_inputs(ws, first, run_records(ws, first))
+    assert got and all(not gwp_leaves(s) for s in got)
+
+
+def test_a_gwp_value_missing_from_the_log_of_a_run_that_committed_them_is_named(
+    template: Path, tmp_path: Path
+) -> None:
+    first, _ = run_ids(template.parent)
+    with open_copy(template, tmp_path) as ws:
+        ws.execute("DELETE FROM ledger_leaves WHERE kind = 'gwp' AND ref = 'AR5/composition/N2O/-'")
+        with pytest.raises(ZerotrailError) as err:
+            sample_inputs(ws, first, run_records(ws, first))
+    assert str(err.value) == "not in the ledger: gwp AR5/composition/N2O/-"
 
 
 def test_stated_figures_are_the_runs_results_rows(world: Workspace, template: Path) -> None:
@@ -229,9 +317,10 @@ def test_the_same_leaves_on_postgresql(
             assert got.keys() == want.keys()
             for rid, s in got.items():
                 assert not_factors(s, pg_run) == not_factors(want[rid], duck_run)
-                assert [leaf for leaf in s.leaves if leaf.kind == "factor"] == [
-                    leaf for leaf in want[rid].leaves if leaf.kind == "factor"
-                ]
+                for kind in ("factor", "gwp"):
+                    assert [leaf for leaf in s.leaves if leaf.kind == kind] == [
+                        leaf for leaf in want[rid].leaves if leaf.kind == kind
+                    ]
                 for column, value in want[rid].stated.items():
                     if isinstance(value, float):
                         assert s.stated[column] == pytest.approx(value, rel=1e-12), column

@@ -9,7 +9,9 @@ It trusts nothing in the folder but what the two public keys vouch for:
 4. the risk assessment, the sample sizes and the draw are computed again from the population,
    the engagement's materiality and the seed: the same records must come out;
 5. each drawn record's emissions are recomputed from its opened leaves with the reference
-   calculation (assurance/recompute.py), and compared with the company's stated result;
+   calculation (assurance/recompute.py), and compared with the company's stated result; the
+   GWP values its run committed for its gases are held to the package's own, which the
+   reference calculation weighs them with;
 6. each evidence file is held to the SHA-256 its record committed;
 7. the findings' projection and aggregation against materiality, and the opinion they lead to,
    are computed again.
@@ -43,7 +45,7 @@ from zerotrail.assurance.conclusion import (
 from zerotrail.assurance.evidence import committed_sha256
 from zerotrail.assurance.materiality import Thresholds
 from zerotrail.assurance.opinion import Blocked
-from zerotrail.assurance.recompute import compare, recompute
+from zerotrail.assurance.recompute import compare, gwp_held, recompute
 from zerotrail.assurance.risk import Item, StratumPlan, plan, stratum_of
 from zerotrail.assurance.sampling import Selected, draw
 from zerotrail.errors import VerificationError, ZerotrailError
@@ -66,6 +68,8 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
     without_evidence: list[str] = field(default_factory=list)  # commit a hash, no file given
     evidence_ok: int = 0  # evidence files that are the ones their records committed
+    gwp_held: set[str] = field(default_factory=set)  # committed GWP values held to the package's
+    without_gwp: list[str] = field(default_factory=list)  # their run committed no GWP values
     conclusion: Conclusion | None = None
 
     @property
@@ -79,7 +83,11 @@ def _fail(msg: str) -> VerificationError:
 
 def _read(folder: Path, name: str, limit: int) -> str:
     path = folder / name
-    if not path.is_file():
+    try:
+        present = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL
+        present = False
+    if not present:
         raise _fail(f"the bundle has no {name}")
     try:
         return read_limited(path, name, limit)
@@ -95,10 +103,13 @@ def _json(folder: Path, name: str) -> Any:
 
 
 def _csv(folder: Path, name: str, columns: Sequence[str]) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(_read(folder, name, fmt.MAX_JSON_BYTES)))
-    if tuple(reader.fieldnames or ()) != tuple(columns):
-        raise _fail(f"{name}: expected the columns {', '.join(columns)}")
-    rows = list(reader)
+    reader = csv.DictReader(io.StringIO(_read(folder, name, fmt.MAX_JSON_BYTES), newline=""))
+    try:
+        if tuple(reader.fieldnames or ()) != tuple(columns):
+            raise _fail(f"{name}: expected the columns {', '.join(columns)}")
+        rows = list(reader)
+    except csv.Error as exc:  # a field beyond the csv module's limit, say
+        raise _fail(f"{name}: {exc}") from None
     for i, row in enumerate(rows, start=2):
         if None in row or any(v is None for v in row.values()):
             raise _fail(f"{name} row {i}: expected {len(columns)} fields")
@@ -116,7 +127,7 @@ def _float(text: str, where: str) -> float:
 
 
 def _int(text: str, where: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit(), but int("²") fails
         raise _fail(f"{where}: {text!r} is not a whole number")
     return int(text)
 
@@ -128,7 +139,7 @@ def _checkpoint(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> C
         if witnesses:
             verify_cosignatures(note, witnesses)
         return parse_checkpoint(opened.text)
-    except ValueError as exc:
+    except (ValueError, VerificationError) as exc:  # the note and cosignature checks raise it
         raise _fail(f"{fmt.CHECKPOINT_FILE}: {exc}") from None
 
 
@@ -143,16 +154,17 @@ def _leaf(
 ) -> _Leaf:
     if not name.startswith(fmt.LEAVES_DIR + "/") or "/" in name[len(fmt.LEAVES_DIR) + 1 :]:
         raise _fail(f"{fmt.RECORDS_FILE}: {name!r} is not a file of {fmt.LEAVES_DIR}/")
+    proof = _read(folder, name, fmt.MAX_PROOF_BYTES)  # its own refusals name the file
     try:
-        bundle = parse_proof(_read(folder, name, fmt.MAX_PROOF_BYTES))
+        bundle = parse_proof(proof)
         if bundle.extra is None:
-            raise _fail(f"{name}: the proof has no opening")
+            raise ValueError("the proof has no opening")
         opening = json.loads(bundle.extra)
         salt = base64.b64decode(opening["salt"], validate=True)
         text = str(opening["record"])
         got = verify_proof_bundle(bundle, commitment(salt, text.encode()), log, witnesses)
         record = json.loads(text)
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
         raise _fail(f"{name}: {exc}") from None
     if (got.origin, got.size, got.root) != (cp.origin, cp.size, cp.root):
         raise _fail(f"{name}: the proof is against another checkpoint than {fmt.CHECKPOINT_FILE}")
@@ -181,7 +193,7 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
         if not isinstance(rec, dict) or not isinstance(rec.get("leaves"), list):
             raise _fail(f"{fmt.RECORDS_FILE}: record {rid!r} lists no leaves")
         for name in rec["leaves"]:
-            if name not in leaves:
+            if str(name) not in leaves:  # a stranger's JSON: any value, hashable or not
                 leaves[str(name)] = _leaf(folder, str(name), cp, log, witnesses)
     rep.checked.append(f"{len(leaves)} proofs of inclusion, each leaf recomputed from its opening")
 
@@ -223,6 +235,26 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
     if rep.evidence_ok:
         rep.checked.append(
             f"{rep.evidence_ok} evidence files are the files their records committed (SHA-256)"
+        )
+    if rep.gwp_held:
+        rep.checked.append(
+            f"{len(rep.gwp_held)} committed GWP values the drawn records' gases were weighed with"
+            " held to the package's own, which the recomputation weighs them with"
+        )
+    if rep.without_gwp and rep.gwp_held:
+        # The records are of one run, which committed GWP values (others' leaves hold them).
+        rep.differences += [
+            f"{rid}: no committed GWP values among its leaves, though its run's are among other"
+            " drawn records'"
+            for rid in rep.without_gwp
+        ]
+    elif rep.without_gwp:
+        shown = ", ".join(rep.without_gwp[:5])
+        more = len(rep.without_gwp) - 5
+        rep.notes.append(
+            f"{len(rep.without_gwp)} drawn records: the GWP values were not committed by their"
+            " run (calculated before runs committed them), so their recomputation rests on the"
+            f" package's published IPCC values: {shown}" + (f" and {more} more" if more > 0 else "")
         )
     if rep.without_evidence:
         shown = ", ".join(rep.without_evidence[:5])
@@ -324,7 +356,10 @@ def _same_draw(
     selected: Sequence[Selected],
     rep: CheckReport,
 ) -> None:
-    stated = {str(p.get("stratum")): str(p.get("size")) for p in eng.get("strata", [])}
+    listed = eng.get("strata")
+    if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
+        raise _fail(f"{fmt.ENGAGEMENT_FILE}: strata is not a list of objects")
+    stated = {str(p.get("stratum")): str(p.get("size")) for p in listed}
     for p in strata:
         if stated.get(p.stratum) != str(p.size):
             raise _fail(
@@ -368,14 +403,21 @@ def _record(
         return
     listed = stated_t.get(s.record_id)
     co2e = stated.get("co2e_t")
-    if co2e is not None and listed is not None and float(str(co2e)) != float(listed):
+    where = f"{fmt.RECORDS_FILE} {s.record_id} stated co2e_t"
+    if co2e is not None and listed is not None and _float(str(co2e), where) != float(listed):
         rep.differences.append(
             f"{s.record_id}: stated {stated['co2e_t']} t here, {stated_t[s.record_id]} t in"
             f" {fmt.POPULATION_FILE}"
         )
     try:
-        got = recompute([lf.text for lf in opened], settings, s.record_id)
+        texts = [lf.text for lf in opened]
+        got = recompute(texts, settings, s.record_id)
         diffs = compare(got, stated)
+        held = gwp_held(texts, settings, s.record_id)
+        diffs += held.differences
+        rep.gwp_held.update(held.held)
+        if not held.committed:
+            rep.without_gwp.append(s.record_id)
     except (ValueError, KeyError, TypeError) as exc:
         diffs = [f"not recomputed: {exc}"]
     rep.differences.extend(f"{s.record_id}: {d}" for d in diffs)
@@ -390,14 +432,14 @@ def _evidence(
         if expected is not None:
             rep.without_evidence.append(rid)
         return
-    for name in files:
+    for name in files if isinstance(files, list) else [files]:  # a stranger's JSON
         name = str(name)
         parts = name.split("/")
         if len(parts) != 3 or parts[0] != fmt.EVIDENCE_DIR or ".." in parts:
             raise _fail(f"{fmt.RECORDS_FILE}: {name!r} is not a file of {fmt.EVIDENCE_DIR}/")
         try:
             content = read_limited_bytes(folder / name, name, fmt.MAX_EVIDENCE_BYTES)
-        except ZerotrailError as exc:
+        except (ZerotrailError, ValueError) as exc:  # ValueError: a NUL in the name
             raise _fail(str(exc)) from None
         digest = hashlib.sha256(content).hexdigest()
         if expected is None:

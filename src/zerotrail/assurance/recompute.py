@@ -2,12 +2,13 @@
 
 Where it sits: assurance (pure: texts in, values out). A verifier holds, for each sampled
 record, the openings of the leaves its figures derive from (store/sample_inputs.py names them:
-the activity, the factor rows the run used, the entities up the ownership chain, the site, the
-price indices of a deflation, the run), each checked against the signed tree by its inclusion
-proof. `recompute` reads their canonical texts (docs/ledger.md) into the rows the reference
-calculation takes (engine/reference.py, the plain-Python oracle the engine is held to) and runs
-it on those rows only, without the engine or the workspace; `compare` lists where the run's
-stated figures differ.
+the activity, the factor rows the run used, the GWP values it weighed their gases with, the
+entities up the ownership chain, the site, the price indices of a deflation, the run), each
+checked against the signed tree by its inclusion proof. `recompute` reads their canonical texts
+(docs/ledger.md) into the rows the reference calculation takes (engine/reference.py, the
+plain-Python oracle the engine is held to) and runs it on those rows only, without the engine
+or the workspace; `compare` lists where the run's stated figures differ, and `gwp_held` where
+the committed GWP values differ from the package's.
 
 What a sample recomputes: the record's location-based figures (scope, category, method, the
 factor used, the tonnes of each gas family and their CO2e, unsplit CO2e, biogenic CO2, the
@@ -37,6 +38,13 @@ which imports take with at most 9 (model/limits.py), and for the shipped library
 contents; a custom factor's heat content with more places is committed rounded, so a record
 reaching that factor through it recomputes from the rounded value.
 
+GWP values: the reference calculation weighs gases with the package's own values
+(`reference.gwp.gas_weights`). A run commits the values it weighed its records' gases with
+(kind `gwp`), and `gwp_held` holds each of a record's to the package's, every number exactly:
+a difference means the package the check runs on and the one the run ran on disagree (a
+corrected GWP table), so the recomputation's figures would too. A run calculated before runs
+committed them has none; its recomputation rests on the package's values alone.
+
 A malformed opening, settings that contradict the run's opening, or two different openings of
 one record raise VerificationError (verifiers fail closed); inputs the calculation needs but
 the openings lack give a `Recomputed` with the `reason`.
@@ -56,6 +64,8 @@ from zerotrail.engine.reference import RefInputs, reference_results
 from zerotrail.engine.settings import APPROACHES, BLEND_RULES, FACTOR_POLICIES, FAMILIES
 from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import decimal_text
+from zerotrail.reference.gwp_values import NUMBERS as GWP_NUMBERS
+from zerotrail.reference.gwp_values import exact_text, gwp_ref, gwp_value
 
 # The flag the market-based figure raises: not recomputed from a sample (see above).
 MARKET_FLAGS = frozenset({"residual_mix_missing"})
@@ -142,6 +152,17 @@ _FIELDS: dict[str, dict[str, str]] = {
         "consolidation": _TEXT,
         "blend_rule": _TEXT,
     },
+    # Not an input of the reference calculation, which weighs gases with the package's own
+    # values: `gwp_held` holds these to them.
+    "gwp": {
+        "gwp_set": _TEXT,
+        "blend_rule": _TEXT,
+        "gas": _TEXT,
+        "ch4_origin": _TEXT,
+        "version": _INT,
+        **dict.fromkeys(GWP_NUMBERS, _EXACT),
+        "flags": _TEXT,
+    },
 }
 _OPTIONAL = {"activity": frozenset({"heat_basis"})}
 # The fields that never hold null (the stored column is NOT NULL).
@@ -152,6 +173,7 @@ _REQUIRED_VALUE = {
     "site": ("site", "version", "entity", "region", "removed"),
     "price_index": ("currency", "year", "version", "index_value"),
     "run": ("run_id", "year", "gwp_set", "consolidation", "blend_rule"),
+    "gwp": ("gwp_set", "blend_rule", "gas", "version", *GWP_NUMBERS, "flags"),
 }
 _WANTED = {
     _INT: "an integer",
@@ -322,6 +344,88 @@ def compare(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class GwpHeld:
+    """A record's committed GWP values held to the package's own (`gwp_held`).
+
+    `held`: the record's `gwp` openings held, as `<ref> version <n>`; `differences`: one line
+    each where one is not the package's value, or one the record needs is missing; `committed`
+    False when the record has none at all (its run was calculated before runs committed
+    them)."""
+
+    held: tuple[str, ...]
+    differences: tuple[str, ...]
+    committed: bool
+
+
+def gwp_held(
+    openings: Sequence[bytes | str], settings: Mapping[str, str], record_id: str
+) -> GwpHeld:
+    """Record `record_id`'s committed GWP values (the `gwp` openings among `openings`) held to
+    what this package weighs the same gases with (`reference.gwp.gas_weights`, which the
+    reference calculation uses): every number exactly, and the flags. The record needs one per
+    gas of its factor rows, under the run's GWP set and blend rule (`settings`, as for
+    `recompute`) at its methane origin. A record with none was calculated before runs committed
+    them: not a difference (`committed` False), but its recomputation then rests on the
+    package's values alone. VerificationError for malformed openings or settings."""
+    lacking = [k for k in ("gwp_set", "blend_rule") if k not in settings]
+    if lacking:
+        raise VerificationError(f"settings lack {', '.join(lacking)}")
+    parsed = _index([_parse(o) for o in openings])
+    given = parsed.get("gwp", {})
+    if not given:
+        return GwpHeld((), (), False)
+    act = parsed.get("activity", {}).get(record_id)
+    origin = None if act is None else act.row["ch4_origin"]
+    gwp_set, rule = str(settings["gwp_set"]), str(settings["blend_rule"])
+    needed = {
+        gwp_ref(gwp_set, rule, o.row["gas"], origin): str(o.row["gas"])
+        for o in parsed.get("factor", {}).values()
+    }
+    out: list[str] = []
+    for ref, o in sorted(given.items()):
+        if ref in needed:
+            out += _held_gwp(o.row)
+        else:
+            out.append(
+                f"GWP value {ref}: not one the record weighs a gas of its factor with (those are"
+                f" under {gwp_set}, {rule} blends, CH4 origin {origin or 'none'})"
+            )
+    out += [
+        f"GWP of {gas}: no committed value among the openings ({ref})"
+        for ref, gas in sorted(needed.items())
+        if ref not in given
+    ]
+    held = tuple(f"{ref} version {o.row['version']}" for ref, o in sorted(given.items()))
+    return GwpHeld(held, tuple(out), True)
+
+
+def _held_gwp(row: Mapping[str, Any]) -> list[str]:
+    """Where one committed GWP value is not the package's: a line per field, both values."""
+    origin = row["ch4_origin"] or "none"
+    name = (
+        f"GWP of {row['gas']} ({row['gwp_set']}, {row['blend_rule']} blends, CH4 origin"
+        f" {origin}, version {row['version']})"
+    )
+    try:
+        mine = gwp_value(row["gas"], row["gwp_set"], row["blend_rule"], row["ch4_origin"])
+    except ZerotrailError as exc:  # an unknown set, rule or origin
+        return [f"{name}: the package cannot weigh it: {exc}"]
+    if mine is None:
+        return [f"{name}: committed, but the package has no value for it"]
+    out = [
+        f"{name}: {n} committed {exact_text(row[n])}, the package's {exact_text(mine.numbers[n])}"
+        for n in GWP_NUMBERS
+        if row[n] != mine.numbers[n]
+    ]
+    if row["flags"] != mine.flags:
+        out.append(
+            f"{name}: flags committed {row['flags'] or 'none'}, the package's"
+            f" {mine.flags or 'none'}"
+        )
+    return out
+
+
 # --- reading the openings ------------------------------------------------------------------
 
 
@@ -406,6 +510,8 @@ def _ref(kind: str, row: Mapping[str, Any]) -> str:
         return f"{row['factor_id']}/{row['gas']}"
     if kind == "price_index":
         return f"{row['currency']}:{row['year']}"
+    if kind == "gwp":
+        return gwp_ref(row["gwp_set"], row["blend_rule"], row["gas"], row["ch4_origin"])
     key = {"activity": "record_id", "entity": "entity", "site": "site", "run": "run_id"}[kind]
     return str(row[key])
 

@@ -197,6 +197,8 @@ def sample(
         f" {engagement_id}; next: export the bundle"
         f" (verification export {engagement_id} -o FOLDER)"
     )
+    # The verifier keeps this line: a bundle's sample must carry the same digest.
+    common.say(f"drawn records' SHA-256: {sp.engagement.sample_sha256}")
 
 
 @app.command("export")

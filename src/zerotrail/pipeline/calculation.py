@@ -9,8 +9,8 @@ this process, else the workspace, else compiled from the engine's expressions an
 both: engine/plan.py); fill the run's values into session tables and let the plan group the
 year's records by signature; prepare the small inputs from those signatures in plain Python
 (`prepare`); run the plan's per-signature steps; explain each unresolved signature; then, in one
-transaction, store the run, its signatures, supplier keys and problems, and commit its headline
-figures and result digests to the ledger.
+transaction, store the run, its signatures, supplier keys and problems, and commit the GWP values
+its records were weighed with, its headline figures and result digests to the ledger.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ from zerotrail.ingest.formats import RENEWABLE_TYPES
 from zerotrail.model.keys import family_of
 from zerotrail.model.regions import lineage, market_of
 from zerotrail.reference.gwp import GWP_SET_IDS
+from zerotrail.reference.gwp_values import gwp_value
 from zerotrail.store import calculation_inputs as reads
-from zerotrail.store import runs
+from zerotrail.store import gwp_values, runs
 from zerotrail.store.compiled_sql import read_compiled, save_compiled
 from zerotrail.store.external import with_lake_records
 from zerotrail.store.factor_rows import insert_factor_rows
@@ -507,12 +508,16 @@ def commit_run(
 ) -> None:
     """Commit the run's headline figures to the ledger, keeping the exact text committed, and
     the digests of its stored results (kind `run_results`). The figures come from `by_scope`
-    (the run's results summed by scope) when given, else from the workspace's results view."""
+    (the run's results summed by scope) when given, else from the workspace's results view.
+    Before the run's leaf: the GWP values its records were weighed with (kind `gwp`)."""
     from zerotrail.ledger.canonical import canonical_bytes
     from zerotrail.store.committed import commit_new, run_results_sql
     from zerotrail.store.tlog import Appender, size
 
     ledger_size = size(ws)
+    # Committed before the run's leaf, so that they are the versions a verifier's sample of
+    # this run reads (the latest before the run: store/sample_inputs.py).
+    commit_gwp_values(ws, run)
     figures = run_figures(runs.scope_sums(ws, run.run_id) if by_scope is None else by_scope)
     canonical = canonical_bytes(
         "run",
@@ -535,6 +540,17 @@ def commit_run(
     # And what every per-record figure derives from (with the committed activities): digests
     # of the run's signatures, supplier keys and problems, the next leaf (docs/ledger.md).
     commit_new(ws, "run_results", run_results_sql(run.run_id))
+
+
+def commit_gwp_values(ws: Workspace, run: runs.NewRun) -> int:
+    """Store and commit the GWP values the run's records needed (every gas of each factor used,
+    at the records' methane origin) that have no version yet or a different latest one: the
+    package's `gas_weights`, which the engine weighed them with. Returns how many."""
+    values = [
+        gwp_value(gas, run.gwp_set, run.blend_rule, origin)
+        for gas, origin in gwp_values.run_gas_keys(ws, run.run_id)
+    ]
+    return gwp_values.store_new(ws, run.run_id, [v for v in values if v is not None])
 
 
 def run_figures(by_scope: dict[int, tuple[float, float, float]]) -> dict[str, float]:

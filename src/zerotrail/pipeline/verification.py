@@ -363,7 +363,7 @@ class Attached:
 def attach_evidence(ws: Workspace, record_id: str, path: Path, actor: str) -> Attached:
     """Attach an evidence file to the record's current version. Its SHA-256 is held to the
     hash committed with the record (`sha256:<hex>` in its evidence); a mismatch is stored,
-    and raises a non-conformity in every open engagement whose sample holds the record."""
+    and raises a non-conformity on the first open engagement whose sample holds the record."""
     rows = ws.fetchall(
         "SELECT version, evidence FROM activities WHERE record_id = ? ORDER BY version DESC"
         " LIMIT 1",
@@ -612,10 +612,13 @@ def move_finding(
 def _require_restated(ws: Workspace, row: store.EngagementRow, f: store.FindingRow) -> None:
     """A misstatement is corrected only in a restated inventory: every record behind it has a
     newer version in the run the engagement now covers than in the run it was raised on."""
+    # The engagement version in force when the finding was raised, by the ledger's order (the
+    # clock's seconds cannot order a finding and a restatement made within one second).
     raised_on = ws.scalar(
-        "SELECT run_id FROM engagement_versions WHERE engagement_id = ? AND happened_at <= ("
-        "SELECT min(happened_at) FROM finding_versions WHERE finding_id = ?)"
-        " ORDER BY version DESC LIMIT 1",
+        "SELECT e.run_id FROM engagement_versions e JOIN ledger_leaves l ON l.kind = 'engagement'"
+        " AND l.ref = e.engagement_id AND l.version = e.version WHERE e.engagement_id = ?"
+        " AND l.idx < (SELECT min(idx) FROM ledger_leaves WHERE kind = 'finding' AND ref = ?)"
+        " ORDER BY l.idx DESC LIMIT 1",
         [row.engagement_id, f.finding_id],
     )
     if raised_on is None or raised_on == row.run_id:

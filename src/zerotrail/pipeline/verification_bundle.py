@@ -235,7 +235,7 @@ def check_bundle(folder: Path, log_key: str, witness_keys: Sequence[str] = ()) -
     try:
         log = parse_verifier_key(log_key)
         witnesses = [parse_verifier_key(k) for k in witness_keys]
-    except ValueError as exc:
+    except (ValueError, ZerotrailError) as exc:  # VerificationError for a malformed key
         raise ZerotrailError(f"bad key: {exc}") from None
     return check_folder(folder, log, witnesses)
 

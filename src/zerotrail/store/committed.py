@@ -11,7 +11,8 @@ same transaction as the row itself. Factor rows and meter readings are never cha
 (a factor set is immutable; a reading that overlaps a stored one is refused), so their version
 is always 1. A run's per-record results are committed as `run_results`: digests of the rows the
 run stored (`run_signatures`, `run_supplier_keys`, `run_problems`), from which the `results`
-view derives every record's figures; see `run_results_sql`.
+view derives every record's figures; see `run_results_sql`. The GWP values a run weighed gases
+with are committed as `gwp`, a new version of a key only when the package's value changed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 
 from zerotrail.errors import ZerotrailError
 from zerotrail.ledger.canonical import canonical_sql
+from zerotrail.reference.gwp_values import NO_ORIGIN
+from zerotrail.reference.gwp_values import NUMBERS as GWP_NUMBERS
 from zerotrail.store.database import Workspace
 from zerotrail.store.tlog import Appender
 
@@ -416,6 +419,28 @@ KINDS: dict[str, Committed] = {
             "{a}.factor_id || '/' || {a}.gas",
             "1",
             _FACTOR_FIELDS,
+        ),
+        # The GWP values a run weighed its records' gases with (store/gwp_values.py): the
+        # numbers exactly, as for a factor's value.
+        Committed(
+            "gwp",
+            "(SELECT gwp_set, blend_rule, gas, ch4_origin, version, "
+            + ", ".join(f"{EXACT.format(n)} AS {n}" for n in GWP_NUMBERS)
+            + ", flags, source, run_id FROM gwp_values)",
+            "{a}.gwp_set || '/' || {a}.blend_rule || '/' || {a}.gas || '/'"
+            f" || coalesce({{a}}.ch4_origin, '{NO_ORIGIN}')",
+            "{a}.version",
+            {
+                "gwp_set": "text",
+                "blend_rule": "text",
+                "gas": "text",
+                "ch4_origin": "text",
+                "version": "int",
+                **dict.fromkeys(GWP_NUMBERS, "text"),
+                "flags": "text",
+                "source": "text",
+                "run_id": "text",
+            },
         ),
         Committed(
             "meter_reading",

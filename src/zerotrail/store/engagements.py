@@ -195,8 +195,9 @@ def findings(ws: Workspace, engagement_id: str) -> list[FindingRow]:
         f"SELECT {_FINDING_COLUMNS} FROM finding_versions f WHERE engagement_id = ?"
         " AND version = (SELECT max(version) FROM finding_versions x"
         "                WHERE x.finding_id = f.finding_id)"
-        " ORDER BY (SELECT min(happened_at) FROM finding_versions y"
-        "           WHERE y.finding_id = f.finding_id), finding_id",
+        # Raised order is the ledger's: the clock's seconds cannot tell F2 from F10.
+        " ORDER BY (SELECT min(l.idx) FROM ledger_leaves l"
+        "           WHERE l.kind = 'finding' AND l.ref = f.finding_id), finding_id",
         [engagement_id],
     )
     return [FindingRow(*r) for r in rows]

@@ -17,6 +17,10 @@ The leaves of one record, in this order:
   Its heat content and heating-value basis are fields of those rows, so no other factor is
   needed; the residual mix is not (it serves only the market-based figure, not recomputed
   from a sample);
+- `gwp` (`<gwp_set>/<blend_rule>/<gas>/<origin>`): the GWP values the run weighed each of
+  those gases with, at the record's methane origin (`-` when it names none). A run calculated
+  before runs committed them has none: the record's leaves then lack them (the verifier's
+  check says so) rather than the sample failing;
 - `entity`: the record's entity and every entity up its ownership chain, and the same for its
   site's entity (the site's control falls back to it);
 - `site`: the record's site, when it names one;
@@ -24,13 +28,15 @@ The leaves of one record, in this order:
   other than the spend's year), the index values of both years the run had, those that exist;
   both when the run deflated.
 
-Versions of entities, sites and price indices are those the run read: the latest committed
-before the run's own leaf. An import commits its versions in its transaction and a run commits
-its leaf in the transaction it read them in, so the leaf order is the order in which they were
-live (`ledger audit` holds the activity leaves to the same split at each run's leaf).
+Versions of GWP values, entities, sites and price indices are those the run read: the latest
+committed before the run's own leaf. An import commits its versions in its transaction and a
+run commits its leaf in the transaction it read them in (its GWP values just before it), so
+the leaf order is the order in which they were live (`ledger audit` holds the activity leaves
+to the same split at each run's leaf).
 
 Every read is one query for all the records (a sample has a few hundred): the run, its results
-rows, the factor rows, the ledger leaves, the entity and the site versions.
+rows (with each record's methane origin), the factor rows, the ledger leaves, the entity and
+the site versions.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from typing import Any, NamedTuple
 
 from zerotrail.engine.settings import FAMILIES
 from zerotrail.errors import ZerotrailError
+from zerotrail.reference.gwp_values import gwp_ref
 from zerotrail.store.database import Workspace
 
 
@@ -91,12 +98,17 @@ def sample_inputs(
     """For each (record id, version) of run `run_id`, in the order given: the leaves whose
     openings recompute its figures, and its stated results row. ZerotrailError names a run or
     record the workspace does not hold as asked, or any leaf missing from the log."""
-    run_idx = _run_leaf(ws, run_id)
+    run_idx, gwp_set, blend_rule = _run_leaf(ws, run_id)
     if not records:
         return []
     stated = _stated(ws, run_id, records)
     factors = _factor_rows(ws, sorted({str(r["factor_id"]) for r in stated.values()}))
     found, at_run = _leaves(ws, run_idx, records, factors)
+
+    def gwp_refs(row: Mapping[str, Any]) -> list[str]:
+        origin = row["ch4_origin"]
+        rows = factors[str(row["factor_id"])]
+        return [gwp_ref(gwp_set, blend_rule, gas, origin) for gas, _, _ in rows]
 
     missing = [
         f"activity {rid} version {ver}"
@@ -109,6 +121,11 @@ def sample_inputs(
         for gas, _, _ in factors[fid]
         if ("factor", f"{fid}/{gas}", 1) not in found
     ]
+    # A run commits its GWP values before its leaf, so once any is committed before the run,
+    # each of its records' must be; a run calculated before runs committed them has none.
+    if any(kind == "gwp" for kind, _ in at_run):
+        needed = dict.fromkeys(r for row in stated.values() for r in gwp_refs(row))
+        missing += [f"gwp {r}" for r in needed if ("gwp", r) not in at_run]
     _refuse("not in the ledger", missing)
     late = [
         f"activity {rid} version {ver}"
@@ -126,6 +143,9 @@ def sample_inputs(
         leaves = [Leaf("activity", rid, ver), Leaf("run", run_id, 1)]
         fid = str(row["factor_id"])
         leaves += [Leaf("factor", f"{fid}/{gas}", 1) for gas, _, _ in factors[fid]]
+        leaves += [
+            Leaf("gwp", r, at_run[("gwp", r)]) for r in gwp_refs(row) if ("gwp", r) in at_run
+        ]
         site = row["site"]
         owners = [str(row["entity"])] + ([site_entity[site]] if site is not None else [])
         chain: dict[str, None] = {}
@@ -143,30 +163,34 @@ def sample_inputs(
     return out
 
 
-def _run_leaf(ws: Workspace, run_id: str) -> int:
-    """The index of the run's leaf in the log."""
+def _run_leaf(ws: Workspace, run_id: str) -> tuple[int, str, str]:
+    """The index of the run's leaf in the log, and the run's GWP set and blend rule."""
     rows = ws.fetchall(
-        "SELECT l.idx FROM runs r LEFT JOIN ledger_leaves l"
+        "SELECT l.idx, r.gwp_set, r.blend_rule FROM runs r LEFT JOIN ledger_leaves l"
         " ON l.kind = 'run' AND l.ref = r.run_id AND l.version = 1 WHERE r.run_id = ?",
         [run_id],
     )
     if not rows:
         raise ZerotrailError(f"no run {run_id} in the workspace")
-    if rows[0][0] is None:
+    idx, gwp_set, blend_rule = rows[0]
+    if idx is None:
         raise ZerotrailError(f"run {run_id} is not in the ledger (no leaf of kind run)")
-    return int(rows[0][0])
+    return int(idx), str(gwp_set), str(blend_rule)
 
 
 def _stated(
     ws: Workspace, run_id: str, records: Sequence[tuple[str, int]]
 ) -> dict[str, dict[str, Any]]:
-    """The run's results row of each record, by record id; each must be of the version asked."""
+    """The run's results row of each record, by record id, with the record's methane origin
+    (which selects its gases' GWP values); each must be of the version asked."""
     names = ("record_id", "version", "entity", "site", "period_start", *STATED)
     found = ws.fetchall(
-        f"SELECT {', '.join(names)} FROM results"
-        " WHERE run_id = ? AND record_id IN (SELECT unnest(?))",
+        f"SELECT {', '.join('r.' + n for n in names)}, a.ch4_origin FROM results r"
+        " LEFT JOIN activities a ON a.record_id = r.record_id AND a.version = r.version"
+        " WHERE r.run_id = ? AND r.record_id IN (SELECT unnest(?))",
         [run_id, sorted({rid for rid, _ in records})],
     )
+    names = (*names, "ch4_origin")
     rows = {str(r[0]): dict(zip(names, r, strict=True)) for r in found}
     wrong = []
     for rid, ver in dict.fromkeys(records):
@@ -201,13 +225,14 @@ def _leaves(
     factors: Mapping[str, Sequence[tuple[str, str, int | None]]],
 ) -> tuple[dict[tuple[str, str, int], int], dict[tuple[str, str], int]]:
     """One pass over the log: the leaf index of each record version and factor row found, and
-    the version of every entity, site and price index the run read (the latest before it)."""
+    the version of every GWP value, entity, site and price index the run read (the latest
+    before it)."""
     factor_refs = [f"{fid}/{gas}" for fid, rows in factors.items() for gas, _, _ in rows]
     found: dict[tuple[str, str, int], int] = {}
     at_run: dict[tuple[str, str], int] = {}
     for kind, ref, version, idx in ws.fetchall(
         "SELECT kind, ref, version, idx FROM ledger_leaves"
-        " WHERE (kind IN ('entity', 'site', 'price_index') AND idx < ?)"
+        " WHERE (kind IN ('gwp', 'entity', 'site', 'price_index') AND idx < ?)"
         " OR (kind = 'activity' AND ref IN (SELECT unnest(?)))"
         " OR (kind = 'factor' AND ref IN (SELECT unnest(?)))",
         [run_idx, sorted({rid for rid, _ in records}), factor_refs],

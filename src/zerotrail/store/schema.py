@@ -799,6 +799,45 @@ MIGRATIONS += (
     ),
 )
 
+MIGRATIONS += (
+    Migration(
+        20,
+        "the GWP values each calculation weighed its records' gases with, committed with the"
+        " run (store/gwp_values.py, docs/ledger.md)",
+        (
+            # One row per version of a (GWP set, blend rule, gas, methane origin) a run needed;
+            # a run adds a version only when the package's value differs from the latest one
+            # (a corrected table), so earlier runs' versions are kept. ch4_origin NULL: the
+            # records name no origin. Committed as kind `gwp`, the numbers as %.17g.
+            """CREATE TABLE gwp_values (
+                gwp_set VARCHAR NOT NULL,
+                blend_rule VARCHAR NOT NULL,
+                gas VARCHAR NOT NULL,
+                ch4_origin VARCHAR,
+                version INTEGER NOT NULL,
+                mass_co2 DOUBLE PRECISION NOT NULL,
+                mass_ch4 DOUBLE PRECISION NOT NULL,
+                mass_n2o DOUBLE PRECISION NOT NULL,
+                mass_hfc DOUBLE PRECISION NOT NULL,
+                mass_pfc DOUBLE PRECISION NOT NULL,
+                mass_sf6 DOUBLE PRECISION NOT NULL,
+                mass_nf3 DOUBLE PRECISION NOT NULL,
+                co2e_co2 DOUBLE PRECISION NOT NULL,
+                co2e_ch4 DOUBLE PRECISION NOT NULL,
+                co2e_n2o DOUBLE PRECISION NOT NULL,
+                co2e_hfc DOUBLE PRECISION NOT NULL,
+                co2e_pfc DOUBLE PRECISION NOT NULL,
+                co2e_sf6 DOUBLE PRECISION NOT NULL,
+                co2e_nf3 DOUBLE PRECISION NOT NULL,
+                co2e_unsplit DOUBLE PRECISION NOT NULL,
+                flags VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                run_id VARCHAR NOT NULL
+            )""",
+        ),
+    ),
+)
+
 # Kinds a migration started committing: the rows already stored are committed after it runs.
 COMMITTED_BY: dict[int, tuple[str, ...]] = {
     7: ("entity", "site", "instrument", "factor_set"),
