@@ -569,3 +569,59 @@ def test_a_malformed_value_is_refused_not_a_crash(
     except VerificationError as exc:
         assert "\n" not in str(exc)
     # Anything else (ValueError, TypeError, AttributeError, OSError, csv.Error) fails the test.
+
+
+@pytest.fixture(scope="module")
+def committed_draw(workspace_template: Templates, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle exported after a checkpoint signed past the draw: it carries the draw's leaf."""
+    folder = tmp_path_factory.mktemp("bundle-draw")
+    with open_copy(workspace_template(world.sampled_fill), folder) as ws:
+        world.cosign(ws)  # signs a checkpoint holding the engagement's draw, and cosigns it
+        export_bundle(ws, ENGAGEMENT, folder / "bundle")
+    return folder / "bundle"
+
+
+def test_the_draw_committed_in_a_later_checkpoint_is_checked(committed_draw: Path) -> None:
+    rep = check_bundle(committed_draw, *KEYS)
+    # The draw's engagement version is after the engagement's checkpoint: proved in the later
+    # one, with the consistency proof from the engagement's.
+    line = next(c for c in rep.checked if c.startswith("the draw (seed"))
+    assert "consistent with size" in line
+    assert not any("not in a signed checkpoint" in n for n in rep.notes)
+
+
+def test_a_draw_proof_that_is_not_the_log_s_is_refused(
+    committed_draw: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "b"
+    shutil.copytree(committed_draw, copy)
+    proof = copy / fmt.LEAVES_DIR / fmt.DRAW_PROOF
+    text = proof.read_text()
+    # One character of the opening (the committed record) changed: its leaf no longer hashes
+    # into the log.
+    extra = text.index("extra ") + len("extra ") + 10
+    proof.write_text(text[:extra] + ("A" if text[extra] != "A" else "B") + text[extra + 1 :])
+    with pytest.raises(VerificationError, match=r"draw\.tlog-proof"):
+        check_bundle(copy, *KEYS)
+    # And a consistency proof that does not lead from the engagement's checkpoint.
+    shutil.rmtree(copy)
+    shutil.copytree(committed_draw, copy)
+    (copy / fmt.DRAW_CONSISTENCY).write_text(base64.b64encode(b"\0" * 32).decode() + "\n")
+    with pytest.raises(VerificationError, match=r"draw\.tlog-proof"):
+        check_bundle(copy, *KEYS)
+
+
+def test_a_population_other_than_the_drawn_one_is_refused(
+    committed_draw: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "b"
+    shutil.copytree(committed_draw, copy)
+    population = copy / fmt.POPULATION_FILE
+    # Two rows swapped: the sums and the draw (which is independent of the file's order) are
+    # the same, but the file is not the one whose SHA-256 the draw committed. (Any change that
+    # moves figures is caught there too, whatever the draw then makes of it.)
+    rows = population.read_text().splitlines(keepends=True)
+    rows[1], rows[2] = rows[2], rows[1]
+    population.write_text("".join(rows))
+    with pytest.raises(VerificationError, match="not the population the engagement drew from"):
+        check_bundle(copy, *KEYS)

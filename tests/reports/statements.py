@@ -16,6 +16,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from zerotrail.assurance.conclusion import Rules
 from zerotrail.assurance.statement import FORMAT, STANDARD, sign_statement, statement_sha256
 from zerotrail.ledger.note import Signer, generate_signer, parse_signer_key
 from zerotrail.store import engagements
@@ -99,8 +100,10 @@ def record(
         run_id=run_id,
         checkpoint_size=cur.checkpoint.size,
         checkpoint_sha256=hashlib.sha256(cur.note.encode()).hexdigest(),
+        rules=Rules().text(),
         seed="00",
         sample_sha256=None,
+        population_sha256=None,
         status="concluded",
         actor="verifier",
         happened_at=now,

@@ -11,6 +11,9 @@
                         (itself, its factor rows, entity chain, site, price indices, the run),
                         the company's stated result, the evidence files
     leaves/NNNNNN.tlog-proof   one C2SP tlog-proof with opening per leaf
+    leaves/draw.tlog-proof     the engagement version that committed the draw (seed, drawn
+                        records' and population's SHA-256), when a signed checkpoint holds it
+    draw-consistency.txt       from the engagement's checkpoint to that proof's
     evidence/<record>/<file>   evidence files attached to drawn records
     findings.json       the findings as they stood at export
 
@@ -33,6 +36,10 @@ SAMPLE_FILE = "sample.csv"
 RECORDS_FILE = "records.json"
 FINDINGS_FILE = "findings.json"
 LEAVES_DIR = "leaves"
+# The engagement version that committed the draw, proved against the latest checkpoint that
+# holds it, and the consistency proof from the engagement's checkpoint to that one.
+DRAW_PROOF = "draw.tlog-proof"
+DRAW_CONSISTENCY = "draw-consistency.txt"
 EVIDENCE_DIR = "evidence"
 
 POPULATION_COLUMNS = (

@@ -40,6 +40,7 @@ from zerotrail.assurance.conclusion import (
     conclude,
     engagement_thresholds,
     facts_from_text,
+    parse_rules,
     performance,
 )
 from zerotrail.assurance.evidence import committed_sha256
@@ -52,6 +53,7 @@ from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import commitment
 from zerotrail.ledger.checkpoint import Checkpoint, parse_checkpoint
 from zerotrail.ledger.cosignature import verify_cosignatures
+from zerotrail.ledger.merkle import verify_consistency
 from zerotrail.ledger.note import Verifier, open_note
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
 from zerotrail.model.files import read_limited, read_limited_bytes
@@ -216,6 +218,8 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
 
     strata, selected = _redraw(eng, population, totals)
     _same_draw(folder, eng, strata, selected, rep)
+    _population_digest(folder, eng)
+    _draw_committed(folder, eng, cp, log, rep)
 
     settings = {k: v for k, v in run.items() if v is not None}
     # Stated figures are the covered run's; the population's are the draw's run's.
@@ -263,7 +267,9 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
             f"{len(rep.without_evidence)} drawn records commit an evidence hash but no file is in"
             f" the bundle, not checked: {shown}" + (f" and {more} more" if more > 0 else "")
         )
-    rep.conclusion = _conclusion(folder, eng, selected, strata, totals)
+    # Misstatements are weighed against materiality on the inventory the engagement covers now
+    # (restated, when a correction moved it on); the sample was sized on the one it drew from.
+    rep.conclusion = _conclusion(folder, eng, selected, strata, _totals(run))
     return rep
 
 
@@ -332,7 +338,10 @@ def _items(population: Sequence[Mapping[str, str]]) -> list[Item]:
 
 def _thresholds(eng: Mapping[str, Any], totals: Mapping[int, float]) -> Thresholds:
     return engagement_thresholds(
-        str(eng["materiality"]), str(eng.get("scope_materiality") or ""), totals
+        str(eng["materiality"]),
+        str(eng.get("scope_materiality") or ""),
+        totals,
+        parse_rules(str(eng["rules"])),
     )
 
 
@@ -380,6 +389,68 @@ def _same_draw(
         f"sample: {len(selected)} records ({keys} key items) drawn again from the seed"
         f" {eng.get('seed')!r}: the same records; sizes by the plan's formula in"
         f" {len(strata)} strata"
+    )
+
+
+def _population_digest(folder: Path, eng: Mapping[str, Any]) -> None:
+    text = _read(folder, fmt.POPULATION_FILE, fmt.MAX_JSON_BYTES)
+    if hashlib.sha256(text.encode()).hexdigest() != eng.get("population_sha256"):
+        raise _fail(
+            f"{fmt.POPULATION_FILE} is not the population the engagement drew from (its SHA-256"
+            " differs from the one committed with the draw)"
+        )
+
+
+def _draw_committed(
+    folder: Path, eng: Mapping[str, Any], cp: Checkpoint, log: Verifier, rep: CheckReport
+) -> None:
+    """The engagement version that committed the draw, proved in the log: its seed, drawn
+    records' and population's SHA-256 must be the bundle's. Its checkpoint is the engagement's,
+    or a later one the log signed (its cosignatures are not asked for), consistent with it."""
+    name = eng.get("draw_leaf")
+    if name is None:
+        rep.notes.append(
+            "the draw is not in a signed checkpoint yet: its seed and SHA-256 are as the bundle"
+            " states them; compare them with the ones the draw printed to the verifier"
+        )
+        return
+    name = str(name)
+    if name != f"{fmt.LEAVES_DIR}/{fmt.DRAW_PROOF}":
+        raise _fail(f"{fmt.ENGAGEMENT_FILE}: draw_leaf is not {fmt.LEAVES_DIR}/{fmt.DRAW_PROOF}")
+    proof = _read(folder, name, fmt.MAX_PROOF_BYTES)
+    lines = _read(folder, fmt.DRAW_CONSISTENCY, fmt.MAX_PROOF_BYTES).splitlines()
+    try:
+        bundle = parse_proof(proof)
+        if bundle.extra is None:
+            raise ValueError("the proof has no opening")
+        opening = json.loads(bundle.extra)
+        salt = base64.b64decode(opening["salt"], validate=True)
+        text = str(opening["record"])
+        later = verify_proof_bundle(bundle, commitment(salt, text.encode()), log)
+        hashes = [base64.b64decode(line, validate=True) for line in lines if line]
+        if later.origin != cp.origin:
+            raise ValueError(f"its checkpoint is of another log ({later.origin})")
+        verify_consistency(cp.size, later.size, hashes, cp.root, later.root)
+        record = json.loads(text)
+    except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
+        raise _fail(f"{name}: {exc}") from None
+    wanted = {
+        "kind": "engagement",
+        "engagement_id": eng.get("engagement_id"),
+        "seed": eng.get("seed"),
+        "sample_sha256": eng.get("sample_sha256"),
+        "population_sha256": eng.get("population_sha256"),
+        "run_id": eng.get("sample_run_id"),
+    }
+    if not isinstance(record, dict) or any(record.get(k) != v for k, v in wanted.items()):
+        raise _fail(
+            f"{name}: the draw committed in the log is not the bundle's (engagement, seed,"
+            " drawn records', population's SHA-256 or run)"
+        )
+    rep.checked.append(
+        f"the draw (seed, drawn records' and population's SHA-256) is committed at entry"
+        f" {bundle.index} of the log, in the checkpoint of size {later.size}"
+        + ("" if later.size == cp.size else f", consistent with size {cp.size}")
     )
 
 
@@ -472,6 +543,7 @@ def _conclusion(
             level=str(eng["level"]),
             subject=str(eng["subject"]),
             criteria=str(eng["criteria"]),
+            rules=parse_rules(str(eng["rules"])).opinion,
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _fail(f"{fmt.FINDINGS_FILE}: {exc}") from None

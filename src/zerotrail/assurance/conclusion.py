@@ -16,11 +16,12 @@ Where it sits: assurance, pure.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from zerotrail.assurance.materiality import Thresholds, parse_materiality, thresholds
-from zerotrail.assurance.opinion import Blocked, FindingState, Opinion, form_opinion
+from zerotrail.assurance.opinion import Blocked, FindingState, Opinion, OpinionRules, form_opinion
 from zerotrail.assurance.projection import (
     Aggregation,
     OtherMisstatement,
@@ -44,6 +45,59 @@ class FindingFacts:
     scope: int | None
     amount_t: float | None
     records: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """An engagement's thresholds: performance materiality and the clearly-trivial amount as
+    shares of materiality, and the multiples of materiality at which the opinion changes."""
+
+    performance_share: float = 0.75
+    trivial_share: float = 0.05
+    opinion: OpinionRules = field(default_factory=OpinionRules)
+
+    def __post_init__(self) -> None:
+        # The same checks Thresholds and OpinionRules make, here at the door.
+        if not 0 < self.trivial_share <= self.performance_share <= 1:
+            raise ValueError(
+                f"clearly-trivial share {self.trivial_share:g} and performance share"
+                f" {self.performance_share:g}: expected 0 < clearly trivial <= performance <= 1"
+            )
+
+    def text(self) -> str:
+        """As stored and committed with the engagement, e.g.
+        `performance=0.75;trivial=0.05;qualify=1;adverse=5;limitation=1`."""
+        o = self.opinion
+        return (
+            f"performance={self.performance_share!r};trivial={self.trivial_share!r};"
+            f"qualify={o.qualify_multiple!r};adverse={o.adverse_multiple!r};"
+            f"limitation={o.limitation_multiple!r}"
+        )
+
+
+_RULE_NAMES = ("performance", "trivial", "qualify", "adverse", "limitation")
+
+
+def parse_rules(text: str) -> Rules:
+    """The `Rules` of `Rules.text()`; ValueError naming what is wrong."""
+    values: dict[str, float] = {}
+    for part in text.split(";"):
+        name, sep, value = part.partition("=")
+        if not sep or name not in _RULE_NAMES or name in values:
+            raise ValueError(f"rules {text!r}: expected {'=N;'.join(_RULE_NAMES)}=N")
+        try:
+            values[name] = float(value)
+        except ValueError:
+            raise ValueError(f"rules {text!r}: {name} is not a number") from None
+        if not math.isfinite(values[name]):
+            raise ValueError(f"rules {text!r}: {name} is not a finite number")
+    if set(values) != set(_RULE_NAMES):
+        raise ValueError(f"rules {text!r}: expected {'=N;'.join(_RULE_NAMES)}=N")
+    return Rules(
+        values["performance"],
+        values["trivial"],
+        OpinionRules(values["qualify"], values["adverse"], values["limitation"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +162,7 @@ def conclude(
     level: str,
     subject: str,
     criteria: str,
+    rules: OpinionRules | None = None,
 ) -> Conclusion:
     items, others = misstatements(findings, sample, strata)
     agg = aggregate(project(items, others), thresholds)
@@ -121,6 +176,7 @@ def conclude(
         level=level,  # type: ignore[arg-type]
         subject=subject,
         criteria=criteria,
+        rules=rules,
     )
     return Conclusion(agg, opinion)
 
@@ -143,10 +199,11 @@ def facts_from_text(d: Mapping[str, str | None]) -> FindingFacts:
 
 
 def engagement_thresholds(
-    materiality: str, scope_materiality: str, totals: Mapping[int, float]
+    materiality: str, scope_materiality: str, totals: Mapping[int, float], rules: Rules
 ) -> Thresholds:
     """The engagement's materiality in tonnes: `materiality` overall ("5%" or "1200t"),
-    `scope_materiality` per scope ("1=5%;3=10000t", "" for none), on the run's figures."""
+    `scope_materiality` per scope ("1=5%;3=10000t", "" for none), on the run's figures, with
+    the rules' performance and clearly-trivial shares."""
     per_scope = {}
     for part in scope_materiality.split(";"):
         if part:
@@ -154,7 +211,13 @@ def engagement_thresholds(
             if not sep or scope not in ("1", "2", "3"):
                 raise ValueError(f"scope materiality {part!r}: expected SCOPE=RULE")
             per_scope[int(scope)] = parse_materiality(rule)
-    return thresholds(parse_materiality(materiality), per_scope, totals)
+    return thresholds(
+        parse_materiality(materiality),
+        per_scope,
+        totals,
+        performance_share=rules.performance_share,
+        trivial_share=rules.trivial_share,
+    )
 
 
 def performance(th: Thresholds) -> dict[int, float]:

@@ -55,19 +55,40 @@ def open_(
         typer.Option(help="A scope's own materiality, SCOPE=RULE, e.g. 3=10% (repeatable)."),
     ] = None,
     scope: Annotated[str, typer.Option(help="The scopes verified, e.g. 1,2,3.")] = "1,2,3",
+    performance_share: Annotated[
+        float, typer.Option(help="Performance materiality as a share of materiality.")
+    ] = 0.75,
+    trivial_share: Annotated[
+        float, typer.Option(help="The clearly-trivial amount as a share of materiality.")
+    ] = 0.05,
+    qualify_multiple: Annotated[
+        float, typer.Option(help="Uncorrected misstatements of this times materiality qualify.")
+    ] = 1.0,
+    adverse_multiple: Annotated[
+        float, typer.Option(help="... and of this times materiality make the opinion adverse.")
+    ] = 5.0,
 ) -> None:
     """Open an engagement on the year's final inventory and the latest cosigned checkpoint."""
-    from zerotrail.pipeline.verification import LEVELS, open_engagement
+    from zerotrail.pipeline.verification import LEVELS, engagement_rules, open_engagement
 
     common.check_year(year)
     _one_of(level, LEVELS, "--level")
+    rules = engagement_rules(performance_share, trivial_share, qualify_multiple, adverse_multiple)
     try:
         scopes = [int(s) for s in scope.split(",") if s.strip()]
     except ValueError:
         raise typer.BadParameter("expected scopes such as 1,2,3", param_hint="--scope") from None
     with common.workspace() as ws:
         e = open_engagement(
-            ws, year, verifier, level, cli_actor(), materiality, scope_materiality or (), scopes
+            ws,
+            year,
+            verifier,
+            level,
+            cli_actor(),
+            materiality,
+            scope_materiality or (),
+            scopes,
+            rules,
         )
     r = e.row
     common.say(

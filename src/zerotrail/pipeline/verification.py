@@ -20,7 +20,9 @@ pipeline/verification_bundle.py.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -31,16 +33,18 @@ from typing import Any
 
 from zerotrail.assurance import conclusion as assess
 from zerotrail.assurance import materiality as mat
-from zerotrail.assurance.bundle import sample_sha256
+from zerotrail.assurance.bundle import POPULATION_COLUMNS, sample_sha256
 from zerotrail.assurance.conclusion import (
     Conclusion,
     FindingFacts,
+    Rules,
     engagement_thresholds,
+    parse_rules,
     performance,
     subject,
 )
 from zerotrail.assurance.evidence import committed_sha256
-from zerotrail.assurance.opinion import Blocked, Opinion
+from zerotrail.assurance.opinion import Blocked, Opinion, OpinionRules
 from zerotrail.assurance.risk import Item, StratumPlan, plan, stratum_of
 from zerotrail.assurance.sampling import Selected, draw
 from zerotrail.assurance.statement import FORMAT as STATEMENT_FORMAT
@@ -178,6 +182,7 @@ def open_engagement(
     materiality: str = "5%",
     scope_materiality: Sequence[str] = (),
     scopes: Sequence[int] = (1, 2, 3),
+    rules: Rules | None = None,
 ) -> Engagement:
     """Record an engagement on the year's final inventory and the latest cosigned checkpoint."""
     if level not in LEVELS:
@@ -208,8 +213,10 @@ def open_engagement(
         run_id=run_id,
         checkpoint_size=cp.checkpoint.size,
         checkpoint_sha256=hashlib.sha256(cp.note.encode()).hexdigest(),
+        rules=(rules or Rules()).text(),
         seed=None,
         sample_sha256=None,
+        population_sha256=None,
         status="open",
         actor=actor,
         happened_at=_now(),
@@ -218,6 +225,23 @@ def open_engagement(
         store.insert_engagement(ws, row)
         _commit(ws, "engagement")
     return Engagement(row, cp.note)
+
+
+def engagement_rules(
+    performance_share: float = 0.75,
+    trivial_share: float = 0.05,
+    qualify_multiple: float = 1.0,
+    adverse_multiple: float = 5.0,
+) -> Rules:
+    """An engagement's thresholds, checked (ZerotrailError in one line)."""
+    try:
+        return Rules(
+            performance_share,
+            trivial_share,
+            OpinionRules(qualify_multiple, adverse_multiple),
+        )
+    except ValueError as exc:
+        raise ZerotrailError(str(exc)) from None
 
 
 def scope_materiality_text(m: mat.Materiality) -> str:
@@ -265,7 +289,9 @@ def run_totals(ws: Workspace, run_id: str) -> dict[int, float]:
 
 
 def thresholds_of(row: store.EngagementRow, totals: Mapping[int, float]) -> mat.Thresholds:
-    return engagement_thresholds(row.materiality, row.scope_materiality, totals)
+    return engagement_thresholds(
+        row.materiality, row.scope_materiality, totals, parse_rules(row.rules)
+    )
 
 
 def sample_run(ws: Workspace, row: store.EngagementRow) -> str:
@@ -304,6 +330,32 @@ def population_items(ws: Workspace, row: store.EngagementRow, run_id: str) -> tu
             )
         )
     return tuple(items)
+
+
+def csv_text(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def population_csv(ws: Workspace, row: store.EngagementRow, run_id: str) -> str:
+    """The population file of the verifier's bundle (assurance/bundle.py): every record of
+    `run_id` in the engagement's scopes with what the draw takes from it (negative figures too:
+    the sums must equal the run's). The draw commits its SHA-256, so the file a bundle carries
+    is the one the sample was drawn from."""
+    scopes = {int(s) for s in row.scopes.split(",")}
+    rows = []
+    for rid, ver, scope, cat, activity, method, dq, flags, t, approved in store.population(
+        ws, run_id
+    ):
+        if int(scope) in scopes:
+            rows.append(
+                [rid, ver, scope, "" if cat is None else cat, activity, method, repr(float(dq)),
+                 flags, repr(float(t or 0.0)), "true" if approved else "false"]
+            )  # fmt: skip
+    return csv_text(rows, POPULATION_COLUMNS)
 
 
 def sample_plan(ws: Workspace, engagement_id: str) -> SamplePlan:
@@ -346,7 +398,15 @@ def draw_sample(ws: Workspace, engagement_id: str, seed: str, actor: str) -> Sam
             ],
         )
         _new_version(
-            ws, row, actor, seed=seed, sample_sha256=sample_sha256(selected), status="sampled"
+            ws,
+            row,
+            actor,
+            seed=seed,
+            sample_sha256=sample_sha256(selected),
+            population_sha256=hashlib.sha256(
+                population_csv(ws, row, row.run_id).encode()
+            ).hexdigest(),
+            status="sampled",
         )
     return sample_plan(ws, engagement_id)
 
@@ -716,10 +776,13 @@ def evaluate(ws: Workspace, engagement_id: str) -> Evaluated:
             [facts(f) for f in found],
             sp.selected,
             sp.strata,
-            sp.thresholds,
+            # Against materiality on the inventory covered now (restated, after a correction);
+            # the sample was sized on the one it was drawn from.
+            thresholds_of(e, run_totals(ws, e.run_id)),
             level=e.level,
             subject=what,
             criteria=e.criteria,
+            rules=parse_rules(e.rules).opinion,
         )
     except ValueError as exc:  # findings the arithmetic cannot take: say which, in one line
         raise ZerotrailError(f"engagement {engagement_id}: {exc}") from None
@@ -767,7 +830,7 @@ def statement_body(
     cp = engagement(ws, e.engagement_id)
     checkpoint = parse_checkpoint(parse_note(cp.checkpoint_note).text)
     figures = json.loads(checkpoints.run_canonical(ws, e.run_id))
-    th = ev.plan.thresholds
+    th = ev.conclusion.aggregation.thresholds
     agg = ev.conclusion.aggregation
     counts: dict[str, str] = {}
     for f in ev.findings:
@@ -790,6 +853,7 @@ def statement_body(
             "overall_t": _figure(th.overall_t),
             **{f"scope{s}_t": _figure(th.materiality_t(s)) for s in (1, 2, 3)},
             "performance_share": f"{th.performance_share:g}",
+            "thresholds": e.rules,
         },
         "inventory": {
             "run_id": e.run_id,

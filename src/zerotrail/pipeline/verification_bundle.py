@@ -12,8 +12,7 @@ Where it sits: pipeline; `zerotrail verification export` and `verification check
 
 from __future__ import annotations
 
-import csv
-import io
+import base64
 import json
 import os
 import re
@@ -32,8 +31,10 @@ from zerotrail.ledger.note import parse_verifier_key
 from zerotrail.pipeline.ledger import canonical_for
 from zerotrail.pipeline.verification import (
     SamplePlan,
+    csv_text,
     engagement,
     organization,
+    population_csv,
     run_totals,
     sample_plan,
 )
@@ -88,6 +89,7 @@ def export_bundle(ws: Workspace, engagement_id: str, out: Path) -> Path:
     canon = {k: canonical_for(ws, k) for k in {k for k, _, _ in leaves}}
     proofs = checkpoints.prove_at(ws, signed, leaves, lambda k, r, v: canon[k](r, v))
     names = {leaf: fmt.leaf_file(i) for i, leaf in enumerate(leaves)}
+    draw = _draw_proof(ws, sp, signed)
     evidence = store.evidence_for(ws, [r for r, _ in wanted])
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -97,16 +99,22 @@ def export_bundle(ws: Workspace, engagement_id: str, out: Path) -> Path:
         for key, text in zip(leaves, proofs, strict=True):
             (tmp / fmt.LEAVES_DIR / names[key]).write_text(text, encoding="utf-8")
         (tmp / fmt.CHECKPOINT_FILE).write_text(eng.checkpoint_note, encoding="utf-8")
+        if draw is not None:
+            (tmp / fmt.LEAVES_DIR / fmt.DRAW_PROOF).write_text(draw[0], encoding="utf-8")
+            (tmp / fmt.DRAW_CONSISTENCY).write_text(draw[1], encoding="utf-8")
         (tmp / fmt.ENGAGEMENT_FILE).write_text(
             _json(
                 {
                     **_engagement_doc(sp, run_totals(ws, sp.run_id), organization(ws)),
                     "sample_run_leaf": f"{fmt.LEAVES_DIR}/{names[('run', sp.run_id, 1)]}",
+                    "draw_leaf": None if draw is None else f"{fmt.LEAVES_DIR}/{fmt.DRAW_PROOF}",
                 }
             ),
             encoding="utf-8",
         )
-        (tmp / fmt.POPULATION_FILE).write_text(_population_csv(ws, sp), encoding="utf-8")
+        (tmp / fmt.POPULATION_FILE).write_text(
+            population_csv(ws, sp.engagement, sp.run_id), encoding="utf-8"
+        )
         (tmp / fmt.SAMPLE_FILE).write_text(_sample_csv(sp), encoding="utf-8")
         records = {}
         for rec in inputs:
@@ -145,6 +153,38 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
+def _draw_proof(
+    ws: Workspace, sp: SamplePlan, signed: checkpoints.Signed
+) -> tuple[str, str] | None:
+    """The proof, with opening, of the engagement version that committed the draw (the seed,
+    the drawn records' and the population's SHA-256), against the latest checkpoint that holds
+    it, and the consistency proof from the engagement's checkpoint to that one (base64, a hash a
+    line; empty when it is the same). None while no signed checkpoint holds the draw yet."""
+    e = sp.engagement
+    drawn = ws.fetchall(
+        "SELECT l.version, l.idx FROM ledger_leaves l JOIN engagement_versions v"
+        " ON v.engagement_id = l.ref AND v.version = l.version"
+        " WHERE l.kind = 'engagement' AND l.ref = ? AND v.seed IS NOT NULL"
+        " ORDER BY l.version LIMIT 1",
+        [e.engagement_id],
+    )
+    latest = checkpoints.latest(ws)
+    if not drawn or latest is None or latest.checkpoint.size <= int(drawn[0][1]):
+        return None
+    version, idx = int(drawn[0][0]), int(drawn[0][1])
+    # The engagement's own checkpoint when it holds the draw (after a restatement moved the
+    # engagement on), else the latest.
+    at = signed if signed.checkpoint.size > idx else latest
+    (proof,) = checkpoints.prove_at(
+        ws,
+        at,
+        [("engagement", e.engagement_id, version)],
+        lambda k, r, v: canonical_for(ws, k)(r, v),
+    )
+    hashes = checkpoints.consistency(ws, signed.checkpoint.size, at.checkpoint.size)
+    return proof, "".join(base64.b64encode(h).decode() + "\n" for h in hashes)
+
+
 def _value(value: Any) -> Any:
     """A stated result's value as JSON: numbers stay numbers (Python writes a float in its
     shortest form that reads back as the same double), dates become YYYY-MM-DD."""
@@ -173,8 +213,10 @@ def _engagement_doc(sp: SamplePlan, totals: dict[int, float], org: str) -> dict[
         "run_id": e.run_id,
         "sample_run_id": sp.run_id,
         "checkpoint_size": str(e.checkpoint_size),
+        "rules": e.rules,
         "seed": e.seed,
         "sample_sha256": e.sample_sha256,
+        "population_sha256": e.population_sha256,
         "scope_totals_t": {str(s): repr(t) for s, t in sorted(totals.items())},
         "strata": [
             {
@@ -195,37 +237,13 @@ def _engagement_doc(sp: SamplePlan, totals: dict[int, float], org: str) -> dict[
     }
 
 
-def _csv(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
-def _population_csv(ws: Workspace, sp: SamplePlan) -> str:
-    """Every record of the covered inventory in the engagement's scopes, with the stated
-    figure (negative ones too: the sums must equal the run's)."""
-    scopes = {int(s) for s in sp.engagement.scopes.split(",")}
-    rows = []
-    for rid, ver, scope, cat, activity, method, dq, flags, t, approved in store.population(
-        ws, sp.run_id
-    ):
-        if int(scope) in scopes:
-            rows.append(
-                [rid, ver, scope, "" if cat is None else cat, activity, method, repr(float(dq)),
-                 flags, repr(float(t or 0.0)), "true" if approved else "false"]
-            )  # fmt: skip
-    return _csv(rows, fmt.POPULATION_COLUMNS)
-
-
 def _sample_csv(sp: SamplePlan) -> str:
     rows = [
         [s.order, s.stratum, s.record_id, s.version, "true" if s.key_item else "false",
          repr(s.t_co2e)]
         for s in sp.selected
     ]  # fmt: skip
-    return _csv(rows, fmt.SAMPLE_COLUMNS)
+    return csv_text(rows, fmt.SAMPLE_COLUMNS)
 
 
 def check_bundle(folder: Path, log_key: str, witness_keys: Sequence[str] = ()) -> CheckReport:

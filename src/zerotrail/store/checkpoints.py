@@ -565,3 +565,12 @@ def prove_at(
         extra = opening(ws, kind, ref, version, canonical_of(kind, ref, version))
         out.append(format_proof(idx, proofs[idx][1], signed.note, extra))
     return out
+
+
+def consistency(ws: Workspace, old_size: int, new_size: int) -> list[bytes]:
+    """The consistency proof from the tree of `old_size` to that of `new_size` (RFC 6962)."""
+    if not 0 < old_size <= new_size <= tlog.size(ws):
+        raise ZerotrailError(f"no consistency proof from size {old_size} to {new_size}")
+    if old_size == new_size:
+        return []
+    return consistency_proof(old_size, new_size, tlog.WorkspaceSource(ws))

@@ -18,8 +18,8 @@ from zerotrail.store.database import Workspace
 
 _ENGAGEMENT_COLUMNS = (
     "engagement_id, version, year, verifier, level, criteria, materiality, scope_materiality,"
-    " scopes, run_id, checkpoint_size, checkpoint_sha256, seed, sample_sha256, status, actor,"
-    " happened_at"
+    " scopes, run_id, checkpoint_size, checkpoint_sha256, rules, seed, sample_sha256,"
+    " population_sha256, status, actor, happened_at"
 )
 _FINDING_COLUMNS = (
     "finding_id, version, engagement_id, finding_kind, finding_type, nature, scope, stratum,"
@@ -45,8 +45,10 @@ class EngagementRow:
     run_id: str
     checkpoint_size: int
     checkpoint_sha256: str
+    rules: str  # the opinion's thresholds: conclusion.rules_text
     seed: str | None
     sample_sha256: str | None
+    population_sha256: str | None  # of the population file the draw was made from
     status: str
     actor: str
     happened_at: datetime
