@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
 
+from zerotrail.assurance import exact
 from zerotrail.model.keys import family_of
 
 # The engine's flags (zerotrail.model.flags.RESULT_FLAGS) that say a record's figure rests on a
@@ -226,7 +227,7 @@ def _group(items: Iterable[Item]) -> dict[str, list[Item]]:
 
 def _exact_total(items: Sequence[Item]) -> Fraction:
     # Exact: a float is a binary fraction, so the sum has no rounding and no order dependence.
-    return sum((Fraction(it.t_co2e) for it in items), Fraction(0))
+    return exact.total(it.t_co2e for it in items)
 
 
 def _share(items: Sequence[Item], chosen: Sequence[Item]) -> float:
@@ -240,7 +241,8 @@ def _risk(stratum: str, group: Sequence[Item], population_t: Fraction) -> Stratu
     t = _exact_total(group)
     share = float(t / population_t) if population_t else 0.0
     if t:
-        mean_dq = float(sum(Fraction(i.dq_score) * Fraction(i.t_co2e) for i in group) / t)
+        weighted = sum(exact.units(i.dq_score) * exact.units(i.t_co2e) for i in group)
+        mean_dq = float(Fraction(weighted, 1 << (2 * exact.SCALE_BITS)) / t)
     else:
         mean_dq = sum(i.dq_score for i in group) / len(group)
     complex_share = _share(group, [i for i in group if is_complex(i)])

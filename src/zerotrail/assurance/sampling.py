@@ -34,8 +34,8 @@ import hmac
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
+from zerotrail.assurance import exact
 from zerotrail.assurance.risk import Item, StratumPlan, stratum_sort_key
 
 
@@ -114,13 +114,17 @@ def _stratum(
             i.version,
         ),
     )
-    interval = Fraction(plan.interval_t)
+    # Exact integer arithmetic (exact.py): figures in units of 2^-1074; the points u + k*J also
+    # carry the start's 64 bits of fraction, so they are compared with the cumulated figures
+    # shifted left by 64.
+    interval = exact.units(plan.interval_t)
     start = int.from_bytes(_digest(mac, f"{prefix}start")[:8], "big")
-    point = Fraction(start, 1 << 64) * interval
-    cum = Fraction(0)
+    point = start * interval
+    step = interval << 64
+    cum = 0
     out = []
     for order, it in enumerate(ranked):
-        t = Fraction(it.t_co2e)
+        t = exact.units(it.t_co2e)
         if t >= interval:
             out.append(Selected(it.record_id, it.version, stratum, True, it.t_co2e, order))
             continue
@@ -128,8 +132,8 @@ def _stratum(
         # Invariant: `point` is the first u + k*J at or after `cum`. The record's range is
         # [cum, cum_next), shorter than J, so it holds at most that one point (a zero-t range
         # holds none); after a hit the next point lies beyond it.
-        if point < cum_next:
+        if point < cum_next << 64:
             out.append(Selected(it.record_id, it.version, stratum, False, it.t_co2e, order))
-            point += interval
+            point += step
         cum = cum_next
     return out
