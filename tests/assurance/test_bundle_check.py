@@ -257,8 +257,8 @@ def test_a_row_removed_from_the_sample_fails(bundle: Path) -> None:
         ("seed", SEED + "x", "is not the draw|sample size"),
         ("sample_sha256", "0" * 64, "SHA-256 is not the one the engagement committed"),
         ("checkpoint_size", "1", "checkpoint.txt is of size"),
-        ("materiality", "1000t", "sample size|is not the draw"),
-        ("level", "reasonable", "sample size|is not the draw"),
+        ("materiality", "1000t", "differ from the plan|is not the draw"),
+        ("level", "reasonable", "differ from the plan|is not the draw"),
         ("engagement_id", "E2024-2", "is not the draw"),
         ("sample_run_leaf", "leaves/000003.tlog-proof", "sample_run_leaf is not the run"),
         ("format", "other/v9", "not a zerotrail-verification-bundle/v1 engagement"),
@@ -624,4 +624,43 @@ def test_a_population_other_than_the_drawn_one_is_refused(
     rows[1], rows[2] = rows[2], rows[1]
     population.write_text("".join(rows))
     with pytest.raises(VerificationError, match="not the population the engagement drew from"):
+        check_bundle(copy, *KEYS)
+
+
+def _engagement_changed(bundle: Path, **changes: Any) -> None:
+    path = bundle / fmt.ENGAGEMENT_FILE
+    doc = json.loads(path.read_text())
+    doc.update(changes)
+    path.write_text(json.dumps(doc))
+
+
+def test_rules_other_than_the_committed_are_refused(committed_draw: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "b"
+    shutil.copytree(committed_draw, copy)
+    # Multiples that would turn any opinion unmodified (the sample's plan is unchanged by
+    # them): the draw's leaf commits the rules.
+    _engagement_changed(
+        copy, rules="performance=0.75;trivial=0.05;qualify=100.0;adverse=400.0;limitation=1.0"
+    )
+    with pytest.raises(VerificationError, match=r"\(rules differ from engagement\.json\)"):
+        check_bundle(copy, *KEYS)
+
+
+def test_a_link_in_the_bundle_is_refused(committed_draw: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "b"
+    shutil.copytree(committed_draw, copy)
+    (copy / fmt.CHECKPOINT_FILE).rename(tmp_path / "moved.txt")
+    (copy / fmt.CHECKPOINT_FILE).symlink_to(tmp_path / "moved.txt")
+    with pytest.raises(VerificationError, match=r"checkpoint\.txt is a link"):
+        check_bundle(copy, *KEYS)
+
+
+def test_a_record_that_was_not_drawn_is_refused(committed_draw: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "b"
+    shutil.copytree(committed_draw, copy)
+    path = copy / fmt.RECORDS_FILE
+    records = json.loads(path.read_text())
+    records["not-drawn"] = next(iter(records.values()))
+    path.write_text(json.dumps(records))
+    with pytest.raises(VerificationError, match="not-drawn is not a drawn record"):
         check_bundle(copy, *KEYS)

@@ -249,7 +249,10 @@ def test_finding_options_are_checked_in_one_line(tmp: Path) -> None:
     bad_type = zt(tmp, *add, "--kind", "misstatement", "--type", "NCR")
     assert one_line_error(bad_type, 2).startswith("usage error: Invalid value for --type")
     no_amount = zt(tmp, *add, "--kind", "misstatement", "--type", "CAR", "--record", "grid-big")
-    assert one_line_error(no_amount) == "error: a misstatement needs --amount (t CO2e, not zero)"
+    assert (
+        one_line_error(no_amount)
+        == "error: a misstatement needs --amount: a finite t CO2e, not zero"
+    )
     ok(tmp, *add, "--kind", "nonconformity", "--type", "CL", "--clause", "9.2")
     fid = f"{ENGAGEMENT}-F1"
     reopen = zt(tmp, "verification", "finding", "reopen", fid, "--note", "n")

@@ -772,3 +772,32 @@ def test_export_after_a_restatement_holds_the_population_to_the_drawn_run(
     assert records[BIG]["version"] == "2"
     assert records[BIG]["stated"]["co2e_t"] == pytest.approx(15_000 * GRID_T)
     shutil.rmtree(out)
+
+
+@pytest.mark.parametrize(
+    ("amount", "scope", "message"),
+    [
+        (math.inf, None, "a finite t CO2e"),
+        (-math.inf, None, "a finite t CO2e"),
+        (math.nan, None, "a finite t CO2e"),
+        (2e9, None, "expected 1e-06 to 1e\\+09 t CO2e"),
+        (1e-9, None, "expected 1e-06 to 1e\\+09 t CO2e"),
+        # grid-big states 11,000 t (20,000 MWh x 0.55 t/MWh): an overstatement is at most that.
+        (BIG_T + 1.0, None, "an overstatement is at most what they state"),
+        (10.0, 7, "--scope 7: expected 1, 2 or 3"),
+        (10.0, 3, "--scope 3: the records are in Scope 2"),
+    ],
+)
+def test_a_misstatement_s_amount_and_scope_are_held_to_its_records(
+    sampled: Workspace, amount: float, scope: int | None, message: str
+) -> None:
+    with pytest.raises(ZerotrailError, match=message):
+        _misstatement(sampled, amount, scope=scope)
+    assert store.findings(sampled, ENGAGEMENT) == []
+
+
+def test_the_log_s_own_key_cannot_sign_the_statement(sampled: Workspace) -> None:
+    sampled.set_setting("ledger_vkey", world.LOG.verifier)
+    with pytest.raises(ZerotrailError, match="the log's own key"):
+        v.conclude(sampled, ENGAGEMENT, world.LOG.signer, ACTOR)
+    assert v.engagement(sampled, ENGAGEMENT).row.status != "concluded"

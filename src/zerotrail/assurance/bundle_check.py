@@ -58,6 +58,13 @@ from zerotrail.ledger.note import Verifier, open_note
 from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
 from zerotrail.model.files import read_limited, read_limited_bytes
 
+# The engagement's fields engagement.json repeats from the engagement version that committed
+# the draw (store/committed.py, kind `engagement`).
+COMMITTED_FIELDS = (
+    "engagement_id", "year", "verifier", "level", "criteria", "materiality",
+    "scope_materiality", "scopes", "rules", "seed", "sample_sha256", "population_sha256",
+)  # fmt: skip
+
 # Run figures per scope, by the run leaf's field names (Scope 2 location-based: the basis the
 # sample is drawn on).
 RUN_FIELDS = {1: "scope1", 2: "scope2_location", 3: "scope3"}
@@ -83,8 +90,25 @@ def _fail(msg: str) -> VerificationError:
     return VerificationError(msg)
 
 
-def _read(folder: Path, name: str, limit: int) -> str:
+def _own(folder: Path, name: str) -> Path:
+    """The bundle's file `name`, refused when it or a folder on its way is a link (a bundle is
+    checked as it is, not what its links point at)."""
     path = folder / name
+    try:
+        linked = any(
+            p.is_symlink()
+            for p in (path, *path.parents)
+            if p.is_relative_to(folder) and p != folder
+        )
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL
+        linked = False
+    if linked:
+        raise _fail(f"{name} is a link: a bundle's files are its own")
+    return path
+
+
+def _read(folder: Path, name: str, limit: int) -> str:
+    path = _own(folder, name)
     try:
         present = path.is_file()
     except (OSError, ValueError):  # a name too long for the file system, or with a NUL
@@ -97,9 +121,18 @@ def _read(folder: Path, name: str, limit: int) -> str:
         raise _fail(str(exc)) from None
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"the key {k!r} appears twice")
+        out[k] = v
+    return out
+
+
 def _json(folder: Path, name: str) -> Any:
     try:
-        return json.loads(_read(folder, name, fmt.MAX_JSON_BYTES))
+        return json.loads(_read(folder, name, fmt.MAX_JSON_BYTES), object_pairs_hook=_unique)
     except (ValueError, RecursionError) as exc:
         raise _fail(f"{name} is not JSON: {exc}") from None
 
@@ -221,6 +254,9 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
     _population_digest(folder, eng)
     _draw_committed(folder, eng, cp, log, rep)
 
+    extra = sorted(set(records) - {s.record_id for s in selected})
+    if extra:
+        raise _fail(f"{fmt.RECORDS_FILE}: {extra[0]} is not a drawn record")
     settings = {k: v for k, v in run.items() if v is not None}
     # Stated figures are the covered run's; the population's are the draw's run's.
     same_run = eng.get("sample_run_id") == run_id
@@ -270,6 +306,11 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
     # Misstatements are weighed against materiality on the inventory the engagement covers now
     # (restated, when a correction moved it on); the sample was sized on the one it drew from.
     rep.conclusion = _conclusion(folder, eng, selected, strata, _totals(run))
+    rep.notes.append(
+        f"the opinion's arithmetic is recomputed from the findings as {fmt.FINDINGS_FILE} states"
+        " them (the log commits every finding, but the bundle carries no proof of them): hold"
+        " them to the verifier's own list"
+    )
     return rep
 
 
@@ -315,7 +356,7 @@ def _items(population: Sequence[Mapping[str, str]]) -> list[Item]:
     for i, r in enumerate(population, start=2):
         where = f"{fmt.POPULATION_FILE} row {i}"
         scope = _int(r["scope"], where)
-        cat = int(r["category"]) if r["category"] else None
+        cat = _int(r["category"], f"{where} category") if r["category"] else None
         try:
             out.append(
                 Item(
@@ -368,17 +409,31 @@ def _same_draw(
     listed = eng.get("strata")
     if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
         raise _fail(f"{fmt.ENGAGEMENT_FILE}: strata is not a list of objects")
-    stated = {str(p.get("stratum")): str(p.get("size")) for p in listed}
+    stated = {str(p.get("stratum")): p for p in listed}
+    if set(stated) != {p.stratum for p in strata}:
+        raise _fail(f"{fmt.ENGAGEMENT_FILE}: its strata are not the population's")
     for p in strata:
-        if stated.get(p.stratum) != str(p.size):
+        # Every planned figure the engagement states is the plan's own.
+        planned = {
+            "size": str(p.size),
+            "risk": p.risk.level,
+            "interval_t": repr(p.interval_t),
+            "formula": p.formula,
+            "records": str(p.risk.records),
+        }
+        wrong = sorted(k for k, v in planned.items() if stated[p.stratum].get(k) != v)
+        if wrong:
             raise _fail(
-                f"stratum {p.stratum}: the sample size is {p.size} by the plan's formula, the"
-                f" engagement states {stated.get(p.stratum)}"
+                f"stratum {p.stratum}: the engagement's {', '.join(wrong)} differ from the"
+                f" plan's (size {p.size}, {p.risk.level} risk, interval {p.interval_t!r} t)"
             )
     rows = _csv(folder, fmt.SAMPLE_FILE, fmt.SAMPLE_COLUMNS)
-    got = [(r["stratum"], r["record_id"], r["version"], r["key_item"]) for r in rows]
-    want = [(s.stratum, s.record_id, str(s.version), "true" if s.key_item else "false")
-            for s in selected]  # fmt: skip
+    got = [
+        (r["order"], r["stratum"], r["record_id"], r["version"], r["key_item"], r["t_co2e"])
+        for r in rows
+    ]
+    want = [(str(s.order), s.stratum, s.record_id, str(s.version),
+             "true" if s.key_item else "false", repr(s.t_co2e)) for s in selected]  # fmt: skip
     if got != want:
         raise _fail(f"{fmt.SAMPLE_FILE} is not the draw the seed gives from the population")
     digest = fmt.sample_sha256(selected)
@@ -409,6 +464,10 @@ def _draw_committed(
     or a later one the log signed (its cosignatures are not asked for), consistent with it."""
     name = eng.get("draw_leaf")
     if name is None:
+        if eng.get("sample_run_id") != eng.get("run_id"):
+            # The engagement moved onto a restated inventory after the draw, so the checkpoint
+            # it covers now holds the draw: its proof must be in the bundle.
+            raise _fail(f"{fmt.ENGAGEMENT_FILE}: no proof of the draw, which the log holds")
         rep.notes.append(
             "the draw is not in a signed checkpoint yet: its seed and SHA-256 are as the bundle"
             " states them; compare them with the ones the draw printed to the verifier"
@@ -434,18 +493,22 @@ def _draw_committed(
         record = json.loads(text)
     except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
         raise _fail(f"{name}: {exc}") from None
+    # Every field of the engagement the draw committed that the check reads from
+    # engagement.json: the plan, the draw and the opinion's arithmetic rest on them.
     wanted = {
         "kind": "engagement",
-        "engagement_id": eng.get("engagement_id"),
-        "seed": eng.get("seed"),
-        "sample_sha256": eng.get("sample_sha256"),
-        "population_sha256": eng.get("population_sha256"),
         "run_id": eng.get("sample_run_id"),
+        **{k: eng.get(k) for k in COMMITTED_FIELDS},
     }
-    if not isinstance(record, dict) or any(record.get(k) != v for k, v in wanted.items()):
+    wrong = (
+        sorted(k for k, v in wanted.items() if record.get(k) != v)
+        if isinstance(record, dict)
+        else ["record"]
+    )
+    if wrong:
         raise _fail(
-            f"{name}: the draw committed in the log is not the bundle's (engagement, seed,"
-            " drawn records', population's SHA-256 or run)"
+            f"{name}: the draw committed in the log is not the bundle's ({', '.join(wrong)}"
+            f" differ from {fmt.ENGAGEMENT_FILE})"
         )
     rep.checked.append(
         f"the draw (seed, drawn records' and population's SHA-256) is committed at entry"
@@ -503,13 +566,13 @@ def _evidence(
         if expected is not None:
             rep.without_evidence.append(rid)
         return
-    for name in files if isinstance(files, list) else [files]:  # a stranger's JSON
-        name = str(name)
+    listed = files if isinstance(files, list) else [files]  # a stranger's JSON
+    for name in dict.fromkeys(str(n) for n in listed):  # each file once
         parts = name.split("/")
         if len(parts) != 3 or parts[0] != fmt.EVIDENCE_DIR or ".." in parts:
             raise _fail(f"{fmt.RECORDS_FILE}: {name!r} is not a file of {fmt.EVIDENCE_DIR}/")
         try:
-            content = read_limited_bytes(folder / name, name, fmt.MAX_EVIDENCE_BYTES)
+            content = read_limited_bytes(_own(folder, name), name, fmt.MAX_EVIDENCE_BYTES)
         except (ZerotrailError, ValueError) as exc:  # ValueError: a NUL in the name
             raise _fail(str(exc)) from None
         digest = hashlib.sha256(content).hexdigest()

@@ -133,13 +133,16 @@ def misstatements(
         items.append(_item(s, amount, interval[s.stratum]))
     for rid, amount in corrected.items():
         s = drawn[rid]
-        if s.key_item or rid in tested:
+        if s.key_item:
             continue
-        part = _item(s, amount, interval[s.stratum])
-        projected = (part.book_t - part.audited_t) / part.book_t * part.interval_t - amount
+        # Projection is linear in the misstatement, so the corrected part's projection beyond
+        # the record stays whether or not other misstatements on it remain uncorrected.
+        projected = amount / s.t_co2e * interval[s.stratum] - amount
         if projected:
             scope = int(s.stratum.partition(":")[0].removeprefix("scope"))
-            others.append(OtherMisstatement(f"{rid} (projected, corrected)", scope, projected))
+            others.append(
+                OtherMisstatement(f"{rid} (projected, corrected)", scope, projected, (), True)
+            )
     return items, others
 
 

@@ -244,6 +244,8 @@ def form_opinion(
             bucket.append(_limitation_matter(limitation))
         else:
             notes.append(f"{_limitation_matter(limitation)}, is below materiality")
+    # The qualifying threshold as the wording names it: materiality, or a multiple of it.
+    times = "" if rules.qualify_multiple == 1 else f" {rules.qualify_multiple:g} times"
     for rollup in aggregation.rollups:
         judged = rollup.gross_t > 0 and (rollup.scope is None or rollup.materiality_t > 0)
         if judged and rollup.gross_t >= rules.adverse_multiple * rollup.materiality_t:
@@ -251,10 +253,11 @@ def form_opinion(
                 _misstatement_matter(rollup, f"at least {rules.adverse_multiple:g} times")
             )
         elif rollup.gross_t > 0 and rollup.gross_t >= rules.qualify_multiple * rollup.materiality_t:
-            qualifying.append(_misstatement_matter(rollup, "at or above"))
+            qualifying.append(_misstatement_matter(rollup, f"at or above{times}"))
         elif rollup.flag != "below":  # reached performance materiality only
+            below = _misstatement_matter(rollup, f"below{times}")
             notes.append(
-                f"{_misstatement_matter(rollup, 'below')}, reach performance materiality of "
+                f"{below}, reach performance materiality of "
                 f"{_t(rollup.performance_t)}: the plan must be revised (ISA 450 para 6)"
             )
     for finding in open_findings:

@@ -111,6 +111,9 @@ class OtherMisstatement:
     scope: int
     amount_t: float
     records: tuple[str, ...] = ()
+    # A projection left over after the record it was found on was corrected (conclusion.py):
+    # counted as projected, not known.
+    projected: bool = False
 
     def __post_init__(self) -> None:
         what = f"misstatement {self.ref!r}"
@@ -278,8 +281,8 @@ def project(items: Iterable[SampleItem], others: Iterable[OtherMisstatement] = (
                 scope=other.scope,
                 stratum=None,
                 kind="other",
-                known_t=other.amount_t,
-                projected_t=0.0,
+                known_t=0.0 if other.projected else other.amount_t,
+                projected_t=other.amount_t if other.projected else 0.0,
                 total_t=other.amount_t,
                 tainting=None,
                 method=OTHER_METHOD,

@@ -220,6 +220,7 @@ def sample(
     )
     # The verifier keeps this line: a bundle's sample must carry the same digest.
     common.say(f"drawn records' SHA-256: {sp.engagement.sample_sha256}")
+    common.say(f"population's SHA-256: {sp.engagement.population_sha256}")
 
 
 @app.command("export")
@@ -450,6 +451,11 @@ def conclude(
     from zerotrail.pipeline.verification import conclude as conclude_engagement
 
     signer = read_limited(key, "the verifier's key file")  # before the workspace is opened
+    # The file is written after the statement is recorded: refuse a path it cannot take first.
+    if out.exists() or out.is_symlink():
+        raise ZerotrailError(f"{out} exists: give a new file")
+    if not out.parent.is_dir():
+        raise ZerotrailError(f"cannot write {out}: no folder {out.parent}")
     with common.workspace() as ws:
         issued = conclude_engagement(ws, engagement_id, signer, cli_actor())
     _write_new(out, issued.file_text)

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -70,6 +71,10 @@ OUTCOMES = ("corrected", "accepted-uncorrected")
 MAX_EVIDENCE_BYTES = 50 * 1024 * 1024
 MAX_SEED_LENGTH = 200
 MAX_FINDING_TEXT = 2000
+# A misstatement's amount either way: beyond a billion tonnes is no inventory's; below a
+# gram rounds to nothing in any figure shown.
+MAX_AMOUNT_T = 1e9
+MIN_AMOUNT_T = 1e-6
 
 
 class VerificationStateError(ZerotrailError):
@@ -540,22 +545,40 @@ def add_finding(
     if finding_type not in FINDING_TYPES:
         raise ZerotrailError(f"--type {finding_type!r}: expected CAR, CL, FAR or observation")
     body = _text(text, "the finding's text", MAX_FINDING_TEXT)
+    if scope is not None and scope not in (1, 2, 3):
+        raise ZerotrailError(f"--scope {scope}: expected 1, 2 or 3")
     stratum = None
     ids = sorted({r.strip() for r in records if r.strip()})
     if kind == "misstatement":
-        if amount_t is None or amount_t != amount_t or amount_t == 0.0:
-            raise ZerotrailError("a misstatement needs --amount (t CO2e, not zero)")
+        if amount_t is None or not math.isfinite(amount_t) or amount_t == 0.0:
+            raise ZerotrailError("a misstatement needs --amount: a finite t CO2e, not zero")
+        if abs(amount_t) > MAX_AMOUNT_T or abs(amount_t) < MIN_AMOUNT_T:
+            raise ZerotrailError(
+                f"--amount {amount_t!r}: expected {MIN_AMOUNT_T:g} to {MAX_AMOUNT_T:g} t CO2e"
+                " either way"
+            )
         if not ids:
             raise ZerotrailError("a misstatement names the records behind it (--record)")
         nature = nature or "factual"
         if nature not in NATURES:
             raise ZerotrailError(f"--nature {nature!r}: expected factual, judgmental or projected")
         strata = _record_strata(ws, row, ids)
+        scopes = {s for s, _ in strata.values()}
         if scope is None:
-            scopes = {s for s, _ in strata.values()}
             if len(scopes) != 1:
                 raise ZerotrailError("the records are in several scopes: give --scope")
             scope = scopes.pop()
+        elif scope not in scopes:
+            raise ZerotrailError(
+                f"--scope {scope}: the records are in Scope {', '.join(map(str, sorted(scopes)))}"
+            )
+        if amount_t > 0:
+            stated = _stated_total(ws, row, ids)
+            if amount_t > stated:
+                raise ZerotrailError(
+                    f"--amount {amount_t:,.3f} t: the records state {stated:,.3f} t CO2e in all; an"
+                    " overstatement is at most what they state"
+                )
         kinds = {st for _, st in strata.values()}
         stratum = kinds.pop() if len(kinds) == 1 else None
         if len(ids) == 1:
@@ -607,6 +630,11 @@ def _within_stated(ws: Workspace, row: store.EngagementRow, rid: str, amount: fl
             f"record {rid} states {stated:,.3f} t CO2e: misstatements of {total:,.3f} t on it would"
             " leave it below zero (a misstatement is at most what the record states)"
         )
+
+
+def _stated_total(ws: Workspace, row: store.EngagementRow, ids: Sequence[str]) -> float:
+    wanted = set(ids)
+    return sum(i.t_co2e for i in population_items(ws, row, row.run_id) if i.record_id in wanted)
 
 
 def _record_strata(
@@ -791,16 +819,30 @@ def evaluate(ws: Workspace, engagement_id: str) -> Evaluated:
 
 # --- the statement -------------------------------------------------------------------------------
 
-PROCEDURES = (
-    "risk assessment per source category (size, data quality, complexity, approval)",
-    "monetary-unit sample drawn with the verifier's seed, plus every key item",
-    "inclusion of each sampled record, and of the factor rows, entities, sites and price"
-    " indices it used, proved against the cosigned checkpoint",
-    "each sampled record recomputed from its committed inputs with an independent reference"
-    " calculation",
-    "evidence files held to the SHA-256 committed with each record",
-    "misstatements projected per stratum and aggregated against materiality",
-)
+
+def procedures(ws: Workspace, ev: Evaluated) -> list[str]:
+    """What the engagement recorded doing, one line each: only what the workspace holds a trace
+    of (the offline check of a bundle is the verifier's, and leaves none here)."""
+    sp = ev.plan
+    keys = sum(s.key_item for s in sp.selected)
+    out = [
+        f"risk assessed per source category (size, data quality, complexity, approval) in"
+        f" {len(sp.strata)} {'stratum' if len(sp.strata) == 1 else 'strata'}",
+        f"a monetary-unit sample of {len(sp.selected)} records ({keys} key items) drawn with the"
+        " verifier's seed",
+    ]
+    attached = store.evidence_for(ws, [s.record_id for s in sp.selected])
+    if attached:
+        matched = sum(e.matches for e in attached)
+        out.append(
+            f"{len(attached)} evidence files of sampled records held to the SHA-256 committed"
+            f" with their records ({matched} matched)"
+        )
+    out.append(
+        f"{len(ev.findings)} findings raised; misstatements projected per stratum and aggregated"
+        " against materiality"
+    )
+    return out
 
 
 # The run's committed figures the statement repeats.
@@ -887,7 +929,7 @@ def statement_body(
         "opinion": opinion.kind,
         "opinion_text": opinion.wording,
         "date": on.isoformat(),
-        "procedures": list(PROCEDURES),
+        "procedures": procedures(ws, ev),
     }
 
 
@@ -909,6 +951,11 @@ def conclude(
         signer = parse_signer_key(signer_text.strip())
     except (ValueError, ZerotrailError) as exc:  # VerificationError for a malformed key
         raise ZerotrailError(f"bad verifier key: {exc}") from None
+    log_key = ws.get_setting("ledger_vkey")
+    if log_key and format_verifier_key(signer.verifier()) == log_key.strip():
+        raise ZerotrailError(
+            "this is the log's own key: the statement is signed with the verifier's key"
+        )
     body = statement_body(ws, ev, opinion, signer.name, on or _now().date())
     try:
         text = sign_statement(body, signer, checkpoint_note=cur.checkpoint_note)

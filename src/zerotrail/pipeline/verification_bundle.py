@@ -120,7 +120,10 @@ def export_bundle(ws: Workspace, engagement_id: str, out: Path) -> Path:
         for rec in inputs:
             rid, ver = rec.record_id, rec.version
             files = []
-            for ev in (e for e in evidence if e.record_id == rid):
+            # The latest file attached to the record: one attached by mistake and replaced (its
+            # mismatch raised a finding when attached) does not stand for the record any more.
+            attached = [e for e in evidence if e.record_id == rid][-1:]
+            for ev in attached:
                 content = store.evidence_content(ws, ev.evidence_id)
                 if content is None:
                     continue
