@@ -49,6 +49,7 @@ from zerotrail.assurance.opinion import Blocked
 from zerotrail.assurance.recompute import compare, gwp_held, recompute
 from zerotrail.assurance.risk import Item, StratumPlan, plan, stratum_of
 from zerotrail.assurance.sampling import Selected, draw
+from zerotrail.assurance.statement import no_duplicate_keys
 from zerotrail.errors import VerificationError, ZerotrailError
 from zerotrail.ledger.canonical import commitment
 from zerotrail.ledger.checkpoint import Checkpoint, parse_checkpoint
@@ -121,18 +122,11 @@ def _read(folder: Path, name: str, limit: int) -> str:
         raise _fail(str(exc)) from None
 
 
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"the key {k!r} appears twice")
-        out[k] = v
-    return out
-
-
 def _json(folder: Path, name: str) -> Any:
     try:
-        return json.loads(_read(folder, name, fmt.MAX_JSON_BYTES), object_pairs_hook=_unique)
+        return json.loads(
+            _read(folder, name, fmt.MAX_JSON_BYTES), object_pairs_hook=no_duplicate_keys(name)
+        )
     except (ValueError, RecursionError) as exc:
         raise _fail(f"{name} is not JSON: {exc}") from None
 

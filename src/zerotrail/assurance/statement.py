@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256
@@ -419,14 +419,19 @@ class Statement:
         return str(self.body["date"])
 
 
-def _no_duplicates(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
-    # Two values for one key: parsers keep either, so the file would say two things.
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise VerificationError(f"the statement file has the key {key!r} twice in one object")
-        obj[key] = value
-    return obj
+def no_duplicate_keys(what: str) -> Callable[[Sequence[tuple[str, Any]]], dict[str, Any]]:
+    """A `json.loads` object hook refusing a key given twice in one object (VerificationError
+    naming `what`): parsers keep either value, so the file would say two things."""
+
+    def hook(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in obj:
+                raise VerificationError(f"{what} has the key {key!r} twice in one object")
+            obj[key] = value
+        return obj
+
+    return hook
 
 
 def _no_constant(name: str) -> Any:
@@ -445,7 +450,11 @@ def _load(text: object) -> dict[str, Any]:
     if size > MAX_STATEMENT_BYTES:
         raise VerificationError(f"the statement file is larger than {MAX_STATEMENT_BYTES} bytes")
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        doc = json.loads(
+            text,
+            object_pairs_hook=no_duplicate_keys("the statement file"),
+            parse_constant=_no_constant,
+        )
     except RecursionError:
         raise VerificationError("the statement file nests too deeply to be a statement") from None
     except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
