@@ -87,6 +87,10 @@ class CheckReport:
         return not self.differences
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _fail(msg: str) -> VerificationError:
     return VerificationError(msg)
 
@@ -294,7 +298,8 @@ def check_folder(folder: Path, log: Verifier, witnesses: Sequence[Verifier]) -> 
         shown = ", ".join(rep.without_evidence[:5])
         more = len(rep.without_evidence) - 5
         rep.notes.append(
-            f"{len(rep.without_evidence)} drawn records commit an evidence hash but no file is in"
+            f"{_count(len(rep.without_evidence), 'drawn record commits', 'drawn records commit')}"
+            " an evidence hash but no file is in"
             f" the bundle, not checked: {shown}" + (f" and {more} more" if more > 0 else "")
         )
     # Misstatements are weighed against materiality on the inventory the engagement covers now
@@ -437,7 +442,7 @@ def _same_draw(
     rep.checked.append(
         f"sample: {len(selected)} records ({keys} key items) drawn again from the seed"
         f" {eng.get('seed')!r}: the same records; sizes by the plan's formula in"
-        f" {len(strata)} strata"
+        f" {_count(len(strata), 'stratum', 'strata')}"
     )
 
 

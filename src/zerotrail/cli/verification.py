@@ -213,8 +213,9 @@ def sample(
     with common.workspace() as ws:
         sp = draw_sample(ws, engagement_id, seed, cli_actor())
     keys = sum(s.key_item for s in sp.selected)
+    strata = f"{len(sp.strata)} {'stratum' if len(sp.strata) == 1 else 'strata'}"
     common.say(
-        f"drew {len(sp.selected)} records ({keys} key items) in {len(sp.strata)} strata for"
+        f"drew {len(sp.selected)} records ({keys} key items) in {strata} for"
         f" {engagement_id}; next: export the bundle"
         f" (verification export {engagement_id} -o FOLDER)"
     )
