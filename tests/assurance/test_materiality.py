@@ -160,3 +160,10 @@ def test_thresholds_refuse_bad_tonnes_and_scopes() -> None:
         Thresholds(100, 50, -1, 50)
     with pytest.raises(ValueError, match="scope 4"):
         Thresholds(100, 50, 50, 50).materiality_t(4)
+
+
+def test_only_ascii_digits_are_a_materiality() -> None:
+    # U+0665 ARABIC-INDIC DIGIT FIVE: float() reads it, but the engagement must store what the
+    # docs say it takes.
+    with pytest.raises(ValueError, match="expected a percent"):
+        parse_materiality("\u0665%")

@@ -25,7 +25,9 @@ SCOPES = (1, 2, 3)
 # A plain decimal number, optionally signed (so "-5%" gets the "must be positive" message rather
 # than a generic one), then "%" or "t". No exponents, no thousands separators: "1,200" reads as
 # 1.2 in half of Europe, so it is refused rather than guessed.
-_TEXT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%|t)", re.IGNORECASE)
+# ASCII digits and spaces only: `\d` and `\s` would take other scripts' digits and spaces, which
+# the engagement would then store as written.
+_TEXT = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)) ?(%|t)", re.IGNORECASE)
 
 _EXPECTED = 'expected a percent such as "5%" or tonnes CO2e such as "1200 t"'
 
