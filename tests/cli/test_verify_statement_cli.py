@@ -15,7 +15,7 @@ from tests.cli.invoke import Result, zerotrail
 from zerotrail.assurance.statement import FORMAT, STANDARD, sign_statement, statement_sha256
 from zerotrail.ledger.checkpoint import Checkpoint, format_checkpoint
 from zerotrail.ledger.note import generate_signer, parse_signer_key, sign_note
-from zerotrail.pipeline.statements import verify_statement_file
+from zerotrail.pipeline.statements import check_statement, read_statement
 
 VERIFIER = "assurance.example/emmet-2025"
 ORIGIN = "carbon.example.com/emmet-group"
@@ -94,7 +94,7 @@ def test_with_the_log_key_the_checkpoint_is_checked(tmp_path: Path) -> None:
     res = run(tmp_path, path, "--verifier-key", "verifier.pub", "--log-key", "log.pub")
     assert res.code == 0, res.stderr
     assert f"checkpoint: {ORIGIN} size 1240 (checked against the log key)" in res.stdout
-    checked = verify_statement_file(path, VERIFIER_KEY, LOG_KEY)
+    checked = check_statement(read_statement(path), VERIFIER_KEY, LOG_KEY)
     assert res.stdout == "".join(line + "\n" for line in checked.lines)
 
 

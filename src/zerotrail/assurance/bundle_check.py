@@ -56,7 +56,7 @@ from zerotrail.ledger.checkpoint import Checkpoint, parse_checkpoint
 from zerotrail.ledger.cosignature import verify_cosignatures
 from zerotrail.ledger.merkle import verify_consistency
 from zerotrail.ledger.note import Verifier, open_note
-from zerotrail.ledger.proof import parse_proof, verify_proof_bundle
+from zerotrail.ledger.proof import ProofBundle, parse_proof, verify_proof_bundle
 from zerotrail.model.files import read_limited, read_limited_bytes
 
 # The engagement's fields engagement.json repeats from the engagement version that committed
@@ -182,6 +182,25 @@ class _Leaf:
     text: str
 
 
+def _opened(
+    proof: str, log: Verifier, witnesses: Sequence[Verifier]
+) -> tuple[ProofBundle, str, Checkpoint]:
+    """A proof with its opening, verified: the leaf recomputed from the salt and the record's
+    canonical text, its inclusion under a checkpoint the log (and each witness) signed. The
+    proof, the record's text and that checkpoint; ValueError or VerificationError otherwise."""
+    bundle = parse_proof(proof)
+    if bundle.extra is None:
+        raise ValueError("the proof has no opening")
+    opening = json.loads(bundle.extra)
+    salt = base64.b64decode(opening["salt"], validate=True)
+    text = str(opening["record"])
+    return (
+        bundle,
+        text,
+        verify_proof_bundle(bundle, commitment(salt, text.encode()), log, witnesses),
+    )
+
+
 def _leaf(
     folder: Path, name: str, cp: Checkpoint, log: Verifier, witnesses: Sequence[Verifier]
 ) -> _Leaf:
@@ -189,13 +208,7 @@ def _leaf(
         raise _fail(f"{fmt.RECORDS_FILE}: {name!r} is not a file of {fmt.LEAVES_DIR}/")
     proof = _read(folder, name, fmt.MAX_PROOF_BYTES)  # its own refusals name the file
     try:
-        bundle = parse_proof(proof)
-        if bundle.extra is None:
-            raise ValueError("the proof has no opening")
-        opening = json.loads(bundle.extra)
-        salt = base64.b64decode(opening["salt"], validate=True)
-        text = str(opening["record"])
-        got = verify_proof_bundle(bundle, commitment(salt, text.encode()), log, witnesses)
+        _, text, got = _opened(proof, log, witnesses)
         record = json.loads(text)
     except (ValueError, KeyError, TypeError, RecursionError, VerificationError) as exc:
         raise _fail(f"{name}: {exc}") from None
@@ -478,13 +491,7 @@ def _draw_committed(
     proof = _read(folder, name, fmt.MAX_PROOF_BYTES)
     lines = _read(folder, fmt.DRAW_CONSISTENCY, fmt.MAX_PROOF_BYTES).splitlines()
     try:
-        bundle = parse_proof(proof)
-        if bundle.extra is None:
-            raise ValueError("the proof has no opening")
-        opening = json.loads(bundle.extra)
-        salt = base64.b64decode(opening["salt"], validate=True)
-        text = str(opening["record"])
-        later = verify_proof_bundle(bundle, commitment(salt, text.encode()), log)
+        bundle, text, later = _opened(proof, log, ())
         hashes = [base64.b64decode(line, validate=True) for line in lines if line]
         if later.origin != cp.origin:
             raise ValueError(f"its checkpoint is of another log ({later.origin})")

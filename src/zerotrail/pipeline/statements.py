@@ -2,7 +2,6 @@
 
     read_statement(path)                                  the file's text (at most 1 MiB)
     check_statement(text, verifier_key, log_key)          the statement checked, and its lines
-    verify_statement_file(path, verifier_key, log_key)    both, for a caller holding a path
 
 Where it sits: pipeline, called by `zerotrail verify statement` (cli/ledger.py); no workspace.
 The format and the checks are assurance/statement.py (pure). Keys are their verifier key
@@ -19,7 +18,7 @@ from pathlib import Path
 from zerotrail.assurance.statement import MAX_STATEMENT_BYTES, Statement, verify_statement
 from zerotrail.model.files import read_limited
 
-__all__ = ["CheckedStatement", "check_statement", "read_statement", "verify_statement_file"]
+__all__ = ["CheckedStatement", "check_statement", "read_statement"]
 
 # Printed as \xNN: the statement's text is the verifier's, and may not drive the terminal or
 # break a printed line in two.
@@ -71,10 +70,3 @@ def check_statement(text: str, verifier_key: str, log_key: str | None = None) ->
     when it does not verify."""
     st = verify_statement(text, verifier_key, log_key)
     return CheckedStatement(st, _lines(st))
-
-
-def verify_statement_file(
-    path: Path, verifier_key: str, log_key: str | None = None
-) -> CheckedStatement:
-    """`check_statement` of the file at `path`."""
-    return check_statement(read_statement(path), verifier_key, log_key)

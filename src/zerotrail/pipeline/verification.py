@@ -454,9 +454,7 @@ def attach_evidence(ws: Workspace, record_id: str, path: Path, actor: str) -> At
         attached_by=actor,
         attached_at=_now(),
     )
-    if store.evidence_for(ws, [record_id]) and any(
-        e.evidence_id == row.evidence_id for e in store.evidence_for(ws, [record_id])
-    ):
+    if any(e.evidence_id == row.evidence_id for e in store.evidence_for(ws, [record_id])):
         raise ZerotrailError(f"this file is attached to {record_id} already")
     raised = None
     with ws.transaction():
